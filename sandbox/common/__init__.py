@@ -1,0 +1,1 @@
+"""Pieces every vendor sandbox shares: clock, ids, fault injection, the server thread."""

@@ -1,0 +1,56 @@
+"""A local stand-in for the Unify Sequences API v1, faithful to the vendor's OpenAPI document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
+from sandbox.common.server import ServerThread
+from sandbox.unify.app import PREFIX, build_app, error_body, is_api_path
+from sandbox.unify.store import UnifyState
+
+DEFAULT_API_KEY = "unify-sandbox-key"
+# "The Sequences API is rate-limited to 100,000 requests per five minute window."
+DOCUMENTED_LIMIT = WindowLimit(requests=100_000, window_seconds=300)
+
+
+@dataclass
+class UnifySandbox:
+    """State, app and faults of one sandbox server. `with sandbox.serve() as url: ...`."""
+
+    state: UnifyState
+    faults: FaultInjector
+
+    @classmethod
+    def create(
+        cls,
+        enrollments: int = 1000,
+        seed: int = 42,
+        *,
+        api_keys: frozenset[str] = frozenset({DEFAULT_API_KEY}),
+        faults: FaultConfig | None = None,
+        rate_limit: WindowLimit | None = DOCUMENTED_LIMIT,
+        anchor_us: int | None = None,
+        frozen_clock: bool = False,
+    ) -> UnifySandbox:
+        state = UnifyState.generate(
+            enrollments, seed, anchor_us=anchor_us, frozen_clock=frozen_clock
+        )
+        holder: list[FaultInjector] = []
+        app = build_app(state, api_keys, holder)
+        injector = FaultInjector(
+            app, is_api=is_api_path, error_body=error_body, config=faults, window_limit=rate_limit
+        )
+        holder.append(injector)
+        return cls(state, injector)
+
+    def serve(self, port: int = 0) -> ServerThread:
+        return ServerThread(self.faults, port=port)
+
+    @staticmethod
+    def base_url(server_url: str) -> str:
+        """The API base URL (what a client configures) for a server at `server_url`."""
+        return server_url + PREFIX
+
+
+__all__ = ["DEFAULT_API_KEY", "DOCUMENTED_LIMIT", "FaultConfig", "UnifySandbox", "WindowLimit"]

@@ -1,0 +1,283 @@
+"""The state of one sandbox workspace and every read and write the API makes on it.
+
+All access goes through one lock: the server thread serves requests while a test thread may
+advance the clock or inspect the truth.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sandbox.common.clock import US, VirtualClock, format_rfc3339
+from sandbox.unify import render
+from sandbox.unify.enrollments import (
+    BLOCK,
+    CANCEL,
+    CANCELED,
+    DAY,
+    FINISHED,
+    IN_PROGRESS,
+    MINUTE,
+    PAUSED,
+    RUNNING,
+    STAY_DRAFT,
+    EnrollmentTable,
+    ms,
+    plan_enrollments,
+)
+from sandbox.unify.world import World, build_world
+
+SCAN_CHUNK = 65_536
+NO_MATCH = -1  # a well-formed id that names nothing: the filter matches no row
+
+
+@dataclass(frozen=True)
+class EnrollmentFilter:
+    sequence: int | None = None
+    person: int | None = None
+    mailbox: int | None = None
+    play: int | None = None
+    statuses: tuple[int, ...] | None = None
+    updated_after: int | None = None
+    updated_before: int | None = None
+
+    def mask(self, t: EnrollmentTable, lo: int, hi: int) -> np.ndarray | None:
+        """Rows lo..hi that match, or None when every row does."""
+        mask: np.ndarray | None = None
+
+        def both(m: np.ndarray) -> None:
+            nonlocal mask
+            mask = m if mask is None else mask & m
+
+        for col, value in (
+            ("sequence", self.sequence),
+            ("person", self.person),
+            ("mailbox", self.mailbox),
+            ("play", self.play),
+        ):
+            if value is not None:
+                both(t.cols[col][lo:hi] == value)
+        if self.statuses is not None:
+            both(np.isin(t.cols["status"][lo:hi], self.statuses))
+        if self.updated_after is not None:
+            both(t.cols["updated_at"][lo:hi] >= self.updated_after)
+        if self.updated_before is not None:
+            both(t.cols["updated_at"][lo:hi] <= self.updated_before)
+        return mask
+
+
+@dataclass
+class UnifyState:
+    world: World
+    table: EnrollmentTable
+    clock: VirtualClock
+    rng: np.random.Generator  # for activity after generation (creates, touches)
+    lock: threading.RLock
+
+    @classmethod
+    def generate(
+        cls,
+        enrollments: int = 1000,
+        seed: int = 42,
+        *,
+        anchor_us: int | None = None,
+        span_days: int = 180,
+        frozen_clock: bool = False,
+    ) -> UnifyState:
+        if not 1 <= enrollments <= 2_000_000:
+            raise ValueError("enrollments must be between 1 and 2,000,000")
+        clock = VirtualClock(anchor_us, frozen=frozen_clock)
+        anchor = clock.anchor_us // 1000 * 1000
+        world = build_world(seed, enrollments, anchor, span_days)
+        rng = np.random.default_rng(seed)
+        table = _populate(world, rng, enrollments, anchor, span_days)
+        return cls(world, table, clock, np.random.default_rng(seed + 1), threading.RLock())
+
+    # --- time -----------------------------------------------------------------------------
+
+    def now(self) -> int:
+        """The current instant in whole milliseconds, with due activity applied."""
+        now = self.clock.now_us() // 1000 * 1000
+        self.table.apply_events(now)
+        return now
+
+    def advance(self, seconds: float) -> int:
+        """Move the clock forward; enrollments progress as planned. Returns rows changed."""
+        with self.lock:
+            self.clock.advance(seconds)
+            before = self.table.updated_at.copy()
+            self.now()
+            return int(np.count_nonzero(self.table.updated_at != before))
+
+    def touch(self, count: int, backdate_seconds: float = 0.0) -> list[str]:
+        """Bump `updated_at` of `count` random enrollments to now minus `backdate_seconds`.
+
+        A backdated touch is a change committed late (a long transaction, a lagging replica):
+        its `updated_at` is older than the moment it becomes visible.
+        """
+        with self.lock:
+            stamp = self.now() - int(backdate_seconds * US) // 1000 * 1000
+            idx = self.rng.choice(self.table.n, size=min(count, self.table.n), replace=False)
+            self.table.cols["updated_at"][idx] = stamp
+            return [self.world.ids["enroll"].make(int(i)) for i in idx]
+
+    # --- enrollments ------------------------------------------------------------------------
+
+    def enrollment_index(self, enrollment_id: str) -> int | None:
+        i = self.world.ids["enroll"].index_of(enrollment_id)
+        return i if i is not None and i < self.table.n else None
+
+    def render_enrollment(self, i: int) -> dict[str, Any]:
+        return render.enrollments(self.world, self.table, [i])[0]
+
+    def list_enrollments(
+        self, flt: EnrollmentFilter, before: int | None, limit: int
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """Newest created first. Returns the page and the index to continue below, if any."""
+        with self.lock:
+            self.now()
+            t = self.table
+            hi = t.n if before is None else min(before, t.n)
+            found: list[int] = []
+            while hi > 0 and len(found) <= limit:
+                lo = max(0, hi - SCAN_CHUNK)
+                mask = flt.mask(t, lo, hi)
+                hits = (
+                    np.arange(hi - 1, lo - 1, -1)
+                    if mask is None
+                    else np.nonzero(mask)[0][::-1] + lo
+                )
+                found.extend(int(i) for i in hits[: limit + 1 - len(found)])
+                hi = lo
+            page = render.enrollments(self.world, self.table, found[:limit])
+            return page, (found[limit - 1] if len(found) > limit else None)
+
+    def create_enrollment(self, seq: int, person: int, mailbox: int) -> tuple[str, Any]:
+        """('created', row) or ('conflict', (active_sequence_id, active_enrollment_id))."""
+        with self.lock:
+            now = self.now()
+            t = self.table
+            active = np.nonzero((t.person == person) & (t.status != FINISHED))[0]
+            if len(active):
+                i = int(active[-1])
+                seq_id = self.world.sequences[int(t.sequence[i])].id
+                return "conflict", (seq_id, self.world.ids["enroll"].make(i))
+            plan = plan_enrollments(
+                self.rng, np.array([now]), np.array([self.world.sequences[seq].duration_us])
+            )
+            if plan["outcome"][0] == STAY_DRAFT:  # drafts come from agentic plays, not the API
+                plan["outcome"][0], plan["status"][0], plan["phase"][0] = CANCEL, IN_PROGRESS, 0
+            extra = {"sequence": [seq], "person": [person], "mailbox": [mailbox], "play": [-1]}
+            (i,) = t.append(**plan, **{k: np.array(v) for k, v in extra.items()})
+            return "created", self.render_enrollment(int(i))
+
+    def set_enrollment_paused(self, i: int, paused: bool) -> bool:
+        """False when the enrollment has finished and can no longer be paused or resumed."""
+        with self.lock:
+            now = self.now()
+            t = self.table
+            if t.status[i] == FINISHED:
+                return False
+            if bool(t.flags[i] & PAUSED) != paused:
+                t.set_paused(i, paused, now)
+            return True
+
+    def cancel_enrollment(self, i: int) -> bool:
+        """Cancel (the API's DELETE). False when it had already finished some other way."""
+        with self.lock:
+            now = self.now()
+            t = self.table
+            if t.status[i] == FINISHED:  # canceling twice is fine; canceling a finished one is not
+                return bool(t.flags[i] & CANCELED)
+            t.cancel(i, now)
+            return True
+
+    # --- sequences ---------------------------------------------------------------------------
+
+    def sequence_index(self, sequence_id: str) -> int | None:
+        i = self.world.ids["seq"].index_of(sequence_id)
+        if i is None or i >= len(self.world.sequences) or self.world.sequences[i].is_deleted:
+            return None
+        return i
+
+    def list_sequences(self, before: int | None, limit: int) -> tuple[list[dict], int | None]:
+        with self.lock:
+            start = len(self.world.sequences) if before is None else before
+            live = [s for s in reversed(self.world.sequences[:start]) if not s.is_deleted]
+            page = [s.body for s in live[:limit]]
+            return page, (live[limit - 1].index if len(live) > limit else None)
+
+    def set_sequence_paused(self, i: int, paused: bool) -> bool:
+        """False when the sequence is already in that state (the API answers 409)."""
+        with self.lock:
+            body = self.world.sequences[i].body
+            if body["is_paused"] == paused:
+                return False
+            body["is_paused"] = paused
+            body["updated_at"] = format_rfc3339(self.now())
+            return True
+
+    def delete_sequence(self, i: int) -> None:
+        """Delete a sequence; its enrollments still in progress are canceled."""
+        with self.lock:
+            now = self.now()
+            self.world.sequences[i].is_deleted = True
+            t = self.table
+            for j in np.nonzero((t.sequence == i) & (t.status != FINISHED))[0]:
+                t.cancel(int(j), now)
+
+    # --- the truth, for tests and benchmarks ---------------------------------------------------
+
+    def all_enrollments(self) -> list[dict[str, Any]]:
+        with self.lock:
+            self.now()
+            return render.enrollments(self.world, self.table, list(range(self.table.n)))
+
+
+def _populate(world: World, rng: np.random.Generator, n: int, anchor: int, span_days: int):
+    created = np.sort(rng.integers(anchor - span_days * DAY, anchor - MINUTE, n))
+    steps = np.arange(n, dtype=np.int64) * 1000  # strictly increasing, whole milliseconds
+    created = np.maximum.accumulate(ms(created) - steps) + steps
+    n_seq = len(world.sequences)
+    weights = 1.0 / (1.0 + rng.permutation(n_seq)) ** 0.6
+    seq = rng.choice(n_seq, size=n, p=weights / weights.sum()).astype(np.int32)
+    person = rng.integers(0, world.n_persons, n).astype(np.int32)
+    # A person is in one active sequence at a time: when a person is enrolled again, the
+    # earlier enrollment has ended by then, canceled if need be (as a sequence upgrade does).
+    order = np.lexsort((created, person))
+    same = person[order[1:]] == person[order[:-1]]
+    earlier, later = order[:-1][same], order[1:][same]
+    upgrade = rng.random(len(later)) < 0.3  # an upgrade re-enrolls in the same sequence
+    seq[later[upgrade]] = seq[earlier[upgrade]]
+    durations = np.array([s.duration_us for s in world.sequences], dtype=np.int64)[seq]
+    plan = plan_enrollments(rng, created, durations)
+    gap = created[later] - created[earlier]
+    too_late = (plan["plan_end"][earlier] >= created[later]) | np.isin(
+        plan["outcome"][earlier],
+        (STAY_DRAFT, BLOCK),  # drafts and blocked ones never end by plan
+    )
+    fix = earlier[too_late]
+    plan["outcome"][fix] = CANCEL
+    plan["status"][fix], plan["phase"][fix] = IN_PROGRESS, 0
+    plan["plan_start"][fix] = np.minimum(plan["plan_start"][fix], created[fix] + gap[too_late] // 3)
+    plan["plan_end"][fix] = np.maximum(
+        plan["plan_start"][fix] + 1000, created[later[too_late]] - 1000
+    )
+    mailbox = rng.integers(0, len(world.mailboxes), n).astype(np.int32)
+    play = np.where(rng.random(n) < 0.45, rng.integers(0, len(world.plays), n), -1).astype(np.int32)
+    table = EnrollmentTable(n)
+    table.append(**plan, sequence=seq, person=person, mailbox=mailbox, play=play)
+    table.apply_events(anchor)
+    running = np.nonzero(table.phase == RUNNING)[0]
+    paused = running[rng.random(len(running)) < 0.03]
+    started = table.started_at[paused]
+    table.cols["flags"][paused] |= PAUSED
+    table.cols["updated_at"][paused] = ms(
+        started + (rng.random(len(paused)) * (anchor - started)).astype(np.int64)
+    )
+    table.next_due = int(table.next_event_at().min())
+    return table
