@@ -77,7 +77,7 @@ class _Limiter:
     def __init__(self) -> None:
         self._window_start = 0.0
         self._window_count = 0
-        self._tokens = 0.0
+        self._tokens: float | None = None  # the bucket starts full
         self._tokens_at = time.monotonic()
 
     def check(self, window: WindowLimit | None, rps: float | None) -> int | None:
@@ -91,7 +91,8 @@ class _Limiter:
                 return max(1, math.ceil(start + window.window_seconds - now))
         if rps is not None:
             capacity = max(1.0, rps)
-            self._tokens = min(capacity, self._tokens + (now - self._tokens_at) * rps)
+            tokens = capacity if self._tokens is None else self._tokens
+            self._tokens = min(capacity, tokens + (now - self._tokens_at) * rps)
             self._tokens_at = now
             if self._tokens < 1.0:
                 return max(1, math.ceil((1.0 - self._tokens) / rps))

@@ -12,7 +12,9 @@ import uvicorn
 
 def bind_loopback(port: int = 0, host: str = "127.0.0.1") -> socket.socket:
     """A listening socket; port 0 picks a free one, so the port is known before serving."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on such sockets, and without it
+    # small answers wait ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)

@@ -117,12 +117,12 @@ def build_world(seed: int, n_enrollments: int, anchor_us: int, span_days: int) -
     schedules = [_send_schedule(ids["sched"].make(i), i, rng, first_enrollment) for i in range(3)]
     rulesets = [_ruleset(ids["ruleset"].make(i), i, rng, world, first_enrollment) for i in range(3)]
     n_sequences = min(200, max(5, n_enrollments // 2000))
-    for i in range(n_sequences):
-        created = first_enrollment - rng.randint(1, 90) * DAY + rng.randint(0, DAY // 1000) * 1000
-        world.sequences.append(_sequence(i, rng, world, created, anchor_us, schedules, rulesets))
-    world.sequences.sort(key=lambda s: s.body["created_at"])  # index order = creation order
-    for i, seq in enumerate(world.sequences):
-        seq.index = i
+    created = sorted(
+        first_enrollment - rng.randint(1, 90) * DAY + rng.randint(0, DAY // 1000) * 1000
+        for _ in range(n_sequences)
+    )  # index order is creation order, which the list endpoint pages by
+    for i, when in enumerate(created):
+        world.sequences.append(_sequence(i, rng, world, when, anchor_us, schedules, rulesets))
     return world
 
 
