@@ -1,54 +1,66 @@
-"""Unify pipeline CLI. For now: `--demo` starts the sandbox in-process and reads it over HTTP.
+"""Load Unify sequences and enrollments into DuckDB (default) or any dlt destination.
 
-The dlt source and the load into DuckDB arrive with the Unify source; this entry point (the only
-product module allowed to import the sandbox) is where `make demo` starts.
+    python -m pipelines.unify_pipeline                       # incremental run into unify.duckdb
+    python -m pipelines.unify_pipeline --since 2026-01-01    # first load from a date
+    python -m pipelines.unify_pipeline --demo                # embedded sandbox, local DuckDB file
+
+The API key comes from SOURCES__UNIFY__API_KEY or [sources.unify] api_key in .dlt/secrets.toml.
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
+import logging
 import sys
 
-import httpx
+from pipelines import runner
+from sources import unify
+from sources.unify.settings import KEY_SETTING
 
 
-def run_demo(enrollments: int = 2000, seed: int = 42) -> int:
-    from sandbox.unify import DEFAULT_API_KEY, UnifySandbox
-
-    sandbox = UnifySandbox.create(enrollments, seed)
-    with sandbox.serve() as server:
-        base = UnifySandbox.base_url(server)
-        print(f"Unify sandbox with {enrollments:,} seeded enrollments at {base}")
-        statuses: collections.Counter[str] = collections.Counter()
-        pages, cursor, first = 0, None, None
-        with httpx.Client(base_url=base, headers={"x-api-key": DEFAULT_API_KEY}) as client:
-            while True:
-                params = {"limit": 100} | ({"cursor": cursor} if cursor else {})
-                page = client.get("/enrollments", params=params).raise_for_status().json()
-                pages += 1
-                first = first or page["enrollments"][0]
-                statuses.update(e["status"] for e in page["enrollments"])
-                cursor = page["next_cursor"]
-                if cursor is None:
-                    break
-    print(f"Read {sum(statuses.values()):,} enrollments in {pages} pages:")
-    for status, count in statuses.most_common():
-        print(f"  {status:<12} {count:>7,}")
-    if first:
-        person = first["person"]
-        print(f"Newest enrollment: {person['first_name']} {person['last_name']} <{person['email']}>"
-              f" in “{first['sequence']['name']}”, {first['status']}")  # fmt: skip
-    return 0
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.unify_pipeline",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--destination", default="duckdb", help="any dlt destination (duckdb)")
+    parser.add_argument("--dataset-name", default="unify", help="schema/dataset name (unify)")
+    parser.add_argument("--pipeline-name", default="unify", help="dlt pipeline name (unify)")
+    parser.add_argument("--pipelines-dir", default=None, help="where dlt keeps pipeline state")
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="drop this source's tables and state first"
+    )
+    parser.add_argument("--since", help="first load only: enrollments updated since this date")
+    parser.add_argument("--demo", action="store_true", help="run against the embedded sandbox")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="unify_pipeline", description=__doc__)
-    parser.add_argument("--demo", action="store_true", help="run against the embedded sandbox")
-    args = parser.parse_args(argv)
-    if not args.demo:
-        parser.error("only --demo is available until the Unify source lands")
-    return run_demo()
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.demo:
+        from pipelines.demo import run_demo  # the only path into the sandbox
+
+        return run_demo()
+    secrets = runner.configured_secrets("sources.unify.api_key")
+    try:
+        source = unify.unify_source(initial_updated_after=args.since)
+        pipeline = runner.make_pipeline(
+            args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir,
+            progress=not args.quiet,
+        )  # fmt: skip
+        summary = runner.run(
+            pipeline, source, full_refresh=args.full_refresh, stats=unify.run_stats
+        )
+    except Exception as exc:
+        message, code = runner.explain(exc, secrets, KEY_SETTING)
+        print(f"error: {message}", file=sys.stderr)
+        return code
+    print(f"Loaded into {args.destination} dataset '{args.dataset_name}':")
+    print("\n".join(summary.lines()))
+    return runner.OK
 
 
 if __name__ == "__main__":

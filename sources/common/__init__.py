@@ -1,0 +1,1 @@
+"""What every vendor source shares: the HTTP layer, errors, instants."""

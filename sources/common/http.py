@@ -1,0 +1,212 @@
+"""The one HTTP layer every vendor source uses: auth headers, retries, timeouts, redaction.
+
+Retries go through tenacity. Transient: 429 (honouring Retry-After, with a floor so that
+`Retry-After: 0` cannot become a hot loop), 5xx but 501, connection errors, timeouts, and bodies
+that are cut short or are not JSON. Never retried: 400 (the request is wrong), 401/403 (the key).
+Nothing here logs or raises request headers, where the API key travels.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from time import time
+from typing import Any
+
+import httpx
+import orjson
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from sources.common.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConnectorError,
+    NotFoundError,
+    RetriesExhaustedError,
+)
+
+log = logging.getLogger("sequence_funnel.http")
+USER_AGENT = "sequence-funnel/0.1 (+dlt)"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    backoff_initial: float = 0.5
+    backoff_max: float = 30.0
+    retry_after_floor: float = 1.0  # seconds, when Retry-After is 0, missing or unreadable
+    retry_after_cap: float = 120.0
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    body: Any
+    headers: httpx.Headers
+
+
+class TransientError(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None, status: int = 0) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+        self.status = status
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time())
+    except (TypeError, ValueError):
+        return None
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+class ApiClient:
+    """A synchronous JSON client for one vendor API."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        vendor: str,
+        auth_headers: dict[str, str],
+        key_setting: str,
+        policy: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.key_setting = key_setting
+        self.policy = policy or RetryPolicy()
+        self.stats: Counter[str] = Counter()
+        self._secrets = [v for v in auth_headers.values() if v]
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"user-agent": USER_AGENT, "accept": "application/json", **auth_headers},
+            timeout=httpx.Timeout(self.policy.timeout, connect=10.0),
+            transport=transport,
+        )
+
+    def base_url_for_errors(self) -> str:
+        return str(self._client.base_url).rstrip("/")
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(
+        self, path: str, params: dict[str, Any] | list[tuple[str, Any]] | None = None
+    ) -> ApiResponse:
+        return self.request("GET", path, params=params)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.policy.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(TransientError),
+            before_sleep=lambda state: self._note_retry(method, path, state),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._once(method, path, **kwargs)
+        except TransientError as exc:
+            raise RetriesExhaustedError(
+                f"{self.vendor} API unavailable: {method} {path} failed {self.policy.max_attempts}"
+                f" times, last with {exc}; try again later"
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
+        self.stats["requests"] += 1
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"a timeout ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise TransientError(f"a broken connection ({type(exc).__name__})") from None
+        status = response.status_code
+        if status == 429 or (status >= 500 and status != 501):
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            raise TransientError(f"HTTP {status}", retry_after, status)
+        if status in (401, 403):
+            what = "rejected the API key" if status == 401 else "refused access with this API key"
+            raise AuthenticationError(
+                f"{self.vendor} {what} (HTTP {status}): set {self.key_setting} in the environment"
+                " or in .dlt/secrets.toml"
+            )
+        body = self._json(response) if response.content else None
+        if status == 400:
+            errors = (body or {}).get("errors") if isinstance(body, dict) else None
+            detail = "; ".join(_describe_error(e) for e in errors or []) or _message(body)
+            raise BadRequestError(f"{self.vendor} refused {method} {path}: {detail}", errors)
+        if status == 404:
+            raise NotFoundError(f"{self.vendor}: {method} {path} not found")
+        if status >= 400:
+            raise ConnectorError(
+                f"{self.vendor}: {method} {path} answered HTTP {status}: {_message(body)}"
+            )
+        return ApiResponse(body, response.headers)
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            if response.status_code < 300:
+                raise TransientError("a body that is not valid JSON (cut short?)") from None
+            return None  # an error page from a proxy: the status says enough
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        p = self.policy
+        if getattr(exc, "status", 0) == 429:  # told to slow down: never sooner than the floor
+            return min(p.retry_after_cap, max(p.retry_after_floor, retry_after or 0.0))
+        if retry_after:
+            return min(p.retry_after_cap, retry_after)
+        return wait_exponential_jitter(initial=p.backoff_initial, max=p.backoff_max)(state)
+
+    def _note_retry(self, method: str, path: str, state: RetryCallState) -> None:
+        self.stats["retries"] += 1
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.warning(
+            "%s %s: %s, retry %d of %d in %.1f s",
+            method, path, redact(str(exc), self._secrets), state.attempt_number,
+            self.policy.max_attempts - 1, wait,
+        )  # fmt: skip
+
+
+def _describe_error(error: Any) -> str:
+    if not isinstance(error, dict):
+        return str(error)
+    path = ".".join(str(p) for p in error.get("path") or []) or "(body)"
+    message = error.get("message")
+    return f"{path}: {error.get('code')}" + (f" ({message})" if message else "")
+
+
+def _message(body: Any) -> str:
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"])
+    return "no details"

@@ -1,0 +1,35 @@
+"""RFC 3339 instants parsed to aware UTC datetimes: compared as instants, never as text."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def parse_instant(text: str) -> datetime:
+    """`2026-01-02T03:04:05Z`, `...05.123456789+02:00`, `...05z`: an aware datetime in UTC.
+
+    Fractions beyond microseconds are truncated; a missing offset is refused rather than guessed.
+    """
+    match = _RFC3339.match(text.strip())
+    if not match or match.group(4) is None:
+        raise ValueError(f"not an RFC 3339 date-time with an offset: {text!r}")
+    date, time, fraction, offset = match.groups()
+    micros = (fraction or "")[:6].ljust(6, "0")
+    offset = "+00:00" if offset in ("Z", "z") else offset
+    if len(offset) == 5:  # +0200
+        offset = f"{offset[:3]}:{offset[3:]}"
+    return datetime.fromisoformat(f"{date}T{time}.{micros}{offset}").astimezone(UTC)
+
+
+def parse_optional(text: str | None) -> datetime | None:
+    return None if text is None else parse_instant(text)
+
+
+def format_instant(value: datetime) -> str:
+    """UTC, microseconds, `Z`: what the sources send as filter values and keep in state."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
