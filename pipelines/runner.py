@@ -9,7 +9,7 @@ from typing import Any
 
 import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
-from dlt.common.runtime.collector import LogCollector
+from dlt.common.runtime.collector import NULL_COLLECTOR, LogCollector
 
 from sources.common.errors import ConfigurationError, ConnectorError
 from sources.common.http import redact
@@ -57,7 +57,7 @@ def make_pipeline(
         else destination,
         dataset_name=dataset_name,
         pipelines_dir=pipelines_dir,
-        progress=LogCollector(log_period=5.0) if progress else "_NULL_COLLECTOR",
+        progress=LogCollector(log_period=5.0) if progress else NULL_COLLECTOR,
     )
 
 
