@@ -29,6 +29,7 @@ from sandbox.unify.enrollments import (
     ms,
     plan_enrollments,
 )
+from sandbox.unify.validation import parse_rfc3339
 from sandbox.unify.world import World, build_world
 
 SCAN_CHUNK = 65_536
@@ -77,6 +78,7 @@ class UnifyState:
     clock: VirtualClock
     rng: np.random.Generator  # for activity after generation (creates, touches)
     lock: threading.RLock
+    arrivals_per_day: float = 0.0  # new enrollments a day while the clock advances
 
     @classmethod
     def generate(
@@ -95,7 +97,10 @@ class UnifyState:
         world = build_world(seed, enrollments, anchor, span_days)
         rng = np.random.default_rng(seed)
         table = _populate(world, rng, enrollments, anchor, span_days)
-        return cls(world, table, clock, np.random.default_rng(seed + 1), threading.RLock())
+        arrivals = enrollments / span_days
+        return cls(
+            world, table, clock, np.random.default_rng(seed + 1), threading.RLock(), arrivals
+        )
 
     # --- time -----------------------------------------------------------------------------
 
@@ -106,12 +111,35 @@ class UnifyState:
         return now
 
     def advance(self, seconds: float) -> int:
-        """Move the clock forward; enrollments progress as planned. Returns rows changed."""
+        """Move the clock forward: enrollments progress as planned, and new people are enrolled
+        at the seeded daily rate. Returns how many enrollments were created or changed."""
         with self.lock:
-            self.clock.advance(seconds)
+            start = self.now()
             before = self.table.updated_at.copy()
+            self.clock.advance(seconds)
+            end = self.clock.now_us() // 1000 * 1000
+            self._enroll_arrivals(start, end)
             self.now()
-            return int(np.count_nonzero(self.table.updated_at != before))
+            n_before = len(before)
+            moved = np.count_nonzero(self.table.updated_at[:n_before] != before)
+            return int(moved) + self.table.n - n_before
+
+    def _enroll_arrivals(self, start: int, end: int) -> None:
+        live = [s.index for s in self.world.sequences if not s.is_deleted]
+        k = int(self.rng.poisson(self.arrivals_per_day * (end - start) / DAY)) if live else 0
+        if k == 0:
+            return
+        created = np.sort(self.rng.integers(start + 1000, end + 1, k)) // 1000 * 1000
+        seq = self.rng.choice(live, size=k).astype(np.int32)
+        durations = np.array([self.world.sequences[i].duration_us for i in seq], dtype=np.int64)
+        plan = plan_enrollments(self.rng, created, durations)
+        persons = np.arange(self.world.n_persons, self.world.n_persons + k, dtype=np.int32)
+        self.world.n_persons += k  # people new to the workspace: none is enrolled elsewhere
+        play = np.where(
+            self.rng.random(k) < 0.45, self.rng.integers(0, len(self.world.plays), k), -1
+        )
+        mailbox = self.rng.integers(0, len(self.world.mailboxes), k)
+        self.table.append(**plan, sequence=seq, person=persons, mailbox=mailbox, play=play)
 
     def touch(self, count: int, backdate_seconds: float = 0.0) -> list[str]:
         """Bump `updated_at` of `count` random enrollments to now minus `backdate_seconds`.
@@ -124,6 +152,20 @@ class UnifyState:
             idx = self.rng.choice(self.table.n, size=min(count, self.table.n), replace=False)
             self.table.cols["updated_at"][idx] = stamp
             return [self.world.ids["enroll"].make(int(i)) for i in idx]
+
+    def backdate(self, enrollment_ids: list[str], *, seconds: float, to: str | None = None) -> None:
+        """Set `updated_at` of these enrollments to `seconds` before `to` (RFC 3339; default
+        now): their last change becomes visible with an older timestamp, as a late commit does."""
+        with self.lock:
+            base = self.now() if to is None else parse_rfc3339(to)
+            if base is None:
+                raise ValueError(f"not an RFC 3339 instant: {to!r}")
+            stamp = (base - int(seconds * US)) // 1000 * 1000
+            for enrollment_id in enrollment_ids:
+                i = self.enrollment_index(enrollment_id)
+                if i is None:
+                    raise KeyError(enrollment_id)
+                self.table.cols["updated_at"][i] = stamp
 
     # --- enrollments ------------------------------------------------------------------------
 

@@ -185,7 +185,9 @@ class ApiClient:
             return min(p.retry_after_cap, max(p.retry_after_floor, retry_after or 0.0))
         if retry_after:
             return min(p.retry_after_cap, retry_after)
-        return wait_exponential_jitter(initial=p.backoff_initial, max=p.backoff_max)(state)
+        return wait_exponential_jitter(
+            multiplier=p.backoff_initial, max=p.backoff_max, jitter=p.backoff_initial
+        )(state)
 
     def _note_retry(self, method: str, path: str, state: RetryCallState) -> None:
         self.stats["retries"] += 1

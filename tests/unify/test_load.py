@@ -1,0 +1,113 @@
+"""The Unify source against the sandbox: exact loads, increments, faults, late changes."""
+
+from __future__ import annotations
+
+import duckdb
+
+from sandbox.unify import FaultConfig
+from tests.unify.truth import assert_matches_truth, instant, loaded_tables
+
+
+def test_a_full_load_equals_the_sandbox_table_by_table(unify, loader):
+    server = unify(enrollments=1500)
+    load = loader(server.base_url)
+    summary = load.run()
+    assert_matches_truth(load.database, server.state)
+    assert summary.rows["enrollments"] == 1500 and summary.retries == 0
+    with duckdb.connect(load.database, read_only=True) as con:
+        types = dict(con.sql(
+            "select column_name, data_type from information_schema.columns"
+            " where table_schema = 'unify' and table_name = 'enrollments'"
+        ).fetchall())  # fmt: skip
+    assert types["updated_at"] == "TIMESTAMP WITH TIME ZONE" and types["is_replied"] == "BOOLEAN"
+
+
+def test_a_rerun_with_nothing_new_fetches_one_page_and_changes_nothing(unify, loader):
+    server = unify(enrollments=800)
+    load = loader(server.base_url)
+    load.run()
+    before = loaded_tables(load.database)
+    summary = load.run()
+    # one page of sequences (it also gives the run's upper bound) and one of enrollments
+    assert summary.requests == 2
+    assert loaded_tables(load.database) == before
+    assert_matches_truth(load.database, server.state)
+
+
+def test_activity_is_applied_by_the_next_run(unify, loader):
+    server = unify(enrollments=2000)
+    load = loader(server.base_url)
+    load.run()
+    changed = server.state.advance(12 * 3600)
+    assert changed > 10
+    summary = load.run()
+    assert_matches_truth(load.database, server.state)
+    assert changed <= summary.rows["enrollments"] <= changed + 50  # the changes, plus the lookback
+
+
+def test_faults_on_15_percent_of_requests_give_the_same_exact_result(unify, loader):
+    faults = FaultConfig(
+        rate_limited=0.04, server_error=0.04, drop=0.02, truncate=0.02, bad_json=0.02,
+        slow=0.01, slow_seconds=0.5, retry_after=0, seed=5,
+    )  # fmt: skip
+    server = unify(enrollments=2000, faults=faults)
+    load = loader(server.base_url)
+    first = load.run(request_timeout=0.3)
+    server.state.advance(24 * 3600)
+    second = load.run(request_timeout=0.3)
+    assert first.retries + second.retries > 0
+    assert_matches_truth(load.database, server.state)
+
+
+def test_a_change_that_becomes_visible_late_is_picked_up_by_the_lookback(unify, loader):
+    server = unify(enrollments=600)
+    load = loader(server.base_url)
+    load.run(lookback_seconds=300)
+    mark = load.state()["enrollments_updated_at"]
+    rows, _ = server.page_all(status="IN_PROGRESS")
+    target = next(r for r in rows if not r["is_paused"])
+    # Paused now, but committed late: its updated_at is 2 minutes before the high-water mark.
+    server.client.post(f"/enrollments/{target['id']}/pause").raise_for_status()
+    server.state.backdate([target["id"]], to=mark, seconds=120)
+    load.run(lookback_seconds=300)
+    assert_matches_truth(load.database, server.state)
+
+
+def test_without_a_lookback_the_late_change_would_be_lost(unify, loader):
+    """The control for the test above: it shows the late change really is behind the mark."""
+    server = unify(enrollments=600)
+    load = loader(server.base_url)
+    load.run(lookback_seconds=0)
+    mark = load.state()["enrollments_updated_at"]
+    rows, _ = server.page_all(status="IN_PROGRESS")
+    target = next(r for r in rows if not r["is_paused"])
+    server.client.post(f"/enrollments/{target['id']}/pause").raise_for_status()
+    server.state.backdate([target["id"]], to=mark, seconds=120)
+    load.run(lookback_seconds=0)
+    with duckdb.connect(load.database, read_only=True) as con:
+        query = "select is_paused from unify.enrollments where id = ?"
+        paused = con.execute(query, [target["id"]]).fetchone()
+    assert paused == (False,)
+
+
+def test_the_high_water_mark_never_passes_the_run_upper_bound(unify, loader):
+    server = unify(enrollments=500, frozen_clock=False)
+    load = loader(server.base_url)
+    load.run()
+    mark = load.state()["enrollments_updated_at"]
+    newest = max(r["updated_at"] for r in server.state.all_enrollments())
+    assert instant(mark) == instant(newest)
+
+
+def test_deleted_sequences_are_kept_and_flagged(unify, loader):
+    server = unify(enrollments=1000)
+    load = loader(server.base_url)
+    load.run()
+    victim = server.state.world.sequences[0]
+    server.client.delete(f"/sequences/{victim.id}").raise_for_status()
+    load.run()
+    assert_matches_truth(load.database, server.state)
+    with duckdb.connect(load.database, read_only=True) as con:
+        query = "select name, is_deleted from unify.sequences where id = ?"
+        row = con.execute(query, [victim.id]).fetchone()
+    assert row == (victim.body["name"], True)
