@@ -1,0 +1,145 @@
+"""The pipeline CLI as a scheduler runs it: exit codes, one-line errors, kills, secrets."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sandbox.unify import DEFAULT_API_KEY, FaultConfig
+from tests.unify.truth import assert_matches_truth
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli_env(base_url: str, tmp_path: Path, api_key: str = DEFAULT_API_KEY) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
+    return env | {
+        "SOURCES__UNIFY__API_KEY": api_key,
+        "SOURCES__UNIFY__BASE_URL": base_url,
+        "SOURCES__UNIFY__RETRY_AFTER_FLOOR": "0.05",
+        "SOURCES__UNIFY__BACKOFF_INITIAL": "0.02",
+        "DESTINATION__DUCKDB__CREDENTIALS": str(tmp_path / "warehouse.duckdb"),
+        "RUNTIME__DLTHUB_TELEMETRY": "false",
+    }
+
+
+def cli(tmp_path: Path, env: dict[str, str], *args: str) -> list[str]:
+    return [
+        sys.executable, "-m", "pipelines.unify_pipeline", "--quiet",
+        "--pipelines-dir", str(tmp_path / "pipelines"), *args,
+    ]  # fmt: skip
+
+
+def run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    command = cli(tmp_path, env, *args)
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _files_containing(root: Path, needle: str) -> list[Path]:
+    hits = []
+    for path in root.rglob("*"):
+        if path.is_file() and needle.encode() in path.read_bytes():
+            hits.append(path)
+    return hits
+
+
+def test_a_run_exits_0_and_loads_exactly(unify, tmp_path):
+    server = unify(enrollments=700)
+    result = run_cli(tmp_path, cli_env(server.base_url, tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "enrollments" in result.stdout and "requests" in result.stdout
+    assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
+
+
+def test_a_wrong_key_is_one_clear_line_exit_2_nothing_loaded_key_never_shown(unify, tmp_path):
+    server = unify(enrollments=300)
+    secret = "sk-live-WRONG-0123456789abcdef"
+    result = run_cli(tmp_path, cli_env(server.base_url, tmp_path, api_key=secret))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [lines[-1]] and lines[-1].startswith("error: Unify rejected the API key")
+    assert "SOURCES__UNIFY__API_KEY" in lines[-1]
+    assert secret not in result.stdout + result.stderr
+    database = tmp_path / "warehouse.duckdb"
+    if database.exists():
+        with duckdb.connect(str(database), read_only=True) as con:
+            tables = con.sql("select table_name from information_schema.tables").fetchall()
+        assert ("enrollments",) not in tables
+    assert _files_containing(tmp_path, secret) == []
+
+
+def test_the_key_never_reaches_state_trace_or_output_on_success(unify, tmp_path):
+    server = unify(enrollments=300, api_keys=frozenset({"sk-live-GOOD-fedcba9876543210"}))
+    env = cli_env(server.base_url, tmp_path, api_key="sk-live-GOOD-fedcba9876543210")
+    result = run_cli(tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    assert "sk-live-GOOD" not in result.stdout + result.stderr
+    assert _files_containing(tmp_path, "sk-live-GOOD-fedcba9876543210") == []
+
+
+@pytest.mark.parametrize(
+    ("env_change", "needle"),
+    [
+        ({"SOURCES__UNIFY__API_KEY": None}, "SOURCES__UNIFY__API_KEY"),
+        ({"SOURCES__UNIFY__BASE_URL": "ftp://nowhere"}, "SOURCES__UNIFY__BASE_URL"),
+        ({"SOURCES__UNIFY__LOOKBACK_SECONDS": "-5"}, "LOOKBACK_SECONDS"),
+    ],
+)
+def test_bad_configuration_is_one_line_and_exit_2(unify, tmp_path, env_change, needle):
+    server = unify(enrollments=100)
+    env = cli_env(server.base_url, tmp_path)
+    for key, value in env_change.items():
+        env.pop(key) if value is None else env.__setitem__(key, value)
+    result = run_cli(tmp_path, env)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr
+
+
+def test_bad_since_is_refused(unify, tmp_path):
+    server = unify(enrollments=100)
+    result = run_cli(tmp_path, cli_env(server.base_url, tmp_path), "--since", "last tuesday")
+    assert result.returncode == 2 and "initial_updated_after" in result.stderr
+
+
+def test_an_api_that_stays_down_exits_3_and_leaves_state_untouched(unify, tmp_path):
+    server = unify(enrollments=500)
+    env = cli_env(server.base_url, tmp_path) | {"SOURCES__UNIFY__MAX_ATTEMPTS": "3"}
+    assert run_cli(tmp_path, env).returncode == 0
+    server.state.advance(48 * 3600)
+    server.sandbox.faults.configure(FaultConfig(server_error=1.0))
+    down = run_cli(tmp_path, env)
+    assert down.returncode == 3, down.stderr
+    last = down.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: Unify API unavailable") and "try again" in last
+    server.sandbox.faults.configure(FaultConfig())
+    assert run_cli(tmp_path, env).returncode == 0
+    assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
+
+
+def test_a_kill_at_a_random_point_then_a_rerun_is_exact(unify, tmp_path):
+    server = unify(enrollments=20_000, faults=FaultConfig(latency_ms=15))
+    env = cli_env(server.base_url, tmp_path)
+    rng = random.Random(int(os.environ.get("KILL_SEED", "7")))
+    killed_at = []
+    for round_ in range(3):
+        if round_:
+            server.state.advance(6 * 3600)
+        process = subprocess.Popen(cli(tmp_path, env), cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        delay = rng.uniform(0.5, 4.0)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        killed_at.append((round(delay, 2), process.returncode))
+        result = run_cli(tmp_path, env)
+        assert result.returncode == 0, (killed_at, result.stderr)
+        assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
+    assert any(code == -signal.SIGKILL for _, code in killed_at), killed_at
