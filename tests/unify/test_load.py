@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sandbox.unify import FaultConfig
+from sandbox.unify import FaultConfig, render
 from tests.unify.truth import assert_matches_truth, instant, loaded_tables
 
 
@@ -111,3 +111,27 @@ def test_deleted_sequences_are_kept_and_flagged(unify, loader):
         query = "select name, is_deleted from unify.sequences where id = ?"
         row = con.execute(query, [victim.id]).fetchone()
     assert row == (victim.body["name"], True)
+
+
+def test_a_field_the_api_adds_later_lands_as_a_new_column(unify, loader, monkeypatch):
+    server = unify(enrollments=300)
+    real = render.enrollments
+
+    def newer_api(world, table, indexes):
+        rows = real(world, table, indexes)
+        for row in rows:
+            row["is_draft_approval_pending"] = False
+            row["person"] = row["person"] | {"title": "VP Sales"}
+        return rows
+
+    load = loader(server.base_url)
+    load.run()
+    monkeypatch.setattr(render, "enrollments", newer_api)
+    server.state.advance(3 * 86400)
+    load.run()
+    with duckdb.connect(load.database, read_only=True) as con:
+        flags = con.sql(
+            "select count(*) from unify.enrollments where is_draft_approval_pending = false"
+        ).fetchall()
+        titles = con.sql("select count(*) from unify.persons where title = 'VP Sales'").fetchall()
+    assert flags[0][0] > 0 and titles[0][0] > 0
