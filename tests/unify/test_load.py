@@ -59,17 +59,23 @@ def test_faults_on_15_percent_of_requests_give_the_same_exact_result(unify, load
     assert_matches_truth(load.database, server.state)
 
 
+def _late_change(server, load, lookback_seconds: float) -> str:
+    """Load, then pause an enrollment whose change is committed late: its updated_at is two
+    minutes before the high-water mark. Load again; returns the enrollment's id."""
+    load.run(lookback_seconds=lookback_seconds)
+    mark = load.state()["enrollments_updated_at"]
+    rows, _ = server.page_all(status="IN_PROGRESS")
+    target = next(r for r in rows if not r["is_paused"])["id"]
+    server.client.post(f"/enrollments/{target}/pause").raise_for_status()
+    server.state.backdate([target], to=mark, seconds=120)
+    load.run(lookback_seconds=lookback_seconds)
+    return target
+
+
 def test_a_change_that_becomes_visible_late_is_picked_up_by_the_lookback(unify, loader):
     server = unify(enrollments=600)
     load = loader(server.base_url)
-    load.run(lookback_seconds=300)
-    mark = load.state()["enrollments_updated_at"]
-    rows, _ = server.page_all(status="IN_PROGRESS")
-    target = next(r for r in rows if not r["is_paused"])
-    # Paused now, but committed late: its updated_at is 2 minutes before the high-water mark.
-    server.client.post(f"/enrollments/{target['id']}/pause").raise_for_status()
-    server.state.backdate([target["id"]], to=mark, seconds=120)
-    load.run(lookback_seconds=300)
+    _late_change(server, load, lookback_seconds=300)
     assert_matches_truth(load.database, server.state)
 
 
@@ -77,17 +83,10 @@ def test_without_a_lookback_the_late_change_would_be_lost(unify, loader):
     """The control for the test above: it shows the late change really is behind the mark."""
     server = unify(enrollments=600)
     load = loader(server.base_url)
-    load.run(lookback_seconds=0)
-    mark = load.state()["enrollments_updated_at"]
-    rows, _ = server.page_all(status="IN_PROGRESS")
-    target = next(r for r in rows if not r["is_paused"])
-    server.client.post(f"/enrollments/{target['id']}/pause").raise_for_status()
-    server.state.backdate([target["id"]], to=mark, seconds=120)
-    load.run(lookback_seconds=0)
+    target = _late_change(server, load, lookback_seconds=0)
     with duckdb.connect(load.database, read_only=True) as con:
         query = "select is_paused from unify.enrollments where id = ?"
-        paused = con.execute(query, [target["id"]]).fetchone()
-    assert paused == (False,)
+        assert con.execute(query, [target]).fetchone() == (False,)
 
 
 def test_the_high_water_mark_never_passes_the_run_upper_bound(unify, loader):
