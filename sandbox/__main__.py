@@ -27,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     unify.add_argument("--frozen-clock", action="store_true", help="time moves only when advanced")
     unify.add_argument("--no-rate-limit", action="store_true", help="drop the 100k/5 min limit")
+    unify.add_argument(
+        "--list-order",
+        choices=("newest_first", "oldest_first"),
+        default="newest_first",
+        help="order of GET /enrollments (undocumented by the vendor; clients must not rely on it)",
+    )
     faults = unify.add_argument_group("faults (shares of API requests, all 0 by default)")
     for name in ("rate_limited", "server_error", "drop", "truncate", "bad_json", "slow"):
         faults.add_argument(f"--{name.replace('_', '-')}", type=_share, default=0.0)
@@ -55,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = UnifySandbox.create(
         args.enrollments, args.seed, api_keys=frozenset({key}), faults=config,
         rate_limit=None if args.no_rate_limit else DOCUMENTED_LIMIT,
-        frozen_clock=args.frozen_clock,
+        frozen_clock=args.frozen_clock, list_order=args.list_order,
     )  # fmt: skip
     sock = bind_loopback(args.port)
     server = f"http://127.0.0.1:{sock.getsockname()[1]}"

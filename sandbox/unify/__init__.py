@@ -32,10 +32,14 @@ class UnifySandbox:
         rate_limit: WindowLimit | None = DOCUMENTED_LIMIT,
         anchor_us: int | None = None,
         frozen_clock: bool = False,
+        list_order: str = "newest_first",
     ) -> UnifySandbox:
+        if list_order not in ("newest_first", "oldest_first"):
+            raise ValueError("list_order is newest_first or oldest_first")
         state = UnifyState.generate(
             enrollments, seed, anchor_us=anchor_us, frozen_clock=frozen_clock
         )
+        state.oldest_first = list_order == "oldest_first"
         holder: list[FaultInjector] = []
         app = build_app(state, api_keys, holder)
         injector = FaultInjector(

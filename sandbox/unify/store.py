@@ -79,6 +79,7 @@ class UnifyState:
     rng: np.random.Generator  # for activity after generation (creates, touches)
     lock: threading.RLock
     arrivals_per_day: float = 0.0  # new enrollments a day while the clock advances
+    oldest_first: bool = False  # list order: newest created first (default) or oldest first
 
     @classmethod
     def generate(
@@ -177,26 +178,39 @@ class UnifyState:
         return render.enrollments(self.world, self.table, [i])[0]
 
     def list_enrollments(
-        self, flt: EnrollmentFilter, before: int | None, limit: int
+        self, flt: EnrollmentFilter, after: int | None, limit: int
     ) -> tuple[list[dict[str, Any]], int | None]:
-        """Newest created first. Returns the page and the index to continue below, if any."""
+        """One page in the list order, continuing past index `after` (the last row served).
+
+        Returns the page and the index to continue after, if more rows match.
+        """
         with self.lock:
             self.now()
-            t = self.table
-            hi = t.n if before is None else min(before, t.n)
-            found: list[int] = []
-            while hi > 0 and len(found) <= limit:
-                lo = max(0, hi - SCAN_CHUNK)
-                mask = flt.mask(t, lo, hi)
-                hits = (
-                    np.arange(hi - 1, lo - 1, -1)
-                    if mask is None
-                    else np.nonzero(mask)[0][::-1] + lo
-                )
-                found.extend(int(i) for i in hits[: limit + 1 - len(found)])
-                hi = lo
+            found = self._scan(flt, after, limit + 1)
             page = render.enrollments(self.world, self.table, found[:limit])
             return page, (found[limit - 1] if len(found) > limit else None)
+
+    def _scan(self, flt: EnrollmentFilter, after: int | None, wanted: int) -> list[int]:
+        """Up to `wanted` matching indexes past `after`, chunk by chunk (never the whole table)."""
+        n = self.table.n
+        found: list[int] = []
+        if self.oldest_first:
+            lo = 0 if after is None else after + 1
+            while lo < n and len(found) < wanted:
+                hi = min(n, lo + SCAN_CHUNK)
+                mask = flt.mask(self.table, lo, hi)
+                hits = np.arange(lo, hi) if mask is None else np.nonzero(mask)[0] + lo
+                found.extend(int(i) for i in hits[: wanted - len(found)])
+                lo = hi
+            return found
+        hi = n if after is None else min(after, n)
+        while hi > 0 and len(found) < wanted:
+            lo = max(0, hi - SCAN_CHUNK)
+            mask = flt.mask(self.table, lo, hi)
+            hits = np.arange(hi - 1, lo - 1, -1) if mask is None else np.nonzero(mask)[0][::-1] + lo
+            found.extend(int(i) for i in hits[: wanted - len(found)])
+            hi = lo
+        return found
 
     def create_enrollment(self, seq: int, person: int, mailbox: int) -> tuple[str, Any]:
         """('created', row) or ('conflict', (active_sequence_id, active_enrollment_id))."""

@@ -22,6 +22,15 @@ def test_a_full_load_equals_the_sandbox_table_by_table(unify, loader):
     assert types["updated_at"] == "TIMESTAMP WITH TIME ZONE" and types["is_replied"] == "BOOLEAN"
 
 
+def test_the_api_order_does_not_matter(unify, loader):
+    server = unify(enrollments=1200, list_order="oldest_first")
+    load = loader(server.base_url)
+    load.run()
+    server.state.advance(5 * 86400)
+    load.run()
+    assert_matches_truth(load.database, server.state)
+
+
 def test_a_rerun_with_nothing_new_fetches_one_page_and_changes_nothing(unify, loader):
     server = unify(enrollments=800)
     load = loader(server.base_url)
