@@ -9,6 +9,7 @@ Nothing here logs or raises request headers, where the API key travels.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -27,6 +28,7 @@ from sources.common.errors import (
     NotFoundError,
     RetriesExhaustedError,
 )
+from sources.common.ratelimit import RequestLimiter
 
 log = logging.getLogger("sequence_funnel.http")
 USER_AGENT = "sequence-funnel/0.1 (+dlt)"
@@ -88,17 +90,22 @@ class ApiClient:
         key_setting: str,
         policy: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        limiter: RequestLimiter | None = None,
+        max_connections: int = 10,
     ) -> None:
         self.vendor = vendor
+        self.limiter = limiter
         self.key_setting = key_setting
         self.policy = policy or RetryPolicy()
         self.stats: Counter[str] = Counter()
+        self._stats_lock = threading.Lock()  # pages may be fetched from several threads
         self._secrets = [v for v in auth_headers.values() if v]
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"user-agent": USER_AGENT, "accept": "application/json", **auth_headers},
             timeout=httpx.Timeout(self.policy.timeout, connect=10.0),
             transport=transport,
+            limits=httpx.Limits(max_connections=max_connections),
         )
 
     def base_url_for_errors(self) -> str:
@@ -138,7 +145,10 @@ class ApiClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
-        self.stats["requests"] += 1
+        if self.limiter is not None:
+            self.limiter.acquire()
+        with self._stats_lock:
+            self.stats["requests"] += 1
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
@@ -190,7 +200,8 @@ class ApiClient:
         )(state)
 
     def _note_retry(self, method: str, path: str, state: RetryCallState) -> None:
-        self.stats["retries"] += 1
+        with self._stats_lock:
+            self.stats["retries"] += 1
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         log.warning(

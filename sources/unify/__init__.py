@@ -15,14 +15,29 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dlt
+import pyarrow.compute as pc
 from dlt.sources import DltResource
 
 from sources.common.errors import ConfigurationError
 from sources.common.http import ApiClient, RetryPolicy
 from sources.common.instants import format_instant, parse_instant
-from sources.unify import normalize
-from sources.unify.helpers import get_sequence, make_client, pages, server_time
-from sources.unify.settings import DEFAULT_BASE_URL, DEFAULT_LOOKBACK_SECONDS, TABLES
+from sources.unify import columnar, normalize
+from sources.unify.helpers import (
+    concurrent_pages,
+    get_sequence,
+    make_client,
+    pages,
+    server_time,
+    windows,
+)
+from sources.unify.settings import (
+    BATCH_ROWS,
+    DEFAULT_BASE_URL,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_LOOKBACK_SECONDS,
+    TABLES,
+    WINDOWS_PER_WORKER,
+)
 
 # Requests and retries of the latest extraction in this process, for run summaries and the bench.
 run_stats: Counter[str] = Counter()
@@ -66,9 +81,12 @@ def unify_source(
     retry_after_floor: float = 1.0,
     backoff_initial: float = 0.5,
     request_timeout: float = 60.0,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> DltResource:
     """Tables: enrollments, sequences, sequence_steps, persons, mailboxes, plays,
     reply_email_messages, reply_email_classifications; all merged on `id`."""
+    if not 1 <= concurrency <= 64:
+        raise ConfigurationError("concurrency must be 1 to 64: fix SOURCES__UNIFY__CONCURRENCY")
     if lookback_seconds < 0:
         raise ConfigurationError(
             "lookback_seconds must be 0 or more: fix SOURCES__UNIFY__LOOKBACK_SECONDS"
@@ -81,25 +99,35 @@ def unify_source(
     since = parse_since(initial_updated_after)
     return dlt.resource(
         _sequences_and_enrollments, name="sequences_and_enrollments", write_disposition="merge"
-    )(api_key, base_url, policy, timedelta(seconds=lookback_seconds), since)
+    )(api_key, base_url, policy, timedelta(seconds=lookback_seconds), since, concurrency)
 
 
 def _sequences_and_enrollments(
-    api_key: str, base_url: str, policy: RetryPolicy, lookback: timedelta, since: datetime | None
+    api_key: str,
+    base_url: str,
+    policy: RetryPolicy,
+    lookback: timedelta,
+    since: datetime | None,
+    concurrency: int,
 ) -> Iterator[Any]:
     state = dlt.current.resource_state()
     run_stats.clear()
-    with make_client(api_key, base_url, policy) as client:
+    with make_client(api_key, base_url, policy, concurrency=concurrency) as client:
         try:
-            upper, listed = yield from _sequences(client, state)
-            seen_sequences = yield from _enrollments(client, state, upper, lookback, since)
+            upper, listed, floor = yield from _sequences(client, state)
+            seen_sequences = yield from _enrollments(
+                client, state, upper, lookback, since, floor, concurrency
+            )
             yield from _unlisted_sequences(client, state, seen_sequences, listed)
         finally:
             run_stats.update(client.stats)
 
 
 def _sequences(client: ApiClient, state: dict[str, Any]) -> Iterator[Any]:
-    """Every sequence (full rows), and steps where a sequence changed; returns (upper, ids)."""
+    """Every sequence (full rows), and steps where a sequence changed.
+
+    Returns the run's upper bound (the API's clock), the listed ids, and the oldest sequence's
+    creation (no enrollment is older: it places the boundaries of concurrent windows)."""
     known: dict[str, dict[str, Any]] = state.setdefault("sequences", {})
     listed: dict[str, dict[str, Any]] = {}
     upper: datetime | None = None
@@ -109,11 +137,12 @@ def _sequences(client: ApiClient, state: dict[str, Any]) -> Iterator[Any]:
             listed[sequence["id"]] = sequence
         yield _tagged("sequences", [normalize.sequence_row(s) for s in response.body["sequences"]])
     assert upper is not None
+    created = [parse_instant(s["created_at"]) for s in listed.values() if s.get("created_at")]
     for sequence_id, sequence in listed.items():
         if known.get(sequence_id, {}).get("updated_at") != sequence["updated_at"]:
             yield from _steps(client, sequence_id)
         known[sequence_id] = _remembered(sequence)
-    return upper, set(listed)
+    return upper, set(listed), min(created, default=None)
 
 
 def _steps(client: ApiClient, sequence_id: str) -> Iterator[Any]:
@@ -131,28 +160,46 @@ def _enrollments(
     upper: datetime,
     lookback: timedelta,
     since: datetime | None,
+    floor: datetime | None,
+    concurrency: int,
 ) -> Iterator[Any]:
-    """Enrollments updated in [high-water mark - lookback, upper]; returns embedded sequences."""
+    """Enrollments updated in [high-water mark - lookback, upper], the range split into windows
+    paged concurrently, handed to dlt as Arrow batches; returns the embedded sequences."""
     mark = state.get("enrollments_updated_at")
     start = parse_instant(mark) - lookback if mark else since
-    params: list[tuple[str, Any]] = [("updated_before", format_instant(upper))]
-    if start is not None:
-        params.append(("updated_after", format_instant(start)))
+    spans = windows(start, upper, floor, concurrency * WINDOWS_PER_WORKER)
+    queries = [_window_params(low, high) for low, high in spans]
     newest = parse_instant(mark) if mark else None
     embedded: dict[str, dict[str, Any]] = {}
-    for response in pages(client, "/enrollments", "enrollments", params):
+    batch: list[dict[str, Any]] = []
+    responses = concurrent_pages(client, "/enrollments", "enrollments", queries, concurrency)
+    for response in responses:
         page = response.body["enrollments"]
-        if not page:
-            continue
         embedded |= normalize.embedded_sequences(page)
-        for table, rows in normalize.enrollment_rows(page).items():
-            yield _tagged(table, rows)
-            if table == "enrollments":
-                page_newest = normalize.max_updated_at(rows)
-                newest = max(filter(None, (newest, page_newest)), default=None)
+        batch += page
+        if len(batch) >= BATCH_ROWS:
+            newest = yield from _emit(batch, newest)
+            batch = []
+    newest = yield from _emit(batch, newest)
     if newest is not None:
         state["enrollments_updated_at"] = format_instant(newest)
     return embedded
+
+
+def _window_params(low: datetime | None, high: datetime) -> list[tuple[str, Any]]:
+    params: list[tuple[str, Any]] = [("updated_before", format_instant(high))]
+    return params + ([("updated_after", format_instant(low))] if low is not None else [])
+
+
+def _emit(batch: list[dict[str, Any]], newest: datetime | None) -> Iterator[Any]:
+    """Yield a batch as Arrow tables; returns the newest updated_at seen so far."""
+    if not batch:
+        return newest
+    tables = columnar.enrollment_tables(batch)
+    for name, arrow_table in tables.items():
+        yield _tagged(name, arrow_table)
+    batch_newest = pc.max(tables["enrollments"]["updated_at"]).as_py()
+    return max(filter(None, (newest, batch_newest)), default=None)
 
 
 def _unlisted_sequences(

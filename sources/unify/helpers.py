@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -12,7 +15,14 @@ import httpx
 
 from sources.common.errors import ConfigurationError, NotFoundError
 from sources.common.http import ApiClient, ApiResponse, RetryPolicy
-from sources.unify.settings import CLOCK_SKEW_SECONDS, KEY_SETTING, PAGE_LIMIT
+from sources.common.ratelimit import RequestLimiter
+from sources.unify.settings import (
+    CLOCK_SKEW_SECONDS,
+    KEY_SETTING,
+    MIN_WINDOW,
+    PAGE_LIMIT,
+    RATE_LIMIT,
+)
 
 
 def make_client(
@@ -20,6 +30,7 @@ def make_client(
     base_url: str,
     policy: RetryPolicy | None = None,
     transport: httpx.BaseTransport | None = None,
+    concurrency: int = 1,
 ) -> ApiClient:
     if not api_key or not api_key.strip():
         raise ConfigurationError(f"No Unify API key: set {KEY_SETTING}")
@@ -35,6 +46,8 @@ def make_client(
         key_setting=KEY_SETTING,
         policy=policy,
         transport=transport,
+        limiter=RequestLimiter(*RATE_LIMIT),
+        max_connections=concurrency + 2,
     )
 
 
@@ -79,3 +92,75 @@ def get_sequence(client: ApiClient, sequence_id: str) -> dict[str, Any] | None:
         return client.get(f"/sequences/{sequence_id}").body
     except NotFoundError:
         return None
+
+
+def windows(
+    start: datetime | None, upper: datetime, floor: datetime | None, count: int
+) -> list[tuple[datetime | None, datetime]]:
+    """Split [start, upper] into `count` windows of equal duration for concurrent paging.
+
+    Bounds are inclusive (as the API's are) and one microsecond apart, so no row is in two
+    windows. Without a start the first window is open below, so it also holds everything older
+    than `floor` (a guess at the oldest row, used only to place the boundaries).
+    """
+    low = start or floor
+    if count <= 1 or low is None or upper - low < MIN_WINDOW * count:
+        return [(start, upper)]
+    step = (upper - low) / count
+    edges = [low + step * k for k in range(count)] + [upper]
+    tick = timedelta(microseconds=1)
+    spans: list[tuple[datetime | None, datetime]] = []
+    for k in range(count):
+        lower = start if k == 0 else edges[k]
+        spans.append((lower, edges[k + 1] - tick if k < count - 1 else upper))
+    return spans
+
+
+def concurrent_pages(
+    client: ApiClient,
+    path: str,
+    items: str,
+    queries: list[list[tuple[str, Any]]],
+    workers: int,
+) -> Iterator[ApiResponse]:
+    """Every page of several queries; each query follows its own cursor, up to `workers` of them
+    at once. Pages come in arrival order; the first error stops everything and is raised."""
+    done = object()
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=4 * max(1, workers))
+    stop = threading.Event()
+
+    def put(item: Any) -> None:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def work(params: list[tuple[str, Any]]) -> None:
+        try:
+            for response in pages(client, path, items, params):
+                if stop.is_set():
+                    return
+                put(response)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(exc)
+        finally:
+            put(done)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="pages")
+    try:
+        for params in queries:
+            pool.submit(work, params)
+        remaining = len(queries)
+        while remaining:
+            item = handoff.get()
+            if item is done:
+                remaining -= 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield item
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 DEFAULT_BASE_URL = "https://api.unifygtm.com/sequences/v1"
@@ -9,6 +10,12 @@ KEY_SETTING = "SOURCES__UNIFY__API_KEY (or [sources.unify] api_key)"
 PAGE_LIMIT = 100  # the API's maximum
 DEFAULT_LOOKBACK_SECONDS = 300.0  # re-read this much before the high-water mark each run
 CLOCK_SKEW_SECONDS = 60.0  # upper bound margin when the API sends no Date header
+DEFAULT_CONCURRENCY = 8  # updated_at windows paged at once
+WINDOWS_PER_WORKER = 4  # more windows than workers: equal-time windows hold unequal rows
+MIN_WINDOW = timedelta(minutes=10)  # a range shorter than this a window is not split
+BATCH_ROWS = 2000  # enrollments per Arrow batch handed to dlt
+# "The Sequences API is rate-limited to 100,000 requests per five minute window."
+RATE_LIMIT = (100_000, 300)
 
 TS: dict[str, Any] = {"data_type": "timestamp", "timezone": True, "nullable": True}
 TEXT: dict[str, Any] = {"data_type": "text", "nullable": True}

@@ -8,7 +8,7 @@ import pytest
 
 from sources.common.errors import ConfigurationError
 from sources.common.instants import format_instant, parse_instant
-from sources.unify import normalize, parse_since
+from sources.unify import columnar, normalize, parse_since
 
 ENROLLMENT = {
     "id": "e1", "created_at": "2023-11-07T05:31:56Z", "updated_at": "2023-11-07T07:31:56.5+02:00",
@@ -55,30 +55,50 @@ def test_format_round_trips():
     assert parse_instant(format_instant(value)) == value
 
 
-def test_an_enrollment_page_becomes_rows_of_every_table():
-    tables = normalize.enrollment_rows([ENROLLMENT, ENROLLMENT | {"id": "e2"}])
-    e = tables["enrollments"][0]
+def _rows(tables, name):
+    return tables[name].to_pylist()
+
+
+def test_an_enrollment_page_becomes_arrow_tables_of_every_table():
+    tables = columnar.enrollment_tables([ENROLLMENT, ENROLLMENT | {"id": "e2"}])
+    e = _rows(tables, "enrollments")[0]
     assert (e["sequence_id"], e["person_id"], e["mailbox_id"]) == ("s1", "p1", "m1")
     assert e["enrolled_by_play_id"] is None and e["reply_email_message_id"] == "r1"
     assert e["updated_at"] == datetime(2023, 11, 7, 5, 31, 56, 500000, tzinfo=UTC)
     assert e["ended_at"] == datetime(2023, 11, 8, 0, 0, 0, 123456, tzinfo=UTC)
+    assert e["started_at"] is None  # a column null on every row still exists
     assert "sequence" not in e and "person" not in e
-    assert tables["persons"] == [ENROLLMENT["person"]]  # deduplicated within the page
-    assert tables["reply_email_messages"] == [
+    assert _rows(tables, "persons") == [ENROLLMENT["person"]]  # deduplicated within the batch
+    assert _rows(tables, "reply_email_messages") == [
         {"id": "r1", "subject": None, "received_at": None, "enrollment_id": "e2"}
     ]
-    assert tables["reply_email_classifications"] == [
+    assert _rows(tables, "reply_email_classifications") == [
         {"id": "c1", "category": "POSITIVE", "reply_email_message_id": "r1"}
     ]
     assert "plays" not in tables
+    assert str(tables["enrollments"].schema.field("created_at").type) == "timestamp[us, tz=UTC]"
+
+
+def test_timestamps_arrow_refuses_are_parsed_exactly():
+    values = ["2023-11-07T05:31:56.123456789z", None, "2023-11-07T07:31:56+02:00"]
+    assert columnar.timestamps(values).to_pylist() == [
+        datetime(2023, 11, 7, 5, 31, 56, 123456, tzinfo=UTC), None,
+        datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC),
+    ]  # fmt: skip
 
 
 def test_fields_the_api_adds_later_pass_through():
-    newer = ENROLLMENT | {"is_draft_approval_pending": True}
+    newer = ENROLLMENT | {"is_draft_approval_pending": True, "labels": ["a", {"b": 1}]}
     newer["person"] = ENROLLMENT["person"] | {"title": "CRO"}
-    tables = normalize.enrollment_rows([newer])
-    assert tables["enrollments"][0]["is_draft_approval_pending"] is True
-    assert tables["persons"][0]["title"] == "CRO"
+    tables = columnar.enrollment_tables([newer])
+    e = _rows(tables, "enrollments")[0]
+    assert e["is_draft_approval_pending"] is True
+    assert e["labels"] == '["a",{"b":1}]'  # mixed types arrive as JSON text
+    assert _rows(tables, "persons")[0]["title"] == "CRO"
+
+
+def test_embedded_sequences_by_id():
+    assert normalize.embedded_sequences([ENROLLMENT]) == {"s1": ENROLLMENT["sequence"]}
 
 
 def test_a_sequence_row_flattens_owner_schedule_and_ruleset():
