@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export RUNTIME__DLTHUB_TELEMETRY := false
 
-.PHONY: setup demo test lint format lock clean
+.PHONY: setup demo test lint format lock clean bench
 
 setup: $(STAMP)
 
@@ -36,3 +36,7 @@ lock: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache _demo
+
+# The benchmark (not part of `make test`): prints the table, writes bench/RESULTS.md.
+bench: setup
+	$(PY) -m bench.run

@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import dlt
 import duckdb
 
 from pipelines import runner
@@ -44,7 +43,7 @@ def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
         base_url = UnifySandbox.base_url(server)
         print(f"Unify sandbox: {enrollments:,} seeded enrollments at {base_url}")
         pipeline = runner.make_pipeline(
-            "unify_demo", dlt.destinations.duckdb(str(database)), "unify",
+            "unify_demo", runner.duckdb_destination(str(database)), "unify",
             str(DEMO_DIR / "pipelines"), progress=False,
         )  # fmt: skip
         source = unify.unify_source(api_key=DEFAULT_API_KEY, base_url=base_url)

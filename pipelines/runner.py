@@ -10,6 +10,7 @@ from typing import Any
 import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.runtime.collector import NULL_COLLECTOR, LogCollector
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from sources.common.errors import ConfigurationError, ConnectorError
 from sources.common.http import redact
@@ -36,10 +37,22 @@ DEFAULT_DUCKDB_FILE = "sequence_funnel.duckdb"  # not <dataset>.duckdb: DuckDB r
 # named like its catalog ("Ambiguous reference to catalog or schema")
 
 
+# DuckDB's defaults (80 % of RAM, a thread per core) make a load the peak of a run's memory;
+# it spills to disk beyond the limit, and one thread costs nothing measurable at these sizes.
+DUCKDB_SETTINGS = {"memory_limit": "96MB", "threads": 1, "preserve_insertion_order": False}
+
+
+def duckdb_destination(path: str) -> Any:
+    return dlt.destinations.duckdb(DuckDbCredentials(path, global_config=dict(DUCKDB_SETTINGS)))
+
+
 def resolve_destination(name: str) -> Any:
-    """`duckdb` without configured credentials writes sequence_funnel.duckdb in the CWD."""
-    if name == "duckdb" and not dlt.config.get("destination.duckdb.credentials"):
-        return dlt.destinations.duckdb(DEFAULT_DUCKDB_FILE)
+    """`duckdb` writes sequence_funnel.duckdb in the CWD unless configured otherwise."""
+    if name == "duckdb":
+        configured = dlt.config.get("destination.duckdb.credentials")
+        return duckdb_destination(
+            configured if isinstance(configured, str) else DEFAULT_DUCKDB_FILE
+        )
     return name
 
 

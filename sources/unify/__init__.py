@@ -10,7 +10,7 @@ committed together with the loaded data, so it never gets ahead of what was load
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,11 +19,12 @@ import pyarrow.compute as pc
 from dlt.sources import DltResource
 
 from sources.common.errors import ConfigurationError
-from sources.common.http import ApiClient, RetryPolicy
+from sources.common.http import ApiClient, ApiResponse, RetryPolicy
 from sources.common.instants import format_instant, parse_instant
 from sources.unify import columnar, normalize
 from sources.unify.helpers import (
     concurrent_pages,
+    first_page,
     get_sequence,
     make_client,
     pages,
@@ -35,6 +36,7 @@ from sources.unify.settings import (
     DEFAULT_BASE_URL,
     DEFAULT_CONCURRENCY,
     DEFAULT_LOOKBACK_SECONDS,
+    DEFAULT_SEQUENCES_REFRESH_MINUTES,
     TABLES,
     WINDOWS_PER_WORKER,
 )
@@ -82,6 +84,7 @@ def unify_source(
     backoff_initial: float = 0.5,
     request_timeout: float = 60.0,
     concurrency: int = DEFAULT_CONCURRENCY,
+    sequences_refresh_minutes: float = DEFAULT_SEQUENCES_REFRESH_MINUTES,
 ) -> DltResource:
     """Tables: enrollments, sequences, sequence_steps, persons, mailboxes, plays,
     reply_email_messages, reply_email_classifications; all merged on `id`."""
@@ -99,7 +102,10 @@ def unify_source(
     since = parse_since(initial_updated_after)
     return dlt.resource(
         _sequences_and_enrollments, name="sequences_and_enrollments", write_disposition="merge"
-    )(api_key, base_url, policy, timedelta(seconds=lookback_seconds), since, concurrency)
+    )(
+        api_key, base_url, policy, timedelta(seconds=lookback_seconds), since, concurrency,
+        timedelta(minutes=sequences_refresh_minutes),
+    )  # fmt: skip
 
 
 def _sequences_and_enrollments(
@@ -109,18 +115,36 @@ def _sequences_and_enrollments(
     lookback: timedelta,
     since: datetime | None,
     concurrency: int,
+    refresh: timedelta,
 ) -> Iterator[Any]:
     state = dlt.current.resource_state()
     run_stats.clear()
     with make_client(api_key, base_url, policy, concurrency=concurrency) as client:
         try:
-            upper, listed, floor = yield from _sequences(client, state)
+            upper, listed, floor = None, None, None
+            if _listing_due(state, client, refresh):
+                upper, listed, floor = yield from _sequences(client, state)
+                state["sequences_listed_at"] = format_instant(upper)
             seen_sequences = yield from _enrollments(
                 client, state, upper, lookback, since, floor, concurrency
             )
             yield from _unlisted_sequences(client, state, seen_sequences, listed)
         finally:
             run_stats.update(client.stats)
+
+
+def _listing_due(state: dict[str, Any], client: ApiClient, refresh: timedelta) -> bool:
+    """Sequences are listed on the first run, then once `refresh` has passed on the API's clock
+    (the listing is a request a nothing-new run can do without; 0 lists them every run)."""
+    listed_at = state.get("sequences_listed_at")
+    if listed_at is None or refresh <= timedelta(0):
+        return True
+    return datetime.now(UTC) - parse_instant(listed_at) >= refresh - _skew(state)
+
+
+def _skew(state: dict[str, Any]) -> timedelta:
+    """How far the API's clock was ahead of ours at the last run (negative: behind)."""
+    return timedelta(seconds=float(state.get("api_clock_ahead_seconds", 0.0)))
 
 
 def _sequences(client: ApiClient, state: dict[str, Any]) -> Iterator[Any]:
@@ -157,22 +181,34 @@ def _steps(client: ApiClient, sequence_id: str) -> Iterator[Any]:
 def _enrollments(
     client: ApiClient,
     state: dict[str, Any],
-    upper: datetime,
+    upper: datetime | None,
     lookback: timedelta,
     since: datetime | None,
     floor: datetime | None,
     concurrency: int,
 ) -> Iterator[Any]:
     """Enrollments updated in [high-water mark - lookback, upper], the range split into windows
-    paged concurrently, handed to dlt as Arrow batches; returns the embedded sequences."""
+    paged concurrently, handed to dlt as Arrow batches; returns the embedded sequences.
+
+    Without an upper bound yet, the first page is asked for without one and the API's clock on
+    that answer becomes the bound: when that page is the only one, the run took one request."""
     mark = state.get("enrollments_updated_at")
     start = parse_instant(mark) - lookback if mark else since
-    spans = windows(start, upper, floor, concurrency * WINDOWS_PER_WORKER)
-    queries = [_window_params(low, high) for low, high in spans]
+    responses: Iterable[ApiResponse] | None = None
+    if upper is None:
+        low = [("updated_after", format_instant(start))] if start is not None else []
+        probe = first_page(client, "/enrollments", "enrollments", low)
+        upper = server_time(probe)
+        if not probe.body.get("next_cursor"):
+            responses = [probe]
+    state["api_clock_ahead_seconds"] = round((upper - datetime.now(UTC)).total_seconds(), 3)
+    if responses is None:
+        spans = windows(start, upper, floor, concurrency * WINDOWS_PER_WORKER)
+        queries = [_window_params(low, high) for low, high in spans]
+        responses = concurrent_pages(client, "/enrollments", "enrollments", queries, concurrency)
     newest = parse_instant(mark) if mark else None
     embedded: dict[str, dict[str, Any]] = {}
     batch: list[dict[str, Any]] = []
-    responses = concurrent_pages(client, "/enrollments", "enrollments", queries, concurrency)
     for response in responses:
         page = response.body["enrollments"]
         embedded |= normalize.embedded_sequences(page)
@@ -206,13 +242,17 @@ def _unlisted_sequences(
     client: ApiClient,
     state: dict[str, Any],
     embedded: dict[str, dict[str, Any]],
-    listed: set[str],
+    listed: set[str] | None,
 ) -> Iterator[Any]:
     """Sequences that enrollments name or we loaded before, but the listing lacks: deleted, or
-    created after the listing. The API says which; a deleted one keeps what we remember of it."""
-    known: dict[str, dict[str, Any]] = state["sequences"]
+    created after the listing. The API says which; a deleted one keeps what we remember of it.
+    Without a listing this run, only sequences never seen before are looked up."""
+    known: dict[str, dict[str, Any]] = state.setdefault("sequences", {})
+    candidates = (
+        set(embedded) - set(known) if listed is None else (set(embedded) | set(known)) - listed
+    )
     rows = []
-    for sequence_id in sorted((set(embedded) | set(known)) - listed):
+    for sequence_id in sorted(candidates):
         if known.get(sequence_id, {}).get("is_deleted"):
             continue
         sequence = get_sequence(client, sequence_id)

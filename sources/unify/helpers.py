@@ -66,24 +66,31 @@ def server_time(response: ApiResponse) -> datetime:
     return datetime.now(UTC) - timedelta(seconds=CLOCK_SKEW_SECONDS)
 
 
+def first_page(
+    client: ApiClient, path: str, items: str, params: list[tuple[str, Any]]
+) -> ApiResponse:
+    """One page of a list endpoint, checked to look like the Unify API's."""
+    response = client.get(path, params=[*params, ("limit", PAGE_LIMIT)])
+    body = response.body
+    if not isinstance(body, dict) or not isinstance(body.get(items), list):
+        raise ConfigurationError(
+            f"{client.base_url_for_errors()}{path} did not answer like the Unify API"
+            " (no list of items): check SOURCES__UNIFY__BASE_URL"
+        )
+    return response
+
+
 def pages(
     client: ApiClient, path: str, items: str, params: list[tuple[str, Any]]
 ) -> Iterator[ApiResponse]:
     """Every page of a cursor-paged list endpoint, following `next_cursor` until it is null."""
-    cursor: str | None = None
+    response = first_page(client, path, items, params)
     while True:
-        query = [*params, ("limit", PAGE_LIMIT)] + ([("cursor", cursor)] if cursor else [])
-        response = client.get(path, params=query)
-        body = response.body
-        if not isinstance(body, dict) or not isinstance(body.get(items), list):
-            raise ConfigurationError(
-                f"{client.base_url_for_errors()}{path} did not answer like the Unify API"
-                " (no list of items): check SOURCES__UNIFY__BASE_URL"
-            )
         yield response
-        cursor = body.get("next_cursor")
+        cursor = response.body.get("next_cursor")
         if not cursor:
             return
+        response = first_page(client, path, items, [*params, ("cursor", cursor)])
 
 
 def get_sequence(client: ApiClient, sequence_id: str) -> dict[str, Any] | None:

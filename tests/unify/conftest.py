@@ -26,7 +26,7 @@ class Loader:
 
     def pipeline(self) -> dlt.Pipeline:
         return runner.make_pipeline(
-            "unify_test", dlt.destinations.duckdb(self.database), "unify", self.pipelines_dir,
+            "unify_test", runner.duckdb_destination(self.database), "unify", self.pipelines_dir,
             progress=False,
         )  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from sandbox.unify import FaultConfig, render
+from tests.unify.conftest import Loader
 from tests.unify.truth import assert_matches_truth, instant, loaded_tables
 
 
@@ -37,8 +38,9 @@ def test_a_rerun_with_nothing_new_fetches_one_page_and_changes_nothing(unify, lo
     load.run()
     before = loaded_tables(load.database)
     summary = load.run()
-    # one page of sequences (it also gives the run's upper bound) and one of enrollments
-    assert summary.requests == 2
+    # one page of enrollments, whose Date header is the run's upper bound; the sequences
+    # listing is not due again within sequences_refresh_minutes
+    assert summary.requests == 1
     assert loaded_tables(load.database) == before
     assert_matches_truth(load.database, server.state)
 
@@ -113,7 +115,7 @@ def test_deleted_sequences_are_kept_and_flagged(unify, loader):
     load.run()
     victim = server.state.world.sequences[0]
     server.client.delete(f"/sequences/{victim.id}").raise_for_status()
-    load.run()
+    load.run(sequences_refresh_minutes=0)  # the next listing notices
     assert_matches_truth(load.database, server.state)
     with duckdb.connect(load.database, read_only=True) as con:
         query = "select name, is_deleted from unify.sequences where id = ?"
@@ -143,3 +145,32 @@ def test_a_field_the_api_adds_later_lands_as_a_new_column(unify, loader, monkeyp
         ).fetchall()
         titles = con.sql("select count(*) from unify.persons where title = 'VP Sales'").fetchall()
     assert flags[0][0] > 0 and titles[0][0] > 0
+
+
+def test_sequences_are_listed_again_once_the_refresh_interval_has_passed(unify, loader):
+    server = unify(enrollments=500)
+    load = loader(server.base_url)
+    load.run()
+    seq = next(s for s in server.state.world.sequences if not s.is_paused)
+    server.client.post(f"/sequences/{seq.id}/pause").raise_for_status()
+    load.run()  # within the interval: the pause is not seen yet
+    with duckdb.connect(load.database, read_only=True) as con:
+        query = "select is_paused from unify.sequences where id = ?"
+        assert con.execute(query, [seq.id]).fetchone() == (False,)
+    summary = load.run(sequences_refresh_minutes=0.0001)
+    assert summary.requests == 3  # the listing, the changed sequence's steps, one enrollments page
+    assert_matches_truth(load.database, server.state)
+
+
+def test_concurrent_windows_load_the_same_rows_as_one_cursor(unify, tmp_path):
+    server = unify(enrollments=3000, faults=FaultConfig(latency_ms=5))
+    results = []
+    for concurrency in (1, 8):
+        load = Loader(tmp_path / f"c{concurrency}", server.base_url)
+        (tmp_path / f"c{concurrency}").mkdir()
+        summary = load.run(concurrency=concurrency)
+        results.append(loaded_tables(load.database))
+        if concurrency > 1:
+            assert summary.requests > 31  # 32 windows, each paged on its own
+    assert results[0] == results[1]
+    assert_matches_truth(str(tmp_path / "c8" / "warehouse.duckdb"), server.state)
