@@ -56,6 +56,12 @@ def resolve_destination(name: str) -> Any:
     return name
 
 
+def _lineage() -> None:
+    """Arrow tables skip dlt's normaliser, which otherwise stamps every row with its load id;
+    ask for it, so every table can be traced to its load."""
+    dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True
+
+
 def make_pipeline(
     pipeline_name: str,
     destination: Any,
@@ -63,6 +69,7 @@ def make_pipeline(
     pipelines_dir: str | None,
     progress: bool,
 ) -> dlt.Pipeline:
+    _lineage()
     return dlt.pipeline(
         pipeline_name=pipeline_name,
         destination=resolve_destination(destination)
