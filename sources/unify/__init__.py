@@ -31,6 +31,7 @@ from sources.unify.helpers import (
     server_time,
     windows,
 )
+from sources.unify.recent import RecentVersions
 from sources.unify.settings import (
     BATCH_ROWS,
     DEFAULT_BASE_URL,
@@ -201,12 +202,15 @@ def _enrollments(
         upper = server_time(probe)
         if not probe.body.get("next_cursor"):
             responses = [probe]
-    state["api_clock_ahead_seconds"] = round((upper - datetime.now(UTC)).total_seconds(), 3)
+    ahead = round((upper - datetime.now(UTC)).total_seconds())
+    if abs(ahead - state.get("api_clock_ahead_seconds", 0)) >= 5:  # unchanged state: no load
+        state["api_clock_ahead_seconds"] = ahead
     if responses is None:
         spans = windows(start, upper, floor, concurrency * WINDOWS_PER_WORKER)
         queries = [_window_params(low, high) for low, high in spans]
         responses = concurrent_pages(client, "/enrollments", "enrollments", queries, concurrency)
     newest = parse_instant(mark) if mark else None
+    recent = RecentVersions(state.get("recent_versions"), lookback)
     embedded: dict[str, dict[str, Any]] = {}
     batch: list[dict[str, Any]] = []
     for response in responses:
@@ -214,11 +218,12 @@ def _enrollments(
         embedded |= normalize.embedded_sequences(page)
         batch += page
         if len(batch) >= BATCH_ROWS:
-            newest = yield from _emit(batch, newest)
+            newest = yield from _emit(batch, newest, recent)
             batch = []
-    newest = yield from _emit(batch, newest)
+    newest = yield from _emit(batch, newest, recent)
     if newest is not None:
         state["enrollments_updated_at"] = format_instant(newest)
+    state["recent_versions"] = recent.state(newest)
     return embedded
 
 
@@ -227,15 +232,28 @@ def _window_params(low: datetime | None, high: datetime) -> list[tuple[str, Any]
     return params + ([("updated_after", format_instant(low))] if low is not None else [])
 
 
-def _emit(batch: list[dict[str, Any]], newest: datetime | None) -> Iterator[Any]:
-    """Yield a batch as Arrow tables; returns the newest updated_at seen so far."""
+def _emit(
+    batch: list[dict[str, Any]], newest: datetime | None, recent: RecentVersions
+) -> Iterator[Any]:
+    """Yield a batch as Arrow tables, less what the last run loaded exactly so; returns the
+    newest updated_at seen so far."""
+    unchanged = recent.unchanged(batch)
+    if unchanged:
+        same = {id(e) for e in unchanged}
+        batch = [e for e in batch if id(e) not in same]
+        instants = columnar.timestamps([e["updated_at"] for e in unchanged])
+        newest = max(filter(None, (newest, pc.max(instants).as_py())))
+        recent.remember([e["id"] for e in unchanged], [e["updated_at"] for e in unchanged],
+                        instants, newest)  # fmt: skip
     if not batch:
         return newest
     tables = columnar.enrollment_tables(batch)
     for name, arrow_table in tables.items():
         yield _tagged(name, arrow_table)
-    batch_newest = pc.max(tables["enrollments"]["updated_at"]).as_py()
-    return max(filter(None, (newest, batch_newest)), default=None)
+    updated = tables["enrollments"]["updated_at"]
+    newest = max(filter(None, (newest, pc.max(updated).as_py())))
+    recent.remember([e["id"] for e in batch], [e["updated_at"] for e in batch], updated, newest)
+    return newest
 
 
 def _unlisted_sequences(
