@@ -141,7 +141,7 @@ def run_all(enrollments: int, work: Path, skip: set[str]) -> list[Result]:
             )
         if "e" not in skip:
             sandbox.faults(latency_ms=100)
-            results.append(ours("e", "backfill, +100 ms a page (concurrent windows)"))
+            results.append(ours("e", "backfill, +100 ms a page (16 concurrent windows)"))
             results.append(ours("e1", "backfill, +100 ms a page, one cursor",
                                 SOURCES__UNIFY__CONCURRENCY="1"))  # fmt: skip
             sandbox.faults(latency_ms=0)

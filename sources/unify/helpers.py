@@ -133,7 +133,7 @@ def concurrent_pages(
     """Every page of several queries; each query follows its own cursor, up to `workers` of them
     at once. Pages come in arrival order; the first error stops everything and is raised."""
     done = object()
-    handoff: queue.Queue[Any] = queue.Queue(maxsize=4 * max(1, workers))
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=2 * max(1, workers))
     stop = threading.Event()
 
     def put(item: Any) -> None:
