@@ -123,7 +123,7 @@ def _sequences_and_enrollments(
     with make_client(api_key, base_url, policy, concurrency=concurrency) as client:
         try:
             upper, listed, floor = None, None, None
-            if _listing_due(state, client, refresh):
+            if _listing_due(state, refresh):
                 upper, listed, floor = yield from _sequences(client, state)
                 state["sequences_listed_at"] = format_instant(upper)
             seen_sequences = yield from _enrollments(
@@ -134,7 +134,7 @@ def _sequences_and_enrollments(
             run_stats.update(client.stats)
 
 
-def _listing_due(state: dict[str, Any], client: ApiClient, refresh: timedelta) -> bool:
+def _listing_due(state: dict[str, Any], refresh: timedelta) -> bool:
     """Sequences are listed on the first run, then once `refresh` has passed on the API's clock
     (the listing is a request a nothing-new run can do without; 0 lists them every run)."""
     listed_at = state.get("sequences_listed_at")
