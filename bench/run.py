@@ -193,7 +193,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.platform()}, {versions}"
 
 
-def render(results: list[Result], enrollments: int, extra: list[Result]) -> str:
+def render(results: list[Result], extra: list[Result]) -> str:
     lines = [
         "| | scenario | rows | wall s | rows/s | x ceiling | peak RSS MB | requests |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -223,7 +223,7 @@ def write_summary(payload: dict) -> None:
     size = f"{payload['enrollments']:,} enrollments"
     intro = (f"Latest `make bench` ({payload['at']}), {size}, the sandbox on loopback in its own"
              f" process.\n\nMachine: {payload['machine']}")  # fmt: skip
-    table = render(results, payload["enrollments"], extra)
+    table = render(results, extra)
     notes = notes or "\n"
     path.write_text(f"# Benchmark results\n\n{intro}\n\n{table}\n\n{NOTES}{notes}")
 
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             for r in big:
                 r.scenario, r.label = f"{r.scenario}@{args.also:,}", f"{r.label} at {args.also:,}"
             extra = big
-    table = render(results, args.enrollments, extra)
+    table = render(results, extra)
     print(f"\n{args.enrollments:,} enrollments — {machine()}\n\n{table}")
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     payload = {"enrollments": args.enrollments, "machine": machine(), "at": at,

@@ -31,7 +31,7 @@ def cli_env(base_url: str, tmp_path: Path, api_key: str = DEFAULT_API_KEY) -> di
     }
 
 
-def cli(tmp_path: Path, env: dict[str, str], *args: str) -> list[str]:
+def cli(tmp_path: Path, *args: str) -> list[str]:
     return [
         sys.executable, "-m", "pipelines.unify_pipeline", "--quiet",
         "--pipelines-dir", str(tmp_path / "pipelines"), *args,
@@ -39,7 +39,7 @@ def cli(tmp_path: Path, env: dict[str, str], *args: str) -> list[str]:
 
 
 def run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    command = cli(tmp_path, env, *args)
+    command = cli(tmp_path, *args)
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -132,7 +132,7 @@ def test_a_kill_at_a_random_point_then_a_rerun_is_exact(unify, tmp_path):
     for round_ in range(3):
         if round_:
             server.state.advance(6 * 3600)
-        process = subprocess.Popen(cli(tmp_path, env), cwd=ROOT, env=env,
+        process = subprocess.Popen(cli(tmp_path), cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         delay = rng.uniform(0.5, 4.0)
         time.sleep(delay)
