@@ -23,6 +23,7 @@ from sources.common.http import ApiClient, ApiResponse, RetryPolicy
 from sources.common.instants import format_instant, parse_instant
 from sources.unify import columnar, normalize
 from sources.unify.helpers import (
+    check_settings,
     concurrent_pages,
     first_page,
     get_sequence,
@@ -99,7 +100,7 @@ def unify_source(
         max_attempts=max(1, max_attempts), backoff_initial=backoff_initial,
         retry_after_floor=retry_after_floor, timeout=request_timeout,
     )  # fmt: skip
-    make_client(api_key, base_url, policy).close()  # refuse bad configuration before extracting
+    check_settings(api_key, base_url)  # refuse bad configuration before extracting
     since = parse_since(initial_updated_after)
     return dlt.resource(
         _sequences_and_enrollments, name="sequences_and_enrollments", write_disposition="merge"

@@ -11,8 +11,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from sources.common.errors import ConfigurationError, NotFoundError
 from sources.common.http import ApiClient, ApiResponse, RetryPolicy
 from sources.common.ratelimit import RequestLimiter
@@ -25,13 +23,8 @@ from sources.unify.settings import (
 )
 
 
-def make_client(
-    api_key: str,
-    base_url: str,
-    policy: RetryPolicy | None = None,
-    transport: httpx.BaseTransport | None = None,
-    concurrency: int = 1,
-) -> ApiClient:
+def check_settings(api_key: str, base_url: str) -> None:
+    """Refuse a missing key or a base URL that is not http(s), naming the setting to fix."""
     if not api_key or not api_key.strip():
         raise ConfigurationError(f"No Unify API key: set {KEY_SETTING}")
     parts = urlsplit(base_url or "")
@@ -39,13 +32,21 @@ def make_client(
         raise ConfigurationError(
             f"Unify base_url {base_url!r} is not an http(s) URL: fix SOURCES__UNIFY__BASE_URL"
         )
+
+
+def make_client(
+    api_key: str,
+    base_url: str,
+    policy: RetryPolicy | None = None,
+    concurrency: int = 1,
+) -> ApiClient:
+    check_settings(api_key, base_url)
     return ApiClient(
         base_url,
         vendor="Unify",
         auth_headers={"x-api-key": api_key.strip()},
         key_setting=KEY_SETTING,
         policy=policy,
-        transport=transport,
         limiter=RequestLimiter(*RATE_LIMIT),
         max_connections=concurrency + 2,
     )
