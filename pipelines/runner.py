@@ -15,8 +15,8 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from sources.common.errors import ConfigurationError, ConnectorError
 from sources.common.http import redact
 
-# Exit codes, as documented in the README.
-OK, FAILED, CONFIG_ERROR, API_UNAVAILABLE = 0, 1, 2, 3
+# Exit codes, as documented in the README; the errors carry theirs (2 and 3).
+OK, FAILED, CONFIG_ERROR = 0, ConnectorError.exit_code, ConfigurationError.exit_code
 
 
 @dataclass
@@ -138,8 +138,6 @@ def explain(exc: BaseException, secrets: list[str], key_setting: str) -> tuple[s
             if "api_key" in missing:
                 return f"No API key: set {key_setting}", CONFIG_ERROR
             return f"Missing configuration: {missing}", CONFIG_ERROR
-        if isinstance(cause, ConfigurationError):
-            return str(cause), CONFIG_ERROR
     last = list(_chain(exc))[-1]
     text = f"{type(last).__name__}: {last}".splitlines()[0][:400]
     return redact(f"Run failed: {text}", secrets), FAILED

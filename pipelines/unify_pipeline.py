@@ -1,8 +1,8 @@
 """Load Unify sequences and enrollments into DuckDB (default) or any dlt destination.
 
-    python -m pipelines.unify_pipeline                       # incremental run into unify.duckdb
-    python -m pipelines.unify_pipeline --since 2026-01-01    # first load from a date
-    python -m pipelines.unify_pipeline --demo                # embedded sandbox, local DuckDB file
+    python -m pipelines.unify_pipeline                     # incremental, sequence_funnel.duckdb
+    python -m pipelines.unify_pipeline --since 2026-01-01  # first load from a date
+    python -m pipelines.unify_pipeline --demo              # embedded sandbox, local DuckDB file
 
 The API key comes from SOURCES__UNIFY__API_KEY or [sources.unify] api_key in .dlt/secrets.toml.
 """

@@ -149,10 +149,10 @@ class UnifyState:
         its `updated_at` is older than the moment it becomes visible.
         """
         with self.lock:
-            stamp = self.now() - int(backdate_seconds * US) // 1000 * 1000
             idx = self.rng.choice(self.table.n, size=min(count, self.table.n), replace=False)
-            self.table.cols["updated_at"][idx] = stamp
-            return [self.world.ids["enroll"].make(int(i)) for i in idx]
+            ids = [self.world.ids["enroll"].make(int(i)) for i in idx]
+            self.backdate(ids, seconds=backdate_seconds)
+            return ids
 
     def backdate(self, enrollment_ids: list[str], *, seconds: float, to: str | None = None) -> None:
         """Set `updated_at` of these enrollments to `seconds` before `to` (RFC 3339; default

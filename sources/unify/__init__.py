@@ -1,10 +1,11 @@
 """dlt source for the Unify Sequences API v1: enrollments and everything they point to.
 
-One resource, so that the order of work is ours: sequences first (their listing also gives the
-API's clock, the upper bound of the run), steps of the sequences that changed, then enrollments
-updated since the last high-water mark less a lookback, then sequences that enrollments name but
-the listing no longer has (deleted). The high-water mark lives in dlt's resource state, which is
-committed together with the loaded data, so it never gets ahead of what was loaded.
+One resource, so that the order of work is ours: sequences when a listing is due (it also gives
+the API's clock, the upper bound of the run) with the steps of those that changed, then
+enrollments updated since the last high-water mark less a lookback, then sequences that
+enrollments name but the state or the listing lacks (new, or deleted). The high-water mark
+lives in dlt's resource state, which is committed together with the loaded data, so it never
+gets ahead of what was loaded.
 """
 
 from __future__ import annotations
@@ -238,22 +239,24 @@ def _emit(
 ) -> Iterator[Any]:
     """Yield a batch as Arrow tables, less what the last run loaded exactly so; returns the
     newest updated_at seen so far."""
-    unchanged = recent.unchanged(batch)
+    changed, unchanged = recent.split(batch)
     if unchanged:
-        same = {id(e) for e in unchanged}
-        batch = [e for e in batch if id(e) not in same]
         instants = columnar.timestamps([e["updated_at"] for e in unchanged])
-        newest = max(filter(None, (newest, pc.max(instants).as_py())))
-        recent.remember([e["id"] for e in unchanged], [e["updated_at"] for e in unchanged],
-                        instants, newest)  # fmt: skip
-    if not batch:
-        return newest
-    tables = columnar.enrollment_tables(batch)
-    for name, arrow_table in tables.items():
-        yield _tagged(name, arrow_table)
-    updated = tables["enrollments"]["updated_at"]
-    newest = max(filter(None, (newest, pc.max(updated).as_py())))
-    recent.remember([e["id"] for e in batch], [e["updated_at"] for e in batch], updated, newest)
+        newest = _seen(recent, unchanged, instants, newest)
+    if changed:
+        tables = columnar.enrollment_tables(changed)
+        for name, arrow_table in tables.items():
+            yield _tagged(name, arrow_table)
+        newest = _seen(recent, changed, tables["enrollments"]["updated_at"], newest)
+    return newest
+
+
+def _seen(
+    recent: RecentVersions, rows: list[dict[str, Any]], instants: Any, newest: datetime | None
+) -> datetime:
+    """Advance the newest updated_at with these rows, and remember them; returns it."""
+    newest = max(filter(None, (newest, pc.max(instants).as_py())))
+    recent.remember([e["id"] for e in rows], [e["updated_at"] for e in rows], instants, newest)
     return newest
 
 

@@ -25,12 +25,17 @@ class RecentVersions:
         self.loaded = loaded or {}  # id -> updated_at as the API wrote it, from the last run
         self.lookback_us = int(lookback / timedelta(microseconds=1))
         self.kept: dict[str, tuple[int, str]] = {}  # this run: id -> (micros, updated_at text)
-        self.skipped = 0
         self._prune_at = 1024
 
-    def unchanged(self, enrollments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The enrollments exactly as last loaded (to be remembered again, not loaded)."""
-        return [e for e in enrollments if self.loaded.get(e["id"]) == e["updated_at"]]
+    def split(
+        self, enrollments: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(to load, exactly as last loaded): the second are remembered again, not loaded."""
+        changed, unchanged = [], []
+        for e in enrollments:
+            same = self.loaded.get(e["id"]) == e["updated_at"]
+            (unchanged if same else changed).append(e)
+        return changed, unchanged
 
     def remember(
         self, ids: list[str], texts: list[str], instants: pa.Array, newest: datetime
