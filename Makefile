@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export RUNTIME__DLTHUB_TELEMETRY := false
 
-.PHONY: setup demo test lint format lock clean bench
+.PHONY: setup demo test lint format lock clean bench postgres
 
 setup: $(STAMP)
 
@@ -18,7 +18,17 @@ $(STAMP): requirements.lock pyproject.toml
 demo: setup
 	$(PY) -m pipelines.unify_pipeline --demo
 
-test: setup
+# The PostgreSQL tests run against a real server: Debian's postgresql package, installed here
+# when missing (as root, with apt). If that cannot happen, those tests skip and say why.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's postgresql package for the PostgreSQL tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql \
+	      >/dev/null || echo "PostgreSQL could not be installed: its tests will skip"; \
+	  else echo "PostgreSQL is not installed (needs root and apt): its tests will skip"; fi; }
+
+test: setup postgres
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
@@ -31,7 +41,7 @@ format: setup
 
 # Re-pin every dependency after editing pyproject.toml (needs the package index).
 lock: setup
-	$(PY) -m piptools compile --quiet --extra dev --generate-hashes --strip-extras --allow-unsafe \
+	$(PY) -m piptools compile --quiet --extra dev --extra notebooks --generate-hashes --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:

@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--since", help="first load only: enrollments updated since this date")
     parser.add_argument("--demo", action="store_true", help="run against the embedded sandbox")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--json-summary", metavar="PATH", help="also write the run summary as JSON (for monitors)"
+    )
     return parser.parse_args(argv)
 
 
@@ -50,22 +53,28 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_demo()
     secrets = runner.configured_secrets("sources.unify.api_key")
+    summary = runner.RunSummary(
+        pipeline=args.pipeline_name, destination=args.destination, dataset=args.dataset_name
+    )
     try:
         source = unify.unify_source(initial_updated_after=args.since)
         pipeline = runner.make_pipeline(
             args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir,
             progress=not args.quiet,
         )  # fmt: skip
-        summary = runner.run(
-            pipeline, source, full_refresh=args.full_refresh, stats=unify.run_stats
-        )
+        runner.run(
+            pipeline, source, full_refresh=args.full_refresh, stats=unify.run_stats,
+            summary=summary,
+        )  # fmt: skip
     except Exception as exc:
-        message, code = runner.explain(exc, secrets, KEY_SETTING)
-        print(f"error: {message}", file=sys.stderr)
-        return code
-    print(f"Loaded into {args.destination} dataset '{args.dataset_name}':")
-    print("\n".join(summary.lines()))
-    return runner.OK
+        summary.failed(*runner.explain(exc, secrets, KEY_SETTING))
+        print(f"error: {summary.error}", file=sys.stderr)
+    else:
+        print(f"Loaded into {args.destination} dataset '{args.dataset_name}':")
+        print("\n".join(summary.lines()))
+    if args.json_summary:
+        summary.write_json(args.json_summary)
+    return summary.exit_code
 
 
 if __name__ == "__main__":

@@ -12,21 +12,22 @@ import pytest
 from pipelines import runner
 from sandbox.unify import DEFAULT_API_KEY
 from sources import unify
+from tests.warehouses import DuckDBWarehouse
 
 FAST_RETRIES = {"retry_after_floor": 0.05, "backoff_initial": 0.02, "max_attempts": 8}
 
 
 class Loader:
-    """Runs the Unify source into one DuckDB file with one pipelines dir, like a scheduled job."""
+    """Runs the Unify source into one warehouse with one pipelines dir, like a scheduled job."""
 
-    def __init__(self, tmp_path: Path, base_url: str) -> None:
-        self.database = str(tmp_path / "warehouse.duckdb")
+    def __init__(self, tmp_path: Path, base_url: str, warehouse: Any = None) -> None:
+        self.warehouse = warehouse or DuckDBWarehouse(tmp_path / "warehouse.duckdb")
         self.pipelines_dir = str(tmp_path / "pipelines")
         self.base_url = base_url
 
     def pipeline(self) -> dlt.Pipeline:
         return runner.make_pipeline(
-            "unify_test", runner.duckdb_destination(self.database), "unify", self.pipelines_dir,
+            "unify_test", self.warehouse.destination(), "unify", self.pipelines_dir,
             progress=False,
         )  # fmt: skip
 
@@ -40,5 +41,6 @@ class Loader:
 
 
 @pytest.fixture
-def loader(tmp_path: Path) -> Iterator[Callable[[str], Loader]]:
-    yield lambda base_url: Loader(tmp_path, base_url)
+def loader(tmp_path: Path) -> Iterator[Callable[..., Loader]]:
+    """`loader(base_url)` loads into a DuckDB file; `loader(base_url, warehouse)` elsewhere."""
+    yield lambda base_url, warehouse=None: Loader(tmp_path, base_url, warehouse)

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import duckdb
-
 from sandbox.unify import FaultConfig, render
 from tests.unify.conftest import Loader
 from tests.unify.truth import assert_matches_truth, instant, loaded_tables
 
 
-def test_a_full_load_equals_the_sandbox_table_by_table(unify, loader):
+def test_a_full_load_equals_the_sandbox_table_by_table(unify, loader, warehouse):
     server = unify(enrollments=1500)
-    load = loader(server.base_url)
+    load = loader(server.base_url, warehouse)
     summary = load.run()
-    assert_matches_truth(load.database, server.state)
+    assert_matches_truth(load.warehouse, server.state)
     assert summary.rows["enrollments"] == 1500 and summary.retries == 0
-    with duckdb.connect(load.database, read_only=True) as con:
-        types = dict(con.sql(
-            "select column_name, data_type from information_schema.columns"
-            " where table_schema = 'unify' and table_name = 'enrollments'"
-        ).fetchall())  # fmt: skip
-    assert types["updated_at"] == "TIMESTAMP WITH TIME ZONE" and types["is_replied"] == "BOOLEAN"
+    types = dict(load.warehouse.rows(
+        "select column_name, data_type from information_schema.columns"
+        " where table_schema = 'unify' and table_name = 'enrollments'"
+    ))  # fmt: skip
+    assert types["updated_at"].upper() == "TIMESTAMP WITH TIME ZONE"
+    assert types["is_replied"].upper() == "BOOLEAN"
 
 
 def test_the_api_order_does_not_matter(unify, loader):
@@ -29,45 +27,45 @@ def test_the_api_order_does_not_matter(unify, loader):
     load.run()
     server.state.advance(5 * 86400)
     load.run()
-    assert_matches_truth(load.database, server.state)
+    assert_matches_truth(load.warehouse, server.state)
 
 
-def test_a_rerun_with_nothing_new_fetches_one_page_and_changes_nothing(unify, loader):
+def test_a_rerun_with_nothing_new_fetches_one_page_and_changes_nothing(unify, loader, warehouse):
     server = unify(enrollments=800)
-    load = loader(server.base_url)
+    load = loader(server.base_url, warehouse)
     load.run()
-    before = loaded_tables(load.database)
+    before = loaded_tables(load.warehouse)
     summary = load.run()
     # one page of enrollments, whose Date header is the run's upper bound; the sequences
     # listing is not due again within sequences_refresh_minutes
     assert summary.requests == 1
-    assert loaded_tables(load.database) == before
-    assert_matches_truth(load.database, server.state)
+    assert loaded_tables(load.warehouse) == before
+    assert_matches_truth(load.warehouse, server.state)
 
 
-def test_activity_is_applied_by_the_next_run(unify, loader):
+def test_activity_is_applied_by_the_next_run(unify, loader, warehouse):
     server = unify(enrollments=2000)
-    load = loader(server.base_url)
+    load = loader(server.base_url, warehouse)
     load.run()
     changed = server.state.advance(12 * 3600)
     assert changed > 10
     summary = load.run()
-    assert_matches_truth(load.database, server.state)
+    assert_matches_truth(load.warehouse, server.state)
     assert changed <= summary.rows["enrollments"] <= changed + 50  # the changes, plus the lookback
 
 
-def test_faults_on_15_percent_of_requests_give_the_same_exact_result(unify, loader):
+def test_faults_on_15_percent_of_requests_give_the_same_exact_result(unify, loader, warehouse):
     faults = FaultConfig(
         rate_limited=0.04, server_error=0.04, drop=0.02, truncate=0.02, bad_json=0.02,
         slow=0.01, slow_seconds=0.5, retry_after=0, seed=5,
     )  # fmt: skip
     server = unify(enrollments=2000, faults=faults)
-    load = loader(server.base_url)
+    load = loader(server.base_url, warehouse)
     first = load.run(request_timeout=0.3)
     server.state.advance(24 * 3600)
     second = load.run(request_timeout=0.3)
     assert first.retries + second.retries > 0
-    assert_matches_truth(load.database, server.state)
+    assert_matches_truth(load.warehouse, server.state)
 
 
 def _late_change(server, load, lookback_seconds: float) -> str:
@@ -83,11 +81,11 @@ def _late_change(server, load, lookback_seconds: float) -> str:
     return target
 
 
-def test_a_change_that_becomes_visible_late_is_picked_up_by_the_lookback(unify, loader):
+def test_a_change_that_becomes_visible_late_is_picked_up_by_the_lookback(unify, loader, warehouse):
     server = unify(enrollments=600)
-    load = loader(server.base_url)
+    load = loader(server.base_url, warehouse)
     _late_change(server, load, lookback_seconds=300)
-    assert_matches_truth(load.database, server.state)
+    assert_matches_truth(load.warehouse, server.state)
 
 
 def test_without_a_lookback_the_late_change_would_be_lost(unify, loader):
@@ -95,9 +93,8 @@ def test_without_a_lookback_the_late_change_would_be_lost(unify, loader):
     server = unify(enrollments=600)
     load = loader(server.base_url)
     target = _late_change(server, load, lookback_seconds=0)
-    with duckdb.connect(load.database, read_only=True) as con:
-        query = "select is_paused from unify.enrollments where id = ?"
-        assert con.execute(query, [target]).fetchone() == (False,)
+    query = "select is_paused from unify.enrollments where id = ?"
+    assert load.warehouse.rows(query, [target]) == [(False,)]
 
 
 def test_the_high_water_mark_never_passes_the_run_upper_bound(unify, loader):
@@ -109,21 +106,19 @@ def test_the_high_water_mark_never_passes_the_run_upper_bound(unify, loader):
     assert instant(mark) == instant(newest)
 
 
-def test_deleted_sequences_are_kept_and_flagged(unify, loader):
+def test_deleted_sequences_are_kept_and_flagged(unify, loader, warehouse):
     server = unify(enrollments=1000)
-    load = loader(server.base_url)
+    load = loader(server.base_url, warehouse)
     load.run()
     victim = server.state.world.sequences[0]
     server.client.delete(f"/sequences/{victim.id}").raise_for_status()
     load.run(sequences_refresh_minutes=0)  # the next listing notices
-    assert_matches_truth(load.database, server.state)
-    with duckdb.connect(load.database, read_only=True) as con:
-        query = "select name, is_deleted from unify.sequences where id = ?"
-        row = con.execute(query, [victim.id]).fetchone()
-    assert row == (victim.body["name"], True)
+    assert_matches_truth(load.warehouse, server.state)
+    query = "select name, is_deleted from unify.sequences where id = ?"
+    assert load.warehouse.rows(query, [victim.id]) == [(victim.body["name"], True)]
 
 
-def test_a_field_the_api_adds_later_lands_as_a_new_column(unify, loader, monkeypatch):
+def test_a_field_the_api_adds_later_lands_as_a_new_column(unify, loader, warehouse, monkeypatch):
     server = unify(enrollments=300)
     real = render.enrollments
 
@@ -134,16 +129,14 @@ def test_a_field_the_api_adds_later_lands_as_a_new_column(unify, loader, monkeyp
             row["person"] = row["person"] | {"title": "VP Sales"}
         return rows
 
-    load = loader(server.base_url)
+    load = loader(server.base_url, warehouse)
     load.run()
     monkeypatch.setattr(render, "enrollments", newer_api)
     server.state.advance(3 * 86400)
     load.run()
-    with duckdb.connect(load.database, read_only=True) as con:
-        flags = con.sql(
-            "select count(*) from unify.enrollments where is_draft_approval_pending = false"
-        ).fetchall()
-        titles = con.sql("select count(*) from unify.persons where title = 'VP Sales'").fetchall()
+    rows = load.warehouse.rows
+    flags = rows("select count(*) from unify.enrollments where is_draft_approval_pending = false")
+    titles = rows("select count(*) from unify.persons where title = 'VP Sales'")
     assert flags[0][0] > 0 and titles[0][0] > 0
 
 
@@ -154,12 +147,11 @@ def test_sequences_are_listed_again_once_the_refresh_interval_has_passed(unify, 
     seq = next(s for s in server.state.world.sequences if not s.is_paused)
     server.client.post(f"/sequences/{seq.id}/pause").raise_for_status()
     load.run()  # within the interval: the pause is not seen yet
-    with duckdb.connect(load.database, read_only=True) as con:
-        query = "select is_paused from unify.sequences where id = ?"
-        assert con.execute(query, [seq.id]).fetchone() == (False,)
+    query = "select is_paused from unify.sequences where id = ?"
+    assert load.warehouse.rows(query, [seq.id]) == [(False,)]
     summary = load.run(sequences_refresh_minutes=0.0001)
     assert summary.requests == 3  # the listing, the changed sequence's steps, one enrollments page
-    assert_matches_truth(load.database, server.state)
+    assert_matches_truth(load.warehouse, server.state)
 
 
 def test_concurrent_windows_load_the_same_rows_as_one_cursor(unify, tmp_path):
@@ -169,8 +161,8 @@ def test_concurrent_windows_load_the_same_rows_as_one_cursor(unify, tmp_path):
         load = Loader(tmp_path / f"c{concurrency}", server.base_url)
         (tmp_path / f"c{concurrency}").mkdir()
         summary = load.run(concurrency=concurrency)
-        results.append(loaded_tables(load.database))
+        results.append(loaded_tables(load.warehouse))
         if concurrency > 1:
             assert summary.requests > 31  # 32 windows, each paged on its own
     assert results[0] == results[1]
-    assert_matches_truth(str(tmp_path / "c8" / "warehouse.duckdb"), server.state)
+    assert_matches_truth(load.warehouse, server.state)

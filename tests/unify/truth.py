@@ -6,9 +6,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
-
 from sandbox.unify.validation import parse_rfc3339
+from tests.warehouses import DuckDBWarehouse
 
 ENROLLMENT_COLUMNS = (
     "id", "created_at", "updated_at", "status", "sequence_id", "person_id", "mailbox_id",
@@ -75,15 +74,16 @@ QUERIES = {
 }  # fmt: skip
 
 
-def loaded_tables(database: str) -> dict[str, list[tuple]]:
-    """Rows per table as loaded (lists, so duplicates would show)."""
-    with duckdb.connect(database, read_only=True) as con:
-        con.execute("set TimeZone = 'UTC'")
-        return {t: sorted(con.sql(q).fetchall(), key=str) for t, q in QUERIES.items()}
+def loaded_tables(warehouse: Any) -> dict[str, list[tuple]]:
+    """Rows per table as loaded (lists, so duplicates would show); `warehouse` is one of
+    tests.warehouses' or a DuckDB file's path."""
+    if isinstance(warehouse, str):
+        warehouse = DuckDBWarehouse(warehouse)
+    return {t: sorted(warehouse.rows(q), key=str) for t, q in QUERIES.items()}
 
 
-def assert_matches_truth(database: str, state: Any) -> None:
-    loaded = loaded_tables(database)
+def assert_matches_truth(warehouse: Any, state: Any) -> None:
+    loaded = loaded_tables(warehouse)
     for table, expected in expected_tables(state).items():
         rows = loaded[table]
         assert len(rows) == len(set(rows)), f"{table}: duplicate rows"

@@ -1,0 +1,91 @@
+"""What a scheduler relies on: one run at a time, interrupted loads finished, a JSON summary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import pytest
+
+from sandbox.unify import DEFAULT_API_KEY, FaultConfig
+from sources import unify as unify_source_module
+from tests.unify.test_cli import ROOT, cli, cli_env, run_cli
+from tests.unify.truth import assert_matches_truth
+from tests.warehouses import DuckDBWarehouse
+
+
+def _requests_served(server) -> int:
+    return server.sandbox.faults.stats["requests"]
+
+
+def test_a_second_run_while_one_is_running_refuses_and_the_first_is_unharmed(unify, tmp_path):
+    server = unify(enrollments=6000, faults=FaultConfig(latency_ms=40))
+    env = cli_env(server.base_url, tmp_path) | {"SOURCES__UNIFY__CONCURRENCY": "2"}
+    first = subprocess.Popen(cli(tmp_path), cwd=ROOT, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while _requests_served(server) == 0:  # requests start only once the lock is held
+            assert time.monotonic() < deadline and first.poll() is None, first.stderr
+            time.sleep(0.05)
+        second = run_cli(tmp_path, env)
+        assert first.poll() is None, "the first run ended before the second one started"
+    finally:
+        _, err = first.communicate(timeout=300)
+    assert second.returncode == 4, second.stderr
+    lines = second.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: Another run of pipeline 'unify'")
+    assert second.stdout == ""
+    assert first.returncode == 0, err
+    assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)
+    assert run_cli(tmp_path, env).returncode == 0  # the lock was released
+
+
+@pytest.mark.parametrize("crashed_after", ["extract", "normalize"])
+def test_a_load_left_by_a_crashed_run_is_completed_then_new_data_extracted(
+    unify, loader, warehouse, crashed_after
+):
+    server = unify(enrollments=1500)
+    load = loader(server.base_url, warehouse)
+    load.run()
+    server.state.advance(12 * 3600)
+    # a run that dies after extracting (or normalising) the changes, before loading them
+    pipeline = load.pipeline()
+    pipeline.extract(unify_source_module.unify_source(
+        api_key=DEFAULT_API_KEY, base_url=server.base_url), loader_file_format="parquet"
+    )  # fmt: skip
+    if crashed_after == "normalize":
+        pipeline.normalize()
+    assert load.pipeline().has_pending_data
+    changed_later = server.state.advance(12 * 3600)
+    assert changed_later > 0
+    summary = load.run()
+    # the changes made after the crash are in too: the same invocation extracted them
+    assert_matches_truth(load.warehouse, server.state)
+    assert summary.completed_pending_packages == 1
+    assert not load.pipeline().has_pending_data
+
+
+def test_the_json_summary_reports_a_run_and_a_failure(unify, tmp_path):
+    server = unify(enrollments=400)
+    path = tmp_path / "monitor" / "last-run.json"
+    ok = run_cli(tmp_path, cli_env(server.base_url, tmp_path), "--json-summary", str(path))
+    assert ok.returncode == 0, ok.stderr
+    report = json.loads(path.read_text())
+    assert report["status"] == "ok" and report["exit_code"] == 0 and report["error"] is None
+    assert report["rows"]["enrollments"] == 400 and report["requests"] >= 2
+    assert report["pipeline"] == "unify" and report["dataset"] == "unify"
+    assert report["seconds"] > 0 and len(report["load_ids"]) == 1
+
+    secret = "sk-live-WRONG-0123456789abcdef"
+    env = cli_env(server.base_url, tmp_path, api_key=secret)
+    bad = run_cli(tmp_path, env, "--json-summary", str(path))
+    assert bad.returncode == 2
+    report = json.loads(path.read_text())
+    assert report["status"] == "failed" and report["exit_code"] == 2
+    assert (
+        report["error"].startswith("Unify rejected the API key") and secret not in path.read_text()
+    )
+    assert report["requests"] == 1 and report["rows"] == {}
+    assert list(path.parent.iterdir()) == [path]  # no partial file left behind
