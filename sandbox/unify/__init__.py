@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import ServerThread
 from sandbox.unify.app import PREFIX, build_app, error_body, is_api_path
+from sandbox.unify.jobs import JobStore
 from sandbox.unify.store import UnifyState
 
 DEFAULT_API_KEY = "unify-sandbox-key"
@@ -20,6 +21,7 @@ class UnifySandbox:
 
     state: UnifyState
     faults: FaultInjector
+    jobs: JobStore
 
     @classmethod
     def create(
@@ -41,12 +43,13 @@ class UnifySandbox:
         )
         state.oldest_first = list_order == "oldest_first"
         holder: list[FaultInjector] = []
-        app = build_app(state, api_keys, holder)
+        jobs = JobStore(state)
+        app = build_app(state, api_keys, holder, jobs)
         injector = FaultInjector(
             app, is_api=is_api_path, error_body=error_body, config=faults, window_limit=rate_limit
         )
         holder.append(injector)
-        return cls(state, injector)
+        return cls(state, injector, jobs)
 
     def serve(self, port: int = 0) -> ServerThread:
         return ServerThread(self.faults, port=port)

@@ -23,6 +23,8 @@ from sandbox.common.clock import format_http_date
 from sandbox.common.faults import FaultInjector
 from sandbox.unify.admin import admin_routes
 from sandbox.unify.enrollments import STATUSES
+from sandbox.unify.jobs import JobStore
+from sandbox.unify.jobs_api import job_table
 from sandbox.unify.store import NO_MATCH, EnrollmentFilter, UnifyState
 from sandbox.unify.validation import (
     BadRequest,
@@ -269,10 +271,14 @@ def _query_fingerprint(request: Request, ignore: tuple[str, ...]) -> str:
 
 
 def build_app(
-    state: UnifyState, api_keys: frozenset[str], injector: list[FaultInjector] | None = None
+    state: UnifyState,
+    api_keys: frozenset[str],
+    injector: list[FaultInjector] | None = None,
+    jobs: JobStore | None = None,
 ) -> Starlette:
     api = UnifyApi(state, api_keys)
-    table = {
+    table = job_table(jobs or JobStore(state))
+    table |= {
         "/enrollments": {"GET": api.list_enrollments, "POST": api.create_enrollment},
         "/enrollments/{id}": {"GET": api.get_enrollment, "DELETE": api.cancel_enrollment},
         "/enrollments/{id}/pause": {"POST": api.pause_enrollment},

@@ -61,6 +61,7 @@ class World:
         self.ids = {k: IdSpace(self.seed, k) for k in ("person", "seq", "step", "mailbox", "play")}
         self.ids |= {k: IdSpace(self.seed, k) for k in ("user", "sched", "ruleset", "enroll")}
         self.ids |= {k: IdSpace(self.seed, k) for k in ("reply", "class")}
+        self.ids |= {k: IdSpace(self.seed, k) for k in ("company", "email", "estep", "job")}
         self._person_key = splitmix64(self.seed ^ 0x5EED_0F_9E0913)
 
     def person(self, index: int) -> dict[str, Any]:
