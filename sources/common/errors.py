@@ -31,7 +31,25 @@ class NotFoundError(ConnectorError):
     pass
 
 
+class HttpStatusError(ConnectorError):
+    """Any other 4xx: `status` and the body's machine-readable `code`, when it has one."""
+
+    def __init__(self, message: str, status: int, code: str | None) -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
 class RetriesExhaustedError(ConnectorError):
     """Transient failures (429, 5xx, network, broken bodies) outlasted every attempt."""
 
     exit_code = 3
+
+
+class RateLimitedError(ConnectorError):
+    """429 with a Retry-After longer than worth waiting for (a daily budget, say)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

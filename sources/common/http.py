@@ -24,8 +24,9 @@ from tenacity.wait import wait_exponential_jitter
 from sources.common.errors import (
     AuthenticationError,
     BadRequestError,
-    ConnectorError,
+    HttpStatusError,
     NotFoundError,
+    RateLimitedError,
     RetriesExhaustedError,
 )
 from sources.common.ratelimit import RequestLimiter
@@ -41,6 +42,7 @@ class RetryPolicy:
     backoff_max: float = 30.0
     retry_after_floor: float = 1.0  # seconds, when Retry-After is 0, missing or unreadable
     retry_after_cap: float = 120.0
+    give_up_after: float = 900.0  # a 429 asking for a longer wait fails now: RateLimitedError
     timeout: float = 60.0
 
 
@@ -125,6 +127,10 @@ class ApiClient:
     ) -> ApiResponse:
         return self.request("GET", path, params=params)
 
+    def get_ndjson(self, path: str, params: dict[str, Any] | None = None) -> ApiResponse:
+        """A page of NDJSON (one object a line) as a list; a page cut short is retried."""
+        return self.request("GET", path, params=params, ndjson=True)
+
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.max_attempts),
@@ -144,7 +150,9 @@ class ApiClient:
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _once(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
+    def _once(self, method: str, path: str, ndjson: bool = False, **kwargs: Any) -> ApiResponse:
+        if ndjson:
+            kwargs["headers"] = {"accept": "application/x-ndjson"}
         if self.limiter is not None:
             self.limiter.acquire()
         with self._stats_lock:
@@ -158,6 +166,12 @@ class ApiClient:
         status = response.status_code
         if status == 429 or (status >= 500 and status != 501):
             retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if status == 429 and (retry_after or 0) > self.policy.give_up_after:
+                raise RateLimitedError(
+                    f"{self.vendor} asks to wait {retry_after / 60:.0f} minutes before"
+                    f" {method} {path} again: {_message(self._json(response))}",
+                    retry_after or 0.0,
+                )
             raise TransientError(f"HTTP {status}", retry_after, status)
         if status in (401, 403):
             what = "rejected the API key" if status == 401 else "refused access with this API key"
@@ -165,6 +179,8 @@ class ApiClient:
                 f"{self.vendor} {what} (HTTP {status}): set {self.key_setting} in the environment"
                 " or in .dlt/secrets.toml"
             )
+        if ndjson and status < 300:
+            return ApiResponse(self._ndjson(response), response.headers)
         body = self._json(response) if response.content else None
         if status == 400:
             errors = (body or {}).get("errors") if isinstance(body, dict) else None
@@ -173,9 +189,11 @@ class ApiClient:
         if status == 404:
             raise NotFoundError(f"{self.vendor}: {method} {path} not found")
         if status >= 400:
-            raise ConnectorError(
-                f"{self.vendor}: {method} {path} answered HTTP {status}: {_message(body)}"
-            )
+            code = body.get("status") if isinstance(body, dict) else None
+            raise HttpStatusError(
+                f"{self.vendor}: {method} {path} answered HTTP {status}: {_message(body)}",
+                status, code,
+            )  # fmt: skip
         return ApiResponse(body, response.headers)
 
     @staticmethod
@@ -186,6 +204,22 @@ class ApiClient:
             if response.status_code < 300:
                 raise TransientError("a body that is not valid JSON (cut short?)") from None
             return None  # an error page from a proxy: the status says enough
+
+    @staticmethod
+    def _ndjson(response: httpx.Response) -> list[Any]:
+        content = response.content
+        if content and not content.endswith(b"\n"):
+            raise TransientError("an NDJSON body cut short (no final newline)")
+        try:
+            rows = [orjson.loads(line) for line in content.splitlines() if line.strip()]
+        except orjson.JSONDecodeError:
+            raise TransientError("an NDJSON line that is not valid JSON") from None
+        paging = [response.headers.get(h) for h in ("x-total", "x-page", "x-page-size")]
+        if all(v and v.isdigit() for v in paging):  # a page cut at a line boundary
+            total, page, size = (int(v) for v in paging)  # type: ignore[union-attr]
+            if len(rows) != max(0, min(size, total - (page - 1) * size)):
+                raise TransientError(f"an NDJSON page of {len(rows)} rows, not as x-total says")
+        return rows
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -10,7 +10,6 @@ gets ahead of what was loaded.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +21,8 @@ from dlt.sources import DltResource
 from sources.common.errors import ConfigurationError
 from sources.common.http import ApiClient, ApiResponse, RetryPolicy
 from sources.common.instants import format_instant, parse_instant
-from sources.unify import columnar, normalize
+from sources.unify import bulk_load, columnar, normalize
+from sources.unify.bulk_load import JobSettings, bulk_enrollments
 from sources.unify.helpers import (
     check_settings,
     concurrent_pages,
@@ -33,30 +33,21 @@ from sources.unify.helpers import (
     server_time,
     windows,
 )
+from sources.unify.output import run_stats
+from sources.unify.output import tagged as _tagged
 from sources.unify.recent import RecentVersions
 from sources.unify.settings import (
     BATCH_ROWS,
     DEFAULT_BASE_URL,
     DEFAULT_CONCURRENCY,
+    DEFAULT_DAILY_QUERY_JOBS,
     DEFAULT_LOOKBACK_SECONDS,
     DEFAULT_SEQUENCES_REFRESH_MINUTES,
-    TABLES,
+    DEFAULT_STEPS_REFRESH_MINUTES,
+    QUERY_JOB_POLL_SECONDS,
+    QUERY_JOB_TIMEOUT_SECONDS,
     WINDOWS_PER_WORKER,
 )
-
-# Requests and retries of the latest extraction in this process, for run summaries and the bench.
-run_stats: Counter[str] = Counter()
-
-_HINTS = {
-    table: dlt.mark.make_hints(
-        table_name=table, primary_key="id", write_disposition="merge", columns=columns
-    )
-    for table, columns in TABLES.items()
-}
-
-
-def _tagged(table: str, rows: list[dict[str, Any]]) -> Any:
-    return dlt.mark.with_hints(rows, _HINTS[table], create_table_variant=True)
 
 
 def parse_since(value: str | datetime | None) -> datetime | None:
@@ -88,9 +79,23 @@ def unify_source(
     request_timeout: float = 60.0,
     concurrency: int = DEFAULT_CONCURRENCY,
     sequences_refresh_minutes: float = DEFAULT_SEQUENCES_REFRESH_MINUTES,
-) -> DltResource:
+    enrollment_steps: bool = True,
+    backfill: str = "bulk",
+    daily_query_jobs: int = DEFAULT_DAILY_QUERY_JOBS,
+    query_job_timeout: float = QUERY_JOB_TIMEOUT_SECONDS,
+    query_job_poll_seconds: float = QUERY_JOB_POLL_SECONDS,
+    steps_refresh_minutes: float = DEFAULT_STEPS_REFRESH_MINUTES,
+) -> list[DltResource]:
     """Tables: enrollments, sequences, sequence_steps, persons, mailboxes, plays,
-    reply_email_messages, reply_email_classifications; all merged on `id`."""
+    reply_email_messages, reply_email_classifications; with `enrollment_steps`, also
+    enrollment_steps and what the Bulk API adds (companies, person_companies, ...).
+
+    `backfill`: how a first load (no high-water mark yet) reads enrollments: "bulk" (a query
+    job, as Unify recommends for large exports) or "list" (the list endpoint, which also
+    carries created_at); increments always use the list endpoint."""
+    run_stats.clear()
+    if backfill not in ("bulk", "list"):
+        raise ConfigurationError("backfill must be bulk or list: fix SOURCES__UNIFY__BACKFILL")
     if not 1 <= concurrency <= 64:
         raise ConfigurationError("concurrency must be 1 to 64: fix SOURCES__UNIFY__CONCURRENCY")
     if lookback_seconds < 0:
@@ -103,12 +108,26 @@ def unify_source(
     )  # fmt: skip
     check_settings(api_key, base_url)  # refuse bad configuration before extracting
     since = parse_since(initial_updated_after)
-    return dlt.resource(
-        _sequences_and_enrollments, name="sequences_and_enrollments", write_disposition="merge"
-    )(
-        api_key, base_url, policy, timedelta(seconds=lookback_seconds), since, concurrency,
-        timedelta(minutes=sequences_refresh_minutes),
+    lookback = timedelta(seconds=lookback_seconds)
+    jobs = JobSettings(
+        daily_query_jobs, query_job_timeout, query_job_poll_seconds,
+        timedelta(minutes=steps_refresh_minutes),
     )  # fmt: skip
+    resources = [
+        dlt.resource(
+            _sequences_and_enrollments, name="sequences_and_enrollments",
+            write_disposition="merge",
+        )(
+            api_key, base_url, policy, lookback, since, concurrency,
+            timedelta(minutes=sequences_refresh_minutes), jobs if backfill == "bulk" else None,
+        )
+    ]  # fmt: skip
+    if enrollment_steps:
+        steps = dlt.resource(
+            bulk_load.enrollment_steps, name="enrollment_steps", write_disposition="merge"
+        )
+        resources.append(steps(api_key, base_url, policy, lookback, since, jobs))
+    return resources
 
 
 def _sequences_and_enrollments(
@@ -119,18 +138,24 @@ def _sequences_and_enrollments(
     since: datetime | None,
     concurrency: int,
     refresh: timedelta,
+    bulk_backfill: JobSettings | None,
 ) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    run_stats.clear()
     with make_client(api_key, base_url, policy, concurrency=concurrency) as client:
         try:
             upper, listed, floor = None, None, None
             if _listing_due(state, refresh):
                 upper, listed, floor = yield from _sequences(client, state)
                 state["sequences_listed_at"] = format_instant(upper)
-            seen_sequences = yield from _enrollments(
-                client, state, upper, lookback, since, floor, concurrency
-            )
+            seen_sequences = None
+            if bulk_backfill is not None and "enrollments_updated_at" not in state:
+                seen_sequences = yield from bulk_enrollments(
+                    client, state, bulk_backfill, since, upper
+                )
+            if seen_sequences is None:
+                seen_sequences = yield from _enrollments(
+                    client, state, upper, lookback, since, floor, concurrency
+                )
             yield from _unlisted_sequences(client, state, seen_sequences, listed)
         finally:
             run_stats.update(client.stats)

@@ -76,4 +76,33 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
     "plays": _columns(id=ID, name=TEXT),
     "reply_email_messages": _columns(id=ID, subject=TEXT, received_at=TS, enrollment_id=TEXT),
     "reply_email_classifications": _columns(id=ID, category=TEXT, reply_email_message_id=TEXT),
+    # From the Bulk API (query jobs) only:
+    "enrollment_steps": _columns(
+        id=ID, updated_at=TS | {"dedup_sort": "desc"}, enrollment_id=TEXT, sequence_id=TEXT,
+        sequence_version=INT, step_number=INT, type=TEXT, status=TEXT,
+        **{flag: BOOL for flag in ENROLLMENT_FLAGS if flag != "is_excluded"},
+        started_at=TS, ended_at=TS, email_message_id=TEXT, email_subject=TEXT, sent_at=TS,
+        from_email_address=TEXT, opens=INT, clicks=INT, email_is_bounced=BOOL,
+        email_is_opted_out=BOOL, reply_email_message_id=TEXT,
+    ),
+    "companies": _columns(id=ID, name=TEXT, domain=TEXT, linkedin_url=TEXT),
+    # Fields one API shape carries and the other lacks live in tables of their own, written
+    # only by the shape that has them, so that the other never blanks them on merge.
+    "company_descriptions": _columns(company_id=ID, description=TEXT),
+    "person_companies": _columns(person_id=ID, company_id=TEXT),
+    "mailbox_routing": _columns(
+        mailbox_id=ID, email_address=TEXT, forward_to_email_address=TEXT,
+        secondary_forward_to_email_address=TEXT, user_id=TEXT, user_email=TEXT,
+        user_first_name=TEXT, user_last_name=TEXT, secondary_forward_to_user_id=TEXT,
+        secondary_forward_to_user_email=TEXT, secondary_forward_to_user_first_name=TEXT,
+        secondary_forward_to_user_last_name=TEXT,
+    ),
 }  # fmt: skip
+PRIMARY_KEYS = {"company_descriptions": "company_id", "person_companies": "person_id",
+                "mailbox_routing": "mailbox_id"}  # fmt: skip
+
+# Bulk API (query jobs)
+DEFAULT_DAILY_QUERY_JOBS = 100  # "about 100 job creations a day per account"
+QUERY_JOB_TIMEOUT_SECONDS = 1800.0
+DEFAULT_STEPS_REFRESH_MINUTES = 60.0  # one steps job an hour: 24 of the day's ~100
+QUERY_JOB_POLL_SECONDS = 1.0  # first wait between polls; it grows 1.5x to 15 s

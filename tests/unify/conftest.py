@@ -15,6 +15,8 @@ from sources import unify
 from tests.warehouses import DuckDBWarehouse
 
 FAST_RETRIES = {"retry_after_floor": 0.05, "backoff_initial": 0.02, "max_attempts": 8}
+# The list endpoint only, unless a test asks for the Bulk API (tests/unify/test_bulk.py)
+LIST_PATH = {"backfill": "list", "enrollment_steps": False}
 
 
 class Loader:
@@ -32,7 +34,7 @@ class Loader:
         )  # fmt: skip
 
     def run(self, **source_args: Any) -> runner.RunSummary:
-        args = {"api_key": DEFAULT_API_KEY, "base_url": self.base_url, **FAST_RETRIES}
+        args = {"api_key": DEFAULT_API_KEY, "base_url": self.base_url, **FAST_RETRIES, **LIST_PATH}
         source = unify.unify_source(**(args | source_args))
         return runner.run(self.pipeline(), source, full_refresh=False, stats=unify.run_stats)
 

@@ -26,6 +26,8 @@ def cli_env(base_url: str, tmp_path: Path, api_key: str = DEFAULT_API_KEY) -> di
         "SOURCES__UNIFY__BASE_URL": base_url,
         "SOURCES__UNIFY__RETRY_AFTER_FLOOR": "0.05",
         "SOURCES__UNIFY__BACKOFF_INITIAL": "0.02",
+        "SOURCES__UNIFY__BACKFILL": "list",  # the Bulk API paths: test_bulk.py
+        "SOURCES__UNIFY__ENROLLMENT_STEPS": "false",
         "DESTINATION__DUCKDB__CREDENTIALS": str(tmp_path / "warehouse.duckdb"),
         "RUNTIME__DLTHUB_TELEMETRY": "false",
     }

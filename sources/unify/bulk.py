@@ -1,0 +1,145 @@
+"""Unify's Bulk API: query jobs for enrollments and enrollment steps.
+
+A job is created with a filter, polled (with a growing interval, as the docs ask) until it is
+FINISHED, and its results read a page at a time as NDJSON (10,000 rows a page, the most the API
+allows); only one page is in memory at once. A job that ends FAILED, CANCELED or EXPIRED raises
+QueryJobError: whatever was extracted is then not loaded, and no high-water mark moves.
+Job creation has a daily budget (about 100); `JobBudget` keeps a log of this pipeline's jobs in
+dlt state, so a run knows the budget is spent before asking, and a 429 that asks to wait hours
+is taken as the same answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sources.common.errors import ConnectorError, HttpStatusError, RateLimitedError
+from sources.common.http import ApiClient
+from sources.common.instants import format_instant, parse_instant
+
+log = logging.getLogger("sequence_funnel.unify")
+
+ENROLLMENTS, ENROLLMENT_STEPS = "/enrollments", "/enrollment-steps"
+NDJSON_PAGE_SIZE = 10_000  # the API's maximum for NDJSON results
+POLL_GROWTH, POLL_MAX = 1.5, 15.0
+DAY = timedelta(days=1)
+
+
+class QueryJobError(ConnectorError):
+    """A query job ended without results (or took too long): nothing loaded, state unchanged."""
+
+    exit_code = 3
+
+
+class JobBudgetSpent(Exception):
+    """No query job may be created now; the caller falls back or skips."""
+
+
+class JobBudget:
+    """This pipeline's query jobs of the last 24 hours, kept in (source) state."""
+
+    def __init__(self, state: dict[str, Any], per_day: int) -> None:
+        self.log: list[str] = state.setdefault("query_jobs_created", [])
+        self.per_day = per_day
+
+    def _recent(self, now: datetime) -> list[str]:
+        return [t for t in self.log if now - parse_instant(t) < DAY]
+
+    def spend(self) -> None:
+        now = datetime.now(UTC)
+        recent = self._recent(now)
+        if len(recent) >= self.per_day:
+            raise JobBudgetSpent(f"{len(recent)} query jobs in the last 24 hours")
+        self.log[:] = [*recent, format_instant(now)]
+
+
+def run_job(
+    client: ApiClient,
+    base: str,
+    filter_: dict[str, Any],
+    budget: JobBudget,
+    *,
+    poll_initial: float = 1.0,
+    timeout: float = 1800.0,
+) -> Iterator[list[dict[str, Any]]]:
+    """Create a query job under `base`, wait for it, and yield its results a page at a time."""
+    budget.spend()
+    body = {"filter": filter_} if filter_ else None
+    try:
+        created = client.request("POST", f"{base}/query-jobs", json=body).body
+    except RateLimitedError as exc:
+        raise JobBudgetSpent(str(exc)) from None
+    job_id = created["job_id"]
+    drained = False
+    try:
+        total = _wait(client, base, job_id, poll_initial, timeout)
+        page, seen = 1, 0
+        while seen < total:
+            rows = _results_page(client, base, job_id, page)
+            if not rows:
+                break
+            seen += len(rows)
+            yield rows
+            page += 1
+        drained = True
+    finally:
+        if not drained:
+            _cancel_quietly(client, base, job_id)
+
+
+def _wait(client: ApiClient, base: str, job_id: str, delay: float, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"{base}/query-jobs/{job_id}").body
+        status = job["status"]
+        if status == "FINISHED":
+            return int(job.get("total_rows") or 0)
+        if status != "IN_PROGRESS":
+            raise _ended(base, job_id, status, job.get("error_code"))
+        if time.monotonic() + delay > deadline:
+            raise QueryJobError(
+                f"Unify query job {job_id} ({base[1:]}) not finished after {timeout:.0f} s;"
+                " nothing was loaded and no high-water mark moved: run again later"
+            )
+        time.sleep(delay)
+        delay = min(POLL_MAX, delay * POLL_GROWTH)
+
+
+def _results_page(client: ApiClient, base: str, job_id: str, page: int) -> list[dict[str, Any]]:
+    params = {"page": page, "page_size": NDJSON_PAGE_SIZE}
+    try:
+        return client.get_ndjson(f"{base}/query-jobs/{job_id}/results", params).body
+    except HttpStatusError as exc:  # 409 failed/canceled, 410 expired while we read
+        ended = {"results_failed": "FAILED", "results_canceled": "CANCELED",
+                 "results_expired": "EXPIRED"}.get(exc.code or "")  # fmt: skip
+        if ended:
+            raise _ended(base, job_id, ended, None) from None
+        raise
+
+
+def _ended(base: str, job_id: str, status: str, error_code: str | None) -> QueryJobError:
+    detail = f", error {error_code}" if error_code else ""
+    return QueryJobError(
+        f"Unify query job {job_id} ({base[1:]}) ended {status}{detail}; nothing was loaded and"
+        " no high-water mark moved: run again"
+    )
+
+
+def _cancel_quietly(client: ApiClient, base: str, job_id: str) -> None:
+    """A run that stops early cancels its job, so it does not run on for nobody."""
+    with contextlib.suppress(ConnectorError):  # already finished, failed or gone
+        client.request("POST", f"{base}/query-jobs/{job_id}/cancel")
+
+
+def updated_at_filter(low: datetime | None, high: datetime | None) -> dict[str, Any]:
+    bounds = {}
+    if low is not None:
+        bounds["gte"] = format_instant(low)
+    if high is not None:
+        bounds["lte"] = format_instant(high)
+    return {"updated_at": bounds} if bounds else {}
