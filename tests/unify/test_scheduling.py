@@ -20,7 +20,7 @@ def _requests_served(server) -> int:
 
 
 def test_a_second_run_while_one_is_running_refuses_and_the_first_is_unharmed(unify, tmp_path):
-    server = unify(enrollments=6000, faults=FaultConfig(latency_ms=40))
+    server = unify(enrollments=6000, faults=FaultConfig(latency_ms=50))
     env = cli_env(server.base_url, tmp_path) | {"SOURCES__UNIFY__CONCURRENCY": "2"}
     first = subprocess.Popen(cli(tmp_path), cwd=ROOT, env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
@@ -29,9 +29,12 @@ def test_a_second_run_while_one_is_running_refuses_and_the_first_is_unharmed(uni
         while _requests_served(server) == 0:  # requests start only once the lock is held
             assert time.monotonic() < deadline and first.poll() is None, first.stderr
             time.sleep(0.05)
+        # hold the first run mid-extraction while the second one starts (imports take seconds)
+        server.sandbox.faults.configure(FaultConfig(latency_ms=1500))
         second = run_cli(tmp_path, env)
         assert first.poll() is None, "the first run ended before the second one started"
     finally:
+        server.sandbox.faults.configure(FaultConfig())
         _, err = first.communicate(timeout=300)
     assert second.returncode == 4, second.stderr
     lines = second.stderr.strip().splitlines()
