@@ -34,6 +34,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--full-refresh", action="store_true", help="drop this source's tables and state first"
     )
     parser.add_argument("--since", help="first load only: enrollments updated since this date")
+    parser.add_argument(
+        "--backfill", choices=("bulk", "list"), default=None,
+        help="how a first load reads enrollments: a Bulk API query job (bulk, the default) or"
+        " the list endpoint (list: slower, but keeps created_at)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-enrollment-steps", dest="enrollment_steps", action="store_false", default=None,
+        help="skip enrollment steps (they cost a Bulk API query job per export)",
+    )  # fmt: skip
     parser.add_argument("--demo", action="store_true", help="run against the embedded sandbox")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.add_argument(
@@ -57,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         pipeline=args.pipeline_name, destination=args.destination, dataset=args.dataset_name
     )
     try:
-        source = unify.unify_source(initial_updated_after=args.since)
+        chosen = {"backfill": args.backfill, "enrollment_steps": args.enrollment_steps}
+        options = {k: v for k, v in chosen.items() if v is not None}  # else: config, defaults
+        source = unify.unify_source(initial_updated_after=args.since, **options)
         pipeline = runner.make_pipeline(
             args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir,
             progress=not args.quiet,

@@ -58,6 +58,7 @@ class JobStore:
     ready_after: float = 0.2  # seconds of wall-clock time a job stays IN_PROGRESS
     daily_budget: int = 100
     fail_next: int = 0  # the next N jobs fail
+    lifetime_us: int = DAY  # results expire this long after creation (virtual clock)
     jobs: dict[str, Job] = field(default_factory=dict)
     created: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -65,7 +66,7 @@ class JobStore:
     def status(self, job: Job) -> str:
         if job.canceled_us is not None:
             return "CANCELED"
-        if self.state.clock.now_us() >= job.expires_us:
+        if self.state.clock.now_us() >= job.created_us + self.lifetime_us:
             return "EXPIRED"
         if job.failed:
             return "FAILED"
@@ -104,7 +105,7 @@ class JobStore:
     def _spend_budget(self, now: int) -> None:
         today = sorted(j.created_us for j in self.jobs.values() if j.created_us > now - DAY)
         if len(today) >= self.daily_budget:
-            wait = max(1, (today[0] + DAY - now) // US)
+            wait = max(1, (today[0] + DAY - now) // US) if today else DAY // US
             message = f"Query job limit reached ({self.daily_budget} a day)"
             raise JobError(429, "rate_limited", message, wait)
 

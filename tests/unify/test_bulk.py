@@ -1,0 +1,168 @@
+"""The Bulk API paths against the sandbox's query jobs: a bulk backfill, enrollment steps,
+and jobs that are slow, fail, expire, are canceled, or cannot be created."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from tests.unify.bulk_truth import expected_companies, expected_steps, loaded
+from tests.unify.conftest import Loader
+from tests.unify.test_cli import cli_env, run_cli
+from tests.unify.truth import QUERIES, assert_matches_truth
+from tests.warehouses import DuckDBWarehouse
+
+BULK = {"backfill": "bulk", "enrollment_steps": True, "query_job_poll_seconds": 0.05,
+        "steps_refresh_minutes": 0}  # fmt: skip
+STEPS = BULK | {"backfill": "list"}  # enrollment steps, and enrollments with created_at
+# What a bulk enrollment row does not carry (see sources/unify/bulk_rows.py)
+NOT_IN_BULK = {
+    "enrollments": ("created_at", "is_excluded"),
+    "mailboxes": ("display_name", "is_paused", "is_unauthorized"),
+    "reply_email_messages": ("received_at",),
+}
+
+
+def _comparable(warehouse) -> dict[str, list[tuple]]:
+    """Every table as the list endpoint fills it, less the columns bulk rows lack."""
+    out = {}
+    for table, sql in QUERIES.items():
+        for column in NOT_IN_BULK.get(table, ()):
+            sql = sql.replace(f", {column}", "")
+        out[table] = sorted(warehouse.rows(sql), key=str)
+    return out
+
+
+def test_a_bulk_backfill_equals_a_list_load_table_by_table(unify, tmp_path):
+    server = unify(enrollments=2500)
+    by_list, by_bulk = (Loader(tmp_path / name, server.base_url) for name in ("list", "bulk"))
+    for name in ("list", "bulk"):
+        (tmp_path / name).mkdir()
+    listed = by_list.run()
+    summary = by_bulk.run(**BULK | {"enrollment_steps": False})
+    assert summary.requests < listed.requests / 3  # one job, its polls and one page
+    assert _comparable(by_bulk.warehouse) == _comparable(by_list.warehouse)
+    for table, rows in expected_companies(server.state).items():  # nothing the bulk rows carry
+        assert set(loaded(by_bulk.warehouse, table)) == rows, table  # is dropped
+    # increments come from the list endpoint, which fills in what bulk rows lack
+    server.state.advance(2 * 86400)
+    by_list.run()
+    by_bulk.run(**BULK | {"enrollment_steps": False})
+    assert _comparable(by_bulk.warehouse) == _comparable(by_list.warehouse)
+    assert by_bulk.state()["enrollments_updated_at"] == by_list.state()["enrollments_updated_at"]
+    changed = by_bulk.warehouse.rows(
+        "select count(*) from unify.enrollments where created_at is not null"
+    )[0][0]
+    assert changed > 0
+
+
+def test_enrollment_steps_equal_the_sandbox_and_follow_its_activity(unify, loader, warehouse):
+    server = unify(enrollments=1500)
+    load = loader(server.base_url, warehouse)
+    load.run(**STEPS)
+    assert_matches_truth(load.warehouse, server.state)  # the list backfill keeps created_at
+    assert set(loaded(load.warehouse, "enrollment_steps")) == expected_steps(server.state)
+    server.state.advance(3 * 86400)
+    summary = load.run(**BULK)
+    assert 0 < summary.rows["enrollment_steps"] < len(expected_steps(server.state))
+    steps = loaded(load.warehouse, "enrollment_steps")
+    assert len(steps) == len({s[0] for s in steps})
+    assert set(steps) == expected_steps(server.state)
+    assert_matches_truth(load.warehouse, server.state)
+
+
+def test_a_job_still_running_is_polled_until_it_finishes(unify, loader):
+    server = unify(enrollments=500)
+    server.sandbox.jobs.ready_after = 1.0
+    load = loader(server.base_url)
+    started = time.monotonic()
+    load.run(**BULK)
+    assert time.monotonic() - started >= 1.0
+    assert set(loaded(load.warehouse, "enrollment_steps")) == expected_steps(server.state)
+
+
+def _cancel_in_progress_jobs(server) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for job_id, job in list(server.sandbox.jobs.jobs.items()):
+            if server.sandbox.jobs.status(job) == "IN_PROGRESS":
+                server.client.post(f"/enrollment-steps/query-jobs/{job_id}/cancel")
+                return
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("ending", ["FAILED", "EXPIRED", "CANCELED"])
+def test_a_job_that_ends_without_results_fails_the_run_and_leaves_state_untouched(
+    unify, loader, ending
+):
+    server = unify(enrollments=800)
+    load = loader(server.base_url)
+    load.run(**STEPS)
+    mark, before = load.state(), loaded(load.warehouse, "enrollment_steps")
+    server.state.advance(2 * 86400)
+    jobs = server.sandbox.jobs
+    canceler = None
+    if ending == "FAILED":
+        jobs.fail_next = 1
+    elif ending == "EXPIRED":
+        jobs.lifetime_us = 0
+    else:
+        jobs.ready_after = 3.0
+        canceler = threading.Thread(target=_cancel_in_progress_jobs, args=(server,))
+        canceler.start()
+    with pytest.raises(Exception) as failure:
+        load.run(**STEPS)
+    if canceler:
+        canceler.join()
+    assert f"ended {ending}" in str(failure.value) and "no high-water mark moved" in str(
+        failure.value
+    )
+    assert load.state() == mark
+    assert loaded(load.warehouse, "enrollment_steps") == before
+    jobs.fail_next, jobs.lifetime_us, jobs.ready_after = 0, 86_400_000_000, 0.0
+    load.run(**STEPS)
+    assert set(loaded(load.warehouse, "enrollment_steps")) == expected_steps(server.state)
+    assert_matches_truth(load.warehouse, server.state)
+
+
+def test_a_spent_job_budget_falls_back_to_the_list_endpoint_and_steps_wait(unify, loader):
+    server = unify(enrollments=1000)
+    server.sandbox.jobs.daily_budget = 0
+    load = loader(server.base_url)
+    summary = load.run(**BULK)
+    assert_matches_truth(load.warehouse, server.state)  # through the list: created_at too
+    assert "enrollment_steps" not in summary.rows
+    assert "steps_updated_at" not in load.pipeline().state["sources"]["unify"]["resources"].get(
+        "enrollment_steps", {}
+    )
+    server.sandbox.jobs.daily_budget = 100
+    server.state.advance(3600)
+    load.run(**BULK)  # a later run catches up
+    assert set(loaded(load.warehouse, "enrollment_steps")) == expected_steps(server.state)
+
+
+def test_the_pipelines_own_count_of_jobs_keeps_it_under_its_daily_budget(unify, loader):
+    server = unify(enrollments=400)
+    load = loader(server.base_url)
+    load.run(**BULK | {"daily_query_jobs": 2})  # the backfill and one steps job
+    created = len(server.sandbox.jobs.jobs)
+    server.state.advance(3600)
+    load.run(**BULK | {"daily_query_jobs": 2})
+    assert len(server.sandbox.jobs.jobs) == created == 2  # no third job was asked for
+
+
+def test_the_cli_backfills_through_the_bulk_api_by_default(unify, tmp_path):
+    server = unify(enrollments=900)
+    env = cli_env(server.base_url, tmp_path) | {"SOURCES__UNIFY__QUERY_JOB_POLL_SECONDS": "0.05"}
+    env.pop("SOURCES__UNIFY__BACKFILL"), env.pop("SOURCES__UNIFY__ENROLLMENT_STEPS")
+    result = run_cli(tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    assert "enrollment_steps" in result.stdout
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    assert set(loaded(warehouse, "enrollment_steps")) == expected_steps(server.state)
+    again = tmp_path / "again"
+    env = cli_env(server.base_url, again)
+    no_steps = run_cli(again, env, "--no-enrollment-steps", "--backfill", "list")
+    assert no_steps.returncode == 0 and "enrollment_steps" not in no_steps.stdout
