@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -270,6 +271,19 @@ def _query_fingerprint(request: Request, ignore: tuple[str, ...]) -> str:
     return cursors.fingerprint([*params, ("path", request.url.path)])
 
 
+class ItemConvertor(Convertor[str]):
+    regex = r"(?!query-jobs$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("item", ItemConvertor())
+
+
 def build_app(
     state: UnifyState,
     api_keys: frozenset[str],
@@ -280,7 +294,8 @@ def build_app(
     table = job_table(jobs or JobStore(state))
     table |= {
         "/enrollments": {"GET": api.list_enrollments, "POST": api.create_enrollment},
-        "/enrollments/{id}": {"GET": api.get_enrollment, "DELETE": api.cancel_enrollment},
+        # `{id:item}`: any segment but "query-jobs", whose path has methods of its own
+        "/enrollments/{id:item}": {"GET": api.get_enrollment, "DELETE": api.cancel_enrollment},
         "/enrollments/{id}/pause": {"POST": api.pause_enrollment},
         "/enrollments/{id}/resume": {"POST": api.resume_enrollment},
         "/sequences": {"GET": api.list_sequences},

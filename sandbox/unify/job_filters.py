@@ -107,8 +107,6 @@ def parse_filter(kind: str, body: Any, world: World) -> JobFilter:
     """The job body's filter, or a 400 listing every problem in it."""
     errors: list[dict[str, Any]] = []
     flt = JobFilter()
-    if body is None:
-        return flt
     if not isinstance(body, dict):
         raise BadRequest([issue("invalid_type", [], "Expected object")])
     raw = body.get("filter", {})
@@ -194,10 +192,21 @@ def _uuid_index(value: Any, path: list, world: World, space: str, errors: list) 
 
 
 def _mailbox(value: Any, world: World, errors: list) -> int:
-    if isinstance(value, dict) and isinstance(value.get("email_address"), str):
-        emails = [m["email"] for m in world.mailboxes]
-        return emails.index(value["email_address"]) if value["email_address"] in emails else -2
-    return _uuid_index(value, ["filter", "mailbox"], world, "mailbox", errors)
+    """`{id}` or `{email_address}` (either may carry the other too); every field a string."""
+    path = ["filter", "mailbox"]
+    fields = value if isinstance(value, dict) else {}
+    bad = [k for k in ("id", "email_address") if k in fields and not isinstance(fields[k], str)]
+    for key in bad:
+        errors.append(issue("invalid_type", [*path, key], "Expected string"))
+    if not ({"id", "email_address"} & set(fields)):
+        errors.append(issue("invalid_union", path, "Expected {id} or {email_address}"))
+    if bad or not fields:
+        return -2
+    if isinstance(fields.get("id"), str):
+        found = world.ids["mailbox"].index_of(fields["id"])
+        return -2 if found is None else found
+    emails = [m["email"] for m in world.mailboxes]
+    return emails.index(fields["email_address"]) if fields["email_address"] in emails else -2
 
 
 def _set(value: Any, path: list, choices: tuple | None, errors: list) -> tuple[str, set[str]]:

@@ -31,7 +31,7 @@ class JobsApi:
         async def create(request: Request) -> Any:
             raw = await request.body()
             try:
-                body = orjson.loads(raw) if raw.strip() else None
+                body = orjson.loads(raw) if raw.strip() else {}  # the body is optional
             except orjson.JSONDecodeError:
                 raise BadRequest([issue("invalid_json", [], "Body is not valid JSON")]) from None
             try:
