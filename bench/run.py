@@ -91,7 +91,10 @@ def run_all(enrollments: int, work: Path, skip: set[str]) -> list[Result]:
         k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))
     }
     base_env |= {"RUNTIME__DLTHUB_TELEMETRY": "false", "SOURCES__UNIFY__API_KEY": KEY,
-                 "SOURCES__UNIFY__BASE_URL": sandbox.base_url}  # fmt: skip
+                 "SOURCES__UNIFY__BASE_URL": sandbox.base_url,
+                 # the list endpoint, unless a scenario asks for the Bulk API
+                 "SOURCES__UNIFY__BACKFILL": "list", "SOURCES__UNIFY__ENROLLMENT_STEPS": "false",
+                 "SOURCES__UNIFY__QUERY_JOB_POLL_SECONDS": "0.2"}  # fmt: skip
     results: list[Result] = []
 
     def ours(name: str, label: str, fresh: bool = True, **env: str) -> Result:
@@ -139,11 +142,20 @@ def run_all(enrollments: int, work: Path, skip: set[str]) -> list[Result]:
             results.append(
                 Result("c", "dlt rest_api source, defaults", rows, seconds, rss, requests)
             )
+        if "f" not in skip:
+            results.append(ours("f", "backfill through a Bulk API query job (NDJSON pages)",
+                                SOURCES__UNIFY__BACKFILL="bulk"))  # fmt: skip
+            results.append(ours("f1", "bulk backfill + enrollment steps (the CLI's default)",
+                                SOURCES__UNIFY__BACKFILL="bulk",
+                                SOURCES__UNIFY__ENROLLMENT_STEPS="true"))  # fmt: skip
         if "e" not in skip:
             sandbox.faults(latency_ms=100)
             results.append(ours("e", "backfill, +100 ms a page (16 concurrent windows)"))
             results.append(ours("e1", "backfill, +100 ms a page, one cursor",
                                 SOURCES__UNIFY__CONCURRENCY="1"))  # fmt: skip
+            if "f" not in skip:
+                results.append(ours("e2", "bulk backfill, +100 ms a request",
+                                    SOURCES__UNIFY__BACKFILL="bulk"))  # fmt: skip
             sandbox.faults(latency_ms=0)
     finally:
         sandbox.stop()
