@@ -10,26 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
-from pipelines import runner
+from pipelines import reporting, runner
 from sources import unify
 
 DEMO_DIR = Path("_demo")
-FUNNEL_SQL = """
-select s.name as sequence,
-       count(*) as enrolled,
-       count(e.started_at) as started,
-       count(*) filter (where e.is_replied) as replied,
-       count(distinct c.reply_email_message_id) filter (where c.category = 'POSITIVE') as positive,
-       count(*) filter (where e.is_bounced) as bounced,
-       count(*) filter (where e.is_opted_out) as opted_out,
-       count(*) filter (where e.status = 'FINISHED') as finished
-from {ds}.enrollments e
-join {ds}.sequences s on s.id = e.sequence_id
-left join {ds}.reply_email_classifications c on c.reply_email_message_id = e.reply_email_message_id
-group by 1 order by enrolled desc limit 8
-"""
+DEMO_PIPELINE = "unify_demo"
 
 
 def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
@@ -43,7 +28,7 @@ def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
         base_url = UnifySandbox.base_url(server)
         print(f"Unify sandbox: {enrollments:,} seeded enrollments at {base_url}")
         pipeline = runner.make_pipeline(
-            "unify_demo", runner.duckdb_destination(str(database)), "unify",
+            DEMO_PIPELINE, runner.duckdb_destination(str(database)), "unify",
             str(DEMO_DIR / "pipelines"), progress=False,
         )  # fmt: skip
         # steps every run, and quick polls: the demo's clock jumps ahead, the wall clock does not
@@ -62,33 +47,18 @@ def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
         took = time.perf_counter() - started
         print(f"Six hours of activity later, an incremental run ({took:.1f} s):")
         print("\n".join(summary.lines()))
-    _print_funnel(database)
+    reporting.create_views(pipeline)
+    print("\nFunnel by sequence (a person counts once per sequence):")
+    print(reporting.format_report(reporting.funnel_rows(pipeline)))
     print(f"\nDuckDB file: {database}")
     query = "select status, count(*) from unify.enrollments group by all"
     path = database.relative_to(Path.cwd())
     command = f"import duckdb; duckdb.connect('{path}').sql('{query}').show()"
     print(f'  try: .venv/bin/python -c "{command}"')
+    print("Reporting views are in it too (funnel_by_sequence, step_funnel, daily_funnel, ...):")
+    print("  the funnel as a table: .venv/bin/python -m pipelines.unify_pipeline report --demo")
+    print("  charts: open notebooks/funnel_report.ipynb (it reads this file)")
     return runner.OK
-
-
-def _print_funnel(database: Path) -> None:
-    with duckdb.connect(str(database), read_only=True) as con:
-        rows = con.sql(FUNNEL_SQL.format(ds="unify")).fetchall()
-    header = (
-        "sequence",
-        "enrolled",
-        "started",
-        "replied",
-        "positive",
-        "bounced",
-        "opt-out",
-        "finished",
-    )
-    print("\nFunnel by sequence (top 8):")
-    print(f"  {header[0]:<42}" + "".join(f"{h:>9}" for h in header[1:]))
-    for name, *counts in rows:
-        label = name if len(name) <= 40 else name[:39] + "…"
-        print(f"  {label:<42}" + "".join(f"{c:>9,}" for c in counts))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     python -m pipelines.unify_pipeline                     # incremental, sequence_funnel.duckdb
     python -m pipelines.unify_pipeline --since 2026-01-01  # first load from a date
     python -m pipelines.unify_pipeline --demo              # embedded sandbox, local DuckDB file
+    python -m pipelines.unify_pipeline report              # the funnel by sequence, as a table
 
 The API key comes from SOURCES__UNIFY__API_KEY or [sources.unify] api_key in .dlt/secrets.toml.
 """
@@ -14,8 +15,9 @@ import logging
 import sys
 
 import pyarrow as pa
+from dlt.common.destination.exceptions import DestinationUndefinedEntity
 
-from pipelines import runner
+from pipelines import reporting, runner
 from sources import unify
 from sources.unify.settings import KEY_SETTING
 
@@ -26,6 +28,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument(
+        "command", nargs="?", choices=("load", "report"), default="load",
+        help="load (the default), or report: print the funnel from the loaded destination",
+    )  # fmt: skip
     parser.add_argument("--destination", default="duckdb", help="any dlt destination (duckdb)")
     parser.add_argument("--dataset-name", default="unify", help="schema/dataset name (unify)")
     parser.add_argument("--pipeline-name", default="unify", help="dlt pipeline name (unify)")
@@ -57,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     # keeps a long backfill's peak memory flat (measured: about 100 MB less at 100k enrollments).
     pa.set_memory_pool(pa.system_memory_pool())
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "report":
+        return report(args)
     if args.demo:
         from pipelines.demo import run_demo  # the only path into the sandbox
 
@@ -77,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             pipeline, source, full_refresh=args.full_refresh, stats=unify.run_stats,
             summary=summary,
         )  # fmt: skip
+        reporting.create_views(pipeline)
     except Exception as exc:
         summary.failed(*runner.explain(exc, secrets, KEY_SETTING))
         print(f"error: {summary.error}", file=sys.stderr)
@@ -86,6 +95,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.json_summary:
         summary.write_json(args.json_summary)
     return summary.exit_code
+
+
+def report(args: argparse.Namespace) -> int:
+    """The funnel by sequence from the destination's reporting views, as a terminal table."""
+    where = (args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir)
+    if args.demo:  # what `make demo` loaded
+        from pipelines.demo import DEMO_DIR, DEMO_PIPELINE
+
+        database = runner.duckdb_destination(str(DEMO_DIR / "sequence_funnel.duckdb"))
+        where = (DEMO_PIPELINE, database, "unify", str(DEMO_DIR / "pipelines"))
+    try:
+        pipeline = runner.make_pipeline(*where, progress=False)
+        rows = reporting.funnel_rows(pipeline)
+    except DestinationUndefinedEntity:
+        print(
+            f"error: no funnel views in dataset '{args.dataset_name}' of {args.destination}:"
+            " run a load first (python -m pipelines.unify_pipeline)",
+            file=sys.stderr,
+        )
+        return runner.CONFIG_ERROR
+    except Exception as exc:
+        secrets = runner.configured_secrets(f"destination.{args.destination}.credentials")
+        message, code = runner.explain(exc, secrets, KEY_SETTING)
+        print(f"error: {message}", file=sys.stderr)
+        return code
+    print(reporting.format_report(rows))
+    return runner.OK
 
 
 if __name__ == "__main__":

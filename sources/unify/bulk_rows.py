@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sources.unify.columnar import table
+from sources.unify.columnar import history_rows, table
 
 _ENROLLMENT_EMBEDDED = ("sequence", "person", "mailbox", "enrolled_by_play",
                         "reply_email_message", "version")  # fmt: skip
@@ -28,6 +28,7 @@ class _Tables:
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[str, dict[str, Any]]] = {}
+        self.history: list[dict[str, Any]] = []
 
     def add(self, name: str, key: str, row: dict[str, Any]) -> None:
         self.rows.setdefault(name, {})[row[key]] = row
@@ -50,7 +51,10 @@ class _Tables:
         self.add("mailbox_routing", "mailbox_id", routing)
 
     def arrow(self) -> dict[str, pa.Table]:
-        return {name: table(name, list(rows.values())) for name, rows in self.rows.items() if rows}
+        tables = {name: table(name, list(by_key.values())) for name, by_key in self.rows.items()}
+        if self.history:
+            tables["enrollment_history"] = table("enrollment_history", history_rows(self.history))
+        return tables
 
 
 def enrollment_tables(rows: Iterable[dict[str, Any]]) -> dict[str, pa.Table]:
@@ -66,6 +70,7 @@ def enrollment_tables(rows: Iterable[dict[str, Any]]) -> dict[str, pa.Table]:
             "reply_email_message_id": reply["id"] if reply else None,
         }  # fmt: skip
         out.add("enrollments", "id", row)
+        out.history.append(row)
         out.add("persons", "id", {k: v for k, v in person.items() if k != "company"})
         out.add("mailboxes", "id", {"id": mailbox["id"], "email": mailbox.get("email_address")})
         if play:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sources.common.instants import parse_optional
-from sources.unify.settings import TABLES
+from sources.unify.settings import HISTORY_FIELDS, TABLES
 
 UTC_MICROS = pa.timestamp("us", tz="UTC")
 _ARROW_TYPES = {"text": pa.string(), "bool": pa.bool_(), "timestamp": UTC_MICROS,
@@ -62,6 +62,13 @@ def table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
+def history_rows(enrollments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One version row per enrollment row: its status and flags as of its updated_at."""
+    return [
+        {"enrollment_id": e["id"], **{f: e.get(f) for f in HISTORY_FIELDS}} for e in enrollments
+    ]
+
+
 def enrollment_tables(enrollments: Iterable[dict[str, Any]]) -> dict[str, pa.Table]:
     """Enrollments (any number of pages) as Arrow tables of every table they touch.
 
@@ -90,6 +97,8 @@ def enrollment_tables(enrollments: Iterable[dict[str, Any]]) -> dict[str, pa.Tab
             for c in reply.get("classifications") or []:
                 add("reply_email_classifications", c | {"reply_email_message_id": reply["id"]})
     tables = {"enrollments": table("enrollments", rows)} if rows else {}
+    if rows:
+        tables["enrollment_history"] = table("enrollment_history", history_rows(rows))
     for name, by_id in dims.items():
         if by_id:
             tables[name] = table(name, list(by_id.values()))

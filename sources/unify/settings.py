@@ -76,6 +76,12 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
     "plays": _columns(id=ID, name=TEXT),
     "reply_email_messages": _columns(id=ID, subject=TEXT, received_at=TS, enrollment_id=TEXT),
     "reply_email_classifications": _columns(id=ID, category=TEXT, reply_email_message_id=TEXT),
+    # Every version of an enrollment's status and flags the connector has seen, keyed by
+    # (enrollment_id, updated_at): the API keeps only the current state.
+    "enrollment_history": _columns(
+        enrollment_id=ID, updated_at=TS | {"nullable": False}, status=TEXT,
+        **{flag: BOOL for flag in ENROLLMENT_FLAGS}, started_at=TS, ended_at=TS,
+    ),
     # From the Bulk API (query jobs) only:
     "enrollment_steps": _columns(
         id=ID, updated_at=TS | {"dedup_sort": "desc"}, enrollment_id=TEXT, sequence_id=TEXT,
@@ -98,8 +104,11 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         secondary_forward_to_user_last_name=TEXT,
     ),
 }  # fmt: skip
-PRIMARY_KEYS = {"company_descriptions": "company_id", "person_companies": "person_id",
-                "mailbox_routing": "mailbox_id"}  # fmt: skip
+PRIMARY_KEYS: dict[str, str | list[str]] = {
+    "company_descriptions": "company_id", "person_companies": "person_id",
+    "mailbox_routing": "mailbox_id", "enrollment_history": ["enrollment_id", "updated_at"],
+}  # fmt: skip
+HISTORY_FIELDS = ("updated_at", "status", *ENROLLMENT_FLAGS, "started_at", "ended_at")
 
 # Bulk API (query jobs)
 DEFAULT_DAILY_QUERY_JOBS = 100  # "about 100 job creations a day per account"

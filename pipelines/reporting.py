@@ -1,0 +1,190 @@
+"""Funnel reporting views, created in the destination after each load, and the terminal report.
+
+One SQL text per view, written in the dialect DuckDB and PostgreSQL share (FILTER, window
+functions, percentile_cont ... WITHIN GROUP, AT TIME ZONE), so both get the same names and the
+same numbers. The counting rule (README, "Funnel reporting"): a person counts once per sequence.
+Sequence version upgrades cancel an enrollment and create a new one for the same person; events
+(started, replied, bounced, ...) count if any of the person's enrollments in the sequence had
+them, states (canceled, finished) are those of the person's latest enrollment there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dlt
+
+PERSON_SEQUENCE = """
+with ranked as (
+    select e.*, row_number() over (
+        partition by e.sequence_id, e.person_id
+        order by coalesce(e.created_at, e.started_at, e.updated_at) desc, e.id desc
+    ) as recency
+    from {ds}.enrollments e
+), positive as (
+    select distinct reply_email_message_id from {ds}.reply_email_classifications
+    where category = 'POSITIVE'
+)
+select r.sequence_id, r.person_id,
+       max(case when r.recency = 1 then r.mailbox_id end) as mailbox_id,
+       min(coalesce(r.created_at, r.started_at)) as first_enrolled_at,
+       max(case when r.started_at is not null then 1 else 0 end) as started,
+       max(case when r.is_replied then 1 else 0 end) as replied,
+       max(case when p.reply_email_message_id is not null then 1 else 0 end) as positive,
+       max(case when r.is_bounced then 1 else 0 end) as bounced,
+       max(case when r.is_opted_out then 1 else 0 end) as opted_out,
+       max(case when r.recency = 1 and r.is_canceled then 1 else 0 end) as canceled,
+       max(case when r.recency = 1 and r.status = 'FINISHED' then 1 else 0 end) as finished,
+       count(*) as enrollments
+from ranked r
+left join positive p on p.reply_email_message_id = r.reply_email_message_id
+group by r.sequence_id, r.person_id
+"""
+
+MEASURES = """
+       count(*) as enrolled, sum(f.started) as started, sum(f.replied) as replied,
+       sum(f.positive) as positive_replies, sum(f.bounced) as bounced,
+       sum(f.opted_out) as opted_out, sum(f.canceled) as canceled, sum(f.finished) as finished,
+       round(100.0 * sum(f.replied) / nullif(sum(f.started), 0), 1) as reply_rate_pct,
+       round(100.0 * sum(f.positive) / nullif(sum(f.started), 0), 1) as positive_rate_pct,
+       round(100.0 * sum(f.bounced) / nullif(sum(f.started), 0), 1) as bounce_rate_pct
+"""
+
+VIEWS: dict[str, str] = {
+    "funnel_person_sequence": PERSON_SEQUENCE,
+    "funnel_by_sequence": f"""
+select f.sequence_id, s.name as sequence, {MEASURES}
+from {{ds}}.funnel_person_sequence f
+left join {{ds}}.sequences s on s.id = f.sequence_id
+group by f.sequence_id, s.name
+""",
+    "funnel_by_mailbox": f"""
+select f.mailbox_id, m.email as mailbox, {MEASURES}
+from {{ds}}.funnel_person_sequence f
+left join {{ds}}.mailboxes m on m.id = f.mailbox_id
+group by f.mailbox_id, m.email
+""",
+    "funnel_by_cohort_week": f"""
+select cast(date_trunc('week', f.first_enrolled_at at time zone 'UTC') as date) as cohort_week,
+       {MEASURES}
+from {{ds}}.funnel_person_sequence f
+where f.first_enrolled_at is not null
+group by 1
+""",
+    "reply_classification_breakdown": """
+select e.sequence_id, c.category, count(*) as replies
+from {ds}.reply_email_classifications c
+join {ds}.reply_email_messages r on r.id = c.reply_email_message_id
+join {ds}.enrollments e on e.id = r.enrollment_id
+group by e.sequence_id, c.category
+""",
+    "time_to_first_reply": """
+with waits as (
+    select e.sequence_id, extract(epoch from (r.received_at - e.started_at)) / 3600.0 as hours
+    from {ds}.enrollments e
+    join {ds}.reply_email_messages r on r.id = e.reply_email_message_id
+    where r.received_at is not null and e.started_at is not null
+)
+select sequence_id, count(*) as replies,
+       percentile_cont(0.5) within group (order by hours) as median_hours,
+       percentile_cont(0.9) within group (order by hours) as p90_hours
+from waits group by sequence_id
+""",
+    "enrollment_history_intervals": """
+select h.*, h.updated_at as valid_from,
+       lead(h.updated_at) over (partition by h.enrollment_id order by h.updated_at) as valid_to
+from {ds}.enrollment_history h
+""",
+    "daily_funnel": """
+with firsts as (
+    select enrollment_id,
+           min(started_at) as started_at,
+           min(case when is_replied then updated_at end) as replied_at,
+           min(case when is_bounced then updated_at end) as bounced_at,
+           min(case when is_opted_out then updated_at end) as opted_out_at,
+           min(case when status = 'FINISHED' then updated_at end) as finished_at
+    from {ds}.enrollment_history group by enrollment_id
+), events as (
+    select started_at as happened_at, 'started' as event from firsts where started_at is not null
+    union all select replied_at, 'replied' from firsts where replied_at is not null
+    union all select bounced_at, 'bounced' from firsts where bounced_at is not null
+    union all select opted_out_at, 'opted_out' from firsts where opted_out_at is not null
+    union all select finished_at, 'finished' from firsts where finished_at is not null
+)
+select cast(happened_at at time zone 'UTC' as date) as day,
+       count(*) filter (where event = 'started') as started,
+       count(*) filter (where event = 'replied') as replied,
+       count(*) filter (where event = 'bounced') as bounced,
+       count(*) filter (where event = 'opted_out') as opted_out,
+       count(*) filter (where event = 'finished') as finished
+from events group by 1
+""",
+    "step_funnel": """
+select st.sequence_id, s.name as sequence, st.step_number,
+       count(*) filter (where st.sent_at is not null) as sent,
+       count(*) filter (where st.opens > 0) as opened,
+       count(*) filter (where st.clicks > 0) as clicked,
+       count(*) filter (where st.reply_email_message_id is not null) as replied
+from {ds}.enrollment_steps st
+left join {ds}.sequences s on s.id = st.sequence_id
+where st.step_number is not null
+group by st.sequence_id, s.name, st.step_number
+""",
+}
+NEEDS = {  # views that need a table not every load has
+    "step_funnel": "enrollment_steps",
+    "enrollment_history_intervals": "enrollment_history",
+    "daily_funnel": "enrollment_history",
+}
+
+
+def create_views(pipeline: dlt.Pipeline) -> list[str]:
+    """(Re)create the reporting views in the pipeline's dataset; returns their names. Views
+    whose tables this dataset does not have (no enrollment steps loaded, say) are left out."""
+    if pipeline.destination.destination_name == "filesystem":
+        return []  # files, not a database: query them with DuckDB (README)
+    created = []
+    with pipeline.sql_client() as client:
+        ds = client.fully_qualified_dataset_name()
+        tables = set(pipeline.default_schema.data_table_names())
+        for name, sql in VIEWS.items():
+            if NEEDS.get(name, "enrollments") not in tables:
+                continue
+            client.execute_sql(f"drop view if exists {ds}.{name} cascade")
+            client.execute_sql(f"create view {ds}.{name} as {sql.format(ds=ds)}")
+            created.append(name)
+    return created
+
+
+def funnel_rows(pipeline: dlt.Pipeline) -> list[tuple[Any, ...]]:
+    with pipeline.sql_client() as client:
+        ds = client.fully_qualified_dataset_name()
+        return list(client.execute_sql(
+            f"select sequence, enrolled, started, replied, positive_replies, bounced, opted_out,"
+            f" canceled, finished, reply_rate_pct from {ds}.funnel_by_sequence"
+            " order by enrolled desc, sequence"
+        ) or [])  # fmt: skip
+
+
+REPORT_HEADER = ("sequence", "enrolled", "started", "replied", "positive", "bounced", "opt-out",
+                 "canceled", "finished", "reply %")  # fmt: skip
+
+
+def format_report(rows: list[tuple[Any, ...]]) -> str:
+    """The funnel by sequence as a fixed-width terminal table, with a total line."""
+    width = max([len(REPORT_HEADER[0]), *(len(str(r[0] or "")) for r in rows)])
+    width = min(width, 44)
+    lines = [f"{REPORT_HEADER[0]:<{width}}" + "".join(f"{h:>10}" for h in REPORT_HEADER[1:])]
+    for name, *counts, rate in rows:
+        label = str(name or "(unknown sequence)")
+        label = label if len(label) <= width else label[: width - 1] + "…"
+        cells = "".join(f"{int(c or 0):>10,}" for c in counts)
+        lines.append(f"{label:<{width}}{cells}{_pct(rate):>10}")
+    totals = [sum(int(r[k] or 0) for r in rows) for k in range(1, 9)]
+    rate = 100.0 * totals[2] / totals[1] if totals[1] else None
+    lines.append(f"{'total':<{width}}" + "".join(f"{t:>10,}" for t in totals) + f"{_pct(rate):>10}")
+    return "\n".join(lines)
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None else f"{float(value):.1f}"

@@ -1,0 +1,218 @@
+"""Reporting views against numbers computed independently from the sandbox, on DuckDB and on
+PostgreSQL; enrollment history; the `report` command; the notebook, executed."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from pipelines import reporting
+from tests.unify.bulk_truth import expected_steps
+from tests.unify.test_bulk import STEPS
+from tests.unify.test_cli import ROOT, cli_env, run_cli
+from tests.unify.truth import instant
+
+COUNTS = ("enrolled", "started", "replied", "positive_replies", "bounced", "opted_out",
+          "canceled", "finished")  # fmt: skip
+
+
+def _history_snapshot(state) -> set[tuple]:
+    return {
+        (e["id"], instant(e["updated_at"]), e["status"], e["is_replied"], e["is_bounced"],
+         e["is_opted_out"], e["is_canceled"], instant(e["started_at"]), instant(e["ended_at"]))
+        for e in state.all_enrollments()
+    }  # fmt: skip
+
+
+def _truth_funnels(state) -> dict[str, dict]:
+    """Funnels by sequence, mailbox and cohort week, by the README's counting rule."""
+    people: dict[tuple, list[dict]] = defaultdict(list)
+    for e in state.all_enrollments():
+        people[(e["sequence"]["id"], e["person"]["id"])].append(e)
+    out: dict[str, dict] = {"sequence": defaultdict(lambda: [0] * 8),
+                            "mailbox": defaultdict(lambda: [0] * 8),
+                            "week": defaultdict(lambda: [0] * 8)}  # fmt: skip
+    for (sequence_id, _), rows in people.items():
+        latest = max(rows, key=lambda e: (instant(e["created_at"]), e["id"]))
+        positive = any(
+            any(c["category"] == "POSITIVE" for c in e["reply_email_message"]["classifications"])
+            for e in rows if e["reply_email_message"]
+        )  # fmt: skip
+        facts = (
+            1, any(e["started_at"] for e in rows), any(e["is_replied"] for e in rows), positive,
+            any(e["is_bounced"] for e in rows), any(e["is_opted_out"] for e in rows),
+            latest["is_canceled"], latest["status"] == "FINISHED",
+        )  # fmt: skip
+        first = min(instant(e["created_at"]) for e in rows)
+        week = (first - timedelta(days=first.weekday())).date()
+        for key, group in (("sequence", sequence_id), ("mailbox", latest["mailbox"]["id"]),
+                           ("week", week)):  # fmt: skip
+            totals = out[key][group]
+            for k, fact in enumerate(facts):
+                totals[k] += int(fact)
+    return {k: {g: tuple(v) for g, v in d.items()} for k, d in out.items()}
+
+
+@pytest.fixture
+def reported(unify, loader, warehouse):
+    """Two loads with a day of activity between, the views created after each."""
+    server = unify(enrollments=1200)
+    load = loader(server.base_url, warehouse)
+    load.run(**STEPS)
+    history = _history_snapshot(server.state)
+    server.state.advance(86400)
+    load.run(**STEPS)
+    history |= _history_snapshot(server.state)
+    created = reporting.create_views(load.pipeline())
+    assert set(created) == set(reporting.VIEWS)
+    return server, load, history
+
+
+def test_funnel_views_equal_the_sandbox_by_sequence_mailbox_and_cohort(reported):
+    server, load, _ = reported
+    truth = _truth_funnels(server.state)
+    columns = ", ".join(COUNTS)
+    for key, view, group in (("sequence", "funnel_by_sequence", "sequence_id"),
+                             ("mailbox", "funnel_by_mailbox", "mailbox_id"),
+                             ("week", "funnel_by_cohort_week", "cohort_week")):  # fmt: skip
+        rows = load.warehouse.rows(f"select {group}, {columns} from unify.{view}")
+        loaded = {r[0]: tuple(int(v) for v in r[1:]) for r in rows}
+        assert loaded == truth[key], view
+    rates = load.warehouse.rows(
+        "select replied, started, reply_rate_pct from unify.funnel_by_sequence"
+    )
+    for replied, started, rate in rates:
+        assert float(rate) == pytest.approx(round(100.0 * replied / started, 1))
+
+
+def test_step_funnel_replies_and_reply_times_equal_the_sandbox(reported):
+    server, load, _ = reported
+    per_step: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for s in expected_steps(server.state):
+        sequence_id, number, sent_at, opens, clicks, reply = s[3], s[5], s[17], s[18], s[19], s[22]
+        if number is not None:
+            counts = per_step[(sequence_id, number)]
+            for k, hit in enumerate((sent_at is not None, (opens or 0) > 0, (clicks or 0) > 0,
+                                     reply is not None)):  # fmt: skip
+                counts[k] += int(hit)
+    rows = load.warehouse.rows(
+        "select sequence_id, step_number, sent, opened, clicked, replied from unify.step_funnel"
+    )
+    assert {(r[0], r[1]): [int(v) for v in r[2:]] for r in rows} == dict(per_step)
+
+    waits: dict[str, list[float]] = defaultdict(list)
+    categories: dict[tuple, int] = defaultdict(int)
+    for e in server.state.all_enrollments():
+        reply = e["reply_email_message"]
+        if reply and reply["received_at"] and e["started_at"]:
+            hours = (instant(reply["received_at"]) - instant(e["started_at"])).total_seconds()
+            waits[e["sequence"]["id"]].append(hours / 3600)
+        for c in reply["classifications"] if reply else []:
+            categories[(e["sequence"]["id"], c["category"])] += 1
+    rows = load.warehouse.rows(
+        "select sequence_id, replies, median_hours, p90_hours from unify.time_to_first_reply"
+    )
+    for sequence_id, replies, median, p90 in rows:
+        assert replies == len(waits[sequence_id])
+        assert float(median) == pytest.approx(np.percentile(waits[sequence_id], 50), abs=1e-6)
+        assert float(p90) == pytest.approx(np.percentile(waits[sequence_id], 90), abs=1e-6)
+    breakdown = load.warehouse.rows(
+        "select sequence_id, category, replies from unify.reply_classification_breakdown"
+    )
+    assert {(r[0], r[1]): r[2] for r in breakdown} == dict(categories)
+
+
+def test_history_keeps_every_version_once_and_feeds_the_daily_series(reported):
+    _, load, history = reported
+    rows = load.warehouse.rows(
+        "select enrollment_id, updated_at, status, is_replied, is_bounced, is_opted_out,"
+        " is_canceled, started_at, ended_at from unify.enrollment_history"
+    )
+    assert len(rows) == len(set(rows)) and set(rows) == history
+    assert any(n > 1 for n in _versions(rows).values())  # the day of activity added versions
+    open_ended = load.warehouse.rows(
+        "select count(*) from unify.enrollment_history_intervals where valid_to is null"
+    )[0][0]
+    assert open_ended == len({r[0] for r in rows})  # one current version per enrollment
+    firsts: dict[str, dict] = defaultdict(dict)
+    for eid, at, status, replied, *_rest, started, _ in sorted(rows, key=lambda r: r[1]):
+        f = firsts[eid]
+        if started is not None:
+            f.setdefault("started", started)
+        if replied:
+            f.setdefault("replied", at)
+        if status == "FINISHED":
+            f.setdefault("finished", at)
+    expected: dict = defaultdict(lambda: [0, 0, 0])
+    for f in firsts.values():
+        for k, event in enumerate(("started", "replied", "finished")):
+            if event in f:
+                expected[f[event].date()][k] += 1
+    daily = load.warehouse.rows("select day, started, replied, finished from unify.daily_funnel")
+    assert {d: [int(v) for v in rest] for d, *rest in daily} == dict(expected)
+
+
+def _versions(rows: list[tuple]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row[0]] += 1
+    return counts
+
+
+def test_a_rerun_adds_no_history_version(unify, loader):
+    server = unify(enrollments=600)
+    load = loader(server.base_url)
+    load.run(**STEPS)
+    before = load.warehouse.rows("select count(*) from unify.enrollment_history")
+    load.run(**STEPS)  # the lookback re-reads rows already loaded
+    assert load.warehouse.rows("select count(*) from unify.enrollment_history") == before
+
+
+def test_the_report_command_prints_the_funnel_after_a_cli_load(unify, tmp_path):
+    server = unify(enrollments=800)
+    env = cli_env(server.base_url, tmp_path)
+    assert run_cli(tmp_path, env).returncode == 0
+    report = run_cli(tmp_path, env, "report")
+    assert report.returncode == 0, report.stderr
+    lines = report.stdout.strip().splitlines()
+    assert lines[0].split()[:3] == ["sequence", "enrolled", "started"]
+    total = lines[-1].split()
+    people = {(e["sequence"]["id"], e["person"]["id"]) for e in server.state.all_enrollments()}
+    assert total[0] == "total" and int(total[1].replace(",", "")) == len(people)
+
+
+def test_the_report_before_any_load_is_one_line_and_exit_2(unify, tmp_path):
+    server = unify(enrollments=100)
+    report = run_cli(tmp_path, cli_env(server.base_url, tmp_path), "report")
+    assert report.returncode == 2 and len(report.stderr.strip().splitlines()) == 1
+    assert "run a load first" in report.stderr
+
+
+def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, loader, tmp_path):
+    import nbclient
+    import nbformat
+
+    server = unify(enrollments=1500)
+    load = loader(server.base_url)
+    load.run(**STEPS)
+    reporting.create_views(load.pipeline())
+    charts = tmp_path / "charts"
+    notebook = nbformat.read(ROOT / "notebooks" / "funnel_report.ipynb", as_version=4)
+    env = {"FUNNEL_DB": load.warehouse.path, "FUNNEL_CHARTS": str(charts), "MPLBACKEND": "Agg"}
+    previous = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        client = nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+                                         resources={"metadata": {"path": str(ROOT)}})  # fmt: skip
+        client.execute()
+    finally:
+        for k, v in previous.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    for name in ("funnel_by_sequence", "cohort_heatmap", "step_dropoff", "reply_time"):
+        png = charts / f"{name}.png"
+        assert png.stat().st_size > 5_000, name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
