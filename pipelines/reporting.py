@@ -121,6 +121,7 @@ from events group by 1
 """,
     "step_funnel": """
 select st.sequence_id, s.name as sequence, st.step_number,
+       count(*) filter (where st.status = 'FINISHED') as executed,
        count(*) filter (where st.sent_at is not null) as sent,
        count(*) filter (where st.opens > 0) as opened,
        count(*) filter (where st.clicks > 0) as clicked,

@@ -91,16 +91,19 @@ def test_funnel_views_equal_the_sandbox_by_sequence_mailbox_and_cohort(reported)
 
 def test_step_funnel_replies_and_reply_times_equal_the_sandbox(reported):
     server, load, _ = reported
-    per_step: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    per_step: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for s in expected_steps(server.state):
-        sequence_id, number, sent_at, opens, clicks, reply = s[3], s[5], s[17], s[18], s[19], s[22]
+        sequence_id, number, status = s[3], s[5], s[7]
+        sent_at, opens, clicks, reply = s[17], s[18], s[19], s[22]
         if number is not None:
             counts = per_step[(sequence_id, number)]
-            for k, hit in enumerate((sent_at is not None, (opens or 0) > 0, (clicks or 0) > 0,
-                                     reply is not None)):  # fmt: skip
+            hits = (status == "FINISHED", sent_at is not None, (opens or 0) > 0,
+                    (clicks or 0) > 0, reply is not None)  # fmt: skip
+            for k, hit in enumerate(hits):
                 counts[k] += int(hit)
     rows = load.warehouse.rows(
-        "select sequence_id, step_number, sent, opened, clicked, replied from unify.step_funnel"
+        "select sequence_id, step_number, executed, sent, opened, clicked, replied"
+        " from unify.step_funnel"
     )
     assert {(r[0], r[1]): [int(v) for v in r[2:]] for r in rows} == dict(per_step)
 
