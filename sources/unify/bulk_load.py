@@ -47,8 +47,12 @@ class JobSettings:
         )
 
 
-def _latest(newest: datetime | None, instants: pa.ChunkedArray) -> datetime | None:
-    return max(filter(None, (newest, pc.max(instants).as_py())), default=None)
+def _emit(tables: dict[str, pa.Table], cursor_table: str, newest: datetime | None) -> Iterator[Any]:
+    """Hand a page's tables to dlt; returns the newest `updated_at` seen so far."""
+    for name, arrow_table in tables.items():
+        yield tagged(name, arrow_table)
+    latest = pc.max(tables[cursor_table]["updated_at"]).as_py()
+    return max(filter(None, (newest, latest)), default=None)
 
 
 def bulk_enrollments(
@@ -66,15 +70,14 @@ def bulk_enrollments(
         for rows in jobs.run(client, bulk.ENROLLMENTS, since, upper):
             embedded |= normalize.embedded_sequences(rows)
             tables = bulk_rows.enrollment_tables(rows)
-            for name, arrow_table in tables.items():
-                yield tagged(name, arrow_table)
-            newest = _latest(newest, tables["enrollments"]["updated_at"])
+            newest = yield from _emit(tables, "enrollments", newest)
     except bulk.JobBudgetSpent as exc:
         log.warning("backfilling enrollments through the list endpoint: the daily query-job"
                     " budget is spent (%s)", exc)  # fmt: skip
         return None
-    if newest is not None:  # the job held everything up to `upper`: the list path takes over
-        state["enrollments_updated_at"] = format_instant(newest)
+    mark = newest or upper  # the job held everything up to `upper` (an empty account: nothing)
+    if mark is not None:  # from now on the list endpoint reads what changed after it
+        state["enrollments_updated_at"] = format_instant(mark)
     return embedded
 
 
@@ -98,10 +101,7 @@ def enrollment_steps(
     with make_client(api_key, base_url, policy) as client:
         try:
             for rows in jobs.run(client, bulk.ENROLLMENT_STEPS, low, None):
-                tables = bulk_rows.step_tables(rows)
-                for name, arrow_table in tables.items():
-                    yield tagged(name, arrow_table)
-                newest = _latest(newest, tables["enrollment_steps"]["updated_at"])
+                newest = yield from _emit(bulk_rows.step_tables(rows), "enrollment_steps", newest)
         except bulk.JobBudgetSpent as exc:
             log.warning("enrollment steps skipped this run: the daily query-job budget is spent"
                         " (%s); a later run catches up", exc)  # fmt: skip
