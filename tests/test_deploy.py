@@ -126,4 +126,6 @@ def test_the_dagster_definitions_load_without_a_key_and_materialise_the_load(
     monkeypatch.setenv("SOURCES__UNIFY__API_KEY", DEFAULT_API_KEY)
     result = dg.materialize([module.unify_assets], resources={"dlt": DagsterDltResource()})
     assert result.success
-    assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    assert_matches_truth(warehouse, server.state)
+    assert warehouse.rows("select sum(enrolled) from unify.funnel_by_sequence")[0][0] > 0

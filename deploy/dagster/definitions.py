@@ -14,7 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_dlt import DagsterDltResource, dlt_assets
 
-from pipelines import runner
+from pipelines import reporting, runner
 from sources.unify import unify_source
 
 PIPELINE = runner.make_pipeline(
@@ -35,7 +35,7 @@ PIPELINE = runner.make_pipeline(
     group_name="unify",
 )
 def unify_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
-    # the CLI's guarantees: one run at a time, and an interrupted load finished first
+    # the CLI's guarantees: one run at a time, an interrupted load finished first, fresh views
     with runner.exclusive(PIPELINE):
         runner.complete_pending(PIPELINE)
         yield from dlt.run(
@@ -43,6 +43,7 @@ def unify_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> 
             dlt_source=unify_source(),
             loader_file_format=runner.file_format(PIPELINE),
         )
+        reporting.create_views(PIPELINE)
 
 
 unify_load = dg.define_asset_job("unify_load", selection=[unify_assets])
