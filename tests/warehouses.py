@@ -22,6 +22,7 @@ import dlt
 import duckdb
 
 from pipelines import runner
+from sources.unify.settings import PRIMARY_KEYS
 
 
 def _utc(value: Any) -> Any:
@@ -144,11 +145,13 @@ class ParquetLake:
             for table in sorted(p.name for p in (self.root / self.dataset).iterdir()):
                 if table.startswith("_dlt") or not self.files(table):
                     continue
+                key = PRIMARY_KEYS.get(table, "id")
+                key = key if isinstance(key, str) else ", ".join(key)
                 con.execute(f"""
                     create view {self.dataset}.{table} as
                     select * exclude (version) from (
                         select *, row_number() over (
-                            partition by id order by _dlt_load_id desc) as version
+                            partition by {key} order by _dlt_load_id desc) as version
                         from read_parquet('{self.root / self.dataset / table}/*.parquet',
                                           union_by_name = true)
                     ) where version = 1""")  # fmt: skip
