@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.demo import run_demo  # the only path into the sandbox
 
         return run_demo()
-    secrets = runner.configured_secrets("sources.unify.api_key")
+    secrets = runner.configured_secrets(
+        "sources.unify.api_key", f"destination.{args.destination}.credentials"
+    )
     summary = runner.RunSummary(
         pipeline=args.pipeline_name, destination=args.destination, dataset=args.dataset_name
     )
