@@ -49,7 +49,3 @@ class RateLimitedError(ConnectorError):
     """429 with a Retry-After longer than worth waiting for (a daily budget, say)."""
 
     exit_code = 3
-
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after

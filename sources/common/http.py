@@ -169,8 +169,7 @@ class ApiClient:
             if status == 429 and (retry_after or 0) > self.policy.give_up_after:
                 raise RateLimitedError(
                     f"{self.vendor} asks to wait {retry_after / 60:.0f} minutes before"
-                    f" {method} {path} again: {_message(self._json(response))}",
-                    retry_after or 0.0,
+                    f" {method} {path} again: {_message(self._json(response))}"
                 )
             raise TransientError(f"HTTP {status}", retry_after, status)
         if status in (401, 403):

@@ -12,7 +12,6 @@ is taken as the same answer.
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,8 +20,6 @@ from typing import Any
 from sources.common.errors import ConnectorError, HttpStatusError, RateLimitedError
 from sources.common.http import ApiClient
 from sources.common.instants import format_instant, parse_instant
-
-log = logging.getLogger("sequence_funnel.unify")
 
 ENROLLMENTS, ENROLLMENT_STEPS = "/enrollments", "/enrollment-steps"
 NDJSON_PAGE_SIZE = 10_000  # the API's maximum for NDJSON results

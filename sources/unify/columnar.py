@@ -7,7 +7,7 @@ later become extra columns with inferred types.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -21,8 +21,6 @@ UTC_MICROS = pa.timestamp("us", tz="UTC")
 _ARROW_TYPES = {"text": pa.string(), "bool": pa.bool_(), "timestamp": UTC_MICROS,
                 "bigint": pa.int64(), "double": pa.float64()}  # fmt: skip
 _EMBEDDED = ("sequence", "person", "mailbox", "enrolled_by_play", "reply_email_message")
-_DIMENSIONS = ("persons", "mailboxes", "plays", "reply_email_messages",
-               "reply_email_classifications")  # fmt: skip
 
 
 def timestamps(values: list[str | None]) -> pa.Array:
@@ -69,37 +67,62 @@ def history_rows(enrollments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+class TableRows:
+    """Rows per table from a batch of API objects: enrollment rows as they come (a batch may
+    hold two versions of one, and the history wants both), embedded objects deduplicated."""
+
+    def __init__(self) -> None:
+        self.enrollments: list[dict[str, Any]] = []
+        self.rows: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def add(self, name: str, row: dict[str, Any], key: str = "id") -> None:
+        self.rows.setdefault(name, {})[row[key]] = row
+
+    def enrollment(
+        self,
+        e: dict[str, Any],
+        *,
+        drop: tuple[str, ...],
+        person: dict[str, Any],
+        mailbox: dict[str, Any],
+    ) -> None:
+        """An enrollment row (less `drop`, with the ids of what it embeds) and the rows of
+        its embedded person, mailbox, play, reply and classifications."""
+        reply, play = e.get("reply_email_message"), e.get("enrolled_by_play")
+        row = {k: v for k, v in e.items() if k not in drop}
+        row |= {
+            "sequence_id": e["sequence"]["id"], "person_id": person["id"],
+            "mailbox_id": mailbox["id"], "enrolled_by_play_id": play["id"] if play else None,
+            "reply_email_message_id": reply["id"] if reply else None,
+        }  # fmt: skip
+        self.enrollments.append(row)
+        self.add("persons", person)
+        self.add("mailboxes", mailbox)
+        if play:
+            self.add("plays", play)
+        if reply:
+            message = {k: v for k, v in reply.items() if k != "classifications"}
+            self.add("reply_email_messages", message | {"enrollment_id": e["id"]})
+            for c in reply.get("classifications") or []:
+                self.add("reply_email_classifications", c | {"reply_email_message_id": reply["id"]})
+
+    def arrow(self) -> dict[str, pa.Table]:
+        tables = {name: table(name, list(by_key.values())) for name, by_key in self.rows.items()}
+        if self.enrollments:
+            tables["enrollments"] = table("enrollments", self.enrollments)
+            tables["enrollment_history"] = table(
+                "enrollment_history", history_rows(self.enrollments)
+            )
+        return tables
+
+
 def enrollment_tables(enrollments: Iterable[dict[str, Any]]) -> dict[str, pa.Table]:
     """Enrollments (any number of pages) as Arrow tables of every table they touch.
 
     Embedded objects become rows of their own tables, deduplicated by id, and the enrollment
     keeps their ids.
     """
-    rows: list[dict[str, Any]] = []
-    dims: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in _DIMENSIONS}
-    add: Callable[[str, dict[str, Any]], None] = lambda t, row: dims[t].__setitem__(row["id"], row)  # noqa: E731
+    out = TableRows()
     for e in enrollments:
-        reply, play = e.get("reply_email_message"), e.get("enrolled_by_play")
-        row = {k: v for k, v in e.items() if k not in _EMBEDDED}
-        row["sequence_id"] = e["sequence"]["id"]
-        row["person_id"] = e["person"]["id"]
-        row["mailbox_id"] = e["mailbox"]["id"]
-        row["enrolled_by_play_id"] = play["id"] if play else None
-        row["reply_email_message_id"] = reply["id"] if reply else None
-        rows.append(row)
-        add("persons", e["person"])
-        add("mailboxes", e["mailbox"])
-        if play:
-            add("plays", play)
-        if reply:
-            message = {k: v for k, v in reply.items() if k != "classifications"}
-            add("reply_email_messages", message | {"enrollment_id": e["id"]})
-            for c in reply.get("classifications") or []:
-                add("reply_email_classifications", c | {"reply_email_message_id": reply["id"]})
-    tables = {"enrollments": table("enrollments", rows)} if rows else {}
-    if rows:
-        tables["enrollment_history"] = table("enrollment_history", history_rows(rows))
-    for name, by_id in dims.items():
-        if by_id:
-            tables[name] = table(name, list(by_id.values()))
-    return tables
+        out.enrollment(e, drop=_EMBEDDED, person=e["person"], mailbox=e["mailbox"])
+    return out.arrow()

@@ -22,9 +22,5 @@ HINTS = {
 }  # fmt: skip
 
 
-def _tagged(table: str, rows: list[dict[str, Any]]) -> Any:
-    return dlt.mark.with_hints(rows, HINTS[table], create_table_variant=True)
-
-
 def tagged(table: str, rows: Any) -> Any:
     return dlt.mark.with_hints(rows, HINTS[table], create_table_variant=True)
