@@ -31,8 +31,10 @@ from sandbox.unify.validation import (
     BadRequest,
     QueryReader,
     create_enrollment_body,
+    cursor_position,
     issue,
     path_uuid,
+    query_fingerprint,
 )
 
 PREFIX = "/sequences/v1"
@@ -118,8 +120,8 @@ class UnifyApi:
             statuses=tuple(STATUSES.index(s) for s in statuses) if statuses else None,
             updated_after=after, updated_before=before,
         )  # fmt: skip
-        fp = _query_fingerprint(request, ("cursor", "limit"))
-        position = self._cursor(cursor, "enrollments", fp)
+        fp = query_fingerprint(request, ("cursor", "limit"))
+        position = cursor_position(cursor, "enrollments", fp)
         page, last = self.state.list_enrollments(flt, position, limit or DEFAULT_LIMIT)
         next_cursor = None if last is None else cursors.encode("enrollments", last, fp)
         return {"enrollments": page, "next_cursor": next_cursor}
@@ -185,9 +187,9 @@ class UnifyApi:
         q = QueryReader(request.query_params)
         cursor, limit = q.string("cursor"), q.integer("limit", 1, MAX_LIMIT)
         q.check()
-        fp = _query_fingerprint(request, ("cursor", "limit"))
+        fp = query_fingerprint(request, ("cursor", "limit"))
         page, last = self.state.list_sequences(
-            self._cursor(cursor, "sequences", fp), limit or DEFAULT_LIMIT
+            cursor_position(cursor, "sequences", fp), limit or DEFAULT_LIMIT
         )
         return {
             "sequences": page,
@@ -223,8 +225,8 @@ class UnifyApi:
         types = q.enum_list("type", STEP_TYPES)
         q.check()
         steps = self.state.world.sequences[self._sequence(request)].steps
-        fp = _query_fingerprint(request, ("cursor", "limit"))
-        start = self._cursor(cursor, "steps", fp) or 0
+        fp = query_fingerprint(request, ("cursor", "limit"))
+        start = cursor_position(cursor, "steps", fp) or 0
         chosen = [
             (k, s) for k, s in enumerate(steps) if k >= start and (not types or s["type"] in types)
         ]
@@ -247,15 +249,6 @@ class UnifyApi:
             raise NotFound("Sequence not found")
         return i
 
-    def _cursor(self, cursor: str | None, kind: str, fp: str) -> int | None:
-        if not cursor:  # absent or empty: the first page
-            return None
-        position = cursors.decode(cursor, kind, fp)
-        if position is None:
-            msg = "Invalid cursor: pass next_cursor from the previous page with the same filters"
-            raise BadRequest([issue("invalid_cursor", ["cursor"], msg)])
-        return position
-
 
 def _by_method(handlers: dict[str, Handler]) -> Handler:
     """One endpoint per path, so a 405 lists every method the path allows."""
@@ -264,11 +257,6 @@ def _by_method(handlers: dict[str, Handler]) -> Handler:
         return await handlers[request.method if request.method != "HEAD" else "GET"](request)
 
     return dispatch
-
-
-def _query_fingerprint(request: Request, ignore: tuple[str, ...]) -> str:
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ignore]
-    return cursors.fingerprint([*params, ("path", request.url.path)])
 
 
 class ItemConvertor(Convertor[str]):

@@ -21,16 +21,13 @@ from sandbox.unify.enrollments import (
     BLOCKED,
     BOUNCED,
     CANCELED,
-    HAS_REPLY,
     NULL,
-    NULL_SUBJECT,
     OPTED_OUT,
     PAUSED,
     REPLIED,
     STATUSES,
-    reply_categories,
 )
-from sandbox.unify.render import rfc3339_many
+from sandbox.unify.render import reply_message, rfc3339_many
 from sandbox.unify.world import World
 
 BULK_FLAGS = (
@@ -96,20 +93,6 @@ def bulk_mailbox(world: World, mailbox: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _reply(world: World, i: int, flags: int, classes: int) -> dict[str, Any] | None:
-    if not flags & HAS_REPLY:
-        return None
-    subjects = words.REPLY_SUBJECTS
-    return {
-        "id": world.ids["reply"].make(i),
-        "subject": None if flags & NULL_SUBJECT else subjects[i % len(subjects)],
-        "classifications": [
-            {"id": world.ids["class"].make(i * 2 + n), "category": category}
-            for n, category in enumerate(reply_categories(classes))
-        ],
-    }
-
-
 def _version(world: World, seq: int) -> int | None:
     steps = world.sequences[seq].steps
     return steps[0]["version_number"] if steps else None
@@ -134,7 +117,7 @@ def enrollments(world: World, cols: dict[str, np.ndarray], idx: list[int]) -> li
             "mailbox": bulk_mailbox(world, int(cols["mailbox"][i])),
             "person": bulk_person(world, int(cols["person"][i]), with_description=True),
             "enrolled_by_play": world.plays[play] if play >= 0 else None,
-            "reply_email_message": _reply(world, i, flags, int(cols["reply_classes"][i])),
+            "reply_email_message": reply_message(world, i, flags, int(cols["reply_classes"][i])),
         }  # fmt: skip
         rows.append(row)
     return rows
@@ -215,7 +198,7 @@ def steps(world: World, cols: dict[str, np.ndarray], plans: list[tuple[int, tupl
             },
             "email_message": email,
             "reply_email_message": (
-                _reply(world, i, flags, int(cols["reply_classes"][i])) if outcome else None
+                reply_message(world, i, flags, int(cols["reply_classes"][i])) if outcome else None
             ),
         }  # fmt: skip
         rows.append(row)

@@ -40,16 +40,12 @@ class Job:
     id: str
     kind: str
     created_us: int
+    expires_us: int
     ready_at: float  # time.monotonic()
     cols: dict[str, np.ndarray]
     rows: list[Any]  # enrollment indexes, or (enrollment index, step plan entry) pairs
     failed: bool = False
     canceled_us: int | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def expires_us(self) -> int:
-        return self.created_us + DAY
 
 
 @dataclass
@@ -58,7 +54,7 @@ class JobStore:
     ready_after: float = 0.2  # seconds of wall-clock time a job stays IN_PROGRESS
     daily_budget: int = 100
     fail_next: int = 0  # the next N jobs fail
-    lifetime_us: int = DAY  # results expire this long after creation (virtual clock)
+    lifetime_us: int = DAY  # a job created now expires this long after (virtual clock)
     jobs: dict[str, Job] = field(default_factory=dict)
     created: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,7 +62,7 @@ class JobStore:
     def status(self, job: Job) -> str:
         if job.canceled_us is not None:
             return "CANCELED"
-        if self.state.clock.now_us() >= job.created_us + self.lifetime_us:
+        if self.state.clock.now_us() >= job.expires_us:
             return "EXPIRED"
         if job.failed:
             return "FAILED"
@@ -98,9 +94,11 @@ class JobStore:
             self.created += 1
             failed = self.fail_next > 0
             self.fail_next -= failed
-            job = Job(job_id, kind, now, time.monotonic() + self.ready_after, cols, rows, failed)
+            ready_at = time.monotonic() + self.ready_after
+            job = Job(job_id, kind, now, now + self.lifetime_us, ready_at, cols, rows, failed)
             self.jobs[job_id] = job
-        return {"job_id": job_id, "status": "IN_PROGRESS", "expires_at": format_rfc3339(now + DAY)}
+        expires_at = format_rfc3339(job.expires_us)
+        return {"job_id": job_id, "status": "IN_PROGRESS", "expires_at": expires_at}
 
     def _spend_budget(self, now: int) -> None:
         today = sorted(j.created_us for j in self.jobs.values() if j.created_us > now - DAY)

@@ -11,7 +11,13 @@ from starlette.responses import Response
 from sandbox.common import cursors
 from sandbox.common.clock import format_http_date
 from sandbox.unify.jobs import KINDS, JobError, JobStore, ndjson_lines
-from sandbox.unify.validation import BadRequest, QueryReader, issue
+from sandbox.unify.validation import (
+    BadRequest,
+    QueryReader,
+    cursor_position,
+    issue,
+    query_fingerprint,
+)
 
 STATUSES = ("IN_PROGRESS", "FINISHED", "FAILED", "EXPIRED", "CANCELED")
 
@@ -46,13 +52,8 @@ class JobsApi:
             cursor, limit = q.string("cursor"), q.integer("limit", 1, 100)
             status = q.enum_list("status", STATUSES)
             q.check()
-            fp = cursors.fingerprint([("status", ",".join(status or [])), ("kind", kind)])
-            start = 0
-            if cursor:
-                position = cursors.decode(cursor, "jobs", fp)
-                if position is None:
-                    raise BadRequest([issue("invalid_cursor", ["cursor"], "Invalid cursor")])
-                start = position
+            fp = query_fingerprint(request, ("cursor", "limit"))
+            start = cursor_position(cursor, "jobs", fp) or 0
             size = limit or 25
             jobs = self.store.listing(kind, status[0] if status else None, start, size)
             more = len(jobs) > size

@@ -36,6 +36,21 @@ def rfc3339_many(values: np.ndarray) -> list[str | None]:
     return [None if n else f"{t}Z" for t, n in zip(text.tolist(), null.tolist(), strict=True)]
 
 
+def reply_message(world: World, i: int, flags: int, classes: int) -> dict[str, Any] | None:
+    """Enrollment `i`'s reply (id, subject, classifications), or None when it has none."""
+    if not flags & HAS_REPLY:
+        return None
+    subjects = words.REPLY_SUBJECTS
+    return {
+        "id": world.ids["reply"].make(i),
+        "subject": None if flags & NULL_SUBJECT else subjects[i % len(subjects)],
+        "classifications": [
+            {"id": world.ids["class"].make(i * 2 + n), "category": category}
+            for n, category in enumerate(reply_categories(classes))
+        ],
+    }
+
+
 def enrollments(world: World, table: EnrollmentTable, indexes: list[int]) -> list[dict[str, Any]]:
     idx = np.asarray(indexes, dtype=np.int64)
     col = {
@@ -48,18 +63,9 @@ def enrollments(world: World, table: EnrollmentTable, indexes: list[int]) -> lis
         flags = col["flags"][k]
         seq = world.sequences[col["sequence"][k]]
         play = col["play"][k]
-        reply = None
-        if flags & HAS_REPLY:
-            subjects = words.REPLY_SUBJECTS
-            reply = {
-                "id": world.ids["reply"].make(i),
-                "subject": None if flags & NULL_SUBJECT else subjects[i % len(subjects)],
-                "classifications": [
-                    {"id": world.ids["class"].make(i * 2 + n), "category": category}
-                    for n, category in enumerate(reply_categories(col["reply_classes"][k]))
-                ],
-                "received_at": ts["reply_at"][k],
-            }
+        reply = reply_message(world, i, flags, col["reply_classes"][k])
+        if reply is not None:
+            reply["received_at"] = ts["reply_at"][k]
         row: dict[str, Any] = {
             "id": world.ids["enroll"].make(i),
             "created_at": ts["created_at"][k],
