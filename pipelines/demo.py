@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
 from pathlib import Path
 
 from pipelines import reporting, runner
@@ -15,6 +14,7 @@ from sources import unify
 
 DEMO_DIR = Path("_demo")
 DEMO_PIPELINE = "unify_demo"
+DEMO_DATABASE = DEMO_DIR / runner.DEFAULT_DUCKDB_FILE
 
 
 def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
@@ -22,7 +22,7 @@ def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
 
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
     DEMO_DIR.mkdir()
-    database = (DEMO_DIR / "sequence_funnel.duckdb").resolve()
+    database = DEMO_DATABASE.resolve()
     sandbox = UnifySandbox.create(enrollments, seed)
     with sandbox.serve() as server:
         base_url = UnifySandbox.base_url(server)
@@ -39,13 +39,11 @@ def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
         print("First load (full):")
         print("\n".join(summary.lines()))
         sandbox.state.advance(6 * 3600)
-        started = time.perf_counter()
         summary = runner.run(
             pipeline, unify.unify_source(**settings),
             full_refresh=False, stats=unify.run_stats,
         )  # fmt: skip
-        took = time.perf_counter() - started
-        print(f"Six hours of activity later, an incremental run ({took:.1f} s):")
+        print(f"Six hours of activity later, an incremental run ({summary.seconds:.1f} s):")
         print("\n".join(summary.lines()))
     reporting.create_views(pipeline)
     print("\nFunnel by sequence (a person counts once per sequence):")

@@ -103,9 +103,9 @@ def report(args: argparse.Namespace) -> int:
     """The funnel by sequence from the destination's reporting views, as a terminal table."""
     where = (args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir)
     if args.demo:  # what `make demo` loaded
-        from pipelines.demo import DEMO_DIR, DEMO_PIPELINE
+        from pipelines.demo import DEMO_DATABASE, DEMO_DIR, DEMO_PIPELINE
 
-        database = runner.duckdb_destination(str(DEMO_DIR / "sequence_funnel.duckdb"))
+        database = runner.duckdb_destination(str(DEMO_DATABASE))
         where = (DEMO_PIPELINE, database, "unify", str(DEMO_DIR / "pipelines"))
     try:
         pipeline = runner.make_pipeline(*where, progress=False)

@@ -58,15 +58,16 @@ def _workflow() -> dict:
     return workflow
 
 
+def _load_step(workflow: dict) -> dict:
+    steps = workflow["jobs"]["load"]["steps"]
+    return next(s for s in steps if "pipelines.unify_pipeline" in s.get("run", ""))
+
+
 def test_the_github_workflow_is_scheduled_serialised_and_takes_secrets_from_the_environment():
     workflow = _workflow()
     assert all(_valid_cron(s["cron"]) for s in workflow["on"]["schedule"])
     assert workflow["concurrency"]["cancel-in-progress"] is False
-    step = next(
-        s
-        for s in workflow["jobs"]["load"]["steps"]
-        if "pipelines.unify_pipeline" in s.get("run", "")
-    )
+    step = _load_step(workflow)
     secrets = {k: v for k, v in step["env"].items() if "KEY" in k or "CREDENTIALS" in k}
     assert set(secrets) == {"SOURCES__UNIFY__API_KEY", "DESTINATION__POSTGRES__CREDENTIALS"}
     assert all(re.fullmatch(r"\$\{\{ secrets\.\w+ \}\}", v) for v in secrets.values())
@@ -76,11 +77,7 @@ def test_the_github_workflow_load_step_runs_twice_on_fresh_runners_into_postgres
     unify, tmp_path, postgres_database
 ):
     """Each run starts from an empty checkout: state comes back from the warehouse."""
-    step = next(
-        s
-        for s in _workflow()["jobs"]["load"]["steps"]
-        if "pipelines.unify_pipeline" in s.get("run", "")
-    )
+    step = _load_step(_workflow())
     command = step["run"].replace(".venv/bin/python", sys.executable)
     server = unify(enrollments=800)
     warehouse = postgres_database
