@@ -16,7 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-* && touch $@
 
 demo: setup
-	$(PY) -m pipelines.unify_pipeline --demo
+	$(VENV)/bin/sequence-funnel demo
 
 # The PostgreSQL tests run against a real server: Debian's postgresql package, installed here
 # when missing (as root, with apt). If that cannot happen, those tests skip and say why.

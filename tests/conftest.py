@@ -14,7 +14,7 @@ import pytest
 os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 
 from sandbox.unify import DEFAULT_API_KEY, UnifySandbox
-from tests.warehouses import DuckDBWarehouse, ThrowawayPostgres, postgres_bin_dir
+from tests.support.warehouses import DuckDBWarehouse, ThrowawayPostgres, postgres_bin_dir
 
 ANCHOR_US = 1_790_000_000_000_000  # 2026-09-21T14:13:20Z: fixed, so seeded data is identical
 

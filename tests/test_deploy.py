@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 
 from sandbox.unify import DEFAULT_API_KEY
-from tests.unify.test_cli import cli_env
+from tests.support.warehouses import DuckDBWarehouse
+from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
-from tests.warehouses import DuckDBWarehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"

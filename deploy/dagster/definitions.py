@@ -15,6 +15,8 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource, dlt_assets
 
 from pipelines import reporting, runner
+from pipelines.destinations import file_format
+from pipelines.reporting.unify import UNIFY_REPORT
 from sources.unify import unify_source
 
 PIPELINE = runner.make_pipeline(
@@ -38,12 +40,13 @@ def unify_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> 
     # the CLI's guarantees: one run at a time, an interrupted load finished first, fresh views
     with runner.exclusive(PIPELINE):
         runner.complete_pending(PIPELINE)
-        yield from dlt.run(
-            context=context,
-            dlt_source=unify_source(),
-            loader_file_format=runner.file_format(PIPELINE),
-        )
-        reporting.create_views(PIPELINE)
+        with runner.load_config():
+            yield from dlt.run(
+                context=context,
+                dlt_source=unify_source(),
+                loader_file_format=file_format(PIPELINE),
+            )
+        reporting.create_views(PIPELINE, UNIFY_REPORT)
 
 
 unify_load = dg.define_asset_job("unify_load", selection=[unify_assets])

@@ -1,5 +1,7 @@
 """The one HTTP layer every vendor source uses: auth headers, retries, timeouts, redaction.
 
+What differs between vendors is handed in: the auth headers, how its error bodies read
+(`ErrorFormat`), its rate limits (`RateLimits`), and any check of a page's own consistency.
 Retries go through tenacity. Transient: 429 (honouring Retry-After, with a floor so that
 `Retry-After: 0` cannot become a hot loop), 5xx but 501, connection errors, timeouts, and bodies
 that are cut short or are not JSON. Never retried: 400 (the request is wrong), 401/403 (the key).
@@ -9,8 +11,7 @@ Nothing here logs or raises request headers, where the API key travels.
 from __future__ import annotations
 
 import logging
-import threading
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from time import time
@@ -29,7 +30,8 @@ from sources.common.errors import (
     RateLimitedError,
     RetriesExhaustedError,
 )
-from sources.common.ratelimit import RequestLimiter
+from sources.common.ratelimit import RateLimits
+from sources.common.stats import RunStats
 
 log = logging.getLogger("sequence_funnel.http")
 USER_AGENT = "sequence-funnel/0.1 (+dlt)"
@@ -50,6 +52,33 @@ class RetryPolicy:
 class ApiResponse:
     body: Any
     headers: httpx.Headers
+
+
+class ErrorFormat:
+    """How a vendor's error bodies read. This default takes `message` (or a string `error`);
+    a vendor with another envelope overrides what differs."""
+
+    def message(self, body: Any) -> str:
+        if isinstance(body, dict):
+            for field in ("message", "error"):
+                if isinstance(body.get(field), str) and body[field]:
+                    return str(body[field])
+        return "no details"
+
+    def code(self, body: Any) -> str | None:
+        """The body's machine-readable error code, when the vendor sends one."""
+        return None
+
+    def problems(self, body: Any) -> list[dict[str, Any]]:
+        """The individual problems a 400 lists, when the vendor lists them."""
+        return []
+
+    def describe_problem(self, problem: dict[str, Any]) -> str:
+        return str(problem)
+
+
+# A page check: raises TransientError when a page is not consistent with itself (cut short).
+PageCheck = Callable[[list[Any], httpx.Headers], None]
 
 
 class TransientError(Exception):
@@ -90,17 +119,19 @@ class ApiClient:
         vendor: str,
         auth_headers: dict[str, str],
         key_setting: str,
+        errors: ErrorFormat | None = None,
         policy: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
-        limiter: RequestLimiter | None = None,
+        limits: RateLimits | None = None,
+        stats: RunStats | None = None,
         max_connections: int = 10,
     ) -> None:
         self.vendor = vendor
-        self.limiter = limiter
+        self.limits = limits
         self.key_setting = key_setting
+        self.errors = errors or ErrorFormat()
         self.policy = policy or RetryPolicy()
-        self.stats: Counter[str] = Counter()
-        self._stats_lock = threading.Lock()  # pages may be fetched from several threads
+        self.stats = stats if stats is not None else RunStats()
         self._secrets = [v for v in auth_headers.values() if v]
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -127,9 +158,12 @@ class ApiClient:
     ) -> ApiResponse:
         return self.request("GET", path, params=params)
 
-    def get_ndjson(self, path: str, params: dict[str, Any] | None = None) -> ApiResponse:
-        """A page of NDJSON (one object a line) as a list; a page cut short is retried."""
-        return self.request("GET", path, params=params, ndjson=True)
+    def get_ndjson(
+        self, path: str, params: dict[str, Any] | None = None, check: PageCheck | None = None
+    ) -> ApiResponse:
+        """A page of NDJSON (one object a line) as a list; a page cut short (no final newline,
+        or one that `check` finds inconsistent) is retried."""
+        return self.request("GET", path, params=params, ndjson=True, check=check)
 
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
         retrying = Retrying(
@@ -150,13 +184,19 @@ class ApiClient:
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _once(self, method: str, path: str, ndjson: bool = False, **kwargs: Any) -> ApiResponse:
+    def _once(
+        self,
+        method: str,
+        path: str,
+        ndjson: bool = False,
+        check: PageCheck | None = None,
+        **kwargs: Any,
+    ) -> ApiResponse:
         if ndjson:
             kwargs["headers"] = {"accept": "application/x-ndjson"}
-        if self.limiter is not None:
-            self.limiter.acquire()
-        with self._stats_lock:
-            self.stats["requests"] += 1
+        if self.limits is not None:
+            self.limits.acquire(path)
+        self.stats.add("requests")
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
@@ -169,7 +209,7 @@ class ApiClient:
             if status == 429 and (retry_after or 0) > self.policy.give_up_after:
                 raise RateLimitedError(
                     f"{self.vendor} asks to wait {retry_after / 60:.0f} minutes before"
-                    f" {method} {path} again: {_message(self._json(response))}"
+                    f" {method} {path} again: {self.errors.message(self._json(response))}"
                 )
             raise TransientError(f"HTTP {status}", retry_after, status)
         if status in (401, 403):
@@ -179,19 +219,22 @@ class ApiClient:
                 " or in .dlt/secrets.toml"
             )
         if ndjson and status < 300:
-            return ApiResponse(self._ndjson(response), response.headers)
+            rows = self._ndjson(response)
+            if check is not None:
+                check(rows, response.headers)
+            return ApiResponse(rows, response.headers)
         body = self._json(response) if response.content else None
         if status == 400:
-            errors = (body or {}).get("errors") if isinstance(body, dict) else None
-            detail = "; ".join(_describe_error(e) for e in errors or []) or _message(body)
-            raise BadRequestError(f"{self.vendor} refused {method} {path}: {detail}", errors)
+            problems = self.errors.problems(body)
+            detail = "; ".join(self.errors.describe_problem(p) for p in problems)
+            detail = detail or self.errors.message(body)
+            raise BadRequestError(f"{self.vendor} refused {method} {path}: {detail}", problems)
         if status == 404:
             raise NotFoundError(f"{self.vendor}: {method} {path} not found")
         if status >= 400:
-            code = body.get("status") if isinstance(body, dict) else None
             raise HttpStatusError(
-                f"{self.vendor}: {method} {path} answered HTTP {status}: {_message(body)}",
-                status, code,
+                f"{self.vendor}: {method} {path} answered HTTP {status}:"
+                f" {self.errors.message(body)}", status, self.errors.code(body),
             )  # fmt: skip
         return ApiResponse(body, response.headers)
 
@@ -210,15 +253,9 @@ class ApiClient:
         if content and not content.endswith(b"\n"):
             raise TransientError("an NDJSON body cut short (no final newline)")
         try:
-            rows = [orjson.loads(line) for line in content.splitlines() if line.strip()]
+            return [orjson.loads(line) for line in content.splitlines() if line.strip()]
         except orjson.JSONDecodeError:
             raise TransientError("an NDJSON line that is not valid JSON") from None
-        paging = [response.headers.get(h) for h in ("x-total", "x-page", "x-page-size")]
-        if all(v and v.isdigit() for v in paging):  # a page cut at a line boundary
-            total, page, size = (int(v) for v in paging)  # type: ignore[union-attr]
-            if len(rows) != max(0, min(size, total - (page - 1) * size)):
-                raise TransientError(f"an NDJSON page of {len(rows)} rows, not as x-total says")
-        return rows
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -233,8 +270,7 @@ class ApiClient:
         )(state)
 
     def _note_retry(self, method: str, path: str, state: RetryCallState) -> None:
-        with self._stats_lock:
-            self.stats["retries"] += 1
+        self.stats.add("retries")
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         log.warning(
@@ -242,17 +278,3 @@ class ApiClient:
             method, path, redact(str(exc), self._secrets), state.attempt_number,
             self.policy.max_attempts - 1, wait,
         )  # fmt: skip
-
-
-def _describe_error(error: Any) -> str:
-    if not isinstance(error, dict):
-        return str(error)
-    path = ".".join(str(p) for p in error.get("path") or []) or "(body)"
-    message = error.get("message")
-    return f"{path}: {error.get('code')}" + (f" ({message})" if message else "")
-
-
-def _message(body: Any) -> str:
-    if isinstance(body, dict) and body.get("message"):
-        return str(body["message"])
-    return "no details"

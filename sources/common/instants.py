@@ -1,9 +1,12 @@
-"""RFC 3339 instants parsed to aware UTC datetimes: compared as instants, never as text."""
+"""RFC 3339 instants parsed to aware UTC datetimes (compared as instants, never as text), and
+the API's own clock."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 _RFC3339 = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})?$"
@@ -33,3 +36,18 @@ def parse_optional(text: str | None) -> datetime | None:
 def format_instant(value: datetime) -> str:
     """UTC, microseconds, `Z`: what the sources send as filter values and keep in state."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def server_time(headers: Mapping[str, str], skew: timedelta) -> datetime:
+    """The API's own clock (its Date header), or ours less `skew` when it sends none.
+
+    A run's upper bound comes from here, so a client clock that runs fast cannot push the
+    bound past what the API has written.
+    """
+    header = headers.get("date")
+    if header:
+        try:
+            return parsedate_to_datetime(header).astimezone(UTC)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(UTC) - skew

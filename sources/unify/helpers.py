@@ -1,26 +1,51 @@
-"""Unify API calls: cursor paging over the list endpoints, on the shared HTTP layer."""
+"""Unify API calls on the shared HTTP layer: the client, its error envelope, cursor paging.
+
+Errors come as `{"status": <code>, "message": ..., "errors": [zod issues]}` (the vendor's
+OpenAPI document, `ErrorResponse`); NDJSON result pages carry `x-total`, `x-page` and
+`x-page-size`, which tell how many rows a page must hold.
+"""
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
 from sources.common.errors import ConfigurationError, NotFoundError
-from sources.common.http import ApiClient, ApiResponse, RetryPolicy
-from sources.common.ratelimit import RequestLimiter
-from sources.unify.settings import (
-    CLOCK_SKEW_SECONDS,
-    KEY_SETTING,
-    MIN_WINDOW,
-    PAGE_LIMIT,
-    RATE_LIMIT,
-)
+from sources.common.http import ApiClient, ApiResponse, ErrorFormat, RetryPolicy, TransientError
+from sources.common.ratelimit import RateLimits, RequestLimiter
+from sources.common.stats import RunStats
+from sources.unify.settings import KEY_SETTING, PAGE_LIMIT, RATE_LIMIT
+
+
+class UnifyErrors(ErrorFormat):
+    """`status` is the machine-readable code; a 400 lists zod issues under `errors`."""
+
+    def code(self, body: Any) -> str | None:
+        return body.get("status") if isinstance(body, dict) else None
+
+    def problems(self, body: Any) -> list[dict[str, Any]]:
+        errors = body.get("errors") if isinstance(body, dict) else None
+        return list(errors) if isinstance(errors, list) else []
+
+    def describe_problem(self, problem: dict[str, Any]) -> str:
+        if not isinstance(problem, dict):
+            return str(problem)
+        path = ".".join(str(p) for p in problem.get("path") or []) or "(body)"
+        message = problem.get("message")
+        return f"{path}: {problem.get('code')}" + (f" ({message})" if message else "")
+
+
+def ndjson_page_check(rows: list[Any], headers: httpx.Headers) -> None:
+    """A results page cut at a line boundary still ends in a newline: its row count, checked
+    against x-total, x-page and x-page-size, is what tells."""
+    paging = [headers.get(h) for h in ("x-total", "x-page", "x-page-size")]
+    if all(v and v.isdigit() for v in paging):
+        total, page, size = (int(v) for v in paging)  # type: ignore[union-attr]
+        if len(rows) != max(0, min(size, total - (page - 1) * size)):
+            raise TransientError(f"an NDJSON page of {len(rows)} rows, not as x-total says")
 
 
 def check_settings(api_key: str, base_url: str) -> None:
@@ -39,6 +64,7 @@ def make_client(
     base_url: str,
     policy: RetryPolicy | None = None,
     concurrency: int = 1,
+    stats: RunStats | None = None,
 ) -> ApiClient:
     check_settings(api_key, base_url)
     return ApiClient(
@@ -46,25 +72,12 @@ def make_client(
         vendor="Unify",
         auth_headers={"x-api-key": api_key.strip()},
         key_setting=KEY_SETTING,
+        errors=UnifyErrors(),
         policy=policy,
-        limiter=RequestLimiter(*RATE_LIMIT),
+        limits=RateLimits(RequestLimiter(*RATE_LIMIT)),
+        stats=stats,
         max_connections=concurrency + 2,
     )
-
-
-def server_time(response: ApiResponse) -> datetime:
-    """The API's own clock (its Date header), or ours less a skew margin when it sends none.
-
-    The upper bound of a run comes from here, so a client clock that runs fast cannot push the
-    bound past what the API has written.
-    """
-    header = response.headers.get("date")
-    if header:
-        try:
-            return parsedate_to_datetime(header).astimezone(UTC)
-        except (TypeError, ValueError):
-            pass
-    return datetime.now(UTC) - timedelta(seconds=CLOCK_SKEW_SECONDS)
 
 
 def first_page(
@@ -100,75 +113,3 @@ def get_sequence(client: ApiClient, sequence_id: str) -> dict[str, Any] | None:
         return client.get(f"/sequences/{sequence_id}").body
     except NotFoundError:
         return None
-
-
-def windows(
-    start: datetime | None, upper: datetime, floor: datetime | None, count: int
-) -> list[tuple[datetime | None, datetime]]:
-    """Split [start, upper] into `count` windows of equal duration for concurrent paging.
-
-    Bounds are inclusive (as the API's are) and one microsecond apart, so no row is in two
-    windows. Without a start the first window is open below, so it also holds everything older
-    than `floor` (a guess at the oldest row, used only to place the boundaries).
-    """
-    low = start or floor
-    if count <= 1 or low is None or upper - low < MIN_WINDOW * count:
-        return [(start, upper)]
-    step = (upper - low) / count
-    edges = [low + step * k for k in range(count)] + [upper]
-    tick = timedelta(microseconds=1)
-    spans: list[tuple[datetime | None, datetime]] = []
-    for k in range(count):
-        lower = start if k == 0 else edges[k]
-        spans.append((lower, edges[k + 1] - tick if k < count - 1 else upper))
-    return spans
-
-
-def concurrent_pages(
-    client: ApiClient,
-    path: str,
-    items: str,
-    queries: list[list[tuple[str, Any]]],
-    workers: int,
-) -> Iterator[ApiResponse]:
-    """Every page of several queries; each query follows its own cursor, up to `workers` of them
-    at once. Pages come in arrival order; the first error stops everything and is raised."""
-    done = object()
-    handoff: queue.Queue[Any] = queue.Queue(maxsize=2 * max(1, workers))
-    stop = threading.Event()
-
-    def put(item: Any) -> None:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def work(params: list[tuple[str, Any]]) -> None:
-        try:
-            for response in pages(client, path, items, params):
-                if stop.is_set():
-                    return
-                put(response)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put(exc)
-        finally:
-            put(done)
-
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="pages")
-    try:
-        for params in queries:
-            pool.submit(work, params)
-        remaining = len(queries)
-        while remaining:
-            item = handoff.get()
-            if item is done:
-                remaining -= 1
-            elif isinstance(item, BaseException):
-                raise item
-            else:
-                yield item
-    finally:
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sources.common.tables import BOOL, DOUBLE, ID, INT, JSON, TEXT, TS, Tables
+from sources.common.tables import columns as _columns
+
 DEFAULT_BASE_URL = "https://api.unifygtm.com/sequences/v1"
 KEY_SETTING = "SOURCES__UNIFY__API_KEY (or [sources.unify] api_key)"
 PAGE_LIMIT = 100  # the API's maximum
@@ -15,21 +18,9 @@ DEFAULT_CONCURRENCY = 16  # updated_at windows paged at once (measured: 5x one c
 WINDOWS_PER_WORKER = 4  # more windows than workers: equal-time windows hold unequal rows
 MIN_WINDOW = timedelta(minutes=10)  # a range shorter than this a window is not split
 BATCH_ROWS = 2000  # enrollments per Arrow batch handed to dlt
+SOURCE_NAME = "unify"  # dlt source and config section
 # "The Sequences API is rate-limited to 100,000 requests per five minute window."
 RATE_LIMIT = (100_000, 300)
-
-TS: dict[str, Any] = {"data_type": "timestamp", "timezone": True, "nullable": True}
-TEXT: dict[str, Any] = {"data_type": "text", "nullable": True}
-BOOL: dict[str, Any] = {"data_type": "bool", "nullable": True}
-INT: dict[str, Any] = {"data_type": "bigint", "nullable": True}
-JSON: dict[str, Any] = {"data_type": "json", "nullable": True}
-DOUBLE: dict[str, Any] = {"data_type": "double", "nullable": True}
-ID: dict[str, Any] = {"data_type": "text", "nullable": False}
-
-
-def _columns(**types: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {name: dict(kind) for name, kind in types.items()}
-
 
 ENROLLMENT_FLAGS = (
     "is_blocked", "is_bounced", "is_canceled", "is_excluded", "is_opted_out", "is_paused",
@@ -104,10 +95,11 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         secondary_forward_to_user_last_name=TEXT,
     ),
 }  # fmt: skip
-PRIMARY_KEYS: dict[str, str | list[str]] = {
+KEYS: dict[str, str | list[str]] = {
     "company_descriptions": "company_id", "person_companies": "person_id",
     "mailbox_routing": "mailbox_id", "enrollment_history": ["enrollment_id", "updated_at"],
 }  # fmt: skip
+UNIFY_TABLES = Tables(TABLES, KEYS)
 HISTORY_FIELDS = ("updated_at", "status", *ENROLLMENT_FLAGS, "started_at", "ended_at")
 
 # Bulk API (query jobs)

@@ -8,31 +8,12 @@ import pytest
 from sources.common.errors import (
     AuthenticationError,
     BadRequestError,
+    HttpStatusError,
     NotFoundError,
     RetriesExhaustedError,
 )
-from sources.common.http import ApiClient, RetryPolicy, parse_retry_after
-
-
-def client_for(responses: list, policy: RetryPolicy | None = None) -> tuple[ApiClient, list]:
-    """A client whose transport answers from `responses` in turn (an httpx.Response or an
-    exception to raise), recording the requests it saw."""
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        answer = responses[min(len(seen) - 1, len(responses) - 1)]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    client = ApiClient(
-        "https://api.example.test/v1", vendor="Vendor", auth_headers={"x-api-key": "sek-ret-1"},
-        key_setting="VENDOR_KEY", transport=httpx.MockTransport(handler),
-        policy=policy or RetryPolicy(max_attempts=4, backoff_initial=0.001, retry_after_floor=0.01),
-    )  # fmt: skip
-    return client, seen
-
+from sources.common.http import ErrorFormat, RetryPolicy, TransientError, parse_retry_after
+from tests.support.http import client_for
 
 OK = httpx.Response(200, json={"ok": True})
 
@@ -87,12 +68,48 @@ def test_auth_failures_stop_at_once_and_name_the_setting(status):
     assert len(seen) == 1 and "sek-ret-1" not in str(caught.value)
 
 
-def test_a_bad_request_shows_the_api_errors_and_is_not_retried():
-    body = {"status": "bad_request", "errors": [{"code": "too_big", "path": ["limit"]}]}
-    client, seen = client_for([httpx.Response(400, json=body)])
-    with pytest.raises(BadRequestError, match="limit: too_big") as caught:
+def test_a_bad_request_shows_the_api_message_and_is_not_retried():
+    client, seen = client_for([httpx.Response(400, json={"message": "limit is too big"})])
+    with pytest.raises(BadRequestError, match="refused GET /things: limit is too big"):
         client.get("/things")
-    assert caught.value.errors == body["errors"] and len(seen) == 1
+    assert len(seen) == 1
+
+
+def test_a_vendor_error_format_reads_its_own_envelope():
+    class Listed(ErrorFormat):
+        def code(self, body):
+            return body.get("kind")
+
+        def problems(self, body):
+            return body.get("issues", [])
+
+        def describe_problem(self, problem):
+            return problem["field"]
+
+    body = {"kind": "invalid", "issues": [{"field": "limit"}, {"field": "offset"}]}
+    client, _ = client_for([httpx.Response(400, json=body)], errors=Listed())
+    with pytest.raises(BadRequestError, match="limit; offset") as caught:
+        client.get("/things")
+    assert caught.value.errors == body["issues"]
+    client, _ = client_for([httpx.Response(409, json=body)], errors=Listed())
+    with pytest.raises(HttpStatusError) as conflict:
+        client.get("/things")
+    assert (conflict.value.status, conflict.value.code) == (409, "invalid")
+
+
+def test_a_page_check_turns_an_inconsistent_page_into_a_retry():
+    pages = [
+        httpx.Response(200, content=b'{"id": 1}\n'),
+        httpx.Response(200, content=b'{"id": 1}\n{"id": 2}\n'),
+    ]
+
+    def two_rows(rows, headers):
+        if len(rows) != 2:
+            raise TransientError("short page")
+
+    client, seen = client_for(pages)
+    assert client.get_ndjson("/rows", check=two_rows).body == [{"id": 1}, {"id": 2}]
+    assert len(seen) == 2 and client.stats["retries"] == 1
 
 
 def test_not_found_is_its_own_error():

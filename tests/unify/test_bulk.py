@@ -8,16 +8,15 @@ import time
 
 import pytest
 
+from sources.common.state import resource_state
+from tests.support.cli import run_cli
+from tests.support.warehouses import DuckDBWarehouse
 from tests.unify.bulk_truth import expected_companies, expected_steps, loaded
-from tests.unify.conftest import Loader
-from tests.unify.test_cli import cli_env, run_cli
+from tests.unify.environment import cli_env
+from tests.unify.loading import BULK, STEPS, Loader
 from tests.unify.truth import QUERIES, assert_matches_truth
-from tests.warehouses import DuckDBWarehouse
 
-BULK = {"backfill": "bulk", "enrollment_steps": True, "query_job_poll_seconds": 0.05,
-        "steps_refresh_minutes": 0}  # fmt: skip
-STEPS = BULK | {"backfill": "list"}  # enrollment steps, and enrollments with created_at
-# What a bulk enrollment row does not carry (see sources/unify/bulk_rows.py)
+# What a bulk enrollment row does not carry (see sources/unify/enrollment_rows.py)
 NOT_IN_BULK = {
     "enrollments": ("created_at", "is_excluded"),
     "mailboxes": ("display_name", "is_paused", "is_unauthorized"),
@@ -100,7 +99,7 @@ def test_a_job_that_ends_without_results_fails_the_run_and_leaves_state_untouche
     server = unify(enrollments=800)
     load = loader(server.base_url)
     load.run(**STEPS)
-    mark, before = load.state(), loaded(load.warehouse, "enrollment_steps")
+    mark, before = load.source_state(), loaded(load.warehouse, "enrollment_steps")
     server.state.advance(2 * 86400)
     jobs = server.sandbox.jobs
     canceler = None
@@ -119,7 +118,7 @@ def test_a_job_that_ends_without_results_fails_the_run_and_leaves_state_untouche
     assert f"ended {ending}" in str(failure.value) and "no high-water mark moved" in str(
         failure.value
     )
-    assert load.state() == mark
+    assert load.source_state() == mark
     assert loaded(load.warehouse, "enrollment_steps") == before
     jobs.fail_next, jobs.lifetime_us, jobs.ready_after = 0, 86_400_000_000, 0.0
     load.run(**STEPS)
@@ -134,9 +133,7 @@ def test_a_spent_job_budget_falls_back_to_the_list_endpoint_and_steps_wait(unify
     summary = load.run(**BULK)
     assert_matches_truth(load.warehouse, server.state)  # through the list: created_at too
     assert "enrollment_steps" not in summary.rows
-    assert "steps_updated_at" not in load.pipeline().state["sources"]["unify"]["resources"].get(
-        "enrollment_steps", {}
-    )
+    assert "steps_updated_at" not in resource_state(load.pipeline(), "unify", "enrollment_steps")
     server.sandbox.jobs.daily_budget = 100
     server.state.advance(3600)
     load.run(**BULK)  # a later run catches up

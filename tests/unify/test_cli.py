@@ -13,44 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sandbox.unify import DEFAULT_API_KEY, FaultConfig
+from sandbox.unify import FaultConfig
+from tests.support.cli import ROOT, cli, files_containing, run_cli
+from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli_env(base_url: str, tmp_path: Path, api_key: str = DEFAULT_API_KEY) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
-    return env | {
-        "SOURCES__UNIFY__API_KEY": api_key,
-        "SOURCES__UNIFY__BASE_URL": base_url,
-        "SOURCES__UNIFY__RETRY_AFTER_FLOOR": "0.05",
-        "SOURCES__UNIFY__BACKOFF_INITIAL": "0.02",
-        "SOURCES__UNIFY__BACKFILL": "list",  # the Bulk API paths: test_bulk.py
-        "SOURCES__UNIFY__ENROLLMENT_STEPS": "false",
-        "DESTINATION__DUCKDB__CREDENTIALS": str(tmp_path / "warehouse.duckdb"),
-        "RUNTIME__DLTHUB_TELEMETRY": "false",
-    }
-
-
-def cli(tmp_path: Path, *args: str) -> list[str]:
-    return [
-        sys.executable, "-m", "pipelines.unify_pipeline", "--quiet",
-        "--pipelines-dir", str(tmp_path / "pipelines"), *args,
-    ]  # fmt: skip
-
-
-def run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    command = cli(tmp_path, *args)
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-
-
-def _files_containing(root: Path, needle: str) -> list[Path]:
-    hits = []
-    for path in root.rglob("*"):
-        if path.is_file() and needle.encode() in path.read_bytes():
-            hits.append(path)
-    return hits
 
 
 def test_a_run_exits_0_and_loads_exactly(unify, tmp_path):
@@ -75,7 +41,7 @@ def test_a_wrong_key_is_one_clear_line_exit_2_nothing_loaded_key_never_shown(uni
         with duckdb.connect(str(database), read_only=True) as con:
             tables = con.sql("select table_name from information_schema.tables").fetchall()
         assert ("enrollments",) not in tables
-    assert _files_containing(tmp_path, secret) == []
+    assert files_containing(tmp_path, secret) == []
 
 
 def test_the_key_never_reaches_state_trace_or_output_on_success(unify, tmp_path):
@@ -84,7 +50,7 @@ def test_the_key_never_reaches_state_trace_or_output_on_success(unify, tmp_path)
     result = run_cli(tmp_path, env)
     assert result.returncode == 0, result.stderr
     assert "sk-live-GOOD" not in result.stdout + result.stderr
-    assert _files_containing(tmp_path, "sk-live-GOOD-fedcba9876543210") == []
+    assert files_containing(tmp_path, "sk-live-GOOD-fedcba9876543210") == []
 
 
 @pytest.mark.parametrize(
@@ -145,3 +111,51 @@ def test_a_kill_at_a_random_point_then_a_rerun_is_exact(unify, tmp_path):
         assert result.returncode == 0, (killed_at, result.stderr)
         assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
     assert any(code == -signal.SIGKILL for _, code in killed_at), killed_at
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ([], ["load", "unify"]),
+        (
+            ["--destination", "postgres", "--quiet"],
+            ["load", "unify", "--destination", "postgres", "--quiet"],
+        ),
+        (
+            ["--quiet", "--pipelines-dir", "p", "report"],
+            ["report", "unify", "--quiet", "--pipelines-dir", "p"],
+        ),
+        (["report", "--demo"], ["report", "unify", "--demo"]),
+        (["--demo"], ["demo"]),
+        (["--dataset-name", "report"], ["load", "unify", "--dataset-name", "report"]),
+    ],
+)
+def test_the_old_command_line_means_the_same_as_before(old, new):
+    from pipelines.unify_pipeline import translate
+
+    assert translate(old) == new
+
+
+def test_the_console_script_and_the_old_module_both_load(unify, tmp_path):
+    server = unify(enrollments=400)
+    env = cli_env(server.base_url, tmp_path)
+    script = Path(sys.executable).with_name("sequence-funnel")
+    for args in (["--help"], ["load", "unify", "--help"], ["--version"]):
+        shown = subprocess.run([str(script), *args], env=env, capture_output=True, text=True)
+        assert shown.returncode == 0 and "sequence-funnel" in shown.stdout, shown.stderr
+    pipelines_dir = str(tmp_path / "pipelines")
+    new = subprocess.run([str(script), "load", "unify", "--quiet", "--pipelines-dir", pipelines_dir],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert new.returncode == 0, new.stderr
+    assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
+    assert server.state.advance(3 * 86400) > 0
+    old = subprocess.run([sys.executable, "-m", "pipelines.unify_pipeline", "--quiet",
+                          "--pipelines-dir", pipelines_dir], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert old.returncode == 0, old.stderr
+    assert "enrollments" in old.stdout  # the increment, through the same pipeline
+    assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
+    report = subprocess.run([sys.executable, "-m", "pipelines.unify_pipeline", "--pipelines-dir",
+                             pipelines_dir, "report"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert report.returncode == 0 and report.stdout.startswith("sequence"), report.stderr

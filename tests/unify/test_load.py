@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sandbox.unify import FaultConfig, render
-from tests.unify.conftest import Loader
+from tests.unify.loading import Loader
 from tests.unify.truth import assert_matches_truth, instant, loaded_tables
 
 

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from sources.common import arrow
 from sources.common.errors import ConfigurationError
 from sources.common.instants import format_instant, parse_instant
-from sources.unify import columnar, normalize, parse_since
+from sources.unify import parse_since, sequence_rows
+from sources.unify.enrollment_rows import list_enrollment_tables
 
 ENROLLMENT = {
     "id": "e1", "created_at": "2023-11-07T05:31:56Z", "updated_at": "2023-11-07T07:31:56.5+02:00",
@@ -60,7 +62,7 @@ def _rows(tables, name):
 
 
 def test_an_enrollment_page_becomes_arrow_tables_of_every_table():
-    tables = columnar.enrollment_tables([ENROLLMENT, ENROLLMENT | {"id": "e2"}])
+    tables = list_enrollment_tables([ENROLLMENT, ENROLLMENT | {"id": "e2"}])
     e = _rows(tables, "enrollments")[0]
     assert (e["sequence_id"], e["person_id"], e["mailbox_id"]) == ("s1", "p1", "m1")
     assert e["enrolled_by_play_id"] is None and e["reply_email_message_id"] == "r1"
@@ -81,7 +83,7 @@ def test_an_enrollment_page_becomes_arrow_tables_of_every_table():
 
 def test_timestamps_arrow_refuses_are_parsed_exactly():
     values = ["2023-11-07T05:31:56.123456789z", None, "2023-11-07T07:31:56+02:00"]
-    assert columnar.timestamps(values).to_pylist() == [
+    assert arrow.timestamps(values).to_pylist() == [
         datetime(2023, 11, 7, 5, 31, 56, 123456, tzinfo=UTC), None,
         datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC),
     ]  # fmt: skip
@@ -90,7 +92,7 @@ def test_timestamps_arrow_refuses_are_parsed_exactly():
 def test_fields_the_api_adds_later_pass_through():
     newer = ENROLLMENT | {"is_draft_approval_pending": True, "labels": ["a", {"b": 1}]}
     newer["person"] = ENROLLMENT["person"] | {"title": "CRO"}
-    tables = columnar.enrollment_tables([newer])
+    tables = list_enrollment_tables([newer])
     e = _rows(tables, "enrollments")[0]
     assert e["is_draft_approval_pending"] is True
     assert e["labels"] == '["a",{"b":1}]'  # mixed types arrive as JSON text
@@ -98,7 +100,7 @@ def test_fields_the_api_adds_later_pass_through():
 
 
 def test_embedded_sequences_by_id():
-    assert normalize.embedded_sequences([ENROLLMENT]) == {"s1": ENROLLMENT["sequence"]}
+    assert sequence_rows.embedded_sequences([ENROLLMENT]) == {"s1": ENROLLMENT["sequence"]}
 
 
 def test_a_sequence_row_flattens_owner_schedule_and_ruleset():
@@ -109,7 +111,7 @@ def test_a_sequence_row_flattens_owner_schedule_and_ruleset():
         "sequence_ruleset": {"id": "r1", "name": "Default", "is_default": True,
                              "created_at": "2026-01-01T00:00:00Z", "block_reenrollment_value": None},
     }  # fmt: skip
-    row = normalize.sequence_row(sequence)
+    row = sequence_rows.sequence_row(sequence)
     assert row["owner_id"] == "u1" and row["send_schedule_id"] is None
     assert row["sequence_ruleset_name"] == "Default" and row["is_deleted"] is False
     assert "sequence_ruleset_created_at" not in row
@@ -124,7 +126,7 @@ def test_step_rows_keep_the_order_and_flatten_config():
          "config": {"note_content": None, "task_priority": "HIGH", "auto_skip_on_due_date": True,
                     "relative_due_at": {"num_units_of_time": 2, "unit_of_time": "DAY"}}},
     ]  # fmt: skip
-    (row,) = normalize.step_rows(steps, first_position=3)
+    (row,) = sequence_rows.step_rows(steps, first_position=3)
     assert row["position"] == 3 and row["parent_step_id"] is None
     assert (row["relative_due_at_num_units"], row["relative_due_at_unit"]) == (2, "DAY")
     assert row["task_priority"] == "HIGH" and "config" not in row

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from pipelines import reporting
+from pipelines.reporting.unify import UNIFY_REPORT
+from tests.support.cli import ROOT, run_cli
 from tests.unify.bulk_truth import expected_steps
-from tests.unify.test_bulk import STEPS
-from tests.unify.test_cli import ROOT, cli_env, run_cli
+from tests.unify.environment import cli_env
+from tests.unify.loading import STEPS
 from tests.unify.truth import instant
 
 COUNTS = ("enrolled", "started", "replied", "positive_replies", "bounced", "opted_out",
@@ -67,8 +69,8 @@ def reported(unify, loader, warehouse):
     server.state.advance(86400)
     load.run(**STEPS)
     history |= _history_snapshot(server.state)
-    created = reporting.create_views(load.pipeline())
-    assert set(created) == set(reporting.VIEWS)
+    created = reporting.create_views(load.pipeline(), UNIFY_REPORT)
+    assert set(created) == set(UNIFY_REPORT.views)
     return server, load, history
 
 
@@ -179,7 +181,7 @@ def test_the_report_command_prints_the_funnel_after_a_cli_load(unify, tmp_path):
     server = unify(enrollments=800)
     env = cli_env(server.base_url, tmp_path)
     assert run_cli(tmp_path, env).returncode == 0
-    report = run_cli(tmp_path, env, "report")
+    report = run_cli(tmp_path, env, command="report")
     assert report.returncode == 0, report.stderr
     lines = report.stdout.strip().splitlines()
     assert lines[0].split()[:3] == ["sequence", "enrolled", "started"]
@@ -190,7 +192,7 @@ def test_the_report_command_prints_the_funnel_after_a_cli_load(unify, tmp_path):
 
 def test_the_report_before_any_load_is_one_line_and_exit_2(unify, tmp_path):
     server = unify(enrollments=100)
-    report = run_cli(tmp_path, cli_env(server.base_url, tmp_path), "report")
+    report = run_cli(tmp_path, cli_env(server.base_url, tmp_path), command="report")
     assert report.returncode == 2 and len(report.stderr.strip().splitlines()) == 1
     assert "run a load first" in report.stderr
 
@@ -202,7 +204,7 @@ def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, loader, tmp
     server = unify(enrollments=1500)
     load = loader(server.base_url)
     load.run(**STEPS)
-    reporting.create_views(load.pipeline())
+    reporting.create_views(load.pipeline(), UNIFY_REPORT)
     charts = tmp_path / "charts"
     notebook = nbformat.read(ROOT / "notebooks" / "funnel_report.ipynb", as_version=4)
     env = {"FUNNEL_DB": load.warehouse.path, "FUNNEL_CHARTS": str(charts), "MPLBACKEND": "Agg"}

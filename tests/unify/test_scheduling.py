@@ -8,11 +8,13 @@ import time
 
 import pytest
 
+from pipelines import runner
 from sandbox.unify import DEFAULT_API_KEY, FaultConfig
 from sources import unify as unify_source_module
-from tests.unify.test_cli import ROOT, cli, cli_env, run_cli
+from tests.support.cli import ROOT, cli, run_cli
+from tests.support.warehouses import DuckDBWarehouse
+from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
-from tests.warehouses import DuckDBWarehouse
 
 
 def _requests_served(server) -> int:
@@ -55,11 +57,12 @@ def test_a_load_left_by_a_crashed_run_is_completed_then_new_data_extracted(
     server.state.advance(12 * 3600)
     # a run that dies after extracting (or normalising) the changes, before loading them
     pipeline = load.pipeline()
-    pipeline.extract(unify_source_module.unify_source(
-        api_key=DEFAULT_API_KEY, base_url=server.base_url), loader_file_format="parquet"
-    )  # fmt: skip
-    if crashed_after == "normalize":
-        pipeline.normalize()
+    with runner.load_config():  # as the runner had extracted it
+        pipeline.extract(unify_source_module.unify_source(
+            api_key=DEFAULT_API_KEY, base_url=server.base_url), loader_file_format="parquet"
+        )  # fmt: skip
+        if crashed_after == "normalize":
+            pipeline.normalize()
     assert load.pipeline().has_pending_data
     changed_later = server.state.advance(12 * 3600)
     assert changed_later > 0

@@ -9,9 +9,10 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from tests.unify.test_cli import cli_env, run_cli
+from tests.support.cli import run_cli
+from tests.support.warehouses import ParquetLake
+from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
-from tests.warehouses import ParquetLake
 
 
 def test_the_cli_loads_postgres_and_a_fresh_runner_resumes_from_its_state(

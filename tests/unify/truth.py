@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.unify.validation import parse_rfc3339
-from tests.warehouses import DuckDBWarehouse
+from tests.support.warehouses import DuckDBWarehouse
 
 ENROLLMENT_COLUMNS = (
     "id", "created_at", "updated_at", "status", "sequence_id", "person_id", "mailbox_id",
@@ -76,7 +76,7 @@ QUERIES = {
 
 def loaded_tables(warehouse: Any) -> dict[str, list[tuple]]:
     """Rows per table as loaded (lists, so duplicates would show); `warehouse` is one of
-    tests.warehouses' or a DuckDB file's path."""
+    tests.support.warehouses' or a DuckDB file's path."""
     if isinstance(warehouse, str):
         warehouse = DuckDBWarehouse(warehouse)
     return {t: sorted(warehouse.rows(q), key=str) for t, q in QUERIES.items()}

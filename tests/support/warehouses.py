@@ -21,8 +21,8 @@ from typing import Any
 import dlt
 import duckdb
 
-from pipelines import runner
-from sources.unify.settings import PRIMARY_KEYS
+from pipelines import destinations
+from sources.unify.settings import UNIFY_TABLES
 
 
 def _utc(value: Any) -> Any:
@@ -36,7 +36,7 @@ class DuckDBWarehouse:
         self.path = str(path)
 
     def destination(self) -> Any:
-        return runner.duckdb_destination(self.path)
+        return destinations.duckdb_destination(self.path)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with duckdb.connect(self.path, read_only=True) as con:
@@ -145,7 +145,7 @@ class ParquetLake:
             for table in sorted(p.name for p in (self.root / self.dataset).iterdir()):
                 if table.startswith("_dlt") or not self.files(table):
                     continue
-                key = PRIMARY_KEYS.get(table, "id")
+                key = UNIFY_TABLES.key(table)
                 key = key if isinstance(key, str) else ", ".join(key)
                 con.execute(f"""
                     create view {self.dataset}.{table} as

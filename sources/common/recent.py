@@ -1,11 +1,12 @@
-"""Which re-read enrollments are exactly what the last run loaded, so they need no load.
+"""Which re-read records are exactly what the last run loaded, so they need no load.
 
 Each run re-reads a lookback window before its high-water mark, to catch changes that became
 visible late. Most of what it re-reads is unchanged; loading it again is harmless (the merge
 makes it exact) but turns a nothing-new run into a load of every table. State keeps the
-`updated_at` of every enrollment within the lookback of the mark; a re-read row with the same id
-and the same `updated_at` is skipped. A late change always brings a new `updated_at`, so it is
-never skipped. (dlt's own incremental does the same at the exact boundary value.)
+cursor value (`updated_at`) of every record within the lookback of the mark; a re-read row
+with the same key and the same cursor value is skipped. A late change always brings a new
+`updated_at`, so it is never skipped. (dlt's own incremental does the same at the exact
+boundary value.)
 """
 
 from __future__ import annotations
@@ -21,26 +22,33 @@ MAX_REMEMBERED = 20_000  # beyond this many in one lookback window, rows are sim
 
 
 class RecentVersions:
-    def __init__(self, loaded: dict[str, str] | None, lookback: timedelta) -> None:
-        self.loaded = loaded or {}  # id -> updated_at as the API wrote it, from the last run
+    def __init__(
+        self,
+        loaded: dict[str, str] | None,
+        lookback: timedelta,
+        key: str = "id",
+        cursor: str = "updated_at",
+    ) -> None:
+        self.key, self.cursor = key, cursor
+        self.loaded = loaded or {}  # key -> cursor value as the API wrote it, from the last run
         self.lookback_us = int(lookback / timedelta(microseconds=1))
         self.kept: dict[str, tuple[int, str]] = {}  # this run: id -> (micros, updated_at text)
         self._prune_at = 1024
 
     def split(
-        self, enrollments: list[dict[str, Any]]
+        self, records: list[dict[str, Any]]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(to load, exactly as last loaded): the second are remembered again, not loaded."""
         changed, unchanged = [], []
-        for e in enrollments:
-            same = self.loaded.get(e["id"]) == e["updated_at"]
-            (unchanged if same else changed).append(e)
+        for r in records:
+            same = self.loaded.get(r[self.key]) == r[self.cursor]
+            (unchanged if same else changed).append(r)
         return changed, unchanged
 
     def remember(
         self, ids: list[str], texts: list[str], instants: pa.Array, newest: datetime
     ) -> None:
-        """Note enrollments seen this run; only those within the lookback of `newest` are kept."""
+        """Note records seen this run; only those within the lookback of `newest` are kept."""
         micros = pc.cast(instants, pa.int64()).to_numpy(zero_copy_only=False)
         floor = _micros(newest) - self.lookback_us
         for k in np.nonzero(micros >= floor)[0]:
@@ -53,7 +61,7 @@ class RecentVersions:
         self._prune_at = max(1024, 2 * len(self.kept))
 
     def state(self, newest: datetime | None) -> dict[str, str]:
-        """What the next run compares against: ids and `updated_at` within the lookback."""
+        """What the next run compares against: keys and cursor values within the lookback."""
         if newest is None:
             return self.loaded
         self._prune(_micros(newest) - self.lookback_us)

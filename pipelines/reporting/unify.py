@@ -1,18 +1,16 @@
-"""Funnel reporting views, created in the destination after each load, and the terminal report.
+"""Unify's funnel reporting views: one SQL text per view, in the dialect DuckDB and PostgreSQL
+share (FILTER, window functions, percentile_cont ... WITHIN GROUP, AT TIME ZONE), so both get
+the same names and the same numbers. Created by pipelines.reporting after each load.
 
-One SQL text per view, written in the dialect DuckDB and PostgreSQL share (FILTER, window
-functions, percentile_cont ... WITHIN GROUP, AT TIME ZONE), so both get the same names and the
-same numbers. The counting rule (README, "Funnel reporting"): a person counts once per sequence.
-Sequence version upgrades cancel an enrollment and create a new one for the same person; events
+The counting rule (README, "Funnel reporting"): a person counts once per sequence. Sequence
+version upgrades cancel an enrollment and create a new one for the same person; events
 (started, replied, bounced, ...) count if any of the person's enrollments in the sequence had
 them, states (canceled, finished) are those of the person's latest enrollment there.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import dlt
+from pipelines.reporting import ReportViews
 
 PERSON_SEQUENCE = """
 with ranked as (
@@ -138,54 +136,11 @@ NEEDS = {  # views that need a table not every load has
     "daily_funnel": "enrollment_history",
 }
 
+# The terminal report: the funnel by sequence, widest first
+REPORT_QUERY = (
+    "select sequence, enrolled, started, replied, positive_replies, bounced, opted_out,"
+    " canceled, finished, reply_rate_pct from {ds}.funnel_by_sequence"
+    " order by enrolled desc, sequence"
+)
 
-def create_views(pipeline: dlt.Pipeline) -> list[str]:
-    """(Re)create the reporting views in the pipeline's dataset; returns their names. Views
-    whose tables this dataset does not have (no enrollment steps loaded, say) are left out."""
-    if pipeline.destination.destination_name == "filesystem":
-        return []  # files, not a database: query them with DuckDB (README)
-    created = []
-    with pipeline.sql_client() as client:
-        ds = client.fully_qualified_dataset_name()
-        tables = set(pipeline.default_schema.data_table_names())
-        for name, sql in VIEWS.items():
-            if NEEDS.get(name, "enrollments") not in tables:
-                continue
-            client.execute_sql(f"drop view if exists {ds}.{name} cascade")
-            client.execute_sql(f"create view {ds}.{name} as {sql.format(ds=ds)}")
-            created.append(name)
-    return created
-
-
-def funnel_rows(pipeline: dlt.Pipeline) -> list[tuple[Any, ...]]:
-    with pipeline.sql_client() as client:
-        ds = client.fully_qualified_dataset_name()
-        return list(client.execute_sql(
-            f"select sequence, enrolled, started, replied, positive_replies, bounced, opted_out,"
-            f" canceled, finished, reply_rate_pct from {ds}.funnel_by_sequence"
-            " order by enrolled desc, sequence"
-        ) or [])  # fmt: skip
-
-
-REPORT_HEADER = ("sequence", "enrolled", "started", "replied", "positive", "bounced", "opt-out",
-                 "canceled", "finished", "reply %")  # fmt: skip
-
-
-def format_report(rows: list[tuple[Any, ...]]) -> str:
-    """The funnel by sequence as a fixed-width terminal table, with a total line."""
-    width = max([len(REPORT_HEADER[0]), *(len(str(r[0] or "")) for r in rows)])
-    width = min(width, 44)
-    lines = [f"{REPORT_HEADER[0]:<{width}}" + "".join(f"{h:>10}" for h in REPORT_HEADER[1:])]
-    for name, *counts, rate in rows:
-        label = str(name or "(unknown sequence)")
-        label = label if len(label) <= width else label[: width - 1] + "…"
-        cells = "".join(f"{int(c or 0):>10,}" for c in counts)
-        lines.append(f"{label:<{width}}{cells}{_pct(rate):>10}")
-    totals = [sum(int(r[k] or 0) for r in rows) for k in range(1, 9)]
-    rate = 100.0 * totals[2] / totals[1] if totals[1] else None
-    lines.append(f"{'total':<{width}}" + "".join(f"{t:>10,}" for t in totals) + f"{_pct(rate):>10}")
-    return "\n".join(lines)
-
-
-def _pct(value: Any) -> str:
-    return "" if value is None else f"{float(value):.1f}"
+UNIFY_REPORT = ReportViews(views=VIEWS, report_query=REPORT_QUERY, needs=NEEDS)

@@ -1,7 +1,8 @@
-"""API JSON in, rows out, for the small tables (sequences, steps). Pure: no I/O, no state.
+"""Sequences and their steps: API JSON in, rows out. Pure: no I/O, no state.
 
-Enrollment pages are turned into Arrow tables by columnar.py. Fields the API adds later are passed
-through, so they land as new columns.
+These tables are small, so they go to dlt as rows; enrollments and steps go as Arrow tables
+(enrollment_rows.py, step_rows.py). Fields the API adds later are passed through, so they land
+as new columns.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Unify's Bulk API: query jobs for enrollments and enrollment steps.
+"""Unify's Bulk API protocol: query jobs for enrollments and enrollment steps.
 
 A job is created with a filter, polled (with a growing interval, as the docs ask) until it is
 FINISHED, and its results read a page at a time as NDJSON (10,000 rows a page, the most the API
@@ -14,12 +14,16 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import dlt
 
 from sources.common.errors import ConnectorError, HttpStatusError, RateLimitedError
 from sources.common.http import ApiClient
 from sources.common.instants import format_instant, parse_instant
+from sources.unify.helpers import ndjson_page_check
 
 ENROLLMENTS, ENROLLMENT_STEPS = "/enrollments", "/enrollment-steps"
 NDJSON_PAGE_SIZE = 10_000  # the API's maximum for NDJSON results
@@ -53,6 +57,30 @@ class JobBudget:
         if len(recent) >= self.per_day:
             raise JobBudgetSpent(f"{len(recent)} query jobs in the last 24 hours")
         self.log[:] = [*recent, format_instant(now)]
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    per_day: int
+    timeout: float
+    poll_seconds: float
+    steps_refresh: timedelta  # at most one enrollment-steps job per this interval
+
+    def steps_due(self, state: dict[str, Any]) -> bool:
+        """Each export spends a query job of the ~100 a day: steps are exported at most once
+        per `steps_refresh` (0: every run), so frequent runs leave budget to spare."""
+        last = state.get("steps_exported_at")
+        if last is None or self.steps_refresh <= timedelta(0):
+            return True
+        return datetime.now(UTC) - parse_instant(last) >= self.steps_refresh
+
+    def run(
+        self, client: ApiClient, base: str, low: datetime | None, high: datetime | None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """A job for rows of `base` updated in [low, high], under this pipeline's budget."""
+        budget = JobBudget(dlt.current.source_state(), self.per_day)
+        return run_job(client, base, updated_at_filter(low, high), budget,
+                       poll_initial=self.poll_seconds, timeout=self.timeout)  # fmt: skip
 
 
 def run_job(
@@ -110,7 +138,8 @@ def _wait(client: ApiClient, base: str, job_id: str, delay: float, timeout: floa
 def _results_page(client: ApiClient, base: str, job_id: str, page: int) -> list[dict[str, Any]]:
     params = {"page": page, "page_size": NDJSON_PAGE_SIZE}
     try:
-        return client.get_ndjson(f"{base}/query-jobs/{job_id}/results", params).body
+        path = f"{base}/query-jobs/{job_id}/results"
+        return client.get_ndjson(path, params, check=ndjson_page_check).body
     except HttpStatusError as exc:  # 409 failed/canceled, 410 expired while we read
         ended = {"results_failed": "FAILED", "results_canceled": "CANCELED",
                  "results_expired": "EXPIRED"}.get(exc.code or "")  # fmt: skip

@@ -1,0 +1,147 @@
+"""`sequence-funnel`: load a vendor's data, report its funnel, run the demo.
+
+    sequence-funnel load unify                      # incremental, into sequence_funnel.duckdb
+    sequence-funnel load unify --since 2026-01-01   # a first load from a date
+    sequence-funnel report unify                    # the funnel by sequence, as a table
+    sequence-funnel demo                            # the embedded sandbox, a local DuckDB file
+
+API keys come from the environment (SOURCES__<VENDOR>__API_KEY) or .dlt/secrets.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+import pyarrow as pa
+from dlt.common.destination.exceptions import DestinationUndefinedEntity
+
+from pipelines import destinations, errors, reporting, runner
+from pipelines.summary import OK, RunSummary
+from pipelines.vendors import FACTORIES, Vendor, vendor
+from sources.common.stats import RunStats
+
+
+def _version() -> str:
+    try:
+        return version("sequence-funnel")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def _where(parser: argparse.ArgumentParser, name: str) -> None:
+    parser.add_argument("--destination", default="duckdb", help="any dlt destination (duckdb)")
+    parser.add_argument("--dataset-name", default=None, help=f"schema/dataset name ({name})")
+    parser.add_argument("--pipeline-name", default=None, help=f"dlt pipeline name ({name})")
+    parser.add_argument("--pipelines-dir", default=None, help="where dlt keeps pipeline state")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sequence-funnel", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    load = commands.add_parser("load", help="load a vendor's data into a destination")
+    loads = load.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
+    report = commands.add_parser("report", help="print a vendor's funnel from the destination")
+    reports = report.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
+    commands.add_parser("demo", help="load the embedded sandboxes into a local DuckDB file")
+    for name in FACTORIES:
+        chosen = vendor(name)
+        one = loads.add_parser(name, help=f"load {chosen.title}")
+        _where(one, name)
+        one.add_argument(
+            "--full-refresh", action="store_true", help="drop this source's tables and state first"
+        )
+        chosen.add_arguments(one)
+        one.add_argument("--quiet", action="store_true", help="no progress lines")
+        one.add_argument(
+            "--json-summary", metavar="PATH", help="also write the run summary as JSON (monitors)"
+        )
+        shown = reports.add_parser(name, help=f"the {chosen.title} funnel by sequence")
+        _where(shown, name)
+        shown.add_argument("--demo", action="store_true", help="what `make demo` loaded")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Arrow's default allocator keeps freed memory for reuse; the system one gives it back, which
+    # keeps a long backfill's peak memory flat (measured: about 100 MB less at 100k enrollments).
+    pa.set_memory_pool(pa.system_memory_pool())
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "demo":
+        from pipelines.demo import run_demo  # the only path into the sandbox
+
+        return run_demo()
+    chosen = vendor(args.vendor)
+    args.dataset_name = args.dataset_name or chosen.name
+    args.pipeline_name = args.pipeline_name or chosen.name
+    return load(chosen, args) if args.command == "load" else report(chosen, args)
+
+
+def load(chosen: Vendor, args: argparse.Namespace) -> int:
+    secrets = errors.configured_secrets(
+        *chosen.secret_keys, f"destination.{args.destination}.credentials"
+    )
+    summary = RunSummary(
+        pipeline=args.pipeline_name, destination=args.destination, dataset=args.dataset_name
+    )
+    try:
+        stats = RunStats()
+        source = chosen.source(run_stats=stats, **chosen.options(args))
+        pipeline = runner.make_pipeline(
+            args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir,
+            progress=not args.quiet,
+        )  # fmt: skip
+        runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats, summary=summary)
+        reporting.create_views(pipeline, chosen.report)
+    except Exception as exc:
+        summary.failed(*errors.explain(exc, secrets))
+        print(f"error: {summary.error}", file=sys.stderr)
+    else:
+        print(f"Loaded into {args.destination} dataset '{args.dataset_name}':")
+        print("\n".join(summary.lines()))
+    if args.json_summary:
+        summary.write_json(args.json_summary)
+    return summary.exit_code
+
+
+def report(chosen: Vendor, args: argparse.Namespace) -> int:
+    """The funnel by sequence from the destination's reporting views, as a terminal table."""
+    where = (args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir)
+    if args.demo:  # what `make demo` loaded
+        from pipelines.demo import DEMO_DATABASE, DEMO_DIR, demo_pipeline_name
+
+        database = destinations.duckdb_destination(str(DEMO_DATABASE))
+        where = (
+            demo_pipeline_name(chosen.name),
+            database,
+            chosen.name,
+            str(DEMO_DIR / "pipelines"),
+        )
+    try:
+        pipeline = runner.make_pipeline(*where, progress=False)
+        rows = reporting.funnel_rows(pipeline, chosen.report)
+    except DestinationUndefinedEntity:
+        print(
+            f"error: no funnel views in dataset '{args.dataset_name}' of {args.destination}:"
+            f" run a load first (sequence-funnel load {chosen.name})",
+            file=sys.stderr,
+        )
+        return errors.CONFIG_ERROR
+    except Exception as exc:
+        secrets = errors.configured_secrets(f"destination.{args.destination}.credentials")
+        message, code = errors.explain(exc, secrets)
+        print(f"error: {message}", file=sys.stderr)
+        return code
+    print(reporting.format_report(rows))
+    return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""What a run did: printed at its end, and written as JSON for a monitor."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+OK = 0
+
+
+@dataclass
+class RunSummary:
+    pipeline: str = ""
+    destination: str = ""
+    dataset: str = ""
+    status: str = "ok"
+    exit_code: int = OK
+    error: str | None = None
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    seconds: float = 0.0
+    rows: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    retries: int = 0
+    completed_pending_packages: int = 0
+    load_ids: list[str] = field(default_factory=list)
+
+    def failed(self, message: str, exit_code: int) -> None:
+        self.status, self.error, self.exit_code = "failed", message, exit_code
+
+    def lines(self) -> list[str]:
+        width = max((len(t) for t in self.rows), default=5)
+        out = [f"  {table:<{width}} {count:>9,}" for table, count in sorted(self.rows.items())]
+        if self.completed_pending_packages:
+            out.append(f"  (first completed {self.completed_pending_packages} load package(s)"
+                       " left by an interrupted run)")  # fmt: skip
+        out.append(f"  {self.seconds:.1f} s, {self.requests:,} requests, {self.retries:,} retries")
+        return out
+
+    def write_json(self, path: str) -> None:
+        """Whole or not at all: a monitor never reads half a file."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        partial.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        partial.replace(target)

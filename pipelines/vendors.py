@@ -1,0 +1,62 @@
+"""The vendors the command line knows: each one's source, settings, flags and report views.
+
+Adding a vendor adds an entry here (docs/adding-a-vendor.md); the runner, the command line and
+the reporting mechanism are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pipelines.reporting import ReportViews
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str  # the command-line word, the default dataset and pipeline, the config section
+    title: str
+    source: Callable[..., Any]  # its @dlt.source; takes `run_stats` and the options below
+    report: ReportViews
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    options: Callable[[argparse.Namespace], dict[str, Any]]  # flags given -> source arguments
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """Configuration keys whose values are scrubbed from anything printed."""
+        return (f"sources.{self.name}.api_key",)
+
+
+def _unify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", help="first load only: enrollments updated since this date")
+    parser.add_argument(
+        "--backfill", choices=("bulk", "list"), default=None,
+        help="how a first load reads enrollments: a Bulk API query job (bulk, the default) or"
+        " the list endpoint (list: slower, but keeps created_at)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-enrollment-steps", dest="enrollment_steps", action="store_false", default=None,
+        help="skip enrollment steps (they cost a Bulk API query job per export)",
+    )  # fmt: skip
+
+
+def _unify_options(args: argparse.Namespace) -> dict[str, Any]:
+    chosen = {"initial_updated_after": args.since, "backfill": args.backfill,
+              "enrollment_steps": args.enrollment_steps}  # fmt: skip
+    return {k: v for k, v in chosen.items() if v is not None}  # else: config, defaults
+
+
+def _unify() -> Vendor:
+    from pipelines.reporting.unify import UNIFY_REPORT
+    from sources.unify import unify_source
+
+    return Vendor("unify", "Unify", unify_source, UNIFY_REPORT, _unify_arguments, _unify_options)
+
+
+FACTORIES: dict[str, Callable[[], Vendor]] = {"unify": _unify}
+
+
+def vendor(name: str) -> Vendor:
+    return FACTORIES[name]()

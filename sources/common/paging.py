@@ -1,0 +1,87 @@
+"""Concurrent paging over time windows: a long range split into windows, each followed by its
+own cursor, several at once, pages handed over as they arrive."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+Page = TypeVar("Page")
+Query = TypeVar("Query")
+
+
+def windows(
+    start: datetime | None,
+    upper: datetime,
+    floor: datetime | None,
+    count: int,
+    min_window: timedelta,
+) -> list[tuple[datetime | None, datetime]]:
+    """Split [start, upper] into `count` windows of equal duration for concurrent paging.
+
+    Bounds are inclusive and one microsecond apart, so no row is in two windows. Without a
+    start the first window is open below, so it also holds everything older than `floor` (a
+    guess at the oldest row, used only to place the boundaries). A range shorter than
+    `min_window` per window is not split.
+    """
+    low = start or floor
+    if count <= 1 or low is None or upper - low < min_window * count:
+        return [(start, upper)]
+    step = (upper - low) / count
+    edges = [low + step * k for k in range(count)] + [upper]
+    tick = timedelta(microseconds=1)
+    spans: list[tuple[datetime | None, datetime]] = []
+    for k in range(count):
+        lower = start if k == 0 else edges[k]
+        spans.append((lower, edges[k + 1] - tick if k < count - 1 else upper))
+    return spans
+
+
+def concurrent_pages(
+    pages_of: Callable[[Query], Iterable[Page]], queries: list[Query], workers: int
+) -> Iterator[Page]:
+    """Every page of several queries (`pages_of(query)` pages one), up to `workers` at once.
+    Pages come in arrival order; the first error stops everything and is raised."""
+    done = object()
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=2 * max(1, workers))
+    stop = threading.Event()
+
+    def put(item: Any) -> None:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def work(query: Query) -> None:
+        try:
+            for page in pages_of(query):
+                if stop.is_set():
+                    return
+                put(page)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(exc)
+        finally:
+            put(done)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="pages")
+    try:
+        for query in queries:
+            pool.submit(work, query)
+        remaining = len(queries)
+        while remaining:
+            item = handoff.get()
+            if item is done:
+                remaining -= 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield item
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,30 @@
+"""Run statistics owned by one source instance, so two sources in one process never mix counts."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+
+class RunStats:
+    """Requests and retries of one extraction; counted from every paging thread."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, name: str, count: int = 1) -> None:
+        with self._lock:
+            self._counts[name] += count
+
+    def __getitem__(self, name: str) -> int:
+        with self._lock:
+            return self._counts[name]
+
+    def get(self, name: str, default: int = 0) -> int:
+        with self._lock:
+            return self._counts.get(name, default)
+
+    def as_dict(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)

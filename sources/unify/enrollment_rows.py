@@ -1,0 +1,104 @@
+"""Enrollments, as the list endpoint and as Bulk API query jobs return them, as Arrow tables of
+every table they touch. Pure: JSON in, tables out.
+
+Embedded objects become rows of their own tables, deduplicated by id, and the enrollment keeps
+their ids. Each enrollment row also gives a version row for `enrollment_history`.
+
+The bulk shape differs from the list endpoint's: an enrollment row has no `created_at`,
+`is_excluded` or reply `received_at` (those columns stay null), its mailbox is
+`{id, email_address, forwarding, user}` and its person carries a company. Fields only the bulk
+shape has go to tables of their own (settings.TABLES), so merges from either shape never blank
+what the other loaded. The enrollment's `version` is not kept on `enrollments`: it is the
+`sequence_version` of its enrollment steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+
+from sources.common.tables import RowsByTable
+from sources.unify.settings import HISTORY_FIELDS, UNIFY_TABLES
+
+_LIST_EMBEDDED = ("sequence", "person", "mailbox", "enrolled_by_play", "reply_email_message")
+_BULK_EMBEDDED = (*_LIST_EMBEDDED, "version")
+_USERS = ("user", "secondary_forward_to_user")
+
+
+class UnifyRows(RowsByTable):
+    """Rows per table from enrollments (both shapes) and enrollment steps."""
+
+    def enrollment(
+        self,
+        e: dict[str, Any],
+        *,
+        drop: tuple[str, ...],
+        person: dict[str, Any],
+        mailbox: dict[str, Any],
+    ) -> None:
+        """An enrollment row (less `drop`, with the ids of what it embeds), its version row,
+        and the rows of its embedded person, mailbox, play, reply and classifications."""
+        reply, play = e.get("reply_email_message"), e.get("enrolled_by_play")
+        row = {k: v for k, v in e.items() if k not in drop}
+        row |= {
+            "sequence_id": e["sequence"]["id"], "person_id": person["id"],
+            "mailbox_id": mailbox["id"], "enrolled_by_play_id": play["id"] if play else None,
+            "reply_email_message_id": reply["id"] if reply else None,
+        }  # fmt: skip
+        self.append("enrollments", row)  # a batch may hold two versions: the history wants both
+        version = {"enrollment_id": e["id"], **{f: e.get(f) for f in HISTORY_FIELDS}}
+        self.append("enrollment_history", version)
+        self.add("persons", person)
+        self.add("mailboxes", mailbox)
+        if play:
+            self.add("plays", play)
+        if reply:
+            message = {k: v for k, v in reply.items() if k != "classifications"}
+            self.add("reply_email_messages", message | {"enrollment_id": e["id"]})
+            for c in reply.get("classifications") or []:
+                self.add("reply_email_classifications", c | {"reply_email_message_id": reply["id"]})
+
+    def person_and_mailbox(self, person: dict[str, Any], mailbox: dict[str, Any]) -> None:
+        """The bulk-only rows a bulk person and mailbox carry."""
+        firm = person.get("company")
+        if firm:
+            self.add("companies", {k: v for k, v in firm.items() if k != "description"})
+            if "description" in firm:
+                described = {"company_id": firm["id"], "description": firm["description"]}
+                self.add("company_descriptions", described, key="company_id")
+        link = {"person_id": person["id"], "company_id": firm["id"] if firm else None}
+        self.add("person_companies", link, key="person_id")
+        routing = {k: v for k, v in mailbox.items() if k not in _USERS}
+        for prefix in _USERS:
+            user = mailbox.get(prefix) or {}
+            for field in ("id", "email", "first_name", "last_name"):
+                routing[f"{prefix}_{field}"] = user.get(field)
+        routing["mailbox_id"] = routing.pop("id")
+        self.add("mailbox_routing", routing, key="mailbox_id")
+
+    def tables(self) -> dict[str, pa.Table]:
+        return self.arrow(UNIFY_TABLES)
+
+
+def list_enrollment_tables(enrollments: Iterable[dict[str, Any]]) -> dict[str, pa.Table]:
+    """`GET /enrollments` objects (any number of pages) as Arrow tables."""
+    out = UnifyRows()
+    for e in enrollments:
+        out.enrollment(e, drop=_LIST_EMBEDDED, person=e["person"], mailbox=e["mailbox"])
+    return out.tables()
+
+
+def bulk_enrollment_tables(rows: Iterable[dict[str, Any]]) -> dict[str, pa.Table]:
+    """Bulk `SequenceEnrollment` rows as the same tables the list endpoint fills, and more."""
+    out = UnifyRows()
+    for e in rows:
+        person, mailbox = e["person"], e["mailbox"]
+        out.enrollment(
+            e, drop=_BULK_EMBEDDED,
+            person={k: v for k, v in person.items() if k != "company"},
+            mailbox={"id": mailbox["id"], "email": mailbox.get("email_address")},
+        )  # fmt: skip
+        out.person_and_mailbox(person, mailbox)
+    return out.tables()

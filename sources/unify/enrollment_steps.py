@@ -1,0 +1,53 @@
+"""The `enrollment_steps` resource: each person's execution of each step, which only Bulk API
+query jobs export.
+
+Steps updated since this resource's high-water mark less the lookback, through one query job;
+the mark is the newest updated_at the job returned, committed with the load. A job that ends
+without results stops the run with nothing loaded; a spent daily job budget skips the steps for
+this run with a warning (their mark stays; a later run catches up).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import dlt
+
+from sources.common import arrow
+from sources.common.instants import format_instant
+from sources.common.state import HighWaterMark
+from sources.unify import query_jobs
+from sources.unify.extraction import UnifyRun
+from sources.unify.settings import UNIFY_TABLES
+from sources.unify.step_rows import step_tables
+
+log = logging.getLogger("sequence_funnel.unify")
+MARK = "steps_updated_at"
+
+
+def enrollment_steps(run: UnifyRun) -> Iterator[Any]:
+    run.source_state()  # a pipeline's state from before the split is moved first
+    state = dlt.current.resource_state()
+    jobs = run.settings.jobs
+    if not jobs.steps_due(state):
+        return
+    mark = HighWaterMark(state, MARK)
+    newest = mark.value
+    with run.client() as client:
+        try:
+            low = mark.start(run.settings.lookback, run.settings.since)
+            for rows in jobs.run(client, query_jobs.ENROLLMENT_STEPS, low, None):
+                tables = step_tables(rows)
+                for name, arrow_table in tables.items():
+                    yield UNIFY_TABLES.tagged(name, arrow_table)
+                latest = arrow.newest(tables["enrollment_steps"]["updated_at"])
+                newest = max(filter(None, (newest, latest)), default=None)
+        except query_jobs.JobBudgetSpent as exc:
+            log.warning("enrollment steps skipped this run: the daily query-job budget is spent"
+                        " (%s); a later run catches up", exc)  # fmt: skip
+            return
+    state["steps_exported_at"] = format_instant(datetime.now(UTC))
+    mark.set(newest)

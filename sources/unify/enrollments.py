@@ -1,0 +1,168 @@
+"""The `enrollments` resource: enrollments updated since the high-water mark less a lookback,
+with everything they embed (persons, mailboxes, plays, replies, classifications, history).
+
+A first load reads them through one Bulk API query job (unless `backfill` is `list`, or the
+daily job budget is spent); every later run pages the list endpoint over `updated_at` windows,
+concurrently on long ranges. Re-read rows that are exactly what the last run loaded are not
+loaded again (RecentVersions). Sequences the enrollments name but the listing lacks are looked
+up at the end, when `sequences` is extracted too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import dlt
+import pyarrow as pa
+
+from sources.common import arrow
+from sources.common.http import ApiClient, ApiResponse
+from sources.common.instants import format_instant, server_time
+from sources.common.paging import concurrent_pages, windows
+from sources.common.recent import RecentVersions
+from sources.common.state import HighWaterMark
+from sources.unify import query_jobs, sequence_rows
+from sources.unify.enrollment_rows import bulk_enrollment_tables, list_enrollment_tables
+from sources.unify.extraction import Listing, UnifyRun
+from sources.unify.helpers import first_page, pages
+from sources.unify.sequences import unlisted_sequences
+from sources.unify.settings import (
+    BATCH_ROWS,
+    CLOCK_SKEW_SECONDS,
+    MIN_WINDOW,
+    UNIFY_TABLES,
+    WINDOWS_PER_WORKER,
+)
+
+log = logging.getLogger("sequence_funnel.unify")
+MARK = "enrollments_updated_at"
+
+
+def enrollments(run: UnifyRun) -> Iterator[Any]:
+    source_state = run.source_state()
+    state = dlt.current.resource_state()
+    mark = HighWaterMark(state, MARK)
+    with run.client(run.settings.concurrency) as client:
+        listing = run.listing(client)
+        embedded = None
+        if run.settings.bulk_backfill and mark.value is None:
+            embedded = yield from _bulk_backfill(client, run, mark, listing)
+        if embedded is None:
+            embedded = yield from _listed(client, run, source_state, state, mark, listing)
+        if run.selected("sequences"):
+            listed = None if listing is None else set(listing.listed)
+            yield from unlisted_sequences(client, source_state, embedded, listed)
+
+
+def _tables(tables: dict[str, pa.Table]) -> Iterator[Any]:
+    for name, arrow_table in tables.items():
+        yield UNIFY_TABLES.tagged(name, arrow_table)
+
+
+def _bulk_backfill(
+    client: ApiClient, run: UnifyRun, mark: HighWaterMark, listing: Listing | None
+) -> Iterator[Any]:
+    """The first load through a query job; returns the embedded sequences, or None when the
+    daily job budget is spent (the caller then pages the list endpoint)."""
+    upper = listing.upper if listing else None
+    embedded: dict[str, dict[str, Any]] = {}
+    newest: datetime | None = None
+    try:
+        for rows in run.settings.jobs.run(
+            client, query_jobs.ENROLLMENTS, run.settings.since, upper
+        ):
+            embedded |= sequence_rows.embedded_sequences(rows)
+            tables = bulk_enrollment_tables(rows)
+            yield from _tables(tables)
+            newest = max(filter(None, (newest, arrow.newest(tables["enrollments"]["updated_at"]))),
+                         default=None)  # fmt: skip
+    except query_jobs.JobBudgetSpent as exc:
+        log.warning("backfilling enrollments through the list endpoint: the daily query-job"
+                    " budget is spent (%s)", exc)  # fmt: skip
+        return None
+    mark.set(newest or upper)  # the job held everything up to `upper` (an empty account: nothing)
+    return embedded
+
+
+def _listed(
+    client: ApiClient,
+    run: UnifyRun,
+    source_state: dict[str, Any],
+    state: dict[str, Any],
+    mark: HighWaterMark,
+    listing: Listing | None,
+) -> Iterator[Any]:
+    """Enrollments updated in [mark - lookback, upper], the range split into windows paged
+    concurrently, handed to dlt as Arrow batches; returns the embedded sequences.
+
+    Without an upper bound yet, the first page is asked for without one and the API's clock on
+    that answer becomes the bound: when that page is the only one, the run took one request."""
+    settings = run.settings
+    start = mark.start(settings.lookback, settings.since)
+    upper = listing.upper if listing else None
+    responses: Iterable[ApiResponse] | None = None
+    if upper is None:
+        low = [("updated_after", format_instant(start))] if start is not None else []
+        probe = first_page(client, "/enrollments", "enrollments", low)
+        upper = server_time(probe.headers, timedelta(seconds=CLOCK_SKEW_SECONDS))
+        if not probe.body.get("next_cursor"):
+            responses = [probe]
+    ahead = round((upper - datetime.now(UTC)).total_seconds())
+    if abs(ahead - source_state.get("api_clock_ahead_seconds", 0)) >= 5:  # unchanged: no load
+        source_state["api_clock_ahead_seconds"] = ahead
+    if responses is None:
+        count = settings.concurrency * WINDOWS_PER_WORKER
+        spans = windows(start, upper, listing.floor if listing else None, count, MIN_WINDOW)
+        queries = [_window_params(low, high) for low, high in spans]
+        responses = concurrent_pages(
+            lambda q: pages(client, "/enrollments", "enrollments", q), queries,
+            settings.concurrency,
+        )  # fmt: skip
+    newest = mark.value
+    recent = RecentVersions(state.get("recent_versions"), settings.lookback)
+    embedded: dict[str, dict[str, Any]] = {}
+    batch: list[dict[str, Any]] = []
+    for response in responses:
+        page = response.body["enrollments"]
+        embedded |= sequence_rows.embedded_sequences(page)
+        batch += page
+        if len(batch) >= BATCH_ROWS:
+            newest = yield from _emit(batch, newest, recent)
+            batch = []
+    newest = yield from _emit(batch, newest, recent)
+    mark.set(newest)
+    state["recent_versions"] = recent.state(newest)
+    return embedded
+
+
+def _window_params(low: datetime | None, high: datetime) -> list[tuple[str, Any]]:
+    params: list[tuple[str, Any]] = [("updated_before", format_instant(high))]
+    return params + ([("updated_after", format_instant(low))] if low is not None else [])
+
+
+def _emit(
+    batch: list[dict[str, Any]], newest: datetime | None, recent: RecentVersions
+) -> Iterator[Any]:
+    """Yield a batch as Arrow tables, less what the last run loaded exactly so; returns the
+    newest updated_at seen so far."""
+    changed, unchanged = recent.split(batch)
+    if unchanged:
+        instants = arrow.timestamps([e["updated_at"] for e in unchanged])
+        newest = _seen(recent, unchanged, instants, newest)
+    if changed:
+        tables = list_enrollment_tables(changed)
+        yield from _tables(tables)
+        newest = _seen(recent, changed, tables["enrollments"]["updated_at"], newest)
+    return newest
+
+
+def _seen(
+    recent: RecentVersions, rows: list[dict[str, Any]], instants: Any, newest: datetime | None
+) -> datetime:
+    """Advance the newest updated_at with these rows, and remember them; returns it."""
+    newest = max(filter(None, (newest, arrow.newest(instants))))
+    recent.remember([e["id"] for e in rows], [e["updated_at"] for e in rows], instants, newest)
+    return newest
