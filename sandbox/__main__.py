@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     base = UnifySandbox.base_url(server)
     print(f"Unify sandbox: {args.enrollments} enrollments (seed {args.seed})", flush=True)
     print(f"  base URL: {base}\n  x-api-key: {key}\n  admin: {server}/_sandbox/stats", flush=True)
-    serve_forever(sandbox.faults, sock)
+    serve_forever(sandbox.app, sock)
     return 0
 
 

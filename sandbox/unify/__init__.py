@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
 
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
-from sandbox.common.server import ServerThread
+from sandbox.common.server import ServerThread, with_admin
+from sandbox.unify.admin import ADMIN, admin_routes
 from sandbox.unify.app import PREFIX, build_app, error_body, is_api_path
 from sandbox.unify.jobs import JobStore
 from sandbox.unify.store import UnifyState
@@ -17,11 +21,15 @@ DOCUMENTED_LIMIT = WindowLimit(requests=100_000, window_seconds=300)
 
 @dataclass
 class UnifySandbox:
-    """State, app and faults of one sandbox server. `with sandbox.serve() as url: ...`."""
+    """State, app and faults of one sandbox server. `with sandbox.serve() as url: ...`.
+
+    `app` is what is served: the admin routes (/_sandbox), then the vendor's API behind the
+    fault injector."""
 
     state: UnifyState
     faults: FaultInjector
     jobs: JobStore
+    app: Any
 
     @classmethod
     def create(
@@ -42,17 +50,16 @@ class UnifySandbox:
             enrollments, seed, anchor_us=anchor_us, frozen_clock=frozen_clock
         )
         state.oldest_first = list_order == "oldest_first"
-        holder: list[FaultInjector] = []
         jobs = JobStore(state)
-        app = build_app(state, api_keys, holder, jobs)
         injector = FaultInjector(
-            app, is_api=is_api_path, error_body=error_body, config=faults, window_limit=rate_limit
-        )
-        holder.append(injector)
-        return cls(state, injector, jobs)
+            build_app(state, api_keys, jobs), is_api=is_api_path, error_body=error_body,
+            config=faults, window_limit=rate_limit,
+        )  # fmt: skip
+        app = with_admin(Starlette(routes=admin_routes(state, injector)), injector, ADMIN)
+        return cls(state, injector, jobs, app)
 
     def serve(self, port: int = 0) -> ServerThread:
-        return ServerThread(self.faults, port=port)
+        return ServerThread(self.app, port=port)
 
     @staticmethod
     def base_url(server_url: str) -> str:

@@ -32,7 +32,7 @@ async def _body(request: Request) -> dict[str, Any]:
     return value
 
 
-def admin_routes(state: UnifyState, injector: list[FaultInjector] | None = None) -> list[Route]:
+def admin_routes(state: UnifyState, injector: FaultInjector) -> list[Route]:
     async def clock(request: Request) -> Response:
         return _json({"now": format_rfc3339(state.clock.now_us())})
 
@@ -47,18 +47,15 @@ def admin_routes(state: UnifyState, injector: list[FaultInjector] | None = None)
         return _json({"touched": ids})
 
     async def stats(request: Request) -> Response:
-        faults = dict(injector[0].stats) if injector else {}
-        return _json({"enrollments": state.table.n, "requests": faults})
+        return _json({"enrollments": state.table.n, "requests": dict(injector.stats)})
 
     async def faults(request: Request) -> Response:
-        if not injector:
-            return _json({"message": "no fault injector"}, 404)
         if request.method == "PUT":
             try:
-                injector[0].configure(FaultConfig.from_dict(await _body(request)))
+                injector.configure(FaultConfig.from_dict(await _body(request)))
             except (ValueError, TypeError) as exc:
                 return _json({"message": str(exc)}, 400)
-        return _json(injector[0].config.as_dict())
+        return _json(injector.config.as_dict())
 
     return [
         Route(f"{ADMIN}/clock", clock, methods=["GET"]),

@@ -13,7 +13,6 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
-from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,8 +20,6 @@ from starlette.routing import Route
 
 from sandbox.common import cursors
 from sandbox.common.clock import format_http_date
-from sandbox.common.faults import FaultInjector
-from sandbox.unify.admin import admin_routes
 from sandbox.unify.enrollments import STATUSES
 from sandbox.unify.jobs import JobStore
 from sandbox.unify.jobs_api import job_table
@@ -259,31 +256,29 @@ def _by_method(handlers: dict[str, Handler]) -> Handler:
     return dispatch
 
 
-class ItemConvertor(Convertor[str]):
-    regex = r"(?!query-jobs$)[^/]+"
+def _not_named(reserved: str, methods: list[str], endpoint: Handler) -> Handler:
+    """`/enrollments/{id}` must not answer for `/enrollments/query-jobs`, a path of its own
+    whose other methods are a 405 (the router reaches this route after that one's partial
+    match)."""
 
-    def convert(self, value: str) -> str:
-        return value
+    async def run(request: Request) -> Any:
+        if request.path_params["id"] == reserved:
+            raise HTTPException(405, headers={"Allow": ", ".join(methods)})
+        return await endpoint(request)
 
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("item", ItemConvertor())
+    return run
 
 
 def build_app(
     state: UnifyState,
     api_keys: frozenset[str],
-    injector: list[FaultInjector] | None = None,
     jobs: JobStore | None = None,
 ) -> Starlette:
     api = UnifyApi(state, api_keys)
     table = job_table(jobs or JobStore(state))
     table |= {
         "/enrollments": {"GET": api.list_enrollments, "POST": api.create_enrollment},
-        # `{id:item}`: any segment but "query-jobs", whose path has methods of its own
-        "/enrollments/{id:item}": {"GET": api.get_enrollment, "DELETE": api.cancel_enrollment},
+        "/enrollments/{id}": {"GET": api.get_enrollment, "DELETE": api.cancel_enrollment},
         "/enrollments/{id}/pause": {"POST": api.pause_enrollment},
         "/enrollments/{id}/resume": {"POST": api.resume_enrollment},
         "/sequences": {"GET": api.list_sequences},
@@ -293,11 +288,16 @@ def build_app(
         "/sequences/{id}/steps": {"GET": api.list_steps},
         "/sequences/{id}/steps/{step_id}": {"GET": api.get_step},
     }
+    jobs_methods = list(table["/enrollments/query-jobs"])
+
+    def endpoint(path: str, handlers: dict[str, Handler]) -> Handler:
+        served = api.endpoint(_by_method(handlers))
+        return _not_named("query-jobs", jobs_methods, served) if path.endswith("{id}") else served
+
     routes = [
-        Route(PREFIX + path, api.endpoint(_by_method(handlers)), methods=list(handlers))
+        Route(PREFIX + path, endpoint(path, handlers), methods=list(handlers))
         for path, handlers in table.items()
     ]
-    routes += admin_routes(state, injector)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
