@@ -60,6 +60,8 @@ def table(contract: Contract, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
-def newest(instants: pa.Array | pa.ChunkedArray) -> Any:
-    """The latest instant of a column (None when empty or all null)."""
-    return pc.max(instants).as_py()
+def newest(instants: pa.Array | pa.ChunkedArray, than: Any = None) -> Any:
+    """The latest instant of a column, or `than` when that is later (None when both are
+    missing: an empty or all-null column and no `than`)."""
+    latest = pc.max(instants).as_py()
+    return max(filter(None, (than, latest)), default=None)

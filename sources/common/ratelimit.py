@@ -61,8 +61,3 @@ class RateLimits:
             if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
                 for limiter in limiters:
                     limiter.acquire()
-
-    @property
-    def waited(self) -> float:
-        everything = [*self.shared, *(x for group in self.per_path.values() for x in group)]
-        return sum(limiter.waited for limiter in everything)

@@ -32,7 +32,7 @@ class RecentVersions:
         self.key, self.cursor = key, cursor
         self.loaded = loaded or {}  # key -> cursor value as the API wrote it, from the last run
         self.lookback_us = int(lookback / timedelta(microseconds=1))
-        self.kept: dict[str, tuple[int, str]] = {}  # this run: id -> (micros, updated_at text)
+        self.kept: dict[str, tuple[int, str]] = {}  # this run: key -> (micros, cursor text)
         self._prune_at = 1024
 
     def split(

@@ -24,7 +24,3 @@ class RunStats:
     def get(self, name: str, default: int = 0) -> int:
         with self._lock:
             return self._counts.get(name, default)
-
-    def as_dict(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._counts)

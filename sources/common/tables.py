@@ -3,7 +3,7 @@ collected per table from a batch of API objects."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dlt
@@ -50,6 +50,11 @@ class Tables:
     def tagged(self, table: str, rows: Any) -> Any:
         """Rows or an Arrow table for dlt, routed to `table` with its contract and key."""
         return dlt.mark.with_hints(rows, self._hints[table], create_table_variant=True)
+
+    def tagged_all(self, tables: Mapping[str, pa.Table]) -> Iterator[Any]:
+        """Each table of a normalised batch, tagged for dlt."""
+        for table, arrow_table in tables.items():
+            yield self.tagged(table, arrow_table)
 
     def arrow(self, table: str, rows: list[dict[str, Any]]) -> pa.Table:
         return arrow.table(self.contracts[table], rows)

@@ -42,8 +42,6 @@ from sources.unify.settings import (
     SOURCE_NAME,
 )
 
-RESOURCES = ("sequences", "enrollments", "enrollment_steps")
-
 
 def parse_since(value: str | datetime | None) -> datetime | None:
     """A start instant from config or the CLI: RFC 3339, or a date (midnight UTC)."""

@@ -16,12 +16,10 @@ from typing import Any
 
 import dlt
 
-from sources.common import arrow
 from sources.common.instants import format_instant
 from sources.common.state import HighWaterMark
 from sources.unify import query_jobs
 from sources.unify.extraction import UnifyRun
-from sources.unify.settings import UNIFY_TABLES
 from sources.unify.step_rows import step_tables
 
 log = logging.getLogger("sequence_funnel.unify")
@@ -35,16 +33,13 @@ def enrollment_steps(run: UnifyRun) -> Iterator[Any]:
     if not jobs.steps_due(state):
         return
     mark = HighWaterMark(state, MARK)
-    newest = mark.value
     with run.client() as client:
         try:
             low = mark.start(run.settings.lookback, run.settings.since)
-            for rows in jobs.run(client, query_jobs.ENROLLMENT_STEPS, low, None):
-                tables = step_tables(rows)
-                for name, arrow_table in tables.items():
-                    yield UNIFY_TABLES.tagged(name, arrow_table)
-                latest = arrow.newest(tables["enrollment_steps"]["updated_at"])
-                newest = max(filter(None, (newest, latest)), default=None)
+            newest = yield from jobs.export(
+                client, query_jobs.ENROLLMENT_STEPS, low, None, step_tables, "enrollment_steps",
+                newest=mark.value,
+            )  # fmt: skip
         except query_jobs.JobBudgetSpent as exc:
             log.warning("enrollment steps skipped this run: the daily query-job budget is spent"
                         " (%s); a later run catches up", exc)  # fmt: skip

@@ -57,11 +57,6 @@ def enrollments(run: UnifyRun) -> Iterator[Any]:
             yield from unlisted_sequences(client, source_state, embedded, listed)
 
 
-def _tables(tables: dict[str, pa.Table]) -> Iterator[Any]:
-    for name, arrow_table in tables.items():
-        yield UNIFY_TABLES.tagged(name, arrow_table)
-
-
 def _bulk_backfill(
     client: ApiClient, run: UnifyRun, mark: HighWaterMark, listing: Listing | None
 ) -> Iterator[Any]:
@@ -69,16 +64,15 @@ def _bulk_backfill(
     daily job budget is spent (the caller then pages the list endpoint)."""
     upper = listing.upper if listing else None
     embedded: dict[str, dict[str, Any]] = {}
-    newest: datetime | None = None
+
+    def normalise(rows: list[dict[str, Any]]) -> dict[str, pa.Table]:
+        embedded.update(sequence_rows.embedded_sequences(rows))
+        return bulk_enrollment_tables(rows)
+
     try:
-        for rows in run.settings.jobs.run(
-            client, query_jobs.ENROLLMENTS, run.settings.since, upper
-        ):
-            embedded |= sequence_rows.embedded_sequences(rows)
-            tables = bulk_enrollment_tables(rows)
-            yield from _tables(tables)
-            newest = max(filter(None, (newest, arrow.newest(tables["enrollments"]["updated_at"]))),
-                         default=None)  # fmt: skip
+        newest = yield from run.settings.jobs.export(
+            client, query_jobs.ENROLLMENTS, run.settings.since, upper, normalise, "enrollments"
+        )
     except query_jobs.JobBudgetSpent as exc:
         log.warning("backfilling enrollments through the list endpoint: the daily query-job"
                     " budget is spent (%s)", exc)  # fmt: skip
@@ -154,7 +148,7 @@ def _emit(
         newest = _seen(recent, unchanged, instants, newest)
     if changed:
         tables = list_enrollment_tables(changed)
-        yield from _tables(tables)
+        yield from UNIFY_TABLES.tagged_all(tables)
         newest = _seen(recent, changed, tables["enrollments"]["updated_at"], newest)
     return newest
 
@@ -163,6 +157,6 @@ def _seen(
     recent: RecentVersions, rows: list[dict[str, Any]], instants: Any, newest: datetime | None
 ) -> datetime:
     """Advance the newest updated_at with these rows, and remember them; returns it."""
-    newest = max(filter(None, (newest, arrow.newest(instants))))
+    newest = arrow.newest(instants, than=newest)
     recent.remember([e["id"] for e in rows], [e["updated_at"] for e in rows], instants, newest)
     return newest

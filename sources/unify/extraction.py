@@ -8,7 +8,7 @@ the boundaries of concurrent windows). Whichever resource asks first lists; the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,7 +61,7 @@ class UnifyRun:
     settings: UnifySettings
     stats: RunStats
     _listing: Listing | None = None
-    _listing_decided: bool = field(default=False)
+    _listing_decided: bool = False
 
     def client(self, concurrency: int = 1) -> ApiClient:
         s = self.settings

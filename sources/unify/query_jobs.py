@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dlt
+import pyarrow as pa
 
+from sources.common import arrow
 from sources.common.errors import ConnectorError, HttpStatusError, RateLimitedError
 from sources.common.http import ApiClient
 from sources.common.instants import format_instant, parse_instant
 from sources.unify.helpers import ndjson_page_check
+from sources.unify.settings import UNIFY_TABLES
 
 ENROLLMENTS, ENROLLMENT_STEPS = "/enrollments", "/enrollment-steps"
 NDJSON_PAGE_SIZE = 10_000  # the API's maximum for NDJSON results
@@ -81,6 +84,24 @@ class JobSettings:
         budget = JobBudget(dlt.current.source_state(), self.per_day)
         return run_job(client, base, updated_at_filter(low, high), budget,
                        poll_initial=self.poll_seconds, timeout=self.timeout)  # fmt: skip
+
+    def export(
+        self,
+        client: ApiClient,
+        base: str,
+        low: datetime | None,
+        high: datetime | None,
+        normalise: Callable[[list[dict[str, Any]]], dict[str, pa.Table]],
+        cursor_table: str,
+        newest: datetime | None = None,
+    ) -> Iterator[Any]:
+        """A job's result pages as tagged Arrow tables (`normalise` turns a page into them);
+        returns the newest `updated_at` of `cursor_table` seen, or `newest` if later."""
+        for rows in self.run(client, base, low, high):
+            tables = normalise(rows)
+            yield from UNIFY_TABLES.tagged_all(tables)
+            newest = arrow.newest(tables[cursor_table]["updated_at"], than=newest)
+        return newest
 
 
 def run_job(
