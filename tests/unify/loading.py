@@ -34,10 +34,13 @@ class Loader:
             progress=False,
         )  # fmt: skip
 
-    def run(self, **source_args: Any) -> RunSummary:
+    def run(self, *resources: str, **source_args: Any) -> RunSummary:
+        """One run of the source (only `resources`, when named: `with_resources`)."""
         args = {"api_key": DEFAULT_API_KEY, "base_url": self.base_url, **FAST_RETRIES, **LIST_PATH}
         stats = RunStats()
         source = unify.unify_source(**(args | source_args), run_stats=stats)
+        if resources:
+            source = source.with_resources(*resources)
         return runner.run(self.pipeline(), source, full_refresh=False, stats=stats)
 
     def state(self) -> dict[str, Any]:

@@ -6,13 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines import reporting, runner
+from pipelines import reporting
 from pipelines.reporting.unify import UNIFY_REPORT
-from pipelines.summary import RunSummary
-from sandbox.unify import DEFAULT_API_KEY
-from sources import unify
-from sources.common.stats import RunStats
-from tests.unify.loading import FAST_RETRIES, LIST_PATH, Loader
+from tests.unify.loading import Loader
 from tests.unify.truth import QUERIES, assert_matches_truth, expected_tables
 
 DEMO_SCHEMA = Path(__file__).with_name("demo_schema.json")
@@ -27,18 +23,11 @@ def _data_tables(warehouse) -> set[str]:
     return {name for (name,) in rows if not name.startswith("_dlt")}
 
 
-def _run_selected(load: Loader, *resources: str) -> RunSummary:
-    stats = RunStats()
-    args = {"api_key": DEFAULT_API_KEY, "base_url": load.base_url, **FAST_RETRIES, **LIST_PATH}
-    source = unify.unify_source(**args, run_stats=stats).with_resources(*resources)
-    return runner.run(load.pipeline(), source, full_refresh=False, stats=stats)
-
-
 def test_with_resources_loads_only_the_selected_table_families(unify, tmp_path):
     server = unify(enrollments=700)
     only_sequences = Loader(tmp_path / "s", server.base_url)
     (tmp_path / "s").mkdir()
-    summary = _run_selected(only_sequences, "sequences")
+    summary = only_sequences.run("sequences")
     assert _data_tables(only_sequences.warehouse) == {"sequences", "sequence_steps"}
     sequences = len(server.state.world.sequences)
     assert summary.requests == 1 + sequences  # the listing, and each sequence's steps
@@ -48,12 +37,12 @@ def test_with_resources_loads_only_the_selected_table_families(unify, tmp_path):
 
     only_enrollments = Loader(tmp_path / "e", server.base_url)
     (tmp_path / "e").mkdir()
-    _run_selected(only_enrollments, "enrollments")
+    only_enrollments.run("enrollments")
     assert _data_tables(only_enrollments.warehouse) == ENROLLMENT_FAMILY
     for table in ENROLLMENT_FAMILY - {"enrollment_history"}:
         assert set(only_enrollments.warehouse.rows(QUERIES[table])) == truth[table], table
     # the other family later: the same tables as one run of everything
-    _run_selected(only_enrollments, "sequences")
+    only_enrollments.run("sequences")
     assert_matches_truth(only_enrollments.warehouse, server.state)
 
 
