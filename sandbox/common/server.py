@@ -75,14 +75,3 @@ class ServerThread:
 def serve_forever(app: Any, sock: socket.socket, log_level: str = "info") -> None:
     """Serve in the foreground until interrupted (the `python -m sandbox` path)."""
     uvicorn.Server(_config(app, log_level)).run(sockets=[sock])
-
-
-def with_admin(admin: Any, api: Any, prefix: str = "/_sandbox") -> Any:
-    """One ASGI app: `prefix` to the sandbox's own controls, everything else to the API (with
-    its fault injector outermost, so a dropped or cut connection is really dropped or cut)."""
-
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        target = admin if scope.get("path", "").startswith(prefix + "/") else api
-        await target(scope, receive, send)
-
-    return app

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.applications import Starlette
-
+from sandbox.common.admin import with_controls
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
-from sandbox.common.server import ServerThread, with_admin
-from sandbox.unify.admin import ADMIN, admin_routes
+from sandbox.common.server import ServerThread
 from sandbox.unify.app import PREFIX, build_app, error_body, is_api_path
 from sandbox.unify.jobs import JobStore
 from sandbox.unify.store import UnifyState
@@ -55,8 +53,7 @@ class UnifySandbox:
             build_app(state, api_keys, jobs), is_api=is_api_path, error_body=error_body,
             config=faults, window_limit=rate_limit,
         )  # fmt: skip
-        app = with_admin(Starlette(routes=admin_routes(state, injector)), injector, ADMIN)
-        return cls(state, injector, jobs, app)
+        return cls(state, injector, jobs, with_controls(state, injector))
 
     def serve(self, port: int = 0) -> ServerThread:
         return ServerThread(self.app, port=port)
@@ -67,4 +64,6 @@ class UnifySandbox:
         return server_url + PREFIX
 
 
-__all__ = ["DEFAULT_API_KEY", "DOCUMENTED_LIMIT", "FaultConfig", "UnifySandbox", "WindowLimit"]
+__all__ = [
+    "DEFAULT_API_KEY", "DOCUMENTED_LIMIT", "PREFIX", "FaultConfig", "UnifySandbox", "WindowLimit",
+]  # fmt: skip

@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.common import cursors
 from sandbox.common.clock import format_http_date
 from sandbox.unify.enrollments import STATUSES
 from sandbox.unify.jobs import JobStore
@@ -28,10 +27,9 @@ from sandbox.unify.validation import (
     BadRequest,
     QueryReader,
     create_enrollment_body,
-    cursor_position,
     issue,
+    listing_cursor,
     path_uuid,
-    query_fingerprint,
 )
 
 PREFIX = "/sequences/v1"
@@ -117,11 +115,9 @@ class UnifyApi:
             statuses=tuple(STATUSES.index(s) for s in statuses) if statuses else None,
             updated_after=after, updated_before=before,
         )  # fmt: skip
-        fp = query_fingerprint(request, ("cursor", "limit"))
-        position = cursor_position(cursor, "enrollments", fp)
+        pages, position = listing_cursor(request, "enrollments", cursor)
         page, last = self.state.list_enrollments(flt, position, limit or DEFAULT_LIMIT)
-        next_cursor = None if last is None else cursors.encode("enrollments", last, fp)
-        return {"enrollments": page, "next_cursor": next_cursor}
+        return {"enrollments": page, "next_cursor": pages.after(last)}
 
     async def get_enrollment(self, request: Request) -> Any:
         return self.state.render_enrollment(self._enrollment(request))
@@ -184,14 +180,9 @@ class UnifyApi:
         q = QueryReader(request.query_params)
         cursor, limit = q.string("cursor"), q.integer("limit", 1, MAX_LIMIT)
         q.check()
-        fp = query_fingerprint(request, ("cursor", "limit"))
-        page, last = self.state.list_sequences(
-            cursor_position(cursor, "sequences", fp), limit or DEFAULT_LIMIT
-        )
-        return {
-            "sequences": page,
-            "next_cursor": None if last is None else cursors.encode("sequences", last, fp),
-        }
+        pages, position = listing_cursor(request, "sequences", cursor)
+        page, last = self.state.list_sequences(position, limit or DEFAULT_LIMIT)
+        return {"sequences": page, "next_cursor": pages.after(last)}
 
     async def get_sequence(self, request: Request) -> Any:
         return self.state.world.sequences[self._sequence(request)].body
@@ -222,15 +213,13 @@ class UnifyApi:
         types = q.enum_list("type", STEP_TYPES)
         q.check()
         steps = self.state.world.sequences[self._sequence(request)].steps
-        fp = query_fingerprint(request, ("cursor", "limit"))
-        start = cursor_position(cursor, "steps", fp) or 0
+        pages, position = listing_cursor(request, "steps", cursor)
+        start = position or 0
         chosen = [
             (k, s) for k, s in enumerate(steps) if k >= start and (not types or s["type"] in types)
         ]
-        size = limit or DEFAULT_LIMIT
-        more = len(chosen) > size
-        next_cursor = cursors.encode("steps", chosen[size][0], fp) if more else None
-        return {"steps": [s for _, s in chosen[:size]], "next_cursor": next_cursor}
+        page, next_cursor = pages.page(chosen, limit or DEFAULT_LIMIT)
+        return {"steps": page, "next_cursor": next_cursor}
 
     async def get_step(self, request: Request) -> Any:
         steps = self.state.world.sequences[self._sequence(request)].steps

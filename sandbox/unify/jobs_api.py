@@ -8,15 +8,13 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox.common import cursors
 from sandbox.common.clock import format_http_date
 from sandbox.unify.jobs import KINDS, JobError, JobStore, ndjson_lines
 from sandbox.unify.validation import (
     BadRequest,
     QueryReader,
-    cursor_position,
     issue,
-    query_fingerprint,
+    listing_cursor,
 )
 
 STATUSES = ("IN_PROGRESS", "FINISHED", "FAILED", "EXPIRED", "CANCELED")
@@ -52,15 +50,11 @@ class JobsApi:
             cursor, limit = q.string("cursor"), q.integer("limit", 1, 100)
             status = q.enum_list("status", STATUSES)
             q.check()
-            fp = query_fingerprint(request, ("cursor", "limit"))
-            start = cursor_position(cursor, "jobs", fp) or 0
-            size = limit or 25
+            pages, position = listing_cursor(request, "jobs", cursor)
+            start, size = position or 0, limit or 25
             jobs = self.store.listing(kind, status[0] if status else None, start, size)
-            more = len(jobs) > size
-            return {
-                "jobs": [self.store.describe(j) for j in jobs[:size]],
-                "next_cursor": cursors.encode("jobs", start + size, fp) if more else None,
-            }
+            page, next_cursor = pages.page(list(enumerate(jobs, start)), size)
+            return {"jobs": [self.store.describe(j) for j in page], "next_cursor": next_cursor}
 
         async def get(request: Request) -> Any:
             try:

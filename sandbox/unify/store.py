@@ -142,6 +142,9 @@ class UnifyState:
         mailbox = self.rng.integers(0, len(self.world.mailboxes), k)
         self.table.append(**plan, sequence=seq, person=persons, mailbox=mailbox, play=play)
 
+    def counts(self) -> dict[str, int]:
+        return {"enrollments": self.table.n}
+
     def touch(self, count: int, backdate_seconds: float = 0.0) -> list[str]:
         """Bump `updated_at` of `count` random enrollments to now minus `backdate_seconds`.
 

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
-from sandbox.common import cursors
+from sandbox.common.cursors import InvalidCursor, QueryCursor
 
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -129,22 +129,17 @@ class QueryReader:
             raise BadRequest(self.errors)
 
 
-def query_fingerprint(request: Request, ignore: tuple[str, ...]) -> str:
-    """What a cursor is bound to: the query's parameters (less `ignore`) and its path."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ignore]
-    return cursors.fingerprint([*params, ("path", request.url.path)])
-
-
-def cursor_position(cursor: str | None, kind: str, fp: str) -> int | None:
-    """The position a cursor names, None for the first page; a 400 for a cursor issued for
-    another query (or none at all)."""
-    if not cursor:  # absent or empty: the first page
-        return None
-    position = cursors.decode(cursor, kind, fp)
-    if position is None:
+def listing_cursor(
+    request: Request, kind: str, token: str | None
+) -> tuple[QueryCursor, int | None]:
+    """The listing's cursors for this query and the position `token` names (None: the first
+    page); a 400 for a token issued for another query, or none at all."""
+    cursor = QueryCursor.of(kind, request, ("cursor", "limit"))
+    try:
+        return cursor, cursor.position(token)
+    except InvalidCursor:
         msg = "Invalid cursor: pass next_cursor from the previous page with the same filters"
-        raise BadRequest([issue("invalid_cursor", ["cursor"], msg)])
-    return position
+        raise BadRequest([issue("invalid_cursor", ["cursor"], msg)]) from None
 
 
 def path_uuid(value: str, name: str = "id") -> str:
