@@ -31,10 +31,11 @@ postgres:
 test: setup postgres
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 lint: setup
-	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy
 
 format: setup
 	$(PY) -m ruff format . && $(PY) -m ruff check --fix .

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dlt
+from dlt.common.destination import TLoaderFileFormat
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 DESTINATIONS = "use duckdb, postgres, filesystem or another dlt destination (see the README)"
@@ -23,14 +24,14 @@ def duckdb_destination(path: str) -> Any:
 def resolve_destination(name: str) -> Any:
     """`duckdb` writes sequence_funnel.duckdb in the CWD unless configured otherwise."""
     if name == "duckdb":
-        configured = dlt.config.get("destination.duckdb.credentials")
+        configured: Any = dlt.config.get("destination.duckdb.credentials")
         return duckdb_destination(
             configured if isinstance(configured, str) else DEFAULT_DUCKDB_FILE
         )
     return name
 
 
-def file_format(pipeline: dlt.Pipeline) -> str | None:
+def file_format(pipeline: dlt.Pipeline) -> TLoaderFileFormat | None:
     """Parquet where dlt's default would be slow (DuckDB) or not a lake file (filesystem)."""
     name = pipeline.destination.destination_name
     return "parquet" if name in ("duckdb", "filesystem") else None

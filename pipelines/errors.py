@@ -5,10 +5,15 @@ from their own fields (the missing field and the keys dlt looked it up under).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import dlt
-from dlt.common.configuration.exceptions import ConfigFieldMissingException, LookupTrace
+from dlt.common.configuration.exceptions import (
+    ConfigFieldMissingException,
+    LookupTrace,
+    LookupTraces,
+)
 from dlt.common.destination.exceptions import UnknownDestinationModule
 
 from pipelines.destinations import DESTINATIONS
@@ -20,10 +25,10 @@ FAILED, CONFIG_ERROR = ConnectorError.exit_code, ConfigurationError.exit_code
 
 def configured_secrets(*keys: str) -> list[str]:
     """The secret values configured for `keys`, to scrub from anything printed."""
-    values = []
+    values: list[str] = []
     for key in keys:
         try:
-            value = dlt.secrets.get(key)
+            value: Any = dlt.secrets.get(key)
         except Exception:
             value = None
         if value:
@@ -45,7 +50,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
                 stack.append(nxt)
 
 
-def _environment_key(field: str, traces: list[LookupTrace]) -> str:
+def _environment_key(field: str, traces: Iterable[LookupTrace | LookupTraces]) -> str:
     """The environment variable dlt looked `field` up under that names one section
     (`SOURCES__UNIFY__API_KEY`: what the README documents), else the most specific one."""
     keys = [t.key for t in traces if isinstance(t, LookupTrace) and "nvironment" in t.provider]
@@ -62,7 +67,7 @@ def _missing(cause: ConfigFieldMissingException) -> str:
             f"Destination '{destination}' needs {missing}: set {keys}"
             f" (or [destination.{destination}] in .dlt/secrets.toml)"
         )
-    keys = " and ".join(_environment_key(f, list(cause.traces[f])) for f in cause.fields)
+    keys = " and ".join(_environment_key(f, cause.traces[f]) for f in cause.fields)
     return f"Missing {missing}: set {keys} (or in .dlt/secrets.toml)"
 
 

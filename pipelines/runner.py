@@ -83,7 +83,7 @@ def exclusive(pipeline: dlt.Pipeline) -> Iterator[None]:
 def complete_pending(pipeline: dlt.Pipeline) -> int:
     """Load what an interrupted run extracted, and return how many packages that was.
     dlt's run() would do it too, but then stop without extracting anything new."""
-    pending = pipeline.list_extracted_load_packages() + pipeline.list_normalized_load_packages()
+    pending = [*pipeline.list_extracted_load_packages(), *pipeline.list_normalized_load_packages()]
     if not pending:
         return 0
     log.warning("completing %d load package(s) left by an interrupted run", len(pending))

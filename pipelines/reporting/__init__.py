@@ -53,7 +53,7 @@ def _stored_tables(client: Any) -> set[str]:
 def funnel_rows(pipeline: dlt.Pipeline, report: ReportViews) -> list[tuple[Any, ...]]:
     with pipeline.sql_client() as client:
         ds = client.fully_qualified_dataset_name()
-        return list(client.execute_sql(report.report_query.format(ds=ds)) or [])
+        return [tuple(row) for row in client.execute_sql(report.report_query.format(ds=ds)) or []]
 
 
 REPORT_HEADER = ("sequence", "enrolled", "started", "replied", "positive", "bounced", "opt-out",

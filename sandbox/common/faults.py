@@ -183,7 +183,9 @@ class FaultInjector:
         reason = b"Bad Gateway" if status == 502 else b"Service Unavailable"
         await _send_whole(send, status, GATEWAY_BODY % (status, reason), b"text/html")
 
-    async def _send_cut(self, scope: Scope, receive: Receive, send: Send, cut_connection: bool):
+    async def _send_cut(
+        self, scope: Scope, receive: Receive, send: Send, cut_connection: bool
+    ) -> None:
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -211,7 +213,11 @@ class FaultInjector:
 
 
 async def _send_whole(
-    send: Send, status: int, body: bytes, content_type: bytes, extra: list | None = None
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: bytes,
+    extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     await send(
@@ -224,7 +230,7 @@ async def _abort(send: Send) -> None:
     """Reset the TCP connection without an answer (uvicorn's h11 cycle owns the transport)."""
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
-    if transport is None:  # not under uvicorn's h11 protocol: failing is the closest we get
+    if cycle is None or transport is None:  # not under uvicorn's h11: failing is the closest
         raise ConnectionAbortedError("sandbox fault: connection dropped")
     transport.abort()
     cycle.disconnected = True

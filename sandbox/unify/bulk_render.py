@@ -34,6 +34,8 @@ BULK_FLAGS = (
     ("is_blocked", BLOCKED), ("is_bounced", BOUNCED), ("is_canceled", CANCELED),
     ("is_opted_out", OPTED_OUT), ("is_paused", PAUSED), ("is_replied", REPLIED),
 )  # fmt: skip
+# (j, status, step_number, started_at, updated_at, flag bits, carries_outcome)
+StepRun = tuple[int, str, int | None, int | None, int, int, bool]
 EMAIL_TYPES = ("AUTOMATIC_EMAIL", "MANUAL_EMAIL")
 INF = np.iinfo(np.int64).max
 SECOND = US
@@ -123,7 +125,7 @@ def enrollments(world: World, cols: dict[str, np.ndarray], idx: list[int]) -> li
     return rows
 
 
-def step_plan(world: World, cols: dict[str, np.ndarray], i: int, now: int) -> list[tuple]:
+def step_plan(world: World, cols: dict[str, np.ndarray], i: int, now: int) -> list[StepRun]:
     """The step executions of enrollment `i` as of `now`:
     (j, status, step_number, started_at, updated_at, flag bits, carries_outcome)."""
     start = int(cols["started_at"][i])
@@ -136,7 +138,7 @@ def step_plan(world: World, cols: dict[str, np.ndarray], i: int, now: int) -> li
     cutoff = min(end - 1, now, updated if held else INF)
     times = [start + off for off in step_offsets(world, int(cols["sequence"][i]))]
     ran = [j for j, t in enumerate(times) if t <= cutoff]
-    plan = []
+    plan: list[StepRun] = []
     outcome = flags & (REPLIED | BOUNCED | OPTED_OUT) if ended != NULL else 0
     for j in ran:
         last = j == ran[-1]

@@ -60,16 +60,16 @@ class JobFilter:
             for name, wanted in self.flags.items():
                 mask &= ((cols["flags"] & FLAGS[name]) != 0) == wanted
             if "status" in self.sets:
-                op, values = self.sets["status"]
-                hit = np.isin(cols["status"], [STATUSES.index(v) for v in values])
+                op, chosen = self.sets["status"]
+                hit = np.isin(cols["status"], [STATUSES.index(v) for v in chosen])
                 mask &= hit if op == "in" else ~hit
             if "enrollment_ids" in self.sets:
-                op, values = self.sets["enrollment_ids"]
-                hit = np.isin(np.arange(len(mask)), sorted(int(v) for v in values))
+                op, chosen = self.sets["enrollment_ids"]
+                hit = np.isin(np.arange(len(mask)), sorted(int(v) for v in chosen))
                 mask &= hit if op == "in" else ~hit
             if "enrolled_by_play" in self.sets:
-                op, values = self.sets["enrolled_by_play"]
-                hit = np.isin(cols["play"], sorted(int(v) for v in values))
+                op, chosen = self.sets["enrolled_by_play"]
+                hit = np.isin(cols["play"], sorted(int(v) for v in chosen))
                 mask &= hit if op == "in" else ~hit
         return mask
 
@@ -145,8 +145,8 @@ def parse_filter(kind: str, body: Any, world: World) -> JobFilter:
         flt.sets["enrolled_by_play"] = (op, {str(i) for i in found if i is not None} or {"-2"})
     if kind == "enrollments" and flt.ids is not None:
         op, values = flt.ids
-        found = [world.ids["enroll"].index_of(v) for v in values]
-        flt.sets["enrollment_ids"] = (op, {str(i) for i in found if i is not None})
+        indices = [world.ids["enroll"].index_of(v) for v in values]
+        flt.sets["enrollment_ids"] = (op, {str(i) for i in indices if i is not None})
     if "step_number" in raw and "step_number" in allowed:
         value = raw["step_number"]
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:

@@ -297,7 +297,9 @@ class UnifyState:
             return render.enrollments(self.world, self.table, list(range(self.table.n)))
 
 
-def _populate(world: World, rng: np.random.Generator, n: int, anchor: int, span_days: int):
+def _populate(
+    world: World, rng: np.random.Generator, n: int, anchor: int, span_days: int
+) -> EnrollmentTable:
     created = np.sort(rng.integers(anchor - span_days * DAY, anchor - MINUTE, n))
     steps = np.arange(n, dtype=np.int64) * 1000  # strictly increasing, whole milliseconds
     created = np.maximum.accumulate(ms(created) - steps) + steps

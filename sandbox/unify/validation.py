@@ -8,6 +8,7 @@ not list the codes; the sandbox uses zod's issue codes (`invalid_type`, `too_sma
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.datastructures import QueryParams
@@ -31,8 +32,8 @@ class BadRequest(Exception):
         self.message = message
 
 
-def issue(code: str, path: list[str | int], message: str, **extra: Any) -> dict[str, Any]:
-    return {"code": code, "path": path, "message": message, **extra}
+def issue(code: str, path: Sequence[str | int], message: str, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "path": list(path), "message": message, **extra}
 
 
 def _days_from_civil(y: int, m: int, d: int) -> int:

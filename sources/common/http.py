@@ -206,9 +206,10 @@ class ApiClient:
         status = response.status_code
         if status == 429 or (status >= 500 and status != 501):
             retry_after = parse_retry_after(response.headers.get("retry-after"))
-            if status == 429 and (retry_after or 0) > self.policy.give_up_after:
+            wait = retry_after or 0.0
+            if status == 429 and wait > self.policy.give_up_after:
                 raise RateLimitedError(
-                    f"{self.vendor} asks to wait {retry_after / 60:.0f} minutes before"
+                    f"{self.vendor} asks to wait {wait / 60:.0f} minutes before"
                     f" {method} {path} again: {self.errors.message(self._json(response))}"
                 )
             raise TransientError(f"HTTP {status}", retry_after, status)

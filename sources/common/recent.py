@@ -39,7 +39,8 @@ class RecentVersions:
         self, records: list[dict[str, Any]]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(to load, exactly as last loaded): the second are remembered again, not loaded."""
-        changed, unchanged = [], []
+        changed: list[dict[str, Any]] = []
+        unchanged: list[dict[str, Any]] = []
         for r in records:
             same = self.loaded.get(r[self.key]) == r[self.cursor]
             (unchanged if same else changed).append(r)

@@ -11,7 +11,7 @@ up at the end, when `sequences` is extracted too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,7 +47,7 @@ def enrollments(run: UnifyRun) -> Iterator[Any]:
     mark = HighWaterMark(state, MARK)
     with run.client(run.settings.concurrency) as client:
         listing = run.listing(client)
-        embedded = None
+        embedded: dict[str, dict[str, Any]] | None = None
         if run.settings.bulk_backfill and mark.value is None:
             embedded = yield from _bulk_backfill(client, run, mark, listing)
         if embedded is None:
@@ -59,7 +59,7 @@ def enrollments(run: UnifyRun) -> Iterator[Any]:
 
 def _bulk_backfill(
     client: ApiClient, run: UnifyRun, mark: HighWaterMark, listing: Listing | None
-) -> Iterator[Any]:
+) -> Generator[Any, None, dict[str, dict[str, Any]] | None]:
     """The first load through a query job; returns the embedded sequences, or None when the
     daily job budget is spent (the caller then pages the list endpoint)."""
     upper = listing.upper if listing else None
@@ -88,7 +88,7 @@ def _listed(
     state: dict[str, Any],
     mark: HighWaterMark,
     listing: Listing | None,
-) -> Iterator[Any]:
+) -> Generator[Any, None, dict[str, dict[str, Any]]]:
     """Enrollments updated in [mark - lookback, upper], the range split into windows paged
     concurrently, handed to dlt as Arrow batches; returns the embedded sequences.
 
@@ -139,7 +139,7 @@ def _window_params(low: datetime | None, high: datetime) -> list[tuple[str, Any]
 
 def _emit(
     batch: list[dict[str, Any]], newest: datetime | None, recent: RecentVersions
-) -> Iterator[Any]:
+) -> Generator[Any, None, datetime | None]:
     """Yield a batch as Arrow tables, less what the last run loaded exactly so; returns the
     newest updated_at seen so far."""
     changed, unchanged = recent.split(batch)

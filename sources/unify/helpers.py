@@ -43,7 +43,7 @@ def ndjson_page_check(rows: list[Any], headers: httpx.Headers) -> None:
     against x-total, x-page and x-page-size, is what tells."""
     paging = [headers.get(h) for h in ("x-total", "x-page", "x-page-size")]
     if all(v and v.isdigit() for v in paging):
-        total, page, size = (int(v) for v in paging)  # type: ignore[union-attr]
+        total, page, size = (int(v) for v in paging)
         if len(rows) != max(0, min(size, total - (page - 1) * size)):
             raise TransientError(f"an NDJSON page of {len(rows)} rows, not as x-total says")
 

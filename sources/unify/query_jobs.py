@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -94,7 +94,7 @@ class JobSettings:
         normalise: Callable[[list[dict[str, Any]]], dict[str, pa.Table]],
         cursor_table: str,
         newest: datetime | None = None,
-    ) -> Iterator[Any]:
+    ) -> Generator[Any, None, datetime | None]:
         """A job's result pages as tagged Arrow tables (`normalise` turns a page into them);
         returns the newest `updated_at` of `cursor_table` seen, or `newest` if later."""
         for rows in self.run(client, base, low, high):
