@@ -1,65 +1,22 @@
-"""Shared fixtures: sandbox servers on free loopback ports, started and stopped per test."""
+"""Shared fixtures: warehouses, and the vendor a vendor-neutral test runs against."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 
-from sandbox.unify import DEFAULT_API_KEY, UnifySandbox
+from tests.support.vendors import HARNESSES, Harness, VendorUnderTest
 from tests.support.warehouses import DuckDBWarehouse, ThrowawayPostgres, postgres_bin_dir
 
-ANCHOR_US = 1_790_000_000_000_000  # 2026-09-21T14:13:20Z: fixed, so seeded data is identical
-
-
-class UnifyServer:
-    def __init__(self, sandbox: UnifySandbox, base_url: str) -> None:
-        self.sandbox = sandbox
-        self.state = sandbox.state
-        self.base_url = base_url
-        self.client = httpx.Client(
-            base_url=base_url, headers={"x-api-key": DEFAULT_API_KEY}, timeout=10
-        )
-
-    def page_all(self, **params: Any) -> tuple[list[dict[str, Any]], int]:
-        """Every enrollment the list endpoint returns for `params`, and the requests it took."""
-        rows: list[dict[str, Any]] = []
-        cursor, requests = None, 0
-        while True:
-            query = {"limit": 100, **params} | ({"cursor": cursor} if cursor else {})
-            body = self.client.get("/enrollments", params=query).raise_for_status().json()
-            requests += 1
-            rows += body["enrollments"]
-            cursor = body["next_cursor"]
-            if cursor is None:
-                return rows, requests
-
-
-@pytest.fixture
-def unify() -> Iterator[Callable[..., UnifyServer]]:
-    """`unify(enrollments=..., seed=..., faults=..., frozen_clock=...)` starts a sandbox."""
-    started: list[tuple[Any, UnifyServer]] = []
-
-    def start(enrollments: int = 300, seed: int = 7, **kwargs: Any) -> UnifyServer:
-        kwargs.setdefault("anchor_us", ANCHOR_US)
-        kwargs.setdefault("frozen_clock", True)
-        sandbox = UnifySandbox.create(enrollments, seed, **kwargs)
-        thread = sandbox.serve()
-        server = UnifyServer(sandbox, UnifySandbox.base_url(thread.start()))
-        started.append((thread, server))
-        return server
-
-    yield start
-    for thread, server in started:
-        server.client.close()
-        thread.stop()
+# each vendor's own fixtures (its sandbox servers), visible to every test directory
+pytest_plugins = ["tests.unify.fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -124,3 +81,10 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     if request.param == "duckdb":
         return DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture(params=sorted(HARNESSES))
+def vendor(request: pytest.FixtureRequest) -> VendorUnderTest:
+    """Each vendor, for the tests every vendor must pass (deploy recipes, warehouses)."""
+    harness: Harness = HARNESSES[request.param]
+    return VendorUnderTest(harness, request.getfixturevalue(harness.fixture))

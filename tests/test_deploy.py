@@ -1,5 +1,5 @@
-"""The deploy/ recipes, run for real against the sandbox: the cron line, the GitHub Actions
-workflow's load step, and the Dagster definitions."""
+"""The deploy/ recipes, run for real against each vendor's sandbox: the cron line, the GitHub
+Actions workflow's load step, and the Dagster definitions."""
 
 from __future__ import annotations
 
@@ -9,16 +9,18 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
-from sandbox.unify import DEFAULT_API_KEY
+import pipelines.vendors
+from tests.support.harness import VendorUnderTest
 from tests.support.warehouses import DuckDBWarehouse
-from tests.unify.environment import cli_env
-from tests.unify.truth import assert_matches_truth
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
+CONSOLE_SCRIPT = Path(sys.executable).parent / "sequence-funnel"  # what `make setup` installs
 CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
 
 
@@ -27,64 +29,66 @@ def _valid_cron(expression: str) -> bool:
     return len(fields) == 5 and all(CRON_FIELD.match(f) for f in fields)
 
 
-def test_the_cron_line_runs_the_load_and_leaves_a_summary_and_a_log(unify, tmp_path):
+def test_the_cron_line_runs_the_load_and_leaves_a_summary_and_a_log(
+    vendor: VendorUnderTest, tmp_path: Path
+) -> None:
     lines = [
         line for line in (DEPLOY / "cron" / "crontab").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
+        if line.strip() and not line.startswith("#") and f" load {vendor.name} " in line
     ]  # fmt: skip
-    assert len(lines) == 1
+    assert len(lines) == 1, f"one crontab line runs `sequence-funnel load {vendor.name}`"
     fields = lines[0].split(maxsplit=5)
     assert _valid_cron(" ".join(fields[:5])), fields[:5]
     # the command as cron would run it, with this checkout and a temp dir for its paths
     command = (
         fields[5].replace("/opt/sequence-funnel", str(ROOT))
         .replace("/var/log/sequence-funnel", str(tmp_path / "log"))
-        .replace(".venv/bin/python", sys.executable)
+        .replace(".venv/bin/sequence-funnel", str(CONSOLE_SCRIPT))
     )  # fmt: skip
     (tmp_path / "log").mkdir()
-    server = unify(enrollments=500)
-    env = cli_env(server.base_url, tmp_path) | {"DLT_DATA_DIR": str(tmp_path / "dlt")}
+    server = vendor.start(500)
+    env = vendor.env(server, tmp_path) | {"DLT_DATA_DIR": str(tmp_path / "dlt")}
     result = subprocess.run(["/bin/sh", "-c", command], env=env, timeout=300)
-    assert result.returncode == 0, (tmp_path / "log" / "unify.log").read_text()
-    summary = json.loads((tmp_path / "log" / "unify-last-run.json").read_text())
-    assert summary["status"] == "ok" and summary["rows"]["enrollments"] == 500
-    assert "enrollments" in (tmp_path / "log" / "unify.log").read_text()
-    assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)
+    log = (tmp_path / "log" / f"{vendor.name}.log").read_text()
+    assert result.returncode == 0, log
+    summary = json.loads((tmp_path / "log" / f"{vendor.name}-last-run.json").read_text())
+    assert summary["status"] == "ok" and summary["rows"][vendor.harness.counted] == 500
+    assert vendor.harness.counted in log
+    vendor.assert_loaded(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server)
 
 
-def _workflow() -> dict:
-    workflow = yaml.safe_load((DEPLOY / "github-actions" / "unify-load.yml").read_text())
+def _workflow(name: str) -> dict:
+    workflow = yaml.safe_load((DEPLOY / "github-actions" / f"{name}-load.yml").read_text())
     workflow["on"] = workflow.pop(True, workflow.get("on"))  # YAML 1.1 reads `on` as true
     return workflow
 
 
-def _load_step(workflow: dict) -> dict:
+def _load_step(workflow: dict, name: str) -> dict:
     steps = workflow["jobs"]["load"]["steps"]
-    return next(s for s in steps if "pipelines.unify_pipeline" in s.get("run", ""))
+    return next(s for s in steps if f"sequence-funnel load {name} " in s.get("run", ""))
 
 
-def test_the_github_workflow_is_scheduled_serialised_and_takes_secrets_from_the_environment():
-    workflow = _workflow()
+def test_the_github_workflow_is_scheduled_serialised_and_takes_secrets_from_the_environment(
+    vendor: VendorUnderTest,
+) -> None:
+    workflow = _workflow(vendor.name)
     assert all(_valid_cron(s["cron"]) for s in workflow["on"]["schedule"])
     assert workflow["concurrency"]["cancel-in-progress"] is False
-    step = _load_step(workflow)
+    step = _load_step(workflow, vendor.name)
     secrets = {k: v for k, v in step["env"].items() if "KEY" in k or "CREDENTIALS" in k}
-    assert set(secrets) == {"SOURCES__UNIFY__API_KEY", "DESTINATION__POSTGRES__CREDENTIALS"}
+    assert set(secrets) == {vendor.harness.key_variable, "DESTINATION__POSTGRES__CREDENTIALS"}
     assert all(re.fullmatch(r"\$\{\{ secrets\.\w+ \}\}", v) for v in secrets.values())
 
 
 def test_the_github_workflow_load_step_runs_twice_on_fresh_runners_into_postgres(
-    unify, tmp_path, postgres_database
-):
+    vendor: VendorUnderTest, tmp_path: Path, postgres_database: Any
+) -> None:
     """Each run starts from an empty checkout: state comes back from the warehouse."""
-    step = _load_step(_workflow())
-    command = step["run"].replace(".venv/bin/python", sys.executable)
-    server = unify(enrollments=800)
+    step = _load_step(_workflow(vendor.name), vendor.name)
+    command = step["run"].replace(".venv/bin/sequence-funnel", str(CONSOLE_SCRIPT))
+    server = vendor.start(800)
     warehouse = postgres_database
-    env = cli_env(server.base_url, tmp_path) | {
-        "SOURCES__UNIFY__API_KEY": DEFAULT_API_KEY,
-        "DESTINATION__POSTGRES__CREDENTIALS": warehouse.dsn,
-    }
+    env = vendor.env(server, tmp_path) | {"DESTINATION__POSTGRES__CREDENTIALS": warehouse.dsn}
     for run in range(2):
         runner_dir = tmp_path / f"runner{run}"  # a new, empty work dir each time
         runner_dir.mkdir()
@@ -92,12 +96,12 @@ def test_the_github_workflow_load_step_runs_twice_on_fresh_runners_into_postgres
                                 capture_output=True, text=True, timeout=300)  # fmt: skip
         assert result.returncode == 0, result.stderr
         summary = json.loads((runner_dir / "run-summary.json").read_text())
-        assert_matches_truth(warehouse, server.state)
-        server.state.advance(12 * 3600)
-    assert 0 < summary["rows"]["enrollments"] < 800  # the second run was incremental
+        vendor.assert_loaded(warehouse, server)
+        vendor.advance(server, 12 * 3600)
+    assert 0 < summary["rows"][vendor.harness.counted] < 800  # the second run was incremental
 
 
-def _load_dagster_definitions(name: str):
+def _load_dagster_definitions(name: str) -> Any:
     spec = importlib.util.spec_from_file_location(name, DEPLOY / "dagster" / "definitions.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -105,24 +109,28 @@ def _load_dagster_definitions(name: str):
 
 
 def test_the_dagster_definitions_load_without_a_key_and_materialise_the_load(
-    unify, tmp_path, monkeypatch
-):
+    vendor: VendorUnderTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import dagster as dg
     from dagster_dlt import DagsterDltResource
 
-    server = unify(enrollments=600)
-    for key, value in cli_env(server.base_url, tmp_path).items():
+    server = vendor.start(600)
+    env = vendor.env(server, tmp_path)
+    for key, value in env.items():
         if key.startswith(("SOURCES__", "DESTINATION__")):
             monkeypatch.setenv(key, value)
     monkeypatch.setenv("SEQUENCE_FUNNEL_PIPELINES_DIR", str(tmp_path / "pipelines"))
-    monkeypatch.delenv("SOURCES__UNIFY__API_KEY")
-    module = _load_dagster_definitions("unify_definitions_no_key")  # loads with no secret
-    schedule = module.defs.resolve_schedule_def("unify_load_schedule")
+    monkeypatch.delenv(vendor.harness.key_variable)
+    module = _load_dagster_definitions(f"{vendor.name}_definitions_no_key")  # with no secret
+    schedule = module.defs.resolve_schedule_def(f"{vendor.name}_load_schedule")
     assert _valid_cron(schedule.cron_schedule)
 
-    monkeypatch.setenv("SOURCES__UNIFY__API_KEY", DEFAULT_API_KEY)
-    result = dg.materialize([module.unify_assets], resources={"dlt": DagsterDltResource()})
+    monkeypatch.setenv(vendor.harness.key_variable, env[vendor.harness.key_variable])
+    assets = module.ASSETS[vendor.name]
+    result = dg.materialize([assets], resources={"dlt": DagsterDltResource()})
     assert result.success
     warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
-    assert_matches_truth(warehouse, server.state)
-    assert warehouse.rows("select sum(enrolled) from unify.funnel_by_sequence")[0][0] > 0
+    vendor.assert_loaded(warehouse, server)
+    report = pipelines.vendors.vendor(vendor.name).report  # the views were created too
+    funnel = warehouse.rows(report.report_query.format(ds=vendor.name))
+    assert sum(enrolled for _, enrolled, *_ in funnel) > 0

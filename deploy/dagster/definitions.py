@@ -1,10 +1,12 @@
-"""Dagster: the Unify load as a dlt asset (dagster-dlt), materialised on a schedule.
+"""Dagster: each vendor's load as a dlt asset (dagster-dlt), materialised on a schedule.
 
     SOURCES__UNIFY__API_KEY=... dagster dev -f deploy/dagster/definitions.py
 
-Configured as the CLI is (environment or .dlt/): the API key, and the destination's keys;
-SEQUENCE_FUNNEL_DESTINATION picks the destination (duckdb), SEQUENCE_FUNNEL_PIPELINES_DIR
-where dlt keeps the pipeline's local state.
+One asset, job and schedule per vendor the command line knows (`<vendor>_load`,
+`<vendor>_load_schedule`), each its own pipeline and dataset named after the vendor, as
+`sequence-funnel load <vendor>` has them. Configured as the CLI is (environment or .dlt/): the
+vendor's API key, and the destination's keys; SEQUENCE_FUNNEL_DESTINATION picks the destination
+(duckdb), SEQUENCE_FUNNEL_PIPELINES_DIR where dlt keeps the pipelines' local state.
 """
 
 import os
@@ -16,44 +18,49 @@ from dagster_dlt import DagsterDltResource, dlt_assets
 
 from pipelines import reporting, runner
 from pipelines.destinations import file_format
-from pipelines.reporting.unify import UNIFY_REPORT
-from sources.unify import unify_source
+from pipelines.vendors import FACTORIES, Vendor, vendor
 
-PIPELINE = runner.make_pipeline(
-    "unify",
-    os.environ.get("SEQUENCE_FUNNEL_DESTINATION", "duckdb"),
-    "unify",
-    os.environ.get("SEQUENCE_FUNNEL_PIPELINES_DIR"),
-    progress=False,
-)
+SCHEDULE = "*/30 * * * *"
 
 
-# The asset's shape only needs the source's tables, not its key: the key is resolved when a run
-# starts, so the definitions load where no secret is present (a code server, a CI check).
-@dlt_assets(
-    dlt_source=unify_source(api_key="resolved-at-run-time"),
-    dlt_pipeline=PIPELINE,
-    name="unify",
-    group_name="unify",
-)
-def unify_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
-    # the CLI's guarantees: one run at a time, an interrupted load finished first, fresh views
-    with runner.exclusive(PIPELINE):
-        runner.complete_pending(PIPELINE)
-        with runner.load_config():
-            yield from dlt.run(
-                context=context,
-                dlt_source=unify_source(),
-                loader_file_format=file_format(PIPELINE),
-            )
-        reporting.create_views(PIPELINE, UNIFY_REPORT)
+def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
+    pipeline = runner.make_pipeline(
+        chosen.name,
+        os.environ.get("SEQUENCE_FUNNEL_DESTINATION", "duckdb"),
+        chosen.name,
+        os.environ.get("SEQUENCE_FUNNEL_PIPELINES_DIR"),
+        progress=False,
+    )
+
+    # The asset's shape only needs the source's tables, not its key: the key is resolved when a
+    # run starts, so the definitions load where no secret is present (a code server, a CI check).
+    @dlt_assets(
+        dlt_source=chosen.source(api_key="resolved-at-run-time"),
+        dlt_pipeline=pipeline,
+        name=chosen.name,
+        group_name=chosen.name,
+    )
+    def assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
+        # the CLI's guarantees: one run at a time, an interrupted load finished first, views
+        with runner.exclusive(pipeline):
+            runner.complete_pending(pipeline)
+            with runner.load_config():
+                yield from dlt.run(
+                    context=context,
+                    dlt_source=chosen.source(),
+                    loader_file_format=file_format(pipeline),
+                )
+            reporting.create_views(pipeline, chosen.report)
+
+    return assets
 
 
-unify_load = dg.define_asset_job("unify_load", selection=[unify_assets])
+ASSETS = {name: vendor_assets(vendor(name)) for name in FACTORIES}
+JOBS = [dg.define_asset_job(f"{name}_load", selection=[a]) for name, a in ASSETS.items()]
 
 defs = dg.Definitions(
-    assets=[unify_assets],
-    jobs=[unify_load],
-    schedules=[dg.ScheduleDefinition(job=unify_load, cron_schedule="*/30 * * * *")],
+    assets=list(ASSETS.values()),
+    jobs=JOBS,
+    schedules=[dg.ScheduleDefinition(job=job, cron_schedule=SCHEDULE) for job in JOBS],
     resources={"dlt": DagsterDltResource()},
 )

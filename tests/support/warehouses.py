@@ -22,7 +22,7 @@ import dlt
 import duckdb
 
 from pipelines import destinations
-from sources.unify.settings import UNIFY_TABLES
+from sources.common.tables import Tables
 
 
 def _utc(value: Any) -> Any:
@@ -133,8 +133,8 @@ class ParquetLake:
 
     name = "filesystem"
 
-    def __init__(self, root: Path, dataset: str = "unify") -> None:
-        self.root, self.dataset = root, dataset
+    def __init__(self, root: Path, tables: Tables, dataset: str) -> None:
+        self.root, self.tables, self.dataset = root, tables, dataset
 
     def files(self, table: str) -> list[Path]:
         return sorted((self.root / self.dataset / table).glob("*.parquet"))
@@ -145,7 +145,7 @@ class ParquetLake:
             for table in sorted(p.name for p in (self.root / self.dataset).iterdir()):
                 if table.startswith("_dlt") or not self.files(table):
                     continue
-                key = UNIFY_TABLES.key(table)
+                key = self.tables.key(table)
                 key = key if isinstance(key, str) else ", ".join(key)
                 con.execute(f"""
                     create view {self.dataset}.{table} as

@@ -1,0 +1,10 @@
+"""Every vendor the vendor-neutral tests run against (the `vendor` fixture's parameters)."""
+
+from __future__ import annotations
+
+from tests.support.harness import Harness, VendorUnderTest
+from tests.unify.harness import UNIFY
+
+HARNESSES: dict[str, Harness] = {h.name: h for h in (UNIFY,)}
+
+__all__ = ["HARNESSES", "Harness", "VendorUnderTest"]

@@ -1,0 +1,57 @@
+"""Unify's fixtures, for every test directory (a plugin of the root conftest): `unify(...)`
+starts a sandbox on a free loopback port and stops it after the test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.unify import DEFAULT_API_KEY, UnifySandbox
+
+ANCHOR_US = 1_790_000_000_000_000  # 2026-09-21T14:13:20Z: fixed, so seeded data is identical
+
+
+class UnifyServer:
+    def __init__(self, sandbox: UnifySandbox, base_url: str) -> None:
+        self.sandbox = sandbox
+        self.state = sandbox.state
+        self.base_url = base_url
+        self.client = httpx.Client(
+            base_url=base_url, headers={"x-api-key": DEFAULT_API_KEY}, timeout=10
+        )
+
+    def page_all(self, **params: Any) -> tuple[list[dict[str, Any]], int]:
+        """Every enrollment the list endpoint returns for `params`, and the requests it took."""
+        rows: list[dict[str, Any]] = []
+        cursor, requests = None, 0
+        while True:
+            query = {"limit": 100, **params} | ({"cursor": cursor} if cursor else {})
+            body = self.client.get("/enrollments", params=query).raise_for_status().json()
+            requests += 1
+            rows += body["enrollments"]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                return rows, requests
+
+
+@pytest.fixture
+def unify() -> Iterator[Callable[..., UnifyServer]]:
+    """`unify(enrollments=..., seed=..., faults=..., frozen_clock=...)` starts a sandbox."""
+    started: list[tuple[Any, UnifyServer]] = []
+
+    def start(enrollments: int = 300, seed: int = 7, **kwargs: Any) -> UnifyServer:
+        kwargs.setdefault("anchor_us", ANCHOR_US)
+        kwargs.setdefault("frozen_clock", True)
+        sandbox = UnifySandbox.create(enrollments, seed, **kwargs)
+        thread = sandbox.serve()
+        server = UnifyServer(sandbox, UnifySandbox.base_url(thread.start()))
+        started.append((thread, server))
+        return server
+
+    yield start
+    for thread, server in started:
+        server.client.close()
+        thread.stop()
