@@ -1,4 +1,4 @@
-"""(a) The ceiling: every enrollment page fetched with httpx and parsed, nothing else."""
+"""(a) Unify's ceiling: every enrollment page fetched with httpx and parsed, nothing else."""
 
 from __future__ import annotations
 

@@ -1,0 +1,112 @@
+"""What every vendor's benchmark shares: its sandbox in a process of its own, child processes
+measured for wall time, peak RSS and the requests the sandbox counted, and our CLI's load."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+@dataclass
+class Result:
+    scenario: str
+    label: str
+    rows: int
+    seconds: float
+    peak_rss_mb: float
+    requests: int
+    rows_per_s: float = 0.0
+    ratio: float | None = None
+
+
+class Sandbox:
+    """`python -m sandbox <vendor>` on a free loopback port, without rate limits, clock frozen."""
+
+    def __init__(self, vendor: str, world: list[str]) -> None:
+        command = [PY, "-m", "sandbox", vendor, "--port", "0", *world, "--no-rate-limit",
+                   "--frozen-clock", "--seed", "42"]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if match := re.search(r"base URL: ((http://127\.0\.0\.1:\d+)\S*)", line):
+                self.base_url, self.server = match.group(1), match.group(2)
+                break
+        else:
+            raise RuntimeError(f"the {vendor} sandbox did not start: {' '.join(command)}")
+        time.sleep(0.5)
+
+    def requests(self) -> int:
+        return httpx.get(self.server + "/_sandbox/stats").json()["requests"].get("requests", 0)
+
+    def faults(self, **config: float) -> None:
+        httpx.put(self.server + "/_sandbox/faults", json=config).raise_for_status()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@dataclass
+class Bench:
+    """One vendor's run: its sandbox, a work dir, and the environment its loads start from."""
+
+    vendor: str
+    counted: str  # the table whose loaded rows a scenario reports
+    sandbox: Sandbox
+    work: Path
+    base_env: dict[str, str]
+
+    def measure(self, command: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+        """Wall seconds, peak RSS (MB), requests made, and stdout of one child process."""
+        before = self.sandbox.requests()
+        with tempfile.TemporaryFile() as out:
+            started = time.perf_counter()
+            child = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+            _, status, usage = os.wait4(child.pid, 0)
+            seconds = time.perf_counter() - started
+            out.seek(0)
+            text = out.read().decode(errors="replace")
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{text[-2000:]}")
+        return seconds, usage.ru_maxrss / 1024, self.sandbox.requests() - before, text
+
+    def folder(self, name: str, fresh: bool = True) -> Path:
+        folder = self.work / name.rstrip("0123456789")
+        if fresh:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        return folder
+
+    def ours(self, name: str, label: str, fresh: bool = True, **env: str) -> Result:
+        """`sequence-funnel load <vendor>` into a DuckDB file; a scenario ending in a digit
+        reuses the folder (and so the pipeline state) of the one it is named after."""
+        folder = self.folder(name, fresh)
+        database = folder / "warehouse.duckdb"
+        child_env = self.base_env | {"DESTINATION__DUCKDB__CREDENTIALS": str(database)} | env
+        command = [PY, "-m", "pipelines.cli", "load", self.vendor, "--quiet",
+                   "--pipelines-dir", str(folder / "p")]  # fmt: skip
+        seconds, rss, requests, text = self.measure(command, child_env)
+        loaded = re.search(rf"{self.counted}\s+([\d,]+)", text)
+        rows = int(loaded.group(1).replace(",", "")) if loaded else 0
+        return Result(name, label, rows, seconds, rss, requests)
+
+    @staticmethod
+    def table_rows(database: Path, dataset: str, table: str) -> int:
+        with duckdb.connect(str(database), read_only=True) as con:
+            row = con.sql(f"select count(*) from {dataset}.{table}").fetchone()
+            return int(row[0]) if row else 0
