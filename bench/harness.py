@@ -108,5 +108,4 @@ class Bench:
     @staticmethod
     def table_rows(database: Path, dataset: str, table: str) -> int:
         with duckdb.connect(str(database), read_only=True) as con:
-            row = con.sql(f"select count(*) from {dataset}.{table}").fetchone()
-            return int(row[0]) if row else 0
+            return int(con.sql(f"select count(*) from {dataset}.{table}").fetchall()[0][0])
