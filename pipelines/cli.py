@@ -126,7 +126,7 @@ def report(chosen: Vendor, args: argparse.Namespace) -> int:
         )
     try:
         pipeline = runner.make_pipeline(*where, progress=False)
-        rows = reporting.funnel_rows(pipeline, chosen.report)
+        funnel = reporting.read_funnel(pipeline, chosen.report)
     except DestinationUndefinedEntity:
         print(
             f"error: no funnel views in dataset '{args.dataset_name}' of {args.destination}:"
@@ -139,7 +139,7 @@ def report(chosen: Vendor, args: argparse.Namespace) -> int:
         message, code = errors.explain(exc, secrets)
         print(f"error: {message}", file=sys.stderr)
         return code
-    print(reporting.format_report(rows))
+    print(reporting.format_report(funnel))
     return OK
 
 

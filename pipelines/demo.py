@@ -52,7 +52,7 @@ def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
             print("\n".join(summary.lines()))
     reporting.create_views(pipeline, unify.report)
     print("\nFunnel by sequence (a person counts once per sequence):")
-    print(reporting.format_report(reporting.funnel_rows(pipeline, unify.report)))
+    print(reporting.format_report(reporting.read_funnel(pipeline, unify.report)))
     print(f"\nDuckDB file: {database}")
     query = "select status, count(*) from unify.enrollments group by all"
     path = database.relative_to(Path.cwd())

@@ -2,7 +2,8 @@
 mechanism, and the terminal report.
 
 A vendor supplies a `ReportViews`: view names and their SQL (with `{ds}` for the dataset), the
-table each view needs, and the query its report prints (pipelines/reporting/<vendor>.py).
+table each view needs, the query its report prints, and the query for the report's people and
+enrollments (pipelines/reporting/<vendor>.py).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dlt
+from rich.cells import cell_len, set_cell_size
 
 
 @dataclass(frozen=True)
 class ReportViews:
     views: Mapping[str, str]
     report_query: str  # rows of (name, 8 counts, a rate), as REPORT_HEADER
+    totals_query: str  # one row: (distinct people, enrollments) over every sequence
     needs: Mapping[str, str] = field(default_factory=dict)  # view -> table it cannot do without
     base_table: str = "enrollments"  # what every other view needs
 
@@ -50,30 +53,59 @@ def _stored_tables(client: Any) -> set[str]:
     return {name for (name,) in rows or []}
 
 
-def funnel_rows(pipeline: dlt.Pipeline, report: ReportViews) -> list[tuple[Any, ...]]:
+@dataclass(frozen=True)
+class Funnel:
+    rows: list[tuple[Any, ...]]  # per sequence, as REPORT_HEADER
+    people: int  # distinct people, whatever the sequence
+    enrollments: int
+
+
+def read_funnel(pipeline: dlt.Pipeline, report: ReportViews) -> Funnel:
     with pipeline.sql_client() as client:
         ds = client.fully_qualified_dataset_name()
-        return [tuple(row) for row in client.execute_sql(report.report_query.format(ds=ds)) or []]
+        rows = [tuple(r) for r in client.execute_sql(report.report_query.format(ds=ds)) or []]
+        totals = client.execute_sql(report.totals_query.format(ds=ds)) or [(0, 0)]
+    people, enrollments = (int(v or 0) for v in totals[0])
+    return Funnel(rows, people, enrollments)
 
 
 REPORT_HEADER = ("sequence", "enrolled", "started", "replied", "positive", "bounced", "opt-out",
                  "canceled", "finished", "reply %")  # fmt: skip
 
 
-def format_report(rows: list[tuple[Any, ...]]) -> str:
-    """The funnel by sequence as a fixed-width terminal table, with a total line."""
-    width = max([len(REPORT_HEADER[0]), *(len(str(r[0] or "")) for r in rows)])
-    width = min(width, 44)
-    lines = [f"{REPORT_HEADER[0]:<{width}}" + "".join(f"{h:>10}" for h in REPORT_HEADER[1:])]
-    for name, *counts, rate in rows:
-        label = str(name or "(unknown sequence)")
-        label = label if len(label) <= width else label[: width - 1] + "…"
+TOTAL_LABEL = "total (people per sequence)"
+
+
+def format_report(funnel: Funnel) -> str:
+    """The funnel by sequence as a fixed-width terminal table (widths in terminal cells, so
+    CJK and emoji names keep the columns straight), a total line, and the people and
+    enrollments behind it: a person in two sequences counts in each."""
+    names = [str(r[0] or "(unknown sequence)") for r in funnel.rows]
+    width = min(max(cell_len(n) for n in [REPORT_HEADER[0], TOTAL_LABEL, *names]), 44)
+    lines = [_cell(REPORT_HEADER[0], width) + "".join(f"{h:>10}" for h in REPORT_HEADER[1:])]
+    for name, (_, *counts, rate) in zip(names, funnel.rows, strict=True):
         cells = "".join(f"{int(c or 0):>10,}" for c in counts)
-        lines.append(f"{label:<{width}}{cells}{_pct(rate):>10}")
-    totals = [sum(int(r[k] or 0) for r in rows) for k in range(1, 9)]
+        lines.append(f"{_cell(name, width)}{cells}{_pct(rate):>10}")
+    totals = [sum(int(r[k] or 0) for r in funnel.rows) for k in range(1, 9)]
     rate = 100.0 * totals[2] / totals[1] if totals[1] else None
-    lines.append(f"{'total':<{width}}" + "".join(f"{t:>10,}" for t in totals) + f"{_pct(rate):>10}")
+    cells = "".join(f"{t:>10,}" for t in totals)
+    lines.append(f"{_cell(TOTAL_LABEL, width)}{cells}{_pct(rate):>10}")
+    sequences = len(funnel.rows)
+    lines.append(f"{_count(funnel.people, 'person', 'people')} and"
+                 f" {_count(funnel.enrollments, 'enrollment')} in"
+                 f" {_count(sequences, 'sequence')}")  # fmt: skip
     return "\n".join(lines)
+
+
+def _cell(text: str, width: int) -> str:
+    """`text` in exactly `width` terminal cells: cut with an ellipsis, or padded."""
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def _pct(value: Any) -> str:

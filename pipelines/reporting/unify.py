@@ -39,10 +39,13 @@ left join positive p on p.reply_email_message_id = r.reply_email_message_id
 group by r.sequence_id, r.person_id
 """
 
+# Counts are cast to bigint: DuckDB sums integers as HUGEINT, which pandas reads as float64.
 MEASURES = """
-       count(*) as enrolled, sum(f.started) as started, sum(f.replied) as replied,
-       sum(f.positive) as positive_replies, sum(f.bounced) as bounced,
-       sum(f.opted_out) as opted_out, sum(f.canceled) as canceled, sum(f.finished) as finished,
+       count(*) as enrolled, cast(sum(f.started) as bigint) as started,
+       cast(sum(f.replied) as bigint) as replied,
+       cast(sum(f.positive) as bigint) as positive_replies,
+       cast(sum(f.bounced) as bigint) as bounced, cast(sum(f.opted_out) as bigint) as opted_out,
+       cast(sum(f.canceled) as bigint) as canceled, cast(sum(f.finished) as bigint) as finished,
        round(100.0 * sum(f.replied) / nullif(sum(f.started), 0), 1) as reply_rate_pct,
        round(100.0 * sum(f.positive) / nullif(sum(f.started), 0), 1) as positive_rate_pct,
        round(100.0 * sum(f.bounced) / nullif(sum(f.started), 0), 1) as bounce_rate_pct
@@ -83,10 +86,12 @@ with waits as (
     join {ds}.reply_email_messages r on r.id = e.reply_email_message_id
     where r.received_at is not null and e.started_at is not null
 )
-select sequence_id, count(*) as replies,
-       percentile_cont(0.5) within group (order by hours) as median_hours,
-       percentile_cont(0.9) within group (order by hours) as p90_hours
-from waits group by sequence_id
+select w.sequence_id, s.name as sequence, count(*) as replies,
+       percentile_cont(0.5) within group (order by w.hours) as median_hours,
+       percentile_cont(0.9) within group (order by w.hours) as p90_hours
+from waits w
+left join {ds}.sequences s on s.id = w.sequence_id
+group by w.sequence_id, s.name
 """,
     "enrollment_history_intervals": """
 select h.*, h.updated_at as valid_from,
@@ -118,7 +123,7 @@ select cast(happened_at at time zone 'UTC' as date) as day,
 from events group by 1
 """,
     "step_funnel": """
-select st.sequence_id, s.name as sequence, st.step_number,
+select st.sequence_id, s.name as sequence, st.step_number, st.type as step_type,
        count(*) filter (where st.status = 'FINISHED') as executed,
        count(*) filter (where st.sent_at is not null) as sent,
        count(*) filter (where st.opens > 0) as opened,
@@ -127,7 +132,7 @@ select st.sequence_id, s.name as sequence, st.step_number,
 from {ds}.enrollment_steps st
 left join {ds}.sequences s on s.id = st.sequence_id
 where st.step_number is not null
-group by st.sequence_id, s.name, st.step_number
+group by st.sequence_id, s.name, st.step_number, st.type
 """,
 }
 NEEDS = {  # views that need a table not every load has
@@ -143,4 +148,8 @@ REPORT_QUERY = (
     " order by enrolled desc, sequence"
 )
 
-UNIFY_REPORT = ReportViews(views=VIEWS, report_query=REPORT_QUERY, needs=NEEDS)
+TOTALS_QUERY = "select count(distinct person_id), count(*) from {ds}.enrollments"
+
+UNIFY_REPORT = ReportViews(
+    views=VIEWS, report_query=REPORT_QUERY, totals_query=TOTALS_QUERY, needs=NEEDS
+)

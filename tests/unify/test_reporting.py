@@ -95,19 +95,20 @@ def test_step_funnel_replies_and_reply_times_equal_the_sandbox(reported):
     server, load, _ = reported
     per_step: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for s in expected_steps(server.state):
-        sequence_id, number, status = s[3], s[5], s[7]
+        sequence_id, number, step_type, status = s[3], s[5], s[6], s[7]
         sent_at, opens, clicks, reply = s[17], s[18], s[19], s[22]
         if number is not None:
-            counts = per_step[(sequence_id, number)]
+            counts = per_step[(sequence_id, number, step_type)]
             hits = (status == "FINISHED", sent_at is not None, (opens or 0) > 0,
                     (clicks or 0) > 0, reply is not None)  # fmt: skip
             for k, hit in enumerate(hits):
                 counts[k] += int(hit)
     rows = load.warehouse.rows(
-        "select sequence_id, step_number, executed, sent, opened, clicked, replied"
+        "select sequence_id, step_number, step_type, executed, sent, opened, clicked, replied"
         " from unify.step_funnel"
     )
-    assert {(r[0], r[1]): [int(v) for v in r[2:]] for r in rows} == dict(per_step)
+    assert {tuple(r[:3]): [int(v) for v in r[3:]] for r in rows} == dict(per_step)
+    assert {r[2] for r in rows} >= {"AUTOMATIC_EMAIL", "PHONE_CALL"}  # not every step sends
 
     waits: dict[str, list[float]] = defaultdict(list)
     categories: dict[tuple, int] = defaultdict(int)
@@ -118,10 +119,14 @@ def test_step_funnel_replies_and_reply_times_equal_the_sandbox(reported):
             waits[e["sequence"]["id"]].append(hours / 3600)
         for c in reply["classifications"] if reply else []:
             categories[(e["sequence"]["id"], c["category"])] += 1
+    names = {s.id: s.body["name"] for s in server.state.world.sequences}
     rows = load.warehouse.rows(
-        "select sequence_id, replies, median_hours, p90_hours from unify.time_to_first_reply"
+        "select sequence_id, sequence, replies, median_hours, p90_hours"
+        " from unify.time_to_first_reply"
     )
-    for sequence_id, replies, median, p90 in rows:
+    assert rows
+    for sequence_id, name, replies, median, p90 in rows:
+        assert name == names[sequence_id]
         assert replies == len(waits[sequence_id])
         assert float(median) == pytest.approx(np.percentile(waits[sequence_id], 50), abs=1e-6)
         assert float(p90) == pytest.approx(np.percentile(waits[sequence_id], 90), abs=1e-6)
@@ -129,6 +134,36 @@ def test_step_funnel_replies_and_reply_times_equal_the_sandbox(reported):
         "select sequence_id, category, replies from unify.reply_classification_breakdown"
     )
     assert {(r[0], r[1]): r[2] for r in breakdown} == dict(categories)
+
+
+COUNT_COLUMNS = {
+    *COUNTS,
+    "replies",
+    "executed",
+    "sent",
+    "opened",
+    "clicked",
+    "replied",
+    "started",
+    "bounced",
+    "opted_out",
+    "finished",
+}
+
+
+def test_every_count_a_view_gives_is_a_64_bit_integer(reported):
+    """DuckDB sums integers as HUGEINT, which pandas reads as float64 (`started 1270.0`);
+    PostgreSQL sums bigints as numeric. Every count is cast to bigint, on both."""
+    _, load, _ = reported
+    views = sorted(set(UNIFY_REPORT.views) - {"funnel_person_sequence"})  # its 0/1 facts
+    rows = load.warehouse.rows(
+        "select table_name, column_name, data_type from information_schema.columns"
+        " where table_schema = 'unify' and table_name in"
+        f" ({', '.join(repr(v) for v in views)})"
+    )
+    counts = {(t, c): d.lower() for t, c, d in rows if c in COUNT_COLUMNS}
+    assert {t for t, _ in counts} == set(views) - {"enrollment_history_intervals"}
+    assert {k: d for k, d in counts.items() if d != "bigint"} == {}
 
 
 def test_history_keeps_every_version_once_and_feeds_the_daily_series(reported):
@@ -185,9 +220,38 @@ def test_the_report_command_prints_the_funnel_after_a_cli_load(unify, tmp_path):
     assert report.returncode == 0, report.stderr
     lines = report.stdout.strip().splitlines()
     assert lines[0].split()[:3] == ["sequence", "enrolled", "started"]
-    total = lines[-1].split()
-    people = {(e["sequence"]["id"], e["person"]["id"]) for e in server.state.all_enrollments()}
-    assert total[0] == "total" and int(total[1].replace(",", "")) == len(people)
+    enrollments = server.state.all_enrollments()
+    pairs = {(e["sequence"]["id"], e["person"]["id"]) for e in enrollments}
+    total = lines[-2]
+    assert total.startswith(reporting.TOTAL_LABEL)
+    assert int(total[len(reporting.TOTAL_LABEL) :].split()[0].replace(",", "")) == len(pairs)
+    people = {e["person"]["id"] for e in enrollments}
+    sequences = {e["sequence"]["id"] for e in enrollments}
+    assert len(people) < len(pairs)  # people in two sequences: the total is not people
+    assert lines[-1] == (
+        f"{len(people):,} people and {len(enrollments):,} enrollments in {len(sequences)} sequences"
+    )
+
+
+def test_the_readmes_query_counts_what_the_report_counts(unify, loader):
+    """The README's first query and `report` use one definition of `enrolled`: people."""
+    server = unify(enrollments=900)
+    load = loader(server.base_url)
+    load.run()
+    reporting.create_views(load.pipeline(), UNIFY_REPORT)
+    readme = (ROOT / "README.md").read_text().split("### Query the result", 1)[1]
+    snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    assert '"sequence_funnel.duckdb"' in snippet
+    scope: dict = {}
+    exec(snippet.replace('"sequence_funnel.duckdb"', repr(load.warehouse.path)), scope)
+    readme_rows = [tuple(r) for r in scope["funnel"].itertuples(index=False)]
+    views = load.warehouse.rows(
+        "select sequence, enrolled, started, replied from unify.funnel_by_sequence"
+        " order by enrolled desc, sequence"
+    )
+    assert readme_rows == views
+    enrollments = load.warehouse.rows("select count(*) from unify.enrollments")[0][0]
+    assert sum(r[1] for r in readme_rows) < enrollments  # people, not enrollments
 
 
 def test_the_report_before_any_load_is_one_line_and_exit_2(unify, tmp_path):

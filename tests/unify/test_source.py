@@ -82,8 +82,10 @@ def test_a_pipeline_from_before_the_split_carries_on_incrementally(unify, loader
 
 
 def test_a_demo_shaped_load_has_the_same_tables_and_columns_as_before(unify, loader):
-    """demo_schema.json was written by the single-resource source (default path, an
-    increment, the views): every table, column and type is still there, and nothing else."""
+    """demo_schema.json is what users' queries see of a demo-shaped load (default path, an
+    increment, the views): every table, column and type, and nothing else. It was written by
+    the single-resource source; the views have changed since on purpose (counts as BIGINT,
+    `step_funnel.step_type`, `time_to_first_reply.sequence`), the tables not at all."""
     server = unify(enrollments=600, seed=42)
     load = loader(server.base_url)
     settings = {"backfill": "bulk", "enrollment_steps": True, "steps_refresh_minutes": 0,
