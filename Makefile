@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 export RUNTIME__DLTHUB_TELEMETRY := false
 
-.PHONY: setup demo test lint format lock clean bench postgres
+.PHONY: setup install demo test lint format lock clean bench postgres
 
 setup: $(STAMP)
 
@@ -43,10 +43,20 @@ lint: setup
 format: setup
 	$(PY) -m ruff format . && $(PY) -m ruff check --fix .
 
-# Re-pin every dependency after editing pyproject.toml (needs the package index).
+# Re-pin every dependency after editing pyproject.toml (needs the package index): the whole lock,
+# then the runtime-only one within it (same versions, no test, notebook or Dagster packages).
 lock: setup
 	$(PY) -m piptools compile --quiet --extra dev --extra notebooks --generate-hashes --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links -c requirements.lock -o requirements-runtime.lock pyproject.toml
+
+# A runtime-only virtualenv, for schedules: what `sequence-funnel load` needs and nothing else.
+install:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile --require-hashes -r requirements-runtime.lock
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation .
+	$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null
 
 clean:
 	rm -rf $(VENV) .pytest_cache _demo

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 import yaml
 
 import pipelines.vendors
+from tests.support.cli import run_cli
 from tests.support.harness import VendorUnderTest
 from tests.support.warehouses import DuckDBWarehouse
 
@@ -45,7 +47,7 @@ def test_the_cron_line_runs_the_load_and_leaves_a_summary_and_a_log(
         .replace("/var/log/sequence-funnel", str(tmp_path / "log"))
         .replace(".venv/bin/sequence-funnel", str(CONSOLE_SCRIPT))
     )  # fmt: skip
-    (tmp_path / "log").mkdir()
+    assert not (tmp_path / "log").exists()  # the line creates its log directory
     server = vendor.start(500)
     env = vendor.env(server, tmp_path) | {"DLT_DATA_DIR": str(tmp_path / "dlt")}
     result = subprocess.run(["/bin/sh", "-c", command], env=env, timeout=300)
@@ -55,6 +57,8 @@ def test_the_cron_line_runs_the_load_and_leaves_a_summary_and_a_log(
     assert summary["status"] == "ok" and summary["rows"][vendor.harness.counted] == 500
     assert vendor.harness.counted in log
     vendor.assert_loaded(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server)
+    comments = (DEPLOY / "cron" / "crontab").read_text().split("\n*/", 1)[0]
+    assert "--destination" not in lines[0] and "sequence_funnel.duckdb" in comments
 
 
 def _workflow(name: str) -> dict:
@@ -99,6 +103,95 @@ def test_the_github_workflow_load_step_runs_twice_on_fresh_runners_into_postgres
         vendor.assert_loaded(warehouse, server)
         vendor.advance(server, 12 * 3600)
     assert 0 < summary["rows"][vendor.harness.counted] < 800  # the second run was incremental
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    found = re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", lock.read_text(), re.MULTILINE)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found}
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {
+        re.sub(r"[-_.]+", "-", re.split(r"[\[<>=~! ;]", r, maxsplit=1)[0]).lower()
+        for r in requirements
+    }
+
+
+def test_the_github_workflow_installs_the_runtime_lock_and_caches_the_virtualenv(
+    vendor: VendorUnderTest,
+) -> None:
+    steps = _workflow(vendor.name)["jobs"]["load"]["steps"]
+    assert any(s.get("run", "").strip() == "make install" for s in steps)
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".venv"
+    assert "hashFiles('requirements-runtime.lock')" in cache["with"]["key"]
+    dry_run = subprocess.run(["make", "-n", "install"], cwd=ROOT, capture_output=True, text=True)
+    assert "--require-hashes -r requirements-runtime.lock" in dry_run.stdout
+
+
+def test_the_runtime_lock_is_the_whole_lock_less_the_development_packages() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime, whole = _pins(ROOT / "requirements-runtime.lock"), _pins(ROOT / "requirements.lock")
+    assert {k: (v, whole.get(k)) for k, v in runtime.items() if whole.get(k) != v} == {}
+    assert _requirement_names(project["dependencies"]) <= set(runtime)
+    extras = {
+        n for deps in project["optional-dependencies"].values() for n in _requirement_names(deps)
+    }
+    assert extras & set(runtime) == set(), "a development package in the runtime lock"
+    assert len(runtime) < len(whole) / 2
+
+
+# A load in this (development) virtualenv with every distribution that the runtime lock does
+# not install hidden, as if they were not there: optional imports (dlt tries SQLAlchemy, for
+# one) fail as they would in a runtime-only virtualenv.
+RUNTIME_ONLY_LOAD = """
+import importlib.abc, importlib.metadata, json, re, runpy, sys
+allowed = set(json.loads(sys.argv.pop(1)))
+def norm(name): return re.sub(r"[-_.]+", "-", name).lower()
+hidden = {top for top, dists in importlib.metadata.packages_distributions().items()
+          if not any(norm(d) in allowed for d in dists)}
+class Hide(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in hidden:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Hide())
+sys.argv[0] = "sequence-funnel"
+runpy.run_module("pipelines.cli", run_name="__main__")
+"""
+
+
+def test_a_load_needs_only_what_the_runtime_lock_installs(
+    vendor: VendorUnderTest, tmp_path: Path
+) -> None:
+    """What a runtime-only virtualenv (`make install`, the GitHub recipe) must hold."""
+    server = vendor.start(300)
+    runtime = [*_pins(ROOT / "requirements-runtime.lock"), "sequence-funnel"]
+    argv = ["load", vendor.name, "--quiet", "--pipelines-dir", str(tmp_path / "p"),
+            "--json-summary", str(tmp_path / "s.json")]  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", RUNTIME_ONLY_LOAD, json.dumps(runtime), *argv], cwd=ROOT,
+        env=vendor.env(server, tmp_path), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "s.json").read_text())["rows"][vendor.harness.counted] == 300
+    vendor.assert_loaded(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server)
+
+
+def test_the_readmes_dlt_commands_show_the_state_and_the_last_run(
+    vendor: VendorUnderTest, tmp_path: Path
+) -> None:
+    server = vendor.start(200)
+    env = vendor.env(server, tmp_path)
+    assert run_cli(tmp_path, env, vendor=vendor.name).returncode == 0
+    readme = (ROOT / "README.md").read_text()
+    dlt_cli = Path(sys.executable).parent / "dlt"
+    for command in ("info", "trace", "schema"):
+        assert f".venv/bin/dlt pipeline unify {command}" in readme
+        argv = [str(dlt_cli), "pipeline", "--pipelines-dir", str(tmp_path / "pipelines"),
+                vendor.name, command]  # fmt: skip
+        shown = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert shown.returncode == 0, shown.stderr
+        assert vendor.harness.counted in shown.stdout, (command, shown.stdout[-1000:])
 
 
 def _load_dagster_definitions(name: str) -> Any:
