@@ -147,6 +147,7 @@ class JobStore:
         world = self.state.world
         if kind == "enrollments":
             data = bulk_render.enrollments(world, job.cols, chunk)
+            data = self.state.with_new_fields([int(i) for i in chunk], data)
         else:
             data = bulk_render.steps(world, job.cols, chunk)
         return len(job.rows), size, data

@@ -7,7 +7,7 @@ advance the clock or inspect the truth.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,9 @@ class UnifyState:
     lock: threading.RLock
     arrivals_per_day: float = 0.0  # new enrollments a day while the clock advances
     oldest_first: bool = False  # list order: newest created first (default) or oldest first
+    # Fields the vendor has added to some enrollments since the document (index -> fields),
+    # served wherever an enrollment is rendered: how a test ships an API change.
+    new_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def generate(
@@ -175,7 +178,14 @@ class UnifyState:
         return i if i is not None and i < self.table.n else None
 
     def render_enrollment(self, i: int) -> dict[str, Any]:
-        return render.enrollments(self.world, self.table, [i])[0]
+        return self.with_new_fields([i], render.enrollments(self.world, self.table, [i]))[0]
+
+    def with_new_fields(
+        self, indexes: list[int], rows: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        for i, row in zip(indexes, rows, strict=True):
+            row.update(self.new_fields.get(i, {}))
+        return rows
 
     def list_enrollments(
         self, flt: EnrollmentFilter, after: int | None, limit: int
@@ -188,6 +198,7 @@ class UnifyState:
             self.now()
             found = self._scan(flt, after, limit + 1)
             page = render.enrollments(self.world, self.table, found[:limit])
+            page = self.with_new_fields(found[:limit], page)
             return page, (found[limit - 1] if len(found) > limit else None)
 
     def _scan(self, flt: EnrollmentFilter, after: int | None, wanted: int) -> list[int]:
@@ -291,4 +302,5 @@ class UnifyState:
     def all_enrollments(self) -> list[dict[str, Any]]:
         with self.lock:
             self.now()
-            return render.enrollments(self.world, self.table, list(range(self.table.n)))
+            every = list(range(self.table.n))
+            return self.with_new_fields(every, render.enrollments(self.world, self.table, every))

@@ -3,7 +3,7 @@
 Arrow tables go to parquet without dlt's per-row normaliser, which is most of the time a dict
 based load spends. Contracted columns get their declared types (a column null on every row
 still exists, typed); fields the contract does not know (the API added them later) become extra
-columns with inferred types, or JSON text when their values disagree.
+columns as `sources.common.drift` types them, so that no new field fails a load.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sources.common import drift
 from sources.common.instants import parse_optional
 
 UTC_MICROS = pa.timestamp("us", tz="UTC")
@@ -39,24 +39,20 @@ def _column(kind: str, values: list[Any]) -> pa.Array:
     return pa.array(values, ARROW_TYPES[kind])
 
 
-def _extra(values: list[Any]) -> pa.Array:
-    """A column the contract does not know: inferred, or JSON text when values disagree."""
-    try:
-        return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array([None if v is None else orjson.dumps(v).decode() for v in values])
-
-
-def table(contract: Contract, rows: list[dict[str, Any]]) -> pa.Table:
-    """Rows as Arrow: every contracted column, typed, plus any extras (sorted by name)."""
+def table(
+    contract: Contract, rows: list[dict[str, Any]], known: drift.KnownType = drift.nothing_known
+) -> pa.Table:
+    """Rows as Arrow: every contracted column, typed, plus any extras (sorted by name), typed
+    as `known` says the destination has them (see `sources.common.drift`)."""
     columns, fields = [], []
     for column, hint in contract.items():
         columns.append(_column(hint["data_type"], [r.get(column) for r in rows]))
         fields.append(pa.field(column, columns[-1].type, nullable=hint.get("nullable", True)))
     extras = sorted({k for r in rows for k in r} - set(contract))
     for column in extras:
-        columns.append(_extra([r.get(column) for r in rows]))
-        fields.append(pa.field(column, columns[-1].type))
+        for field, array in drift.columns(column, [r.get(column) for r in rows], known(column)):
+            fields.append(field)
+            columns.append(array)
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 

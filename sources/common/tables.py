@@ -3,13 +3,17 @@ collected per table from a batch of API objects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import dlt
 import pyarrow as pa
+from dlt.common.schema import Schema
 
-from sources.common import arrow
+from sources.common import arrow, drift
+
+# Per table, what the destination's schema knows of a column's type (see sources.common.drift).
+KnownTypes = Callable[[str], drift.KnownType]
 
 # Column hints, by dlt's data types; every column may be null unless it is a key.
 TS: dict[str, Any] = {"data_type": "timestamp", "timezone": True, "nullable": True}
@@ -36,37 +40,68 @@ class Tables:
     ) -> None:
         self.contracts = contracts
         self.keys = dict(keys or {})
-        self._hints = {
-            table: dlt.mark.make_hints(
-                table_name=table, primary_key=self.key(table), write_disposition="merge",
-                columns=dict(contract),  # type: ignore[arg-type]
-            )
-            for table, contract in contracts.items()
-        }  # fmt: skip
+        self._hints = {table: self._make_hints(table, {}) for table in contracts}
+
+    def _make_hints(self, table: str, json_columns: Mapping[str, Any]) -> Any:
+        columns: dict[str, Any] = {**self.contracts[table], **json_columns}
+        return dlt.mark.make_hints(
+            table_name=table, primary_key=self.key(table), write_disposition="merge",
+            columns=columns,
+        )  # fmt: skip
 
     def key(self, table: str) -> str | list[str]:
         return self.keys.get(table, "id")
 
     def tagged(self, table: str, rows: Any) -> Any:
-        """Rows or an Arrow table for dlt, routed to `table` with its contract and key."""
-        return dlt.mark.with_hints(rows, self._hints[table], create_table_variant=True)
+        """Rows or an Arrow table for dlt, routed to `table` with its contract and key (and a
+        `json` hint for each JSON column a new field became)."""
+        hints = self._hints[table]
+        if isinstance(rows, pa.Table):
+            json_columns = {
+                f.name: dict(JSON) for f in rows.schema if f.metadata == drift.JSON_FIELD
+            }
+            if json_columns:
+                hints = self._make_hints(table, json_columns)
+        return dlt.mark.with_hints(rows, hints, create_table_variant=True)
 
     def tagged_all(self, tables: Mapping[str, pa.Table]) -> Iterator[Any]:
         """Each table of a normalised batch, tagged for dlt."""
         for table, arrow_table in tables.items():
             yield self.tagged(table, arrow_table)
 
-    def arrow(self, table: str, rows: list[dict[str, Any]]) -> pa.Table:
-        return arrow.table(self.contracts[table], rows)
+    def arrow(
+        self, table: str, rows: list[dict[str, Any]], known: drift.KnownType = drift.nothing_known
+    ) -> pa.Table:
+        return arrow.table(self.contracts[table], rows, known)
+
+
+def nothing_known(table: str) -> drift.KnownType:
+    return drift.nothing_known
+
+
+def schema_types(schema: Schema) -> KnownTypes:
+    """What a source's dlt schema knows of each table's columns: the types new fields got in
+    earlier loads, and on earlier pages of this run (dlt adds them as it extracts)."""
+
+    def of_table(table: str) -> drift.KnownType:
+        columns = schema.tables.get(table, {}).get("columns", {})
+
+        def known(column: str) -> str | None:
+            return columns.get(schema.naming.normalize_identifier(column), {}).get("data_type")
+
+        return known
+
+    return of_table
 
 
 class RowsByTable:
     """Rows per table from a batch of API objects; `add` keeps one row per key (embedded
     objects repeat across a page), `append` keeps every row (versions of one record)."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: KnownTypes = nothing_known) -> None:
         self.rows: dict[str, dict[Any, dict[str, Any]]] = {}
         self.lists: dict[str, list[dict[str, Any]]] = {}
+        self.known = known
 
     def add(self, table: str, row: dict[str, Any], key: str = "id") -> None:
         self.rows.setdefault(table, {})[row[key]] = row
@@ -76,7 +111,12 @@ class RowsByTable:
 
     def arrow(self, tables: Tables) -> dict[str, pa.Table]:
         out = {
-            name: tables.arrow(name, list(by_key.values())) for name, by_key in self.rows.items()
+            name: tables.arrow(name, list(by_key.values()), self.known(name))
+            for name, by_key in self.rows.items()
         }
-        out |= {name: tables.arrow(name, rows) for name, rows in self.lists.items() if rows}
+        out |= {
+            name: tables.arrow(name, rows, self.known(name))
+            for name, rows in self.lists.items()
+            if rows
+        }
         return out

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sources.common.tables import RowsByTable
+from sources.common.tables import KnownTypes, RowsByTable, nothing_known
 from sources.unify.settings import HISTORY_FIELDS, UNIFY_TABLES
 
 _LIST_EMBEDDED = ("sequence", "person", "mailbox", "enrolled_by_play", "reply_email_message")
@@ -82,17 +82,21 @@ class UnifyRows(RowsByTable):
         return self.arrow(UNIFY_TABLES)
 
 
-def list_enrollment_tables(enrollments: Iterable[dict[str, Any]]) -> dict[str, pa.Table]:
+def list_enrollment_tables(
+    enrollments: Iterable[dict[str, Any]], known: KnownTypes = nothing_known
+) -> dict[str, pa.Table]:
     """`GET /enrollments` objects (any number of pages) as Arrow tables."""
-    out = UnifyRows()
+    out = UnifyRows(known)
     for e in enrollments:
         out.enrollment(e, drop=_LIST_EMBEDDED, person=e["person"], mailbox=e["mailbox"])
     return out.tables()
 
 
-def bulk_enrollment_tables(rows: Iterable[dict[str, Any]]) -> dict[str, pa.Table]:
+def bulk_enrollment_tables(
+    rows: Iterable[dict[str, Any]], known: KnownTypes = nothing_known
+) -> dict[str, pa.Table]:
     """Bulk `SequenceEnrollment` rows as the same tables the list endpoint fills, and more."""
-    out = UnifyRows()
+    out = UnifyRows(known)
     for e in rows:
         person, mailbox = e["person"], e["mailbox"]
         out.enrollment(

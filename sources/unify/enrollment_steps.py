@@ -36,9 +36,10 @@ def enrollment_steps(run: UnifyRun) -> Iterator[Any]:
     with run.client() as client:
         try:
             low = mark.start(run.settings.lookback, run.settings.since)
+            known = run.known_types()
             newest = yield from jobs.export(
-                client, query_jobs.ENROLLMENT_STEPS, low, None, step_tables, "enrollment_steps",
-                newest=mark.value,
+                client, query_jobs.ENROLLMENT_STEPS, low, None,
+                lambda rows: step_tables(rows, known), "enrollment_steps", newest=mark.value,
             )  # fmt: skip
         except query_jobs.JobBudgetSpent as exc:
             log.warning("enrollment steps skipped this run: the daily query-job budget is spent"

@@ -24,6 +24,7 @@ from sources.common.instants import format_instant, server_time
 from sources.common.paging import concurrent_pages, windows
 from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
+from sources.common.tables import KnownTypes
 from sources.unify import query_jobs, sequence_rows
 from sources.unify.enrollment_rows import bulk_enrollment_tables, list_enrollment_tables
 from sources.unify.extraction import Listing, UnifyRun
@@ -64,10 +65,11 @@ def _bulk_backfill(
     daily job budget is spent (the caller then pages the list endpoint)."""
     upper = listing.upper if listing else None
     embedded: dict[str, dict[str, Any]] = {}
+    known = run.known_types()
 
     def normalise(rows: list[dict[str, Any]]) -> dict[str, pa.Table]:
         embedded.update(sequence_rows.embedded_sequences(rows))
-        return bulk_enrollment_tables(rows)
+        return bulk_enrollment_tables(rows, known)
 
     try:
         newest = yield from run.settings.jobs.export(
@@ -117,6 +119,7 @@ def _listed(
         )  # fmt: skip
     newest = mark.value
     recent = RecentVersions(state.get("recent_versions"), settings.lookback)
+    known = run.known_types()
     embedded: dict[str, dict[str, Any]] = {}
     batch: list[dict[str, Any]] = []
     for response in responses:
@@ -124,9 +127,9 @@ def _listed(
         embedded |= sequence_rows.embedded_sequences(page)
         batch += page
         if len(batch) >= BATCH_ROWS:
-            newest = yield from _emit(batch, newest, recent)
+            newest = yield from _emit(batch, newest, recent, known)
             batch = []
-    newest = yield from _emit(batch, newest, recent)
+    newest = yield from _emit(batch, newest, recent, known)
     mark.set(newest)
     state["recent_versions"] = recent.state(newest)
     return embedded
@@ -138,7 +141,10 @@ def _window_params(low: datetime | None, high: datetime) -> list[tuple[str, Any]
 
 
 def _emit(
-    batch: list[dict[str, Any]], newest: datetime | None, recent: RecentVersions
+    batch: list[dict[str, Any]],
+    newest: datetime | None,
+    recent: RecentVersions,
+    known: KnownTypes,
 ) -> Generator[Any, None, datetime | None]:
     """Yield a batch as Arrow tables, less what the last run loaded exactly so; returns the
     newest updated_at seen so far."""
@@ -147,7 +153,7 @@ def _emit(
         instants = arrow.timestamps([e["updated_at"] for e in unchanged])
         newest = _seen(recent, unchanged, instants, newest)
     if changed:
-        tables = list_enrollment_tables(changed)
+        tables = list_enrollment_tables(changed, known)
         yield from UNIFY_TABLES.tagged_all(tables)
         newest = _seen(recent, changed, tables["enrollments"]["updated_at"], newest)
     return newest

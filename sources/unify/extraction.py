@@ -17,6 +17,7 @@ import dlt
 from sources.common.http import ApiClient, RetryPolicy
 from sources.common.instants import format_instant, parse_instant, server_time
 from sources.common.stats import RunStats
+from sources.common.tables import KnownTypes, schema_types
 from sources.unify import sequence_rows
 from sources.unify.helpers import make_client, pages
 from sources.unify.query_jobs import JobSettings
@@ -71,6 +72,11 @@ class UnifyRun:
     def selected(resource: str) -> bool:
         """Whether `resource` is extracted in this run (`with_resources` may leave it out)."""
         return resource in dlt.current.source().selected_resources
+
+    @staticmethod
+    def known_types() -> KnownTypes:
+        """What the destination's schema knows of each table's columns, for new API fields."""
+        return schema_types(dlt.current.source_schema())
 
     @staticmethod
     def source_state() -> dict[str, Any]:

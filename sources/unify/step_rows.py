@@ -12,15 +12,18 @@ from typing import Any
 
 import pyarrow as pa
 
+from sources.common.tables import KnownTypes, nothing_known
 from sources.unify.enrollment_rows import UnifyRows
 
 _STEP_EMBEDDED = ("sequence", "enrollment", "email_message", "reply_email_message")
 
 
-def step_tables(rows: Iterable[dict[str, Any]]) -> dict[str, pa.Table]:
+def step_tables(
+    rows: Iterable[dict[str, Any]], known: KnownTypes = nothing_known
+) -> dict[str, pa.Table]:
     """Bulk `SequenceEnrollmentStep` rows: enrollment_steps, and the bulk-only tables their
     embedded person and mailbox feed."""
-    out = UnifyRows()
+    out = UnifyRows(known)
     for s in rows:
         enrollment, email = s["enrollment"], s.get("email_message") or {}
         reply = s.get("reply_email_message")

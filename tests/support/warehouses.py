@@ -136,6 +136,9 @@ class ParquetLake:
     def __init__(self, root: Path, tables: Tables, dataset: str) -> None:
         self.root, self.tables, self.dataset = root, tables, dataset
 
+    def destination(self) -> Any:
+        return dlt.destinations.filesystem(str(self.root))
+
     def files(self, table: str) -> list[Path]:
         return sorted((self.root / self.dataset / table).glob("*.parquet"))
 
