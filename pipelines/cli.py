@@ -19,6 +19,7 @@ import pyarrow as pa
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 
 from pipelines import destinations, errors, reporting, runner
+from pipelines.interrupts import RunInterrupted, interruptible
 from pipelines.summary import OK, RunSummary
 from pipelines.vendors import FACTORIES, Vendor, vendor
 from sources.common.stats import RunStats
@@ -92,15 +93,18 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
         pipeline=args.pipeline_name, destination=args.destination, dataset=args.dataset_name
     )
     try:
-        stats = RunStats()
-        source = chosen.source(run_stats=stats, **chosen.options(args))
-        pipeline = runner.make_pipeline(
-            args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir,
-            progress=not args.quiet,
-        )  # fmt: skip
-        runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats, summary=summary)
-        reporting.create_views(pipeline, chosen.report)
-    except Exception as exc:
+        with interruptible():
+            stats = RunStats()
+            source = chosen.source(run_stats=stats, **chosen.options(args))
+            pipeline = runner.make_pipeline(
+                args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir,
+                progress=not args.quiet,
+            )  # fmt: skip
+            runner.run(
+                pipeline, source, full_refresh=args.full_refresh, stats=stats, summary=summary
+            )
+            reporting.create_views(pipeline, chosen.report)
+    except (Exception, RunInterrupted) as exc:
         summary.failed(*errors.explain(exc, secrets))
         print(f"error: {summary.error}", file=sys.stderr)
     else:

@@ -17,6 +17,7 @@ from dlt.common.configuration.exceptions import (
 from dlt.common.destination.exceptions import UnknownDestinationModule
 
 from pipelines.destinations import DESTINATIONS
+from pipelines.interrupts import RunInterrupted
 from sources.common.errors import ConfigurationError, ConnectorError
 from sources.common.http import redact
 
@@ -73,6 +74,9 @@ def _missing(cause: ConfigFieldMissingException) -> str:
 
 def explain(exc: BaseException, secrets: list[str]) -> tuple[str, int]:
     """The one line to print for a failed run, and the exit code."""
+    for cause in _chain(exc):
+        if isinstance(cause, RunInterrupted):
+            return str(cause), cause.exit_code
     for cause in _chain(exc):
         if isinstance(cause, ConnectorError):
             return redact(str(cause), secrets), cause.exit_code

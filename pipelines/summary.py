@@ -28,7 +28,9 @@ class RunSummary:
     load_ids: list[str] = field(default_factory=list)
 
     def failed(self, message: str, exit_code: int) -> None:
-        self.status, self.error, self.exit_code = "failed", message, exit_code
+        """A run that ended with an error; exit codes of 128 and above are signals."""
+        self.status = "interrupted" if exit_code >= 128 else "failed"
+        self.error, self.exit_code = message, exit_code
 
     def lines(self) -> list[str]:
         width = max((len(t) for t in self.rows), default=5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import time
 
@@ -45,6 +46,36 @@ def test_a_second_run_while_one_is_running_refuses_and_the_first_is_unharmed(uni
     assert first.returncode == 0, err
     assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)
     assert run_cli(tmp_path, env).returncode == 0  # the lock was released
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_mid_run_leaves_a_summary_and_exit_128_plus_it_and_the_rerun_is_exact(
+    unify, tmp_path, signum, code
+):
+    """What a scheduler's timeout sends: the run says so, and the next one loses nothing."""
+    server = unify(enrollments=6000, faults=FaultConfig(latency_ms=40))
+    env = cli_env(server.base_url, tmp_path) | {"SOURCES__UNIFY__CONCURRENCY": "2"}
+    summary = tmp_path / "summary.json"
+    run = subprocess.Popen(cli(tmp_path, "--json-summary", str(summary)), cwd=ROOT, env=env,
+                           text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while _requests_served(server) < 10:  # well into the extraction
+        assert time.monotonic() < deadline and run.poll() is None, run.communicate()
+        time.sleep(0.02)
+    run.send_signal(signum)
+    out, err = run.communicate(timeout=120)
+    assert "Loaded into" not in out
+    assert run.returncode == code, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"error: interrupted by {signal.Signals(signum).name}")
+    written = json.loads(summary.read_text())
+    assert written["status"] == "interrupted" and written["exit_code"] == code
+    assert written["requests"] >= 10
+    server.sandbox.faults.configure(FaultConfig())
+    rerun = run_cli(tmp_path, env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)
 
 
 @pytest.mark.parametrize("crashed_after", ["extract", "normalize"])
