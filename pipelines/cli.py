@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         chosen.add_arguments(one)
         one.add_argument("--quiet", action="store_true", help="no progress lines")
         one.add_argument(
+            "--wait", type=float, default=0.0, metavar="SECONDS",
+            help="wait this long for a run in progress or a reader of the DuckDB file (0)",
+        )  # fmt: skip
+        one.add_argument(
             "--json-summary", metavar="PATH", help="also write the run summary as JSON (monitors)"
         )
         shown = reports.add_parser(name, help=f"the {chosen.title} funnel by sequence")
@@ -87,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def load(chosen: Vendor, args: argparse.Namespace) -> int:
     secrets = errors.configured_secrets(
-        *chosen.secret_keys, f"destination.{args.destination}.credentials"
+        *chosen.secret_keys, *destinations.secret_settings(args.destination)
     )
     summary = RunSummary(
         pipeline=args.pipeline_name, destination=args.destination, dataset=args.dataset_name
@@ -100,15 +104,17 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
                 args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir,
                 progress=not args.quiet,
             )  # fmt: skip
-            runner.run(
-                pipeline, source, full_refresh=args.full_refresh, stats=stats, summary=summary
-            )
+            if args.destination == "duckdb":
+                destinations.wait_for_duckdb(destinations.duckdb_file(), args.wait)
+            runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
+                       summary=summary, wait=args.wait)  # fmt: skip
             reporting.create_views(pipeline, chosen.report)
     except (Exception, RunInterrupted) as exc:
         summary.failed(*errors.explain(exc, secrets))
         print(f"error: {summary.error}", file=sys.stderr)
     else:
-        print(f"Loaded into {args.destination} dataset '{args.dataset_name}':")
+        where = f"{args.destination} {summary.location}" if summary.location else args.destination
+        print(f"Loaded into {where}, dataset '{args.dataset_name}':")
         print("\n".join(summary.lines()))
     if args.json_summary:
         summary.write_json(args.json_summary)

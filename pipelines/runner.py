@@ -14,7 +14,7 @@ import dlt
 import filelock
 from dlt.common.runtime.collector import NULL_COLLECTOR, LogCollector
 
-from pipelines.destinations import file_format, resolve_destination
+from pipelines.destinations import file_format, location, resolve_destination
 from pipelines.summary import RunSummary
 from sources.common.errors import ConnectorError
 from sources.common.stats import RunStats
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 class RunInProgressError(ConnectorError):
     """Another run of the same pipeline holds its lock: this one did nothing."""
 
-    exit_code = 4
+    exit_code = 4  # pipelines.errors.BUSY
 
 
 # Arrow tables skip dlt's normaliser, which otherwise stamps every row with its load id: ask
@@ -75,19 +75,21 @@ def make_pipeline(
 
 
 @contextmanager
-def exclusive(pipeline: dlt.Pipeline) -> Iterator[None]:
+def exclusive(pipeline: dlt.Pipeline, wait: float = 0.0) -> Iterator[None]:
     """One run at a time per pipeline: a second run started by an overlapping schedule
-    refuses instead of interleaving with the first one's state and load packages. The OS
-    releases the lock when its holder dies, so a killed run never leaves it stuck."""
+    refuses (after waiting up to `wait` seconds) instead of interleaving with the first one's
+    state and load packages. The OS releases the lock when its holder dies, so a killed run
+    never leaves it stuck."""
     path = Path(pipeline.pipelines_dir) / f"{pipeline.pipeline_name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(path, timeout=0)
+    lock = filelock.FileLock(path, timeout=wait)
     try:
         lock.acquire()
     except filelock.Timeout:
         raise RunInProgressError(
             f"Another run of pipeline '{pipeline.pipeline_name}' is in progress (lock {path});"
-            " this run did nothing: let it finish, or schedule runs further apart"
+            " this run did nothing: let it finish, add --wait SECONDS, or schedule runs"
+            " further apart"
         ) from None
     try:
         yield
@@ -114,17 +116,19 @@ def run(
     full_refresh: bool,
     stats: RunStats,
     summary: RunSummary | None = None,
+    wait: float = 0.0,
 ) -> RunSummary:
-    """Run `source` under the pipeline's lock, after finishing any interrupted load; fills
-    `summary` as it goes, so a failed run still reports its requests and duration. `stats`
-    are the source instance's own (its `run_stats`)."""
+    """Run `source` under the pipeline's lock (waiting for it up to `wait` seconds), after
+    finishing any interrupted load; fills `summary` as it goes, so a failed run still reports
+    its requests and duration. `stats` are the source instance's own (its `run_stats`)."""
     summary = summary or RunSummary(
         pipeline=pipeline.pipeline_name, dataset=pipeline.dataset_name,
         destination=pipeline.destination.destination_name,
     )  # fmt: skip
+    summary.location = location(pipeline)
     started = time.perf_counter()
     try:
-        with exclusive(pipeline):
+        with exclusive(pipeline, wait):
             summary.completed_pending_packages = complete_pending(pipeline)
             with load_config():
                 info = pipeline.run(

@@ -15,6 +15,7 @@ OK = 0
 class RunSummary:
     pipeline: str = ""
     destination: str = ""
+    location: str | None = None  # the DuckDB file, host:port/database or bucket: no password
     dataset: str = ""
     status: str = "ok"
     exit_code: int = OK

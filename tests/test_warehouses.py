@@ -34,8 +34,10 @@ def test_the_cli_loads_postgres_and_a_fresh_runner_resumes_from_its_state(
     assert second.returncode == 0, second.stderr
     vendor.assert_loaded(warehouse, server)
     # incremental, not a second backfill: only what changed since the restored mark was read
-    changed = json.loads(summary.read_text())["rows"][vendor.harness.counted]
-    assert 0 < changed < 1200
+    written = json.loads(summary.read_text())
+    assert 0 < written["rows"][vendor.harness.counted] < 1200
+    dsn = warehouse.dsn.split("@", 1)[1]  # host:port/database, after the user and password
+    assert written["location"] == dsn and warehouse.dsn.split("@")[0] not in summary.read_text()
 
 
 def test_the_filesystem_destination_writes_parquet_that_reads_back_exactly(

@@ -159,3 +159,21 @@ def test_the_console_script_and_the_old_module_both_load(unify, tmp_path):
                              pipelines_dir, "report"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=300)  # fmt: skip
     assert report.returncode == 0 and report.stdout.startswith("sequence"), report.stderr
+
+
+def test_the_duckdb_file_is_in_each_runs_working_directory_and_the_summary_names_it(
+    unify, tmp_path
+):
+    """Not where the pipeline's first run was: run from a, then from b, and b gets its file."""
+    server = unify(enrollments=200)
+    env = cli_env(server.base_url, tmp_path)
+    del env["DESTINATION__DUCKDB__CREDENTIALS"]  # the default: sequence_funnel.duckdb, here
+    for name in ("a", "b"):
+        where = tmp_path / name
+        where.mkdir()
+        result = subprocess.run(cli(tmp_path), cwd=where, env=env, capture_output=True,
+                                text=True, timeout=300)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        database = where / "sequence_funnel.duckdb"
+        assert database.is_file()
+        assert f"Loaded into duckdb {database}, dataset 'unify':" in result.stdout

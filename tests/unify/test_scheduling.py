@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -46,6 +47,38 @@ def test_a_second_run_while_one_is_running_refuses_and_the_first_is_unharmed(uni
     assert first.returncode == 0, err
     assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)
     assert run_cli(tmp_path, env).returncode == 0  # the lock was released
+
+
+READER = """
+import duckdb, sys, time
+connection = duckdb.connect(sys.argv[1], read_only=True)  # a notebook left open
+print("open", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_a_reader_holding_the_duckdb_file_is_named_exit_4_and_wait_outlasts_it(unify, tmp_path):
+    server = unify(enrollments=300)
+    env = cli_env(server.base_url, tmp_path)
+    assert run_cli(tmp_path, env).returncode == 0
+    database = tmp_path / "warehouse.duckdb"
+    server.state.advance(3600)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(database), "3"],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert reader.stdout is not None and reader.stdout.readline() == "open\n"
+        before = _requests_served(server)
+        busy = run_cli(tmp_path, env)
+        assert busy.returncode == 4, busy.stderr
+        assert _requests_served(server) == before  # it did nothing
+        lines = busy.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(database) in lines[0] and f"PID {reader.pid}" in lines[0]
+        assert "--wait" in lines[0]
+        waited = run_cli(tmp_path, env, "--wait", "60")  # the reader closes after 3 s
+        assert waited.returncode == 0, waited.stderr
+    finally:
+        reader.wait(timeout=60)
+    assert_matches_truth(DuckDBWarehouse(database), server.state)
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
