@@ -13,10 +13,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
+from dlt.common.pipeline import get_dlt_pipelines_dir
 
 from pipelines import destinations, errors, reporting, runner
 from pipelines.interrupts import RunInterrupted, interruptible
@@ -96,6 +100,10 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
     summary = RunSummary(
         pipeline=args.pipeline_name, destination=args.destination, dataset=args.dataset_name
     )
+    working_dir = Path(args.pipelines_dir or get_dlt_pipelines_dir()) / args.pipeline_name
+    database = Path(destinations.duckdb_file()) if args.destination == "duckdb" else None
+    created = [p for p in (working_dir, database) if p is not None and not p.exists()]
+    pipeline = None
     try:
         with interruptible():
             stats = RunStats()
@@ -112,6 +120,7 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
     except (Exception, RunInterrupted) as exc:
         summary.failed(*errors.explain(exc, secrets))
         print(f"error: {summary.error}", file=sys.stderr)
+        runner.discard_unneeded(created, pipeline, loaded=bool(summary.load_ids))
     else:
         where = f"{args.destination} {summary.location}" if summary.location else args.destination
         print(f"Loaded into {where}, dataset '{args.dataset_name}':")
@@ -122,21 +131,28 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
 
 
 def report(chosen: Vendor, args: argparse.Namespace) -> int:
-    """The funnel by sequence from the destination's reporting views, as a terminal table."""
-    where = (args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir)
+    """The funnel by sequence from the destination's reporting views, as a terminal table.
+    It only reads: no pipeline state is written (a throwaway pipelines dir) and no DuckDB file
+    is created where there is none."""
+    destination: Any = args.destination
     if args.demo:  # what `make demo` loaded
-        from pipelines.demo import DEMO_DATABASE, DEMO_DIR, demo_pipeline_name
+        from pipelines.demo import DEMO_DATABASE
 
-        database = destinations.duckdb_destination(str(DEMO_DATABASE))
-        where = (
-            demo_pipeline_name(chosen.name),
-            database,
-            chosen.name,
-            str(DEMO_DIR / "pipelines"),
-        )
+        destination = destinations.duckdb_destination(str(DEMO_DATABASE))
+        database: str | None = str(DEMO_DATABASE)
+    else:
+        database = destinations.duckdb_file() if args.destination == "duckdb" else None
+    if database is not None and not Path(database).is_file():
+        print(f"error: no DuckDB file at {database}: run a load first"
+              f" (sequence-funnel load {chosen.name}), or set DESTINATION__DUCKDB__CREDENTIALS"
+              " to the file", file=sys.stderr)  # fmt: skip
+        return errors.CONFIG_ERROR
     try:
-        pipeline = runner.make_pipeline(*where, progress=False)
-        funnel = reporting.read_funnel(pipeline, chosen.report)
+        with tempfile.TemporaryDirectory(prefix="sequence-funnel-report-") as scratch:
+            pipeline = runner.make_pipeline(
+                args.pipeline_name, destination, args.dataset_name, scratch, progress=False
+            )
+            funnel = reporting.read_funnel(pipeline, chosen.report)
     except DestinationUndefinedEntity:
         print(
             f"error: no funnel views in dataset '{args.dataset_name}' of {args.destination}:"

@@ -4,6 +4,7 @@ pipeline, an interrupted load finished first, a summary filled as the run goes."
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,6 +96,21 @@ def exclusive(pipeline: dlt.Pipeline, wait: float = 0.0) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def discard_unneeded(created: list[Path], pipeline: dlt.Pipeline | None, loaded: bool) -> None:
+    """After a failed run, remove what it created (a pipeline directory, an empty DuckDB file)
+    unless something needs them: a load it completed, or a package waiting to be loaded.
+    Cheaper than checking the key and the API before every run, and it covers every failure."""
+    pending = pipeline is not None and pipeline.has_pending_data
+    if loaded or pending:
+        return
+    for path in created:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        for file in (path, path.with_name(path.name + ".wal")):
+            if file.is_file():
+                file.unlink()
 
 
 def complete_pending(pipeline: dlt.Pipeline) -> int:

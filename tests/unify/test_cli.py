@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ import pytest
 
 from sandbox.unify import FaultConfig
 from tests.support.cli import ROOT, cli, files_containing, run_cli
+from tests.support.warehouses import DuckDBWarehouse
 from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
 
@@ -177,3 +179,26 @@ def test_the_duckdb_file_is_in_each_runs_working_directory_and_the_summary_names
         database = where / "sequence_funnel.duckdb"
         assert database.is_file()
         assert f"Loaded into duckdb {database}, dataset 'unify':" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "code"),
+    [("SOURCES__UNIFY__API_KEY", "not-the-key", 2), ("SOURCES__UNIFY__BASE_URL", "closed", 3)],
+)
+def test_a_failed_first_run_leaves_no_database_file_and_no_pipeline_directory(
+    unify, tmp_path, setting, value, code
+):
+    server = unify(enrollments=100)
+    env = cli_env(server.base_url, tmp_path) | {
+        "SOURCES__UNIFY__MAX_ATTEMPTS": "2", "SOURCES__UNIFY__BACKOFF_INITIAL": "0.01",
+    }  # fmt: skip
+    if value == "closed":
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            value = f"http://127.0.0.1:{probe.getsockname()[1]}/sequences/v1"
+    result = run_cli(tmp_path, env | {setting: value})
+    assert result.returncode == code, result.stderr
+    assert not (tmp_path / "warehouse.duckdb").exists()
+    assert not (tmp_path / "pipelines" / "unify").exists()
+    assert run_cli(tmp_path, env).returncode == 0  # and the next run starts clean
+    assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)

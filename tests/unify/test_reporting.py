@@ -258,7 +258,11 @@ def test_the_report_before_any_load_is_one_line_and_exit_2(unify, tmp_path):
     server = unify(enrollments=100)
     report = run_cli(tmp_path, cli_env(server.base_url, tmp_path), command="report")
     assert report.returncode == 2 and len(report.stderr.strip().splitlines()) == 1
-    assert "run a load first" in report.stderr
+    assert (
+        "run a load first" in report.stderr and str(tmp_path / "warehouse.duckdb") in report.stderr
+    )
+    # it only reads: no empty database file, no pipeline state for a later load to find
+    assert not (tmp_path / "warehouse.duckdb").exists() and not (tmp_path / "pipelines").exists()
 
 
 def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, loader, tmp_path):
