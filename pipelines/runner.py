@@ -125,6 +125,17 @@ def complete_pending(pipeline: dlt.Pipeline) -> int:
     return len(pending)
 
 
+def stored_rows(pipeline: dlt.Pipeline, tables: list[str]) -> dict[str, int]:
+    """Rows each table holds now: a run writes every version of a row it reads (an embedded
+    person once per enrollment), a merge keeps one. Not for files, where merges append."""
+    if not tables or pipeline.destination.destination_name == "filesystem":
+        return {}
+    with pipeline.sql_client() as client:
+        ds = client.fully_qualified_dataset_name()
+        counts = {t: client.execute_sql(f"select count(*) from {ds}.{t}") for t in tables}
+    return {t: int(rows[0][0]) for t, rows in counts.items() if rows}
+
+
 def run(
     pipeline: dlt.Pipeline,
     source: Any,
@@ -157,6 +168,7 @@ def run(
         if trace and trace.last_normalize_info:
             counts = trace.last_normalize_info.row_counts
             summary.rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
+        summary.stored = stored_rows(pipeline, list(summary.rows))
     finally:
         summary.seconds = round(time.perf_counter() - started, 3)
         summary.requests, summary.retries = stats.get("requests"), stats.get("retries")

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.english import count
+
 OK = 0
 
 
@@ -22,7 +24,8 @@ class RunSummary:
     error: str | None = None
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     seconds: float = 0.0
-    rows: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # rows this run loaded, per table
+    stored: dict[str, int] = field(default_factory=dict)  # rows those tables hold after it
     requests: int = 0
     retries: int = 0
     completed_pending_packages: int = 0
@@ -34,12 +37,21 @@ class RunSummary:
         self.error, self.exit_code = message, exit_code
 
     def lines(self) -> list[str]:
-        width = max((len(t) for t in self.rows), default=5)
-        out = [f"  {table:<{width}} {count:>9,}" for table, count in sorted(self.rows.items())]
+        width = max((len(t) for t in [*self.rows, "table"]), default=5)
+        out = []
+        if self.rows:
+            stored = "rows stored" if self.stored else ""
+            out.append(f"  {'table':<{width}} {'rows loaded':>12} {stored:>12}".rstrip())
+        for table, loaded in sorted(self.rows.items()):
+            kept = f"{self.stored[table]:>12,}" if table in self.stored else ""
+            out.append(f"  {table:<{width}} {loaded:>12,} {kept}".rstrip())
+        if not self.rows:
+            out.append("  nothing new")
         if self.completed_pending_packages:
-            out.append(f"  (first completed {self.completed_pending_packages} load package(s)"
-                       " left by an interrupted run)")  # fmt: skip
-        out.append(f"  {self.seconds:.1f} s, {self.requests:,} requests, {self.retries:,} retries")
+            packages = count(self.completed_pending_packages, "load package")
+            out.append(f"  (first completed {packages} left by an interrupted run)")
+        out.append(f"  {self.seconds:.1f} s, {count(self.requests, 'request')},"
+                   f" {count(self.retries, 'retry', 'retries')}")  # fmt: skip
         return out
 
     def write_json(self, path: str) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 import dlt
 from rich.cells import cell_len, set_cell_size
 
+from pipelines.english import count
+
 
 @dataclass(frozen=True)
 class ReportViews:
@@ -91,9 +93,9 @@ def format_report(funnel: Funnel) -> str:
     cells = "".join(f"{t:>10,}" for t in totals)
     lines.append(f"{_cell(TOTAL_LABEL, width)}{cells}{_pct(rate):>10}")
     sequences = len(funnel.rows)
-    lines.append(f"{_count(funnel.people, 'person', 'people')} and"
-                 f" {_count(funnel.enrollments, 'enrollment')} in"
-                 f" {_count(sequences, 'sequence')}")  # fmt: skip
+    lines.append(f"{count(funnel.people, 'person', 'people')} and"
+                 f" {count(funnel.enrollments, 'enrollment')} in"
+                 f" {count(sequences, 'sequence')}")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -102,10 +104,6 @@ def _cell(text: str, width: int) -> str:
     if cell_len(text) > width:
         text = set_cell_size(text, width - 1) + "…"
     return set_cell_size(text, width)
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def _pct(value: Any) -> str:

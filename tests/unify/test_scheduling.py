@@ -147,6 +147,17 @@ def test_the_json_summary_reports_a_run_and_a_failure(unify, tmp_path):
     assert report["rows"]["enrollments"] == 400 and report["requests"] >= 2
     assert report["pipeline"] == "unify" and report["dataset"] == "unify"
     assert report["seconds"] > 0 and len(report["load_ids"]) == 1
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    for table in report["rows"]:  # what each table holds, beside what the run loaded into it
+        stored = warehouse.rows(f"select count(*) from unify.{table}")[0][0]
+        assert report["stored"][table] == stored <= report["rows"][table], table
+    printed = dict(line.split()[:2] for line in ok.stdout.splitlines()[2:-1])
+    assert printed["enrollments"] == "400" and ok.stdout.splitlines()[1].split()[:3] == [
+        "table",
+        "rows",
+        "loaded",
+    ]
+    assert ok.stdout.rstrip().endswith("0 retries") and " 1 requests" not in ok.stdout
 
     secret = "sk-live-WRONG-0123456789abcdef"
     env = cli_env(server.base_url, tmp_path, api_key=secret)
