@@ -29,8 +29,25 @@ class Vendor:
         return (f"sources.{self.name}.api_key",)
 
 
+def _since(text: str) -> str:
+    """Checked as the flag the user typed, not as the setting it becomes."""
+    from sources.common.errors import ConfigurationError
+    from sources.unify import parse_since
+
+    try:
+        parse_since(text)
+    except ConfigurationError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (2026-01-31) or an RFC 3339 instant"
+        ) from None
+    return text
+
+
 def _unify_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", help="first load only: enrollments updated since this date")
+    parser.add_argument(
+        "--since", type=_since, metavar="DATE",
+        help="first load only: enrollments updated since this date",
+    )  # fmt: skip
     parser.add_argument(
         "--backfill", choices=("bulk", "list"), default=None,
         help="how a first load reads enrollments: a Bulk API query job (bulk, the default) or"

@@ -46,6 +46,10 @@ def enrollments(run: UnifyRun) -> Iterator[Any]:
     source_state = run.source_state()
     state = dlt.current.resource_state()
     mark = HighWaterMark(state, MARK)
+    if run.settings.since is not None and mark.value is not None:
+        log.warning("--since (initial_updated_after) applies to a first load only: this pipeline"
+                    " has enrollments up to %s, and goes on from there; --full-refresh reloads"
+                    " from the date", format_instant(mark.value))  # fmt: skip
     with run.client(run.settings.concurrency) as client:
         listing = run.listing(client)
         embedded: dict[str, dict[str, Any]] | None = None

@@ -202,3 +202,19 @@ def test_a_failed_first_run_leaves_no_database_file_and_no_pipeline_directory(
     assert not (tmp_path / "pipelines" / "unify").exists()
     assert run_cli(tmp_path, env).returncode == 0  # and the next run starts clean
     assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)
+
+
+def test_since_is_checked_as_the_flag_and_said_to_be_ignored_after_the_first_load(
+    unify, tmp_path
+):
+    server = unify(enrollments=200)
+    env = cli_env(server.base_url, tmp_path)
+    bad = run_cli(tmp_path, env, "--since", "notadate")
+    assert bad.returncode == 2 and "argument --since: 'notadate' is not a date" in bad.stderr
+    assert "initial_updated_after" not in bad.stderr
+    first = run_cli(tmp_path, env, "--since", "2020-01-01")
+    assert first.returncode == 0 and "--since" not in first.stderr, first.stderr
+    again = run_cli(tmp_path, env, "--since", "2026-01-01")
+    assert again.returncode == 0, again.stderr
+    warned = [line for line in again.stderr.splitlines() if "--since" in line]
+    assert len(warned) == 1 and "first load only" in warned[0] and "--full-refresh" in warned[0]
