@@ -112,6 +112,7 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
                 args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir,
                 progress=not args.quiet,
             )  # fmt: skip
+            destinations.check_destination(pipeline)
             if args.destination == "duckdb":
                 destinations.wait_for_duckdb(destinations.duckdb_file(), args.wait)
             runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,

@@ -8,8 +8,11 @@ from typing import Any
 
 import dlt
 import duckdb
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.destination import TLoaderFileFormat
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+from sources.common.errors import ConfigurationError, ConnectorError
 
 DESTINATIONS = "use duckdb, postgres, filesystem or another dlt destination (see the README)"
 DEFAULT_DUCKDB_FILE = "sequence_funnel.duckdb"  # not <dataset>.duckdb: DuckDB refuses a schema
@@ -62,6 +65,54 @@ def wait_for_duckdb(path: str, seconds: float) -> None:
             if time.monotonic() >= deadline:
                 raise
         time.sleep(0.25)
+
+
+class DestinationUnreachableError(ConnectorError):
+    """The destination's server did not answer: it may be down (retry later) or misnamed."""
+
+    exit_code = 3
+
+
+def _cause(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+
+
+def check_destination(pipeline: dlt.Pipeline) -> None:
+    """Before a request is spent on the API: the destination's settings resolve, and a SQL
+    server answers. Each failure names the setting to fix (errors redact its value)."""
+    name = pipeline.destination.destination_name
+    setting = f"DESTINATION__{name.upper()}__CREDENTIALS"
+    if name == "duckdb":
+        path = Path(duckdb_file())
+        if path.is_absolute() and not path.parent.is_dir():
+            raise ConfigurationError(
+                f"The DuckDB file {path} cannot be created: its directory does not exist;"
+                f" create {path.parent}, or set {setting} to a file in an existing directory"
+            )
+        return
+    try:
+        pipeline.destination_client()
+    except ConfigFieldMissingException:
+        raise  # pipelines.errors names the missing setting
+    except Exception as exc:
+        raise ConfigurationError(
+            f"Destination '{name}': {setting} does not resolve ({_cause(exc)}); for PostgreSQL"
+            " it is postgresql://user:password@host:5432/database"
+        ) from None
+    if name == "filesystem":
+        return
+    try:
+        with pipeline.sql_client() as client:
+            client.execute_sql("select 1")
+    except Exception as exc:
+        if "authentication failed" in str(exc) or "password" in str(exc).lower():
+            raise ConfigurationError(
+                f"Destination '{name}' refused the credentials ({_cause(exc)}): check {setting}"
+            ) from None
+        raise DestinationUnreachableError(
+            f"Destination '{name}' at {location(pipeline)} did not answer ({_cause(exc)}):"
+            f" check {setting}, or try again later"
+        ) from None
 
 
 def location(pipeline: dlt.Pipeline) -> str | None:

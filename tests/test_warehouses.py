@@ -85,5 +85,6 @@ def test_a_warehouse_password_never_reaches_the_output(
     dsn = "postgresql://loader:s3cret-pw-0192@127.0.0.1:1/warehouse"  # nothing listens on port 1
     env = vendor.env(server, tmp_path) | {"DESTINATION__POSTGRES__CREDENTIALS": dsn}
     result = run_cli(tmp_path, env, "--destination", "postgres", vendor=vendor.name)
-    assert result.returncode == 1 and "Connection refused" in result.stderr
+    assert result.returncode == 3 and "Connection refused" in result.stderr  # down: retry
+    assert "check DESTINATION__POSTGRES__CREDENTIALS" in result.stderr
     assert "s3cret-pw-0192" not in result.stdout + result.stderr

@@ -25,6 +25,7 @@ from tenacity.wait import wait_exponential_jitter
 from sources.common.errors import (
     AuthenticationError,
     BadRequestError,
+    ConfigurationError,
     HttpStatusError,
     NotFoundError,
     RateLimitedError,
@@ -82,10 +83,18 @@ PageCheck = Callable[[list[Any], httpx.Headers], None]
 
 
 class TransientError(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None, status: int = 0) -> None:
+    def __init__(
+        self,
+        reason: str,
+        retry_after: float | None = None,
+        status: int = 0,
+        *,
+        unanswered: bool = False,  # no connection at all: the address may be wrong
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
         self.status = status
+        self.unanswered = unanswered
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -119,6 +128,7 @@ class ApiClient:
         vendor: str,
         auth_headers: dict[str, str],
         key_setting: str,
+        base_setting: str = "the base URL setting",
         errors: ErrorFormat | None = None,
         policy: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -129,6 +139,7 @@ class ApiClient:
         self.vendor = vendor
         self.limits = limits
         self.key_setting = key_setting
+        self.base_setting = base_setting
         self.errors = errors or ErrorFormat()
         self.policy = policy or RetryPolicy()
         self.stats = stats if stats is not None else RunStats()
@@ -154,9 +165,22 @@ class ApiClient:
         self._client.close()
 
     def get(
-        self, path: str, params: dict[str, Any] | list[tuple[str, Any]] | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+        *,
+        collection: bool = False,
     ) -> ApiResponse:
-        return self.request("GET", path, params=params)
+        """`collection`: a listing the API always has, so a 404 means the base URL is wrong."""
+        try:
+            return self.request("GET", path, params=params)
+        except NotFoundError:
+            if not collection:
+                raise
+            raise ConfigurationError(
+                f"{self.vendor}: {self.base_url_for_errors()}{path} not found: the base URL is"
+                f" not the API's; check {self.base_setting}"
+            ) from None
 
     def get_ndjson(
         self, path: str, params: dict[str, Any] | None = None, check: PageCheck | None = None
@@ -178,9 +202,11 @@ class ApiClient:
                 with attempt:
                     return self._once(method, path, **kwargs)
         except TransientError as exc:
+            where = self.base_url_for_errors()
+            hint = f"; if it stays so, check {self.base_setting}" if exc.unanswered else ""
             raise RetriesExhaustedError(
-                f"{self.vendor} API unavailable: {method} {path} failed {self.policy.max_attempts}"
-                f" times, last with {exc}; try again later"
+                f"{self.vendor} API at {where} unavailable: {method} {path} failed"
+                f" {self.policy.max_attempts} times, last with {exc}; try again later{hint}"
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -201,6 +227,8 @@ class ApiClient:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
             raise TransientError(f"a timeout ({type(exc).__name__})") from None
+        except httpx.ConnectError as exc:  # nothing answers there: down, or the wrong address
+            raise TransientError(f"no connection ({type(exc).__name__})", unanswered=True) from None
         except httpx.TransportError as exc:
             raise TransientError(f"a broken connection ({type(exc).__name__})") from None
         status = response.status_code

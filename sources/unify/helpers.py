@@ -17,7 +17,7 @@ from sources.common.errors import ConfigurationError, NotFoundError
 from sources.common.http import ApiClient, ApiResponse, ErrorFormat, RetryPolicy, TransientError
 from sources.common.ratelimit import RateLimits, RequestLimiter
 from sources.common.stats import RunStats
-from sources.unify.settings import KEY_SETTING, PAGE_LIMIT, RATE_LIMIT
+from sources.unify.settings import BASE_SETTING, KEY_SETTING, PAGE_LIMIT, RATE_LIMIT
 
 
 class UnifyErrors(ErrorFormat):
@@ -72,6 +72,7 @@ def make_client(
         vendor="Unify",
         auth_headers={"x-api-key": api_key.strip()},
         key_setting=KEY_SETTING,
+        base_setting=BASE_SETTING,
         errors=UnifyErrors(),
         policy=policy,
         limits=RateLimits(RequestLimiter(*RATE_LIMIT)),
@@ -84,12 +85,12 @@ def first_page(
     client: ApiClient, path: str, items: str, params: list[tuple[str, Any]]
 ) -> ApiResponse:
     """One page of a list endpoint, checked to look like the Unify API's."""
-    response = client.get(path, params=[*params, ("limit", PAGE_LIMIT)])
+    response = client.get(path, params=[*params, ("limit", PAGE_LIMIT)], collection=True)
     body = response.body
     if not isinstance(body, dict) or not isinstance(body.get(items), list):
         raise ConfigurationError(
             f"{client.base_url_for_errors()}{path} did not answer like the Unify API"
-            " (no list of items): check SOURCES__UNIFY__BASE_URL"
+            f" (no list of items): check {BASE_SETTING}"
         )
     return response
 

@@ -10,6 +10,7 @@ from sources.common.tables import columns as _columns
 
 DEFAULT_BASE_URL = "https://api.unifygtm.com/sequences/v1"
 KEY_SETTING = "SOURCES__UNIFY__API_KEY (or [sources.unify] api_key)"
+BASE_SETTING = f"SOURCES__UNIFY__BASE_URL (the API's is {DEFAULT_BASE_URL})"
 PAGE_LIMIT = 100  # the API's maximum
 DEFAULT_LOOKBACK_SECONDS = 300.0  # re-read this much before the high-water mark each run
 CLOCK_SKEW_SECONDS = 60.0  # upper bound margin when the API sends no Date header

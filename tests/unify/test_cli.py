@@ -204,9 +204,7 @@ def test_a_failed_first_run_leaves_no_database_file_and_no_pipeline_directory(
     assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)
 
 
-def test_since_is_checked_as_the_flag_and_said_to_be_ignored_after_the_first_load(
-    unify, tmp_path
-):
+def test_since_is_checked_as_the_flag_and_said_to_be_ignored_after_the_first_load(unify, tmp_path):
     server = unify(enrollments=200)
     env = cli_env(server.base_url, tmp_path)
     bad = run_cli(tmp_path, env, "--since", "notadate")
@@ -218,3 +216,44 @@ def test_since_is_checked_as_the_flag_and_said_to_be_ignored_after_the_first_loa
     assert again.returncode == 0, again.stderr
     warned = [line for line in again.stderr.splitlines() if "--since" in line]
     assert len(warned) == 1 and "first load only" in warned[0] and "--full-refresh" in warned[0]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("case", ["base path", "closed port", "dsn", "duckdb directory"])
+def test_each_misconfiguration_is_one_line_naming_the_setting_and_the_address(
+    unify, tmp_path, case
+):
+    server = unify(enrollments=100)
+    env = cli_env(server.base_url, tmp_path) | {
+        "SOURCES__UNIFY__MAX_ATTEMPTS": "2", "SOURCES__UNIFY__BACKOFF_INITIAL": "0.01",
+    }  # fmt: skip
+    args: list[str] = []
+    port = _closed_port()
+    expected = {
+        "base path": (2, ["SOURCES__UNIFY__BASE_URL", "/sequence/v1/sequences not found"]),
+        "closed port": (3, ["SOURCES__UNIFY__BASE_URL", f"127.0.0.1:{port}", "try again later"]),
+        "dsn": (2, ["DESTINATION__POSTGRES__CREDENTIALS", "postgresql://user:password@host"]),
+        "duckdb directory": (2, [str(tmp_path / "missing"), "create"]),
+    }[case]
+    if case == "base path":
+        env["SOURCES__UNIFY__BASE_URL"] = server.base_url.replace("/sequences/v1", "/sequence/v1")
+    elif case == "closed port":
+        env["SOURCES__UNIFY__BASE_URL"] = f"http://127.0.0.1:{port}/sequences/v1"
+    elif case == "dsn":
+        env["DESTINATION__POSTGRES__CREDENTIALS"] = "postgresql://u:pw-0192@127.0.0.1:notaport/x"
+        args = ["--destination", "postgres"]
+    else:
+        env["DESTINATION__DUCKDB__CREDENTIALS"] = str(tmp_path / "missing" / "w.duckdb")
+    result = run_cli(tmp_path, env, *args)
+    code, needles = expected
+    assert result.returncode == code, result.stderr
+    lines = [x for x in result.stderr.splitlines() if not x.startswith("WARNING")]  # retries
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert all(n in lines[0] for n in needles), lines[0]
+    assert "pw-0192" not in result.stdout + result.stderr
+    assert server.sandbox.faults.stats["requests"] == 0 or case in ("base path", "closed port")
