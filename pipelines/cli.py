@@ -24,6 +24,7 @@ from dlt.common.pipeline import get_dlt_pipelines_dir
 
 from pipelines import destinations, errors, reporting, runner
 from pipelines.interrupts import RunInterrupted, interruptible
+from pipelines.progress import RunProgress
 from pipelines.summary import OK, RunSummary
 from pipelines.vendors import FACTORIES, Vendor, vendor
 from sources.common.stats import RunStats
@@ -63,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
             "--full-refresh", action="store_true", help="drop this source's tables and state first"
         )
         chosen.add_arguments(one)
-        one.add_argument("--quiet", action="store_true", help="no progress lines")
+        one.add_argument(
+            "--quiet", action="store_true",
+            help="no progress (a bar on a terminal, else a line every 10 s)",
+        )  # fmt: skip
         one.add_argument(
             "--wait", type=float, default=0.0, metavar="SECONDS",
             help="wait this long for a run in progress or a reader of the DuckDB file (0)",
@@ -109,14 +113,14 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
             stats = RunStats()
             source = chosen.source(run_stats=stats, **chosen.options(args))
             pipeline = runner.make_pipeline(
-                args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir,
-                progress=not args.quiet,
-            )  # fmt: skip
+                args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir
+            )
             destinations.check_destination(pipeline)
             if args.destination == "duckdb":
                 destinations.wait_for_duckdb(destinations.duckdb_file(), args.wait)
-            runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
-                       summary=summary, wait=args.wait)  # fmt: skip
+            with RunProgress(stats, enabled=not args.quiet):
+                runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
+                           summary=summary, wait=args.wait)  # fmt: skip
             reporting.create_views(pipeline, chosen.report)
     except (Exception, RunInterrupted) as exc:
         summary.failed(*errors.explain(exc, secrets))
@@ -151,7 +155,7 @@ def report(chosen: Vendor, args: argparse.Namespace) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="sequence-funnel-report-") as scratch:
             pipeline = runner.make_pipeline(
-                args.pipeline_name, destination, args.dataset_name, scratch, progress=False
+                args.pipeline_name, destination, args.dataset_name, scratch
             )
             funnel = reporting.read_funnel(pipeline, chosen.report)
     except DestinationUndefinedEntity:

@@ -36,7 +36,7 @@ def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
         print(f"Unify sandbox: {enrollments:,} seeded enrollments at {base_url}")
         pipeline = runner.make_pipeline(
             demo_pipeline_name("unify"), destinations.duckdb_destination(str(database)), "unify",
-            str(DEMO_DIR / "pipelines"), progress=False,
+            str(DEMO_DIR / "pipelines"),
         )  # fmt: skip
         # steps every run, and quick polls: the demo's clock jumps ahead, the wall clock does not
         settings = {"api_key": DEFAULT_API_KEY, "base_url": base_url,

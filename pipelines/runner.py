@@ -13,7 +13,7 @@ from typing import Any
 
 import dlt
 import filelock
-from dlt.common.runtime.collector import NULL_COLLECTOR, LogCollector
+from dlt.common.runtime.collector import NULL_COLLECTOR
 
 from pipelines.destinations import file_format, location, resolve_destination
 from pipelines.summary import RunSummary
@@ -62,7 +62,6 @@ def make_pipeline(
     destination: Any,
     dataset_name: str,
     pipelines_dir: str | None,
-    progress: bool,
 ) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=pipeline_name,
@@ -71,7 +70,7 @@ def make_pipeline(
         else destination,
         dataset_name=dataset_name,
         pipelines_dir=pipelines_dir,
-        progress=LogCollector(log_period=5.0) if progress else NULL_COLLECTOR,
+        progress=NULL_COLLECTOR,  # the CLI reports its own progress (pipelines.progress)
     )
 
 

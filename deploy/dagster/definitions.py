@@ -29,7 +29,6 @@ def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
         os.environ.get("SEQUENCE_FUNNEL_DESTINATION", "duckdb"),
         chosen.name,
         os.environ.get("SEQUENCE_FUNNEL_PIPELINES_DIR"),
-        progress=False,
     )
 
     # The asset's shape only needs the source's tables, not its key: the key is resolved when a

@@ -128,6 +128,7 @@ def _listed(
     batch: list[dict[str, Any]] = []
     for response in responses:
         page = response.body["enrollments"]
+        client.stats.add("rows", len(page))  # for the progress report
         embedded |= sequence_rows.embedded_sequences(page)
         batch += page
         if len(batch) >= BATCH_ROWS:

@@ -124,12 +124,14 @@ def run_job(
     drained = False
     try:
         total = _wait(client, base, job_id, poll_initial, timeout)
+        client.stats.add("rows_expected", total)  # for the progress bar
         page, seen = 1, 0
         while seen < total:
             rows = _results_page(client, base, job_id, page)
             if not rows:
                 break
             seen += len(rows)
+            client.stats.add("rows", len(rows))
             yield rows
             page += 1
         drained = True

@@ -30,9 +30,8 @@ class Loader:
 
     def pipeline(self) -> dlt.Pipeline:
         return runner.make_pipeline(
-            "unify_test", self.warehouse.destination(), "unify", self.pipelines_dir,
-            progress=False,
-        )  # fmt: skip
+            "unify_test", self.warehouse.destination(), "unify", self.pipelines_dir
+        )
 
     def run(self, *resources: str, **source_args: Any) -> RunSummary:
         """One run of the source (only `resources`, when named: `with_resources`)."""

@@ -257,3 +257,20 @@ def test_each_misconfiguration_is_one_line_naming_the_setting_and_the_address(
     assert all(n in lines[0] for n in needles), lines[0]
     assert "pw-0192" not in result.stdout + result.stderr
     assert server.sandbox.faults.stats["requests"] == 0 or case in ("base path", "closed port")
+
+
+def test_progress_off_a_terminal_is_a_line_a_period_with_the_bulk_total_and_not_dlts_block(
+    unify, tmp_path
+):
+    server = unify(enrollments=3000, faults=FaultConfig(latency_ms=30))
+    env = cli_env(server.base_url, tmp_path) | {
+        "SEQUENCE_FUNNEL_PROGRESS_SECONDS": "0.2", "SOURCES__UNIFY__BACKFILL": "bulk",
+        "SOURCES__UNIFY__QUERY_JOB_POLL_SECONDS": "0.05",
+    }  # fmt: skip
+    argv = [a for a in cli(tmp_path) if a != "--quiet"]
+    result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = [x for x in result.stderr.splitlines() if "progress: " in x]
+    assert lines, result.stderr
+    assert any("of 3,000 rows" in x for x in lines)  # the query job's total_rows
+    assert "Resources:" not in result.stderr and "Jobs:" not in result.stderr  # dlt's collector
