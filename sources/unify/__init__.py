@@ -21,8 +21,8 @@ import dlt
 from dlt.sources import DltResource
 
 from sources.common.errors import ConfigurationError
-from sources.common.http import RetryPolicy
 from sources.common.instants import parse_instant
+from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.unify.enrollment_steps import enrollment_steps as _enrollment_steps
 from sources.unify.enrollments import enrollments as _enrollments

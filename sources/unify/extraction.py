@@ -14,8 +14,9 @@ from typing import Any
 
 import dlt
 
-from sources.common.http import ApiClient, RetryPolicy
+from sources.common.http import ApiClient
 from sources.common.instants import format_instant, parse_instant, server_time
+from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
 from sources.unify import sequence_rows

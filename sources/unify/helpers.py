@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from sources.common.errors import ConfigurationError, NotFoundError
-from sources.common.http import ApiClient, ApiResponse, ErrorFormat, RetryPolicy, TransientError
+from sources.common.http import ApiClient, ApiResponse, ErrorFormat
 from sources.common.ratelimit import RateLimits, RequestLimiter
+from sources.common.retries import RetryPolicy, TransientError
 from sources.common.stats import RunStats
 from sources.unify.settings import BASE_SETTING, KEY_SETTING, PAGE_LIMIT, RATE_LIMIT
 

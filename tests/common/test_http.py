@@ -12,7 +12,8 @@ from sources.common.errors import (
     NotFoundError,
     RetriesExhaustedError,
 )
-from sources.common.http import ErrorFormat, RetryPolicy, TransientError, parse_retry_after
+from sources.common.http import ErrorFormat
+from sources.common.retries import RetryPolicy, TransientError, parse_retry_after
 from tests.support.http import client_for
 
 OK = httpx.Response(200, json={"ok": True})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from sources.common.http import ApiClient, ErrorFormat, RetryPolicy
+from sources.common.http import ApiClient, ErrorFormat
+from sources.common.retries import RetryPolicy
 
 
 def client_for(

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from sources.common.errors import BadRequestError, HttpStatusError
-from sources.common.http import TransientError
+from sources.common.retries import TransientError
 from sources.unify.helpers import UnifyErrors, ndjson_page_check
 from tests.support.http import client_for
 

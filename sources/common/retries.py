@@ -1,0 +1,48 @@
+"""What a vendor client retries and for how long: the policy, and the error that marks a
+failure as transient (429, 5xx, a broken or cut connection) rather than the request's fault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from time import time
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    backoff_initial: float = 0.5
+    backoff_max: float = 30.0
+    retry_after_floor: float = 1.0  # seconds, when Retry-After is 0, missing or unreadable
+    retry_after_cap: float = 120.0
+    give_up_after: float = 900.0  # a 429 asking for a longer wait fails now: RateLimitedError
+    timeout: float = 60.0
+
+
+class TransientError(Exception):
+    def __init__(
+        self,
+        reason: str,
+        retry_after: float | None = None,
+        status: int = 0,
+        *,
+        unanswered: bool = False,  # no connection at all: the address may be wrong
+    ) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+        self.status = status
+        self.unanswered = unanswered
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time())
+    except (TypeError, ValueError):
+        return None
