@@ -73,10 +73,13 @@ def test_bad_configuration_is_one_line_and_exit_2(unify, tmp_path, env_change, n
     assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr
 
 
-def test_bad_since_is_refused(unify, tmp_path):
+def test_bad_since_is_refused_naming_the_flag_or_the_setting_that_was_used(unify, tmp_path):
     server = unify(enrollments=100)
-    result = run_cli(tmp_path, cli_env(server.base_url, tmp_path), "--since", "last tuesday")
-    assert result.returncode == 2 and "initial_updated_after" in result.stderr
+    env = cli_env(server.base_url, tmp_path)
+    result = run_cli(tmp_path, env, "--since", "last tuesday")
+    assert result.returncode == 2 and "argument --since" in result.stderr
+    configured = run_cli(tmp_path, env | {"SOURCES__UNIFY__INITIAL_UPDATED_AFTER": "last tuesday"})
+    assert configured.returncode == 2 and "initial_updated_after" in configured.stderr
 
 
 def test_an_api_that_stays_down_exits_3_and_leaves_state_untouched(unify, tmp_path):
@@ -88,7 +91,8 @@ def test_an_api_that_stays_down_exits_3_and_leaves_state_untouched(unify, tmp_pa
     down = run_cli(tmp_path, env)
     assert down.returncode == 3, down.stderr
     last = down.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: Unify API unavailable") and "try again" in last
+    assert last.startswith(f"error: Unify API at {server.base_url} unavailable")
+    assert "try again" in last
     server.sandbox.faults.configure(FaultConfig())
     assert run_cli(tmp_path, env).returncode == 0
     assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
