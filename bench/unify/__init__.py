@@ -43,9 +43,9 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
         rows = bench.table_rows(folder / "rest.duckdb", "rest_api", COUNTED)
         results.append(Result("c", "dlt rest_api source, defaults", rows, seconds, rss, requests))
     if "f" not in skip:
-        results.append(bench.ours("f", "backfill through a Bulk API query job (NDJSON pages)",
+        results.append(bench.ours("f", "default backfill: list pass + a query job for the bulk-only tables",
                                   SOURCES__UNIFY__BACKFILL="bulk"))  # fmt: skip
-        results.append(bench.ours("f1", "bulk backfill + enrollment steps (the CLI's default)",
+        results.append(bench.ours("f1", "default backfill + enrollment steps (the CLI's default)",
                                   SOURCES__UNIFY__BACKFILL="bulk",
                                   SOURCES__UNIFY__ENROLLMENT_STEPS="true"))  # fmt: skip
     if "e" not in skip:
@@ -54,7 +54,7 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
         results.append(bench.ours("e1", "backfill, +100 ms a page, one cursor",
                                   SOURCES__UNIFY__CONCURRENCY="1"))  # fmt: skip
         if "f" not in skip:
-            results.append(bench.ours("e2", "bulk backfill, +100 ms a request",
+            results.append(bench.ours("e2", "default backfill, +100 ms a request",
                                       SOURCES__UNIFY__BACKFILL="bulk"))  # fmt: skip
         bench.sandbox.faults(latency_ms=0)
     return results

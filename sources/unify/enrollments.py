@@ -1,11 +1,13 @@
 """The `enrollments` resource: enrollments updated since the high-water mark less a lookback,
 with everything they embed (persons, mailboxes, plays, replies, classifications, history).
 
-A first load reads them through one Bulk API query job (unless `backfill` is `list`, or the
-daily job budget is spent); every later run pages the list endpoint over `updated_at` windows,
-concurrently on long ranges. Re-read rows that are exactly what the last run loaded are not
-loaded again (RecentVersions). Sequences the enrollments name but the listing lacks are looked
-up at the end, when `sequences` is extracted too.
+Every run pages the list endpoint over `updated_at` windows, concurrently on long ranges: it
+alone gives every column (a Bulk API row has no created_at, is_excluded, reply received_at or
+mailbox details). A first load also runs one Bulk API query job (unless `backfill` is `list`,
+or the daily job budget is spent) for what only bulk rows carry: companies, their descriptions,
+mailbox routing (settings.BULK_ONLY_TABLES). Re-read rows that are exactly what the last run
+loaded are not loaded again (RecentVersions). Sequences the enrollments name but the listing
+lacks are looked up at the end, when `sequences` is extracted too.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sources.unify.helpers import first_page, pages
 from sources.unify.sequences import unlisted_sequences
 from sources.unify.settings import (
     BATCH_ROWS,
+    BULK_ONLY_TABLES,
     CLOCK_SKEW_SECONDS,
     MIN_WINDOW,
     UNIFY_TABLES,
@@ -52,39 +55,33 @@ def enrollments(run: UnifyRun) -> Iterator[Any]:
                     " from the date", format_instant(mark.value))  # fmt: skip
     with run.client(run.settings.concurrency) as client:
         listing = run.listing(client)
-        embedded: dict[str, dict[str, Any]] | None = None
         if run.settings.bulk_backfill and mark.value is None:
-            embedded = yield from _bulk_backfill(client, run, mark, listing)
-        if embedded is None:
-            embedded = yield from _listed(client, run, source_state, state, mark, listing)
+            yield from _bulk_only_tables(client, run, listing)
+        embedded = yield from _listed(client, run, source_state, state, mark, listing)
         if run.selected("sequences"):
             listed = None if listing is None else set(listing.listed)
             yield from unlisted_sequences(client, source_state, embedded, listed)
 
 
-def _bulk_backfill(
-    client: ApiClient, run: UnifyRun, mark: HighWaterMark, listing: Listing | None
-) -> Generator[Any, None, dict[str, dict[str, Any]] | None]:
-    """The first load through a query job; returns the embedded sequences, or None when the
-    daily job budget is spent (the caller then pages the list endpoint)."""
-    upper = listing.upper if listing else None
-    embedded: dict[str, dict[str, Any]] = {}
+def _bulk_only_tables(
+    client: ApiClient, run: UnifyRun, listing: Listing | None
+) -> Generator[Any, None, None]:
+    """A first load's query job, for the tables only bulk rows fill; the list pass that follows
+    loads everything else, and sets the mark."""
     known = run.known_types()
 
     def normalise(rows: list[dict[str, Any]]) -> dict[str, pa.Table]:
-        embedded.update(sequence_rows.embedded_sequences(rows))
-        return bulk_enrollment_tables(rows, known)
+        tables = bulk_enrollment_tables(rows, known)
+        return {name: tables[name] for name in BULK_ONLY_TABLES if name in tables}
 
+    upper = listing.upper if listing else None
     try:
-        newest = yield from run.settings.jobs.export(
-            client, query_jobs.ENROLLMENTS, run.settings.since, upper, normalise, "enrollments"
+        yield from run.settings.jobs.export(
+            client, query_jobs.ENROLLMENTS, run.settings.since, upper, normalise, None
         )
     except query_jobs.JobBudgetSpent as exc:
-        log.warning("backfilling enrollments through the list endpoint: the daily query-job"
-                    " budget is spent (%s)", exc)  # fmt: skip
-        return None
-    mark.set(newest or upper)  # the job held everything up to `upper` (an empty account: nothing)
-    return embedded
+        log.warning("companies and mailbox routing wait for a later first load: the daily"
+                    " query-job budget is spent (%s)", exc)  # fmt: skip
 
 
 def _listed(

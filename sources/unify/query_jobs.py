@@ -92,15 +92,17 @@ class JobSettings:
         low: datetime | None,
         high: datetime | None,
         normalise: Callable[[list[dict[str, Any]]], dict[str, pa.Table]],
-        cursor_table: str,
+        cursor_table: str | None,
         newest: datetime | None = None,
     ) -> Generator[Any, None, datetime | None]:
         """A job's result pages as tagged Arrow tables (`normalise` turns a page into them);
-        returns the newest `updated_at` of `cursor_table` seen, or `newest` if later."""
+        returns the newest `updated_at` of `cursor_table` seen (when one is named), or `newest`
+        if later."""
         for rows in self.run(client, base, low, high):
             tables = normalise(rows)
             yield from UNIFY_TABLES.tagged_all(tables)
-            newest = arrow.newest(tables[cursor_table]["updated_at"], than=newest)
+            if cursor_table in tables:
+                newest = arrow.newest(tables[cursor_table]["updated_at"], than=newest)
         return newest
 
 

@@ -15,7 +15,7 @@ from pipelines.reporting.unify import UNIFY_REPORT
 from tests.support.cli import ROOT, run_cli
 from tests.unify.bulk_truth import expected_steps
 from tests.unify.environment import cli_env
-from tests.unify.loading import STEPS
+from tests.unify.loading import BULK, STEPS
 from tests.unify.truth import instant
 
 COUNTS = ("enrolled", "started", "replied", "positive_replies", "bounced", "opted_out",
@@ -271,8 +271,12 @@ def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, loader, tmp
 
     server = unify(enrollments=1500)
     load = loader(server.base_url)
-    load.run(**STEPS)
+    load.run(**BULK)  # the CLI's default first load
     reporting.create_views(load.pipeline(), UNIFY_REPORT)
+    for view in ("funnel_by_sequence", "funnel_by_cohort_week", "step_funnel"):  # every chart's
+        assert load.warehouse.rows(f"select count(*) from unify.{view}")[0][0] > 0, view  # data
+    medians = load.warehouse.rows("select median_hours from unify.time_to_first_reply")
+    assert medians and all(m is not None for (m,) in medians)  # not "median nan h"
     charts = tmp_path / "charts"
     notebook = nbformat.read(ROOT / "notebooks" / "funnel_report.ipynb", as_version=4)
     env = {"FUNNEL_DB": load.warehouse.path, "FUNNEL_CHARTS": str(charts), "MPLBACKEND": "Agg"}
