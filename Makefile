@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 export RUNTIME__DLTHUB_TELEMETRY := false
 
-.PHONY: setup install demo test lint format lock clean bench postgres
+.PHONY: setup install demo test lint format lock clean bench postgres fonts
 
 setup: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): requirements.lock pyproject.toml Makefile
 	$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	@rm -f $(VENV)/.installed-* && touch $@
 
-demo: setup
+demo: setup fonts
 	$(VENV)/bin/sequence-funnel demo
 
 # The PostgreSQL tests run against a real server: Debian's postgresql package, installed here
@@ -31,7 +31,18 @@ postgres:
 	      >/dev/null || echo "PostgreSQL could not be installed: its tests will skip"; \
 	  else echo "PostgreSQL is not installed (needs root and apt): its tests will skip"; fi; }
 
-test: setup postgres
+# The notebook draws sequence names in CJK and emoji: Debian's fonts-wqy-zenhei and fonts-symbola,
+# installed here when missing (as root, with apt); without them its charts show empty boxes.
+FONTS := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf
+fonts:
+	@ls $(FONTS) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing fonts for the notebook's CJK and emoji names"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei \
+	      fonts-symbola >/dev/null || echo "Fonts could not be installed: CJK and emoji names draw as boxes"; \
+	  else echo "Fonts for CJK and emoji names are not installed (needs root and apt)"; fi; }
+
+test: setup postgres fonts
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy

@@ -43,7 +43,7 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
         rows = bench.table_rows(folder / "rest.duckdb", "rest_api", COUNTED)
         results.append(Result("c", "dlt rest_api source, defaults", rows, seconds, rss, requests))
     if "f" not in skip:
-        results.append(bench.ours("f", "default backfill: list pass + a query job for the bulk-only tables",
+        results.append(bench.ours("f", "default backfill: list pass + a bulk-only-tables job",
                                   SOURCES__UNIFY__BACKFILL="bulk"))  # fmt: skip
         results.append(bench.ours("f1", "default backfill + enrollment steps (the CLI's default)",
                                   SOURCES__UNIFY__BACKFILL="bulk",

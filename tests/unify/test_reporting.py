@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,11 @@ from tests.unify.environment import cli_env
 from tests.unify.loading import BULK, STEPS
 from tests.unify.truth import instant
 
+# The fonts `make setup` installs for the notebook's CJK and emoji names (Debian packages)
+FONTS_INSTALLED = all(
+    Path(p).exists() for p in ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+                               "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf")
+)  # fmt: skip
 COUNTS = ("enrolled", "started", "replied", "positive_replies", "bounced", "opted_out",
           "canceled", "finished")  # fmt: skip
 
@@ -289,6 +295,11 @@ def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, loader, tmp
     finally:
         for k, v in previous.items():
             os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    printed = "".join(
+        str(output.get("text", "")) for cell in notebook.cells for output in cell.get("outputs", [])
+    )
+    if FONTS_INSTALLED:  # `make test` installs them where it can; PostgreSQL's way
+        assert "missing from font" not in printed  # CJK and emoji names drawn, not boxes
     for name in ("funnel_by_sequence", "cohort_heatmap", "step_dropoff", "reply_time"):
         png = charts / f"{name}.png"
         assert png.stat().st_size > 5_000, name
