@@ -148,8 +148,9 @@ class JobStore:
         if kind == "enrollments":
             data = bulk_render.enrollments(world, job.cols, chunk)
             data = self.state.with_new_fields([int(i) for i in chunk], data)
-        else:
+        else:  # an enrollment's new fields show on its step rows too
             data = bulk_render.steps(world, job.cols, chunk)
+            data = self.state.with_new_fields([int(i) for i, _ in chunk], data)
         return len(job.rows), size, data
 
 

@@ -78,7 +78,8 @@ class UnifyState:
     arrivals_per_day: float = 0.0  # new enrollments a day while the clock advances
     oldest_first: bool = False  # list order: newest created first (default) or oldest first
     # Fields the vendor has added to some enrollments since the document (index -> fields),
-    # served wherever an enrollment is rendered: how a test ships an API change.
+    # served wherever an enrollment is rendered, and on its step rows: how a test ships an API
+    # change.
     new_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod

@@ -69,6 +69,12 @@ def test_new_fields_of_any_shape_land_as_columns_on_every_destination(
     assert [rows[ids[k]][2] for k in (0, 1, 2)] == [5, 7, None]  # a bigint column
     mixed = [_json(rows[ids[k]][3]) for k in (0, 1, 2, 3)]
     assert mixed == [None, 1.5, "one and a half", {"n": 1}]  # kinds disagree: one JSON column
+    if path == "bulk":  # the same fields on the Bulk API's step rows
+        steps = destination.rows(
+            "select cast(engagement as text), score from unify.enrollment_steps"
+            f" where enrollment_id = {ids[0]!r}"
+        )
+        assert steps and all(_json(e) == FIRST[0]["engagement"] and s == 5 for e, s in steps)
 
     touched = state.touch(2)
     for enrollment_id, fields in zip(touched, LATER, strict=True):
