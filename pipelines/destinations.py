@@ -1,4 +1,5 @@
-"""Destinations as this project configures them: DuckDB's file and limits, the file format."""
+"""Destinations as this project configures them: the DuckDB file and its limits, the checks made
+before a run spends a request, where the data went (never with a password), the file format."""
 
 from __future__ import annotations
 
