@@ -6,9 +6,10 @@ import argparse
 import sys
 from types import ModuleType
 
+from sandbox.instantly import cli as instantly_cli
 from sandbox.unify import cli as unify_cli
 
-VENDORS: dict[str, ModuleType] = {"unify": unify_cli}
+VENDORS: dict[str, ModuleType] = {"unify": unify_cli, "instantly": instantly_cli}
 
 
 def main(argv: list[str] | None = None) -> int:

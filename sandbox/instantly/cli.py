@@ -1,0 +1,29 @@
+"""`python -m sandbox instantly`: the Instantly sandbox's own flags on top of the shared ones."""
+
+from __future__ import annotations
+
+import argparse
+
+from sandbox.common.cli import add_common_arguments, fault_config, serve
+from sandbox.instantly import DEFAULT_API_KEY, PREFIX, InstantlySandbox
+
+HELP = "the Instantly API v2 (campaigns and accounts so far)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_arguments(parser, port=8766, key_header="Bearer key")
+    parser.add_argument("--campaigns", type=int, default=12)
+    parser.add_argument("--accounts", type=int, default=8)
+    parser.add_argument("--unpaid", action="store_true", help="a workspace without a paid plan")
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    faults = fault_config(args, parser)
+    key = args.api_key or DEFAULT_API_KEY
+    sandbox = InstantlySandbox.create(
+        campaigns=args.campaigns, accounts=args.accounts, seed=args.seed,
+        api_keys={key: frozenset({"all:all"})}, paid_plan=not args.unpaid, faults=faults,
+        frozen_clock=args.frozen_clock,
+    )  # fmt: skip
+    banner = f"Instantly sandbox: {args.campaigns} campaigns, {args.accounts} accounts"
+    serve(sandbox.app, args.port, banner, PREFIX, f"Authorization: Bearer {key}")

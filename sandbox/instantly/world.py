@@ -1,0 +1,112 @@
+"""A seeded Instantly workspace: sending accounts and campaigns (with their steps and variants).
+
+Ids are UUIDs computed from (seed, kind, index), as in every sandbox (sandbox.common.ids); all
+timestamps are milliseconds on the sandbox's clock, rendered as the vendor does
+(`2026-08-13T11:11:58.027Z`). Statuses use the vendor's numeric enums.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.common.clock import US, format_rfc3339
+from sandbox.common.ids import IdSpace
+
+DAY_US = 86_400 * US
+CAMPAIGN_STATUSES = (1, 1, 1, 2, 3, 0, 4, -1, -2, -99)  # weighted: most campaigns are active
+ACCOUNT_STATUSES = (1, 1, 1, 1, 2, -1, -2)
+PROVIDERS = (1, 2, 3, 4, 8, 11)  # custom IMAP/SMTP, Google, Microsoft, AWS, AirMail, Instantly DFY
+FIRST_NAMES = ("Ana", "Björn", "Chloé", "Dmitri", "Emeka", "Fatima", "Hiro", "Ines", "Jonas")
+LAST_NAMES = ("Almeida", "Berg", "Castillo", "Dubois", "Eze", "Fischer", "Goto", "Haddad")
+CAMPAIGN_NAMES = ("Q1 founders outreach", "Série A — relance", "APAC 拡大 pilot",
+                  "Agencies 🚀 webinar", "Re-engage cold leads", "DACH CFOs")  # fmt: skip
+
+
+@dataclass
+class InstantlyWorld:
+    seed: int
+    organization: str
+    accounts: list[dict[str, Any]]
+    campaigns: list[dict[str, Any]]
+
+    @classmethod
+    def generate(
+        cls, seed: int, *, campaigns: int, accounts: int, anchor_us: int
+    ) -> InstantlyWorld:
+        rng = random.Random(seed)
+        ids = {kind: IdSpace(seed, kind) for kind in ("org", "user", "campaign")}
+        organization = ids["org"].make(0)
+        owners = [ids["user"].make(k) for k in range(3)]
+        mailboxes = [_account(rng, k, organization, anchor_us) for k in range(accounts)]
+        emails = [a["email"] for a in mailboxes]
+        made = [
+            _campaign(rng, ids["campaign"].make(k), k, organization, owners, emails, anchor_us)
+            for k in range(campaigns)
+        ]
+        made.sort(key=lambda c: c["id"])  # listed in id order, as `starting_after` implies
+        mailboxes.sort(key=lambda a: a["email"])
+        return cls(seed, organization, mailboxes, made)
+
+    def campaign(self, campaign_id: str) -> dict[str, Any] | None:
+        return next((c for c in self.campaigns if c["id"] == campaign_id), None)
+
+
+def _stamp(rng: random.Random, anchor_us: int, days: int) -> tuple[str, str]:
+    created = anchor_us - rng.randrange(DAY_US, days * DAY_US) // 1000 * 1000
+    updated = created + rng.randrange(0, anchor_us - created + 1) // 1000 * 1000
+    return format_rfc3339(created), format_rfc3339(min(updated, anchor_us))
+
+
+def _ascii(name: str) -> str:
+    """A name as a mailbox's local part: `Chloé` -> `chloe` (an address is ASCII here)."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def _account(rng: random.Random, k: int, organization: str, anchor_us: int) -> dict[str, Any]:
+    first, last = FIRST_NAMES[k % len(FIRST_NAMES)], LAST_NAMES[k % len(LAST_NAMES)]
+    created, updated = _stamp(rng, anchor_us, 400)
+    return {
+        "email": f"{_ascii(first)}.{_ascii(last)}{k}@send{k % 4}.example.com",
+        "timestamp_created": created, "timestamp_updated": updated,
+        "first_name": first, "last_name": last, "organization": organization,
+        "warmup_status": rng.choice((0, 1, 1, 1, -1)), "provider_code": rng.choice(PROVIDERS),
+        "setup_pending": False, "is_managed_account": rng.random() < 0.1,
+        "status": rng.choice(ACCOUNT_STATUSES), "daily_limit": rng.choice((30, 50, 100)),
+    }  # fmt: skip
+
+
+def _campaign(
+    rng: random.Random,
+    campaign_id: str,
+    k: int,
+    organization: str,
+    owners: list[str],
+    emails: list[str],
+    anchor_us: int,
+) -> dict[str, Any]:
+    created, updated = _stamp(rng, anchor_us, 200)
+    steps = [
+        {"type": "email", "delay": rng.choice((1, 2, 3)), "delay_unit": "days",
+         "variants": [{"subject": f"Step {s + 1}, variant {v + 1}: {{{{firstName}}}}",
+                       "body": f"<p>Hello {{{{firstName}}}}, note {s + 1}.</p>"}
+                      for v in range(rng.choice((1, 1, 2, 3)))]}
+        for s in range(rng.choice((2, 3, 4, 5)))
+    ]  # fmt: skip
+    senders = rng.sample(emails, min(len(emails), rng.choice((1, 2, 3)))) if emails else []
+    working_hours = {"name": "Working hours", "timing": {"from": "09:00", "to": "17:00"},
+                     "days": {str(d): d not in (0, 6) for d in range(7)},
+                     "timezone": "America/Chicago"}  # fmt: skip
+    campaign = {
+        "id": campaign_id, "name": f"{CAMPAIGN_NAMES[k % len(CAMPAIGN_NAMES)]} #{k + 1}",
+        "status": rng.choice(CAMPAIGN_STATUSES), "is_evergreen": False,
+        "campaign_schedule": {"start_date": None, "end_date": None, "schedules": [working_hours]},
+        "sequences": [{"steps": steps}],
+        "timestamp_created": created, "timestamp_updated": updated,
+        "daily_limit": rng.choice((50, 100, 200)), "stop_on_reply": True,
+        "stop_on_auto_reply": rng.random() < 0.5, "open_tracking": True, "link_tracking": True,
+        "email_list": senders, "organization": organization, "owned_by": rng.choice(owners),
+    }  # fmt: skip
+    return campaign

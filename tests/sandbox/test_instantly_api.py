@@ -1,0 +1,83 @@
+"""The Instantly sandbox's behaviour where the vendor's documents describe more than the
+schemas do (vendor-apis.md §2.2): paging, the error envelope, keys, scopes and plans."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from sandbox.instantly import ALL_SCOPES, DEFAULT_API_KEY, InstantlySandbox
+
+LEADS_ONLY = "leads-only-key"
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[InstantlySandbox, str]]:
+    sandbox = InstantlySandbox.create(
+        campaigns=25, accounts=7, frozen_clock=True,
+        api_keys={DEFAULT_API_KEY: ALL_SCOPES, LEADS_ONLY: frozenset({"leads:read"})},
+    )  # fmt: skip
+    with sandbox.serve() as url:
+        yield sandbox, InstantlySandbox.base_url(url)
+
+
+def _get(
+    base: str, path: str, key: str | None = DEFAULT_API_KEY, **params: object
+) -> httpx.Response:
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    return httpx.get(base + path, params=params, headers=headers)
+
+
+def test_paging_follows_next_starting_after_and_a_full_last_page_still_names_one(served):
+    sandbox, base = served
+    seen, after, pages = [], None, 0
+    while True:
+        body = _get(base, "/campaigns", limit=5, **({"starting_after": after} if after else {}))
+        body = body.raise_for_status().json()
+        pages += 1
+        if not body["items"]:  # the documented way to stop: an empty page
+            assert "next_starting_after" not in body
+            break
+        seen += [c["id"] for c in body["items"]]
+        after = body["next_starting_after"]  # 25 = 5 full pages: the fifth still names one
+    assert pages == 6 and seen == sorted(c["id"] for c in sandbox.state.world.campaigns)
+    short = _get(base, "/accounts", limit=5).json()
+    rest = _get(base, "/accounts", limit=5, starting_after=short["next_starting_after"]).json()
+    assert len(rest["items"]) == 2 and "next_starting_after" not in rest  # a short page ends
+
+
+@pytest.mark.parametrize(
+    ("key", "path", "params", "status", "message"),
+    [
+        (None, "/campaigns", {}, 401, "Missing Authorization header"),
+        ("wrong", "/campaigns", {}, 401, "Invalid API key"),
+        (LEADS_ONLY, "/campaigns", {}, 403, "missing the scope campaigns:read"),
+        (DEFAULT_API_KEY, "/campaigns", {"limit": 101}, 400, "querystring/limit must be <= 100"),
+        (DEFAULT_API_KEY, "/accounts", {"status": 7}, 400, "querystring/status must be equal"),
+        (DEFAULT_API_KEY, "/campaigns/not-a-uuid", {}, 400, 'params/id must match format "uuid"'),
+        (DEFAULT_API_KEY, "/campaigns/00000000-0000-4000-8000-000000000000", {}, 404, "not found"),
+    ],
+)
+def test_errors_use_the_vendors_envelope(served, key, path, params, status, message):
+    _, base = served
+    answer = _get(base, path, key, **params)
+    body = answer.json()
+    assert answer.status_code == status and body["statusCode"] == status
+    assert set(body) == {"statusCode", "error", "message"} and message in body["message"]
+
+
+def test_a_workspace_without_a_paid_plan_gets_402():
+    sandbox = InstantlySandbox.create(campaigns=3, accounts=2, paid_plan=False)
+    with sandbox.serve() as url:
+        answer = _get(InstantlySandbox.base_url(url), "/campaigns")
+    assert answer.status_code == 402 and "paid plan" in answer.json()["message"]
+
+
+def test_the_sandbox_runs_on_its_own_from_the_command_line():
+    result = subprocess.run([sys.executable, "-m", "sandbox", "instantly", "--help"],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0 and "--campaigns" in result.stdout and "--drop" in result.stdout
