@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import uvicorn
 
@@ -70,6 +70,21 @@ class ServerThread:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class Served:
+    """What every vendor's sandbox object offers: its ASGI `app` served on loopback, and the
+    base URL a client configures (the server's URL and the vendor's `PREFIX`)."""
+
+    app: Any
+    PREFIX: ClassVar[str]
+
+    def serve(self, port: int = 0) -> ServerThread:
+        return ServerThread(self.app, port=port)
+
+    @classmethod
+    def base_url(cls, server_url: str) -> str:
+        return server_url + cls.PREFIX
 
 
 def serve_forever(app: Any, sock: socket.socket, log_level: str = "info") -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from sandbox.common.admin import with_controls
 from sandbox.common.clock import VirtualClock, format_rfc3339
 from sandbox.common.faults import FaultConfig, FaultInjector
-from sandbox.common.server import ServerThread
+from sandbox.common.server import Served
 from sandbox.instantly.app import PREFIX, InstantlyApi, build_app, error_body, is_api_path
 from sandbox.instantly.world import InstantlyWorld
 
@@ -47,8 +47,10 @@ class InstantlyState:
 
 
 @dataclass
-class InstantlySandbox:
+class InstantlySandbox(Served):
     """State, API and faults of one sandbox server. `with sandbox.serve() as url: ...`."""
+
+    PREFIX = PREFIX
 
     state: InstantlyState
     api: InstantlyApi
@@ -79,14 +81,6 @@ class InstantlySandbox:
             build_app(api), is_api=is_api_path, error_body=error_body, config=faults
         )
         return cls(state, api, injector, with_controls(state, injector))
-
-    def serve(self, port: int = 0) -> ServerThread:
-        return ServerThread(self.app, port=port)
-
-    @staticmethod
-    def base_url(server_url: str) -> str:
-        """The API base URL (what a client configures) for a server at `server_url`."""
-        return server_url + PREFIX
 
 
 __all__ = ["ALL_SCOPES", "DEFAULT_API_KEY", "PREFIX", "FaultConfig", "InstantlySandbox"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sandbox.common.admin import with_controls
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
-from sandbox.common.server import ServerThread
+from sandbox.common.server import Served
 from sandbox.unify.app import PREFIX, build_app, error_body, is_api_path
 from sandbox.unify.jobs import JobStore
 from sandbox.unify.store import UnifyState
@@ -18,11 +18,13 @@ DOCUMENTED_LIMIT = WindowLimit(requests=100_000, window_seconds=300)
 
 
 @dataclass
-class UnifySandbox:
+class UnifySandbox(Served):
     """State, app and faults of one sandbox server. `with sandbox.serve() as url: ...`.
 
     `app` is what is served: the admin routes (/_sandbox), then the vendor's API behind the
     fault injector."""
+
+    PREFIX = PREFIX
 
     state: UnifyState
     faults: FaultInjector
@@ -54,14 +56,6 @@ class UnifySandbox:
             config=faults, window_limit=rate_limit,
         )  # fmt: skip
         return cls(state, injector, jobs, with_controls(state, injector))
-
-    def serve(self, port: int = 0) -> ServerThread:
-        return ServerThread(self.app, port=port)
-
-    @staticmethod
-    def base_url(server_url: str) -> str:
-        """The API base URL (what a client configures) for a server at `server_url`."""
-        return server_url + PREFIX
 
 
 __all__ = [
