@@ -12,7 +12,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -67,28 +67,37 @@ class FaultConfig:
 
 @dataclass(frozen=True)
 class WindowLimit:
-    """The vendor's documented limit: `requests` per `window_seconds` (fixed windows)."""
+    """A documented limit: `requests` per `window_seconds` (fixed windows), on every API path
+    or only on those starting with `path` (Instantly's 20 a minute on `GET /emails`)."""
 
     requests: int
     window_seconds: float
+    path: str = ""
 
 
 class _Limiter:
-    def __init__(self) -> None:
-        self._window_start = 0.0
-        self._window_count = 0
+    def __init__(self, windows: Sequence[WindowLimit]) -> None:
+        self._windows = list(windows)
+        self._starts = [0.0] * len(self._windows)
+        self._counts = [0] * len(self._windows)
         self._tokens: float | None = None  # the bucket starts full
         self._tokens_at = time.monotonic()
 
-    def check(self, window: WindowLimit | None, rps: float | None) -> int | None:
-        """Seconds to wait when the request is over a limit, else None (and it is counted)."""
+    def check(self, path: str, rps: float | None) -> int | None:
+        """Seconds to wait when the request is over a limit, else None (and it is counted
+        against every limit on its path)."""
         now = time.monotonic()
-        if window is not None:
+        mine = [k for k, w in enumerate(self._windows) if path.startswith(w.path)]
+        waits = []
+        for k in mine:
+            window = self._windows[k]
             start = math.floor(now / window.window_seconds) * window.window_seconds
-            if start != self._window_start:
-                self._window_start, self._window_count = start, 0
-            if self._window_count >= window.requests:
-                return max(1, math.ceil(start + window.window_seconds - now))
+            if start != self._starts[k]:
+                self._starts[k], self._counts[k] = start, 0
+            if self._counts[k] >= window.requests:
+                waits.append(max(1, math.ceil(start + window.window_seconds - now)))
+        if waits:
+            return max(waits)
         if rps is not None:
             capacity = max(1.0, rps)
             tokens = capacity if self._tokens is None else self._tokens
@@ -97,8 +106,8 @@ class _Limiter:
             if self._tokens < 1.0:
                 return max(1, math.ceil((1.0 - self._tokens) / rps))
             self._tokens -= 1.0
-        if window is not None:
-            self._window_count += 1
+        for k in mine:
+            self._counts[k] += 1
         return None
 
 
@@ -112,15 +121,19 @@ class FaultInjector:
         is_api: Callable[[str], bool],
         error_body: ErrorBody,
         config: FaultConfig | None = None,
-        window_limit: WindowLimit | None = None,
+        limits: Sequence[WindowLimit] = (),
+        limit_retry_after: bool = True,
     ) -> None:
+        """`limits`: the vendor's documented ones; `limit_retry_after`: whether its 429s for
+        them carry Retry-After (Instantly's do not)."""
         self.app = app
         self.is_api = is_api
         self.error_body = error_body
-        self.window_limit = window_limit
+        self.limits = tuple(limits)
+        self.limit_retry_after = limit_retry_after
         self.stats: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._limiter = _Limiter()
+        self._limiter = _Limiter(self.limits)
         self.configure(config or FaultConfig())
 
     def configure(self, config: FaultConfig) -> None:
@@ -128,13 +141,13 @@ class FaultInjector:
         with self._lock:
             self.config = config
             self._rng = random.Random(config.seed)
-            self._limiter = _Limiter()
+            self._limiter = _Limiter(self.limits)
 
-    def _draw(self) -> tuple[str | None, int | None]:
+    def _draw(self, path: str) -> tuple[str | None, int | None]:
         with self._lock:
             c = self.config
             self.stats["requests"] += 1
-            wait = self._limiter.check(self.window_limit, c.rps)
+            wait = self._limiter.check(path, c.rps)
             if wait is not None:
                 self.stats["limited"] += 1
                 return "limited", wait
@@ -154,9 +167,9 @@ class FaultInjector:
         config = self.config
         if config.latency_ms > 0:
             await asyncio.sleep(config.latency_ms / 1000)
-        fault, detail = self._draw()
+        fault, detail = self._draw(scope["path"])
         if fault == "limited":
-            await self._send_429(send, detail)
+            await self._send_429(send, detail if self.limit_retry_after else None)
         elif fault == "rate_limited":
             await self._send_429(send, config.retry_after)
         elif fault == "server_error":
@@ -172,7 +185,8 @@ class FaultInjector:
 
     async def _send_429(self, send: Send, retry_after: int | None) -> None:
         headers = [] if retry_after is None else [(b"retry-after", str(retry_after).encode())]
-        body = self.error_body(429, "Rate limit exceeded; retry after the Retry-After interval.")
+        hint = "" if retry_after is None else "; retry after the Retry-After interval."
+        body = self.error_body(429, f"Rate limit exceeded{hint}")
         await _send_whole(send, 429, body, b"application/json", headers)
 
     async def _send_server_error(self, send: Send, status: int) -> None:

@@ -9,12 +9,17 @@ from typing import Any
 
 from sandbox.common.admin import with_controls
 from sandbox.common.clock import VirtualClock, format_rfc3339
-from sandbox.common.faults import FaultConfig, FaultInjector
+from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import Served
 from sandbox.instantly.app import PREFIX, InstantlyApi, build_app, error_body, is_api_path
 from sandbox.instantly.world import InstantlyWorld
 
 DEFAULT_API_KEY = "instantly-sandbox-key"
+# "No more than 100 requests per second"; "No more than 6,000 requests per minute", for the
+# whole workspace; `GET /api/v2/emails`: 20 requests a minute. Answered 429, no Retry-After.
+DOCUMENTED_LIMITS = (
+    WindowLimit(100, 1.0), WindowLimit(6_000, 60.0), WindowLimit(20, 60.0, f"{PREFIX}/emails"),
+)  # fmt: skip
 ALL_SCOPES = frozenset({"all:all"})
 
 
@@ -67,6 +72,7 @@ class InstantlySandbox(Served):
         api_keys: dict[str, frozenset[str]] | None = None,
         paid_plan: bool = True,
         faults: FaultConfig | None = None,
+        rate_limits: tuple[WindowLimit, ...] = DOCUMENTED_LIMITS,
         anchor_us: int | None = None,
         frozen_clock: bool = False,
     ) -> InstantlySandbox:
@@ -78,9 +84,13 @@ class InstantlySandbox(Served):
         keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: ALL_SCOPES}
         api = InstantlyApi(world, clock, keys, paid_plan)
         injector = FaultInjector(
-            build_app(api), is_api=is_api_path, error_body=error_body, config=faults
-        )
+            build_app(api), is_api=is_api_path, error_body=error_body, config=faults,
+            limits=rate_limits, limit_retry_after=False,
+        )  # fmt: skip
         return cls(state, api, injector, with_controls(state, injector))
 
 
-__all__ = ["ALL_SCOPES", "DEFAULT_API_KEY", "PREFIX", "FaultConfig", "InstantlySandbox"]
+__all__ = [
+    "ALL_SCOPES", "DEFAULT_API_KEY", "DOCUMENTED_LIMITS", "PREFIX", "FaultConfig",
+    "InstantlySandbox", "WindowLimit",
+]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from sandbox.common.cli import add_common_arguments, fault_config, serve
-from sandbox.instantly import DEFAULT_API_KEY, PREFIX, InstantlySandbox
+from sandbox.instantly import DEFAULT_API_KEY, DOCUMENTED_LIMITS, PREFIX, InstantlySandbox
 
 HELP = "the Instantly API v2 (campaigns and accounts so far)"
 
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     sandbox = InstantlySandbox.create(
         campaigns=args.campaigns, accounts=args.accounts, seed=args.seed,
         api_keys={key: frozenset({"all:all"})}, paid_plan=not args.unpaid, faults=faults,
-        frozen_clock=args.frozen_clock,
+        frozen_clock=args.frozen_clock, rate_limits=() if args.no_rate_limit else DOCUMENTED_LIMITS,
     )  # fmt: skip
     banner = f"Instantly sandbox: {args.campaigns} campaigns, {args.accounts} accounts"
     serve(sandbox.app, args.port, banner, PREFIX, f"Authorization: Bearer {key}")

@@ -53,7 +53,7 @@ class UnifySandbox(Served):
         jobs = JobStore(state)
         injector = FaultInjector(
             build_app(state, api_keys, jobs), is_api=is_api_path, error_body=error_body,
-            config=faults, window_limit=rate_limit,
+            config=faults, limits=[rate_limit] if rate_limit else [],
         )  # fmt: skip
         return cls(state, injector, jobs, with_controls(state, injector))
 

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from sandbox.instantly import ALL_SCOPES, DEFAULT_API_KEY, InstantlySandbox
+from sandbox.instantly import (
+    ALL_SCOPES,
+    DEFAULT_API_KEY,
+    DOCUMENTED_LIMITS,
+    InstantlySandbox,
+    WindowLimit,
+)
 
 LEADS_ONLY = "leads-only-key"
 
@@ -81,3 +87,23 @@ def test_the_sandbox_runs_on_its_own_from_the_command_line():
     result = subprocess.run([sys.executable, "-m", "sandbox", "instantly", "--help"],
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0 and "--campaigns" in result.stdout and "--drop" in result.stdout
+
+
+def test_a_limit_on_one_path_answers_429_in_the_envelope_without_retry_after():
+    """Instantly's per-endpoint limits (20 a minute on emails) beside the workspace's, and no
+    Retry-After on its 429s: a client must back off on its own."""
+    limits = (WindowLimit(3, 86_400.0, "/api/v2/accounts"), WindowLimit(50, 86_400.0))
+    sandbox = InstantlySandbox.create(campaigns=3, accounts=2, rate_limits=limits)
+    with sandbox.serve() as url:
+        base = InstantlySandbox.base_url(url)
+        assert [_get(base, "/accounts").status_code for _ in range(3)] == [200] * 3
+        limited = _get(base, "/accounts")
+        assert _get(base, "/campaigns").status_code == 200  # another path: not that limit
+    assert limited.status_code == 429 and "retry-after" not in limited.headers
+    assert limited.json()["statusCode"] == 429 and limited.json()["error"] == "Too Many Requests"
+
+
+def test_the_documented_limits_are_the_vendors():
+    assert {(w.requests, w.window_seconds, w.path) for w in DOCUMENTED_LIMITS} == {
+        (100, 1.0, ""), (6_000, 60.0, ""), (20, 60.0, "/api/v2/emails"),
+    }  # fmt: skip
