@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def load(chosen: Vendor, args: argparse.Namespace) -> int:
+    """One run: the destination checked, the files busy-waited, the source loaded under the
+    pipeline's lock with progress, the views made; a failure is one line, a summary is always
+    written, and what a failed run created for nothing is removed."""
     secrets = errors.configured_secrets(
         *chosen.secret_keys, *destinations.secret_settings(args.destination)
     )
@@ -116,8 +119,8 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
                 args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir
             )
             destinations.check_destination(pipeline)
-            if args.destination == "duckdb":
-                destinations.wait_for_duckdb(destinations.duckdb_file(), args.wait)
+            if database is not None:
+                destinations.wait_for_duckdb(str(database), args.wait)
             with RunProgress(stats, enabled=not args.quiet):
                 runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
                            summary=summary, wait=args.wait)  # fmt: skip
