@@ -19,11 +19,12 @@ from dlt.common.destination.exceptions import UnknownDestinationModule
 
 from pipelines.destinations import DESTINATIONS
 from pipelines.interrupts import RunInterrupted
+from pipelines.runner import RunInProgressError
 from sources.common.errors import ConfigurationError, ConnectorError
 from sources.common.http import redact
 
 FAILED, CONFIG_ERROR = ConnectorError.exit_code, ConfigurationError.exit_code
-BUSY = 4  # another run, or another process, holds what this run needs: retry later
+BUSY = RunInProgressError.exit_code  # another run, or another process, holds what it needs
 
 
 def configured_secrets(*keys: str) -> list[str]:

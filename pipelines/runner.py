@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 class RunInProgressError(ConnectorError):
     """Another run of the same pipeline holds its lock: this one did nothing."""
 
-    exit_code = 4  # pipelines.errors.BUSY
+    exit_code = 4  # busy: retry later (also a DuckDB file held elsewhere, pipelines.errors)
 
 
 # Arrow tables skip dlt's normaliser, which otherwise stamps every row with its load id: ask

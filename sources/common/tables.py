@@ -75,7 +75,8 @@ class Tables:
         return arrow.table(self.contracts[table], rows, known)
 
 
-def nothing_known(table: str) -> drift.KnownType:
+def no_schema(table: str) -> drift.KnownType:
+    """KnownTypes for a source with no dlt schema yet (pure use, tests): nothing is known."""
     return drift.nothing_known
 
 
@@ -98,7 +99,7 @@ class RowsByTable:
     """Rows per table from a batch of API objects; `add` keeps one row per key (embedded
     objects repeat across a page), `append` keeps every row (versions of one record)."""
 
-    def __init__(self, known: KnownTypes = nothing_known) -> None:
+    def __init__(self, known: KnownTypes = no_schema) -> None:
         self.rows: dict[str, dict[Any, dict[str, Any]]] = {}
         self.lists: dict[str, list[dict[str, Any]]] = {}
         self.known = known

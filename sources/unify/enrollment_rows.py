@@ -1,15 +1,14 @@
-"""Enrollments, as the list endpoint and as Bulk API query jobs return them, as Arrow tables of
-every table they touch. Pure: JSON in, tables out.
+"""Enrollments, as the list endpoint returns them, as Arrow tables of every table they touch;
+and what only Bulk API rows carry. Pure: JSON in, tables out.
 
 Embedded objects become rows of their own tables, deduplicated by id, and the enrollment keeps
 their ids. Each enrollment row also gives a version row for `enrollment_history`.
 
-The bulk shape differs from the list endpoint's: an enrollment row has no `created_at`,
-`is_excluded` or reply `received_at` (those columns stay null), its mailbox is
-`{id, email_address, forwarding, user}` and its person carries a company. Fields only the bulk
-shape has go to tables of their own (settings.TABLES), so merges from either shape never blank
-what the other loaded. The enrollment's `version` is not kept on `enrollments`: it is the
-`sequence_version` of its enrollment steps.
+A bulk enrollment row lacks `created_at`, `is_excluded`, a reply's `received_at` and a mailbox's
+details, so the enrollments and what they embed always come from the list endpoint. What only
+the bulk shape has — a person's company, a mailbox's forwarding and users — goes to tables of
+its own (`bulk_only_tables`), written only from bulk rows (enrollments' and steps'), so that the
+list endpoint's rows never blank it on merge.
 """
 
 from __future__ import annotations
@@ -19,29 +18,22 @@ from typing import Any
 
 import pyarrow as pa
 
-from sources.common.tables import KnownTypes, RowsByTable, nothing_known
+from sources.common.tables import KnownTypes, RowsByTable, no_schema
 from sources.unify.settings import HISTORY_FIELDS, UNIFY_TABLES
 
-_LIST_EMBEDDED = ("sequence", "person", "mailbox", "enrolled_by_play", "reply_email_message")
-_BULK_EMBEDDED = (*_LIST_EMBEDDED, "version")
+_EMBEDDED = ("sequence", "person", "mailbox", "enrolled_by_play", "reply_email_message")
 _USERS = ("user", "secondary_forward_to_user")
 
 
 class UnifyRows(RowsByTable):
-    """Rows per table from enrollments (both shapes) and enrollment steps."""
+    """Rows per table from list enrollments, and from bulk enrollment and step rows."""
 
-    def enrollment(
-        self,
-        e: dict[str, Any],
-        *,
-        drop: tuple[str, ...],
-        person: dict[str, Any],
-        mailbox: dict[str, Any],
-    ) -> None:
-        """An enrollment row (less `drop`, with the ids of what it embeds), its version row,
-        and the rows of its embedded person, mailbox, play, reply and classifications."""
+    def enrollment(self, e: dict[str, Any]) -> None:
+        """An enrollment row (with the ids of what it embeds), its version row, and the rows of
+        its embedded person, mailbox, play, reply and classifications."""
         reply, play = e.get("reply_email_message"), e.get("enrolled_by_play")
-        row = {k: v for k, v in e.items() if k not in drop}
+        person, mailbox = e["person"], e["mailbox"]
+        row = {k: v for k, v in e.items() if k not in _EMBEDDED}
         row |= {
             "sequence_id": e["sequence"]["id"], "person_id": person["id"],
             "mailbox_id": mailbox["id"], "enrolled_by_play_id": play["id"] if play else None,
@@ -83,26 +75,21 @@ class UnifyRows(RowsByTable):
 
 
 def list_enrollment_tables(
-    enrollments: Iterable[dict[str, Any]], known: KnownTypes = nothing_known
+    enrollments: Iterable[dict[str, Any]], known: KnownTypes = no_schema
 ) -> dict[str, pa.Table]:
     """`GET /enrollments` objects (any number of pages) as Arrow tables."""
     out = UnifyRows(known)
     for e in enrollments:
-        out.enrollment(e, drop=_LIST_EMBEDDED, person=e["person"], mailbox=e["mailbox"])
+        out.enrollment(e)
     return out.tables()
 
 
-def bulk_enrollment_tables(
-    rows: Iterable[dict[str, Any]], known: KnownTypes = nothing_known
+def bulk_only_tables(
+    rows: Iterable[dict[str, Any]], known: KnownTypes = no_schema
 ) -> dict[str, pa.Table]:
-    """Bulk `SequenceEnrollment` rows as the same tables the list endpoint fills, and more."""
+    """Bulk `SequenceEnrollment` rows: only what the list endpoint cannot give (companies,
+    company_descriptions, person_companies, mailbox_routing)."""
     out = UnifyRows(known)
     for e in rows:
-        person, mailbox = e["person"], e["mailbox"]
-        out.enrollment(
-            e, drop=_BULK_EMBEDDED,
-            person={k: v for k, v in person.items() if k != "company"},
-            mailbox={"id": mailbox["id"], "email": mailbox.get("email_address")},
-        )  # fmt: skip
-        out.person_and_mailbox(person, mailbox)
+        out.person_and_mailbox(e["person"], e["mailbox"])
     return out.tables()

@@ -5,7 +5,7 @@ Every run pages the list endpoint over `updated_at` windows, concurrently on lon
 alone gives every column (a Bulk API row has no created_at, is_excluded, reply received_at or
 mailbox details). A first load also runs one Bulk API query job (unless `backfill` is `list`,
 or the daily job budget is spent) for what only bulk rows carry: companies, their descriptions,
-mailbox routing (settings.BULK_ONLY_TABLES). Re-read rows that are exactly what the last run
+mailbox routing (enrollment_rows.bulk_only_tables). Re-read rows that are exactly what the last run
 loaded are not loaded again (RecentVersions). Sequences the enrollments name but the listing
 lacks are looked up at the end, when `sequences` is extracted too.
 """
@@ -28,13 +28,12 @@ from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
 from sources.common.tables import KnownTypes
 from sources.unify import query_jobs, sequence_rows
-from sources.unify.enrollment_rows import bulk_enrollment_tables, list_enrollment_tables
+from sources.unify.enrollment_rows import bulk_only_tables, list_enrollment_tables
 from sources.unify.extraction import Listing, UnifyRun
 from sources.unify.helpers import first_page, pages
 from sources.unify.sequences import unlisted_sequences
 from sources.unify.settings import (
     BATCH_ROWS,
-    BULK_ONLY_TABLES,
     CLOCK_SKEW_SECONDS,
     MIN_WINDOW,
     UNIFY_TABLES,
@@ -71,8 +70,7 @@ def _bulk_only_tables(
     known = run.known_types()
 
     def normalise(rows: list[dict[str, Any]]) -> dict[str, pa.Table]:
-        tables = bulk_enrollment_tables(rows, known)
-        return {name: tables[name] for name in BULK_ONLY_TABLES if name in tables}
+        return bulk_only_tables(rows, known)
 
     upper = listing.upper if listing else None
     try:

@@ -96,10 +96,6 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         secondary_forward_to_user_last_name=TEXT,
     ),
 }  # fmt: skip
-# What only Bulk API enrollment rows carry: a first load takes these from a query job, and
-# everything else from the list endpoint, which alone has created_at, is_excluded, a reply's
-# received_at and a mailbox's display name and state.
-BULK_ONLY_TABLES = ("companies", "company_descriptions", "person_companies", "mailbox_routing")
 KEYS: dict[str, str | list[str]] = {
     "company_descriptions": "company_id", "person_companies": "person_id",
     "mailbox_routing": "mailbox_id", "enrollment_history": ["enrollment_id", "updated_at"],

@@ -12,14 +12,14 @@ from typing import Any
 
 import pyarrow as pa
 
-from sources.common.tables import KnownTypes, nothing_known
+from sources.common.tables import KnownTypes, no_schema
 from sources.unify.enrollment_rows import UnifyRows
 
 _STEP_EMBEDDED = ("sequence", "enrollment", "email_message", "reply_email_message")
 
 
 def step_tables(
-    rows: Iterable[dict[str, Any]], known: KnownTypes = nothing_known
+    rows: Iterable[dict[str, Any]], known: KnownTypes = no_schema
 ) -> dict[str, pa.Table]:
     """Bulk `SequenceEnrollmentStep` rows: enrollment_steps, and the bulk-only tables their
     embedded person and mailbox feed."""
