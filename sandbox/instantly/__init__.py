@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import random
 import threading
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from sandbox.common.admin import with_controls
-from sandbox.common.clock import VirtualClock, format_rfc3339
+from sandbox.common.clock import VirtualClock
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import Served
-from sandbox.instantly.app import PREFIX, InstantlyApi, build_app, error_body, is_api_path
+from sandbox.instantly import activity, render
+from sandbox.instantly.app import PREFIX, InstantlyApi, build_app, is_api_path
+from sandbox.instantly.protocol import error_body
 from sandbox.instantly.world import InstantlyWorld
 
 DEFAULT_API_KEY = "instantly-sandbox-key"
@@ -32,23 +35,63 @@ class InstantlyState:
     lock: threading.RLock
 
     def advance(self, seconds: float) -> int:
+        """Move the clock on; returns how many planned events fell due (sends, opens, replies,
+        status changes, new leads)."""
         with self.lock:
-            self.clock.advance(seconds)
-            return 0
+            before = self.clock.now_us()
+            after = self.clock.advance(seconds)
+            log, leads = self.world.log, self.world.leads
+            due = int(((log.time > before) & (log.time <= after)).sum())
+            return due + int(((leads.created > before) & (leads.created <= after)).sum())
 
     def touch(self, count: int, backdate_seconds: float = 0.0) -> list[str]:
-        """Edit `count` campaigns now (less `backdate_seconds`): their `timestamp_updated`."""
+        """Mark `count` leads' interest by hand now (less `backdate_seconds`), as a user does in
+        the inbox: their `lt_interest_status` and `timestamp_updated` change."""
         with self.lock:
-            stamp = format_rfc3339(self.clock.now_us() - int(backdate_seconds * 1_000_000))
-            chosen = random.Random(self.clock.now_us()).sample(
-                self.world.campaigns, min(count, len(self.world.campaigns))
-            )
-            for campaign in chosen:
-                campaign["timestamp_updated"] = stamp
-            return [c["id"] for c in chosen]
+            now = self.clock.now_us()
+            stamp = (now - int(backdate_seconds * 1_000_000)) // 1000 * 1000
+            chosen = self._pick(count, now)
+            for k in chosen:
+                interest = (1, 2, -1, 3)[k % 4]
+                self.world.leads.extra.setdefault(k, []).append(
+                    (stamp, activity.INTEREST, -1, -1, interest)
+                )
+            return [self.world.leads.id_of(k) for k in chosen]
+
+    def delete_leads(self, count: int) -> list[str]:
+        """Delete `count` leads now, as a user cleaning a list does: they leave the listing."""
+        with self.lock:
+            now = self.clock.now_us()
+            chosen = self._pick(count, now)
+            self.world.leads.deleted[chosen] = now
+            return [self.world.leads.id_of(k) for k in chosen]
+
+    def _pick(self, count: int, now: int) -> list[int]:
+        present = np.nonzero(self.world.leads.exists(np.arange(len(self.world.leads)), now))[0]
+        chosen = np.random.default_rng(now).choice(present, min(count, len(present)), replace=False)
+        return sorted(int(k) for k in chosen)
+
+    def leads_now(self) -> list[dict[str, Any]]:
+        """Every lead the API holds now, in id order: the truth a full load must equal."""
+        with self.lock:
+            now, leads = self.clock.now_us(), self.world.leads
+            return [render.lead(self.world, int(k), now) for k in leads.order
+                    if leads.exists(int(k), now)]  # fmt: skip
+
+    def emails_now(self) -> list[dict[str, Any]]:
+        """Every email the listing shows now, oldest first."""
+        with self.lock:
+            now, index = self.clock.now_us(), self.world.emails
+            return [render.email(self.world, j, False) for j in range(len(index))
+                    if index.listed[j] <= now]  # fmt: skip
 
     def counts(self) -> dict[str, int]:
-        return {"campaigns": len(self.world.campaigns), "accounts": len(self.world.accounts)}
+        now = self.clock.now_us()
+        leads = self.world.leads
+        return {"campaigns": len(self.world.campaigns), "accounts": len(self.world.accounts),
+                "subsequences": len(self.world.subsequences),
+                "leads": int(leads.exists(np.arange(len(leads)), now).sum()),
+                "emails": int((self.world.emails.listed <= now).sum())}  # fmt: skip
 
 
 @dataclass
@@ -68,6 +111,7 @@ class InstantlySandbox(Served):
         *,
         campaigns: int = 12,
         accounts: int = 8,
+        leads: int = 1_000,
         seed: int = 42,
         api_keys: dict[str, frozenset[str]] | None = None,
         paid_plan: bool = True,
@@ -78,11 +122,12 @@ class InstantlySandbox(Served):
     ) -> InstantlySandbox:
         clock = VirtualClock(anchor_us, frozen=frozen_clock)
         world = InstantlyWorld.generate(
-            seed, campaigns=campaigns, accounts=accounts, anchor_us=clock.anchor_us
+            seed, campaigns=campaigns, accounts=accounts, leads=leads, anchor_us=clock.anchor_us
         )
-        state = InstantlyState(world, clock, threading.RLock())
+        lock = threading.RLock()
+        state = InstantlyState(world, clock, lock)
         keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: ALL_SCOPES}
-        api = InstantlyApi(world, clock, keys, paid_plan)
+        api = InstantlyApi(world, clock, keys, paid_plan, lock)
         injector = FaultInjector(
             build_app(api), is_api=is_api_path, error_body=error_body, config=faults,
             limits=rate_limits, limit_retry_after=False,

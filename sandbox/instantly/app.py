@@ -1,4 +1,4 @@
-"""Instantly API v2 (the read endpoints implemented so far) as a Starlette app.
+"""Instantly API v2 (the endpoints implemented so far) as a Starlette app.
 
 Paths, parameters and shapes follow the vendor's OpenAPI document (`openapi.json`, a verbatim
 copy); behaviour the document leaves open follows shared/reference/vendor-apis.md §2 and is
@@ -9,9 +9,9 @@ names a next one, the `{statusCode, error, message}` envelope, scopes, the paid-
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from http import HTTPStatus
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -22,26 +22,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.common.clock import VirtualClock, format_http_date
-from sandbox.instantly import validation
+from sandbox.instantly import reads, validation, writes
+from sandbox.instantly.protocol import ApiError, error_body, page, paging
 from sandbox.instantly.world import InstantlyWorld
 
 PREFIX = "/api/v2"
-MAX_LIMIT = 100
-DEFAULT_LIMIT = 10  # undocumented; clients should send `limit`
-
-Handler = Callable[[Request], Awaitable[Any]]
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-def error_body(status: int, message: str) -> bytes:
-    return orjson.dumps(
-        {"statusCode": status, "error": HTTPStatus(status).phrase, "message": message}
-    )
+# A handler gets the world, the instant, the request and its JSON body (already checked).
+Handler = Callable[[InstantlyWorld, int, Request, Any], Any]
+Endpoint = Callable[[Request], Any]
 
 
 @dataclass
@@ -50,31 +38,51 @@ class InstantlyApi:
     clock: VirtualClock
     keys: dict[str, frozenset[str]]  # API key -> its scopes (`campaigns:read`, `all:all`, ...)
     paid_plan: bool = True
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def json(self, body: Any, status: int = 200) -> Response:
         headers = {"date": format_http_date(self.clock.now_us())}
         return Response(orjson.dumps(body), status, headers, media_type="application/json")
 
-    def endpoint(self, resource: str, specs: dict[str, dict], handler: Handler) -> Handler:
-        """Bearer auth, the plan, the scope `<resource>:read`, the document's parameter
-        schemas (`specs`), then the handler."""
+    def endpoint(
+        self, scope: str, document: dict[str, Any], path: str, method: str, handler: Handler
+    ) -> Endpoint:
+        """Bearer auth, the plan, the scope (`leads:read`, `campaigns:update`, ...), the
+        document's parameter and body schemas for the operation, then the handler."""
+        specs = validation.parameters(document, path, method)
+        schema = validation.body_schema(document, path, method)
+        bad_path = validation.bad_path_status(document, path, method)
 
         @functools.wraps(handler)
         async def run(request: Request) -> Response:
             try:
-                self._authorise(request.headers.get("authorization"), resource)
+                self._authorise(request.headers.get("authorization"), scope)
+                body = await self._body(request) if schema is not None else None
                 try:
                     validation.check(specs, {**request.query_params, **request.path_params})
+                    if schema is not None:
+                        validation.check_body(schema, body)
                 except validation.BadQuery as exc:
-                    raise ApiError(400, str(exc)) from None
-                return self.json(await handler(request))
+                    status = bad_path if str(exc).startswith("params/") else 400
+                    raise ApiError(status, str(exc)) from None
+                with self.lock:
+                    return self.json(handler(self.world, self.clock.now_us(), request, body))
             except ApiError as exc:
                 return Response(error_body(exc.status, exc.message), exc.status,
                                 media_type="application/json")  # fmt: skip
 
         return run
 
-    def _authorise(self, header: str | None, resource: str) -> None:
+    async def _body(self, request: Request) -> Any:
+        raw = await request.body()
+        if not raw:
+            raise ApiError(400, "body must be object")
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise ApiError(400, "Body is not valid JSON") from None
+
+    def _authorise(self, header: str | None, scope: str) -> None:
         if not header:
             raise ApiError(401, "Missing Authorization header")
         scheme, _, key = header.partition(" ")
@@ -83,69 +91,83 @@ class InstantlyApi:
             raise ApiError(401, "Invalid API key")
         if not self.paid_plan:
             raise ApiError(402, "Workspace does not have an active paid plan")
-        granted = {f"{resource}:read", f"{resource}:all", "all:read", "all:all"}
+        resource, action = scope.split(":")
+        granted = {scope, f"{resource}:all", f"all:{action}", "all:all"}
         if not scopes & granted:
-            raise ApiError(403, f"API key is missing the scope {resource}:read")
-
-    async def list_campaigns(self, request: Request) -> Any:
-        limit, after = _paging(request)
-        search = (request.query_params.get("search") or "").lower()
-        rows = [c for c in self.world.campaigns if search in c["name"].lower()]
-        if "status" in request.query_params:
-            status = _number(request, "status")
-            rows = [c for c in rows if c["status"] == status]
-        return _page(rows, "id", limit, after)
-
-    async def get_campaign(self, request: Request) -> Any:
-        campaign = self.world.campaign(request.path_params["id"].lower())
-        if campaign is None:
-            raise ApiError(404, "Campaign not found")
-        return campaign
-
-    async def list_accounts(self, request: Request) -> Any:
-        limit, after = _paging(request)
-        search = (request.query_params.get("search") or "").lower()
-        rows = [a for a in self.world.accounts if search in a["email"]]
-        if "status" in request.query_params:
-            status = _number(request, "status")
-            rows = [a for a in rows if a["status"] == status]
-        return _page(rows, "email", limit, after)
+            raise ApiError(403, f"API key is missing the scope {scope}")
 
 
-def _number(request: Request, name: str) -> float:
-    return float(request.query_params[name])  # checked against the document already
+def list_campaigns(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
+    limit, after = paging(request)
+    search = (request.query_params.get("search") or "").lower()
+    rows = [c for c in world.campaigns if search in c["name"].lower()]
+    if "status" in request.query_params:
+        rows = [c for c in rows if c["status"] == float(request.query_params["status"])]
+    return page(rows, "id", limit, after)
 
 
-def _paging(request: Request) -> tuple[int, str | None]:
-    limit = int(request.query_params.get("limit") or DEFAULT_LIMIT)  # checked already
-    return min(limit, MAX_LIMIT), request.query_params.get("starting_after")
+def get_campaign(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
+    campaign = world.campaign(request.path_params["id"].lower())
+    if campaign is None:
+        raise ApiError(404, "Campaign not found")
+    return campaign
 
 
-def _page(rows: list[dict[str, Any]], key: str, limit: int, after: str | None) -> dict[str, Any]:
-    """Rows after `after` (by `key`, the list order). A full page names its last row as the
-    next start even when nothing follows: the vendor's documented quirk, so a client must stop
-    on an empty page, not on a missing cursor."""
-    following = [r for r in rows if after is None or r[key] > after]
-    page = following[:limit]
-    body: dict[str, Any] = {"items": page}
-    if len(page) == limit:
-        body["next_starting_after"] = page[-1][key]
-    return body
+def list_accounts(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
+    limit, after = paging(request)
+    search = (request.query_params.get("search") or "").lower()
+    rows = [a for a in world.accounts if search in a["email"]]
+    if "status" in request.query_params:
+        rows = [a for a in rows if a["status"] == float(request.query_params["status"])]
+    return page(rows, "email", limit, after)
+
+
+def _query(read: Callable[[InstantlyWorld, int, Request], Any]) -> Handler:
+    return lambda world, now, request, body: read(world, now, request)
+
+
+def _on_id(write: Callable[..., Any], *args: Any) -> Handler:
+    return lambda world, now, request, body: write(world, now, request.path_params["id"], *args)
+
+
+def _on_body(write: Callable[[InstantlyWorld, int, Any], Any]) -> Handler:
+    return lambda world, now, request, body: write(world, now, body)
+
+
+SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (scope, handler)
+    ("get", "/campaigns"): ("campaigns:read", list_campaigns),
+    ("get", "/campaigns/{id}"): ("campaigns:read", get_campaign),
+    ("get", "/accounts"): ("accounts:read", list_accounts),
+    ("get", "/subsequences"): ("subsequences:read", _query(reads.list_subsequences)),
+    ("get", "/subsequences/{id}"): ("subsequences:read", _query(reads.get_subsequence)),
+    ("post", "/leads/list"): ("leads:read", _on_body(reads.list_leads)),
+    ("get", "/emails"): ("emails:read", _query(reads.list_emails)),
+    ("get", "/campaigns/analytics"): ("campaigns:read", _query(reads.campaign_totals)),
+    ("get", "/campaigns/analytics/daily"): ("campaigns:read", _query(reads.campaign_daily)),
+    ("get", "/campaigns/analytics/steps"): ("campaigns:read", _query(reads.campaign_steps)),
+    ("get", "/subsequences/analytics"): ("subsequences:read", _query(reads.subsequence_totals)),
+    ("post", "/subsequences/{id}/pause"): ("subsequences:update",
+                                           _on_id(writes.set_subsequence_status, 2)),
+    ("post", "/subsequences/{id}/resume"): ("subsequences:update",
+                                            _on_id(writes.set_subsequence_status, 1)),
+    ("post", "/campaigns/{id}/pause"): ("campaigns:update", _on_id(writes.set_campaign_status, 2)),
+    ("post", "/campaigns/{id}/activate"): ("campaigns:update",
+                                           _on_id(writes.set_campaign_status, 1)),
+    ("post", "/leads/subsequence/move"): ("leads:update", _on_body(writes.move_lead)),
+    ("post", "/leads/subsequence/remove"): ("leads:update", _on_body(writes.remove_lead)),
+}  # fmt: skip
 
 
 def build_app(api: InstantlyApi) -> Starlette:
     document = validation.load_document()
-    served = {  # path -> (scope resource, handler); GET only so far
-        "/campaigns": ("campaigns", api.list_campaigns),
-        "/campaigns/{id}": ("campaigns", api.get_campaign),
-        "/accounts": ("accounts", api.list_accounts),
-    }
-    routes = [
-        Route(PREFIX + path, api.endpoint(resource, validation.parameters(
-            document, PREFIX + path, "get"), handler))
-        for path, (resource, handler) in served.items()
-    ]  # fmt: skip
-    documented = {PREFIX + path: validation.methods(document, PREFIX + path) for path in served}
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for (method, path), (scope, handler) in SERVED.items():
+        endpoint = api.endpoint(scope, document, PREFIX + path, method, handler)
+        by_path.setdefault(path, {})[method.upper()] = endpoint
+    # Static paths before templated ones: `/campaigns/analytics` is not a campaign id.
+    ordered = sorted(by_path, key=lambda p: ("{" in p, p))
+    routes = [Route(PREFIX + p, _dispatch(by_path[p]), methods=list(by_path[p])) for p in ordered]
+    documented = {PREFIX + p: validation.methods(document, PREFIX + p) for p in by_path}
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -160,6 +182,16 @@ def build_app(api: InstantlyApi) -> Starlette:
                         media_type="application/json")  # fmt: skip
 
     return Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+
+
+def _dispatch(endpoints: dict[str, Endpoint]) -> Endpoint:
+    if len(endpoints) == 1:
+        return next(iter(endpoints.values()))
+
+    async def by_method(request: Request) -> Any:
+        return await endpoints[request.method](request)
+
+    return by_method
 
 
 def is_api_path(path: str) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import orjson
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
@@ -28,6 +29,14 @@ def parameters(document: Mapping[str, Any], path: str, method: str) -> dict[str,
     """`in: query` and `in: path` parameter schemas of one operation, by name."""
     operation = document["paths"][path][method]
     return {p["name"]: p for p in operation.get("parameters", []) if p["in"] in ("query", "path")}
+
+
+def bad_path_status(document: Mapping[str, Any], path: str, method: str) -> int:
+    """The status of a malformed path id. 400, except where the document's own 400 response is
+    a 404 envelope (`POST /campaigns/{id}/pause`, `/activate`): there the API answers 404."""
+    response = document["paths"][path][method].get("responses", {}).get("400", {})
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return 404 if schema.get("properties", {}).get("statusCode", {}).get("enum") == [404] else 400
 
 
 def methods(document: Mapping[str, Any], path: str) -> list[str]:
@@ -67,3 +76,38 @@ def _value(label: str, schema: Mapping[str, Any], text: str) -> None:
         raise BadQuery(f'{label} must match format "uuid"')
     if "enum" in schema and value not in schema["enum"]:
         raise BadQuery(f"{label} must be equal to one of the allowed values")
+
+
+def body_schema(document: Mapping[str, Any], path: str, method: str) -> dict[str, Any] | None:
+    """The JSON request body schema of one operation, when it has one."""
+    body = document["paths"][path][method].get("requestBody")
+    if body is None:
+        return None
+    schema: dict[str, Any] = body["content"]["application/json"]["schema"]
+    return schema
+
+
+def check_body(schema: Mapping[str, Any], body: Any) -> None:
+    """Raise BadQuery, Fastify's (ajv's) way, for the most relevant error of a JSON body."""
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    if error is None:
+        return
+    label = "/".join(["body", *(str(p) for p in error.absolute_path)])
+    rule, expected = error.validator, error.validator_value
+    if rule == "required":
+        missing = next(p for p in expected if p not in error.instance)
+        raise BadQuery(f"{label} must have required property '{missing}'")
+    if rule == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        raise BadQuery(f"{label} must be {','.join(str(k) for k in kinds)}")
+    messages = {
+        "maximum": f"must be <= {expected}",
+        "minimum": f"must be >= {expected}",
+        "enum": "must be equal to one of the allowed values",
+        "format": f'must match format "{expected}"',
+        "additionalProperties": "must NOT have additional properties",
+    }
+    raise BadQuery(f"{label} {messages.get(str(rule), error.message)}")

@@ -1,4 +1,5 @@
-"""A seeded Instantly workspace: sending accounts and campaigns (with their steps and variants).
+"""A seeded Instantly workspace: sending accounts, campaigns (with their steps and variants),
+subsequences, leads and the event log of their activity (sandbox.instantly.activity).
 
 Ids are UUIDs computed from (seed, kind, index), as in every sandbox (sandbox.common.ids); all
 timestamps are milliseconds on the sandbox's clock, rendered as the vendor does
@@ -12,8 +13,13 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from sandbox.common.clock import US, format_rfc3339
 from sandbox.common.ids import IdSpace
+from sandbox.instantly.activity import MINUTE, SUB_ADD, CampaignShape, EventLog, ms, plan
+from sandbox.instantly.emails import EmailIndex
+from sandbox.instantly.leads import Leads
 
 DAY_US = 86_400 * US
 CAMPAIGN_STATUSES = (1, 1, 1, 2, 3, 0, 4, -1, -2, -99)  # weighted: most campaigns are active
@@ -30,14 +36,20 @@ class InstantlyWorld:
     seed: int
     organization: str
     accounts: list[dict[str, Any]]
-    campaigns: list[dict[str, Any]]
+    campaigns: list[dict[str, Any]]  # in id order; a campaign's position is its index here
+    subsequences: list[dict[str, Any]]  # in id order, likewise
+    leads: Leads
+    log: EventLog
+    emails: EmailIndex
+    ids: dict[str, IdSpace]  # the ids rendered from positions: steps, threads, lists
+    joins: list[np.ndarray]  # per subsequence: the planned instants leads join it, ascending
 
     @classmethod
     def generate(
-        cls, seed: int, *, campaigns: int, accounts: int, anchor_us: int
+        cls, seed: int, *, campaigns: int, accounts: int, leads: int, anchor_us: int
     ) -> InstantlyWorld:
         rng = random.Random(seed)
-        ids = {kind: IdSpace(seed, kind) for kind in ("org", "user", "campaign")}
+        ids = {kind: IdSpace(seed, kind) for kind in ("org", "user", "campaign", "subsequence")}
         organization = ids["org"].make(0)
         owners = [ids["user"].make(k) for k in range(3)]
         mailboxes = [_account(rng, k, organization, anchor_us) for k in range(accounts)]
@@ -48,10 +60,44 @@ class InstantlyWorld:
         ]
         made.sort(key=lambda c: c["id"])  # listed in id order, as `starting_after` implies
         mailboxes.sort(key=lambda a: a["email"])
-        return cls(seed, organization, mailboxes, made)
+        subs = [s for c in made for s in _subsequences(rng, c, ids["subsequence"], organization)]
+        subs.sort(key=lambda s: s["id"])
+        generator = np.random.default_rng(seed)
+        created, campaign = _lead_arrivals(generator, leads, len(made), anchor_us)
+        table = Leads.generate(generator, created, campaign)
+        log = plan(generator, CampaignShape.of(made, subs), created, campaign)
+        rendered = {kind: IdSpace(seed, kind) for kind in ("step", "thread", "list", "user")}
+        added = log.kind == SUB_ADD
+        joins = [np.sort(log.time[added & (log.value == k)]) for k in range(len(subs))]
+        return cls(seed, organization, mailboxes, made, subs, table, log,
+                   EmailIndex.build(generator, log), rendered, joins)  # fmt: skip
 
     def campaign(self, campaign_id: str) -> dict[str, Any] | None:
         return next((c for c in self.campaigns if c["id"] == campaign_id), None)
+
+    def subsequence(self, subsequence_id: str) -> dict[str, Any] | None:
+        return next((s for s in self.subsequences if s["id"] == subsequence_id), None)
+
+    def campaign_position(self, campaign_id: str) -> int | None:
+        return next((k for k, c in enumerate(self.campaigns) if c["id"] == campaign_id), None)
+
+
+def _lead_arrivals(
+    rng: np.random.Generator, n: int, campaigns: int, anchor_us: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """When each lead is added (most in the last half year, some long before, a tenth still to
+    come after the anchor) and to which campaign (a few to a list only), in arrival order."""
+    ages = np.where(rng.random(n) < 0.85, rng.integers(MINUTE, 180 * DAY_US, n),
+                    rng.integers(180 * DAY_US, 600 * DAY_US, n))  # fmt: skip
+    future = n // 10
+    created = np.sort(
+        np.concatenate([anchor_us - ages, anchor_us + rng.integers(MINUTE, 30 * DAY_US, future)])
+    )
+    created = ms(created)
+    weights = 1.0 / (1.0 + rng.permutation(max(1, campaigns))) ** 0.5
+    campaign = rng.choice(max(1, campaigns), len(created), p=weights / weights.sum())
+    campaign = np.where((rng.random(len(created)) < 0.05) | (campaigns == 0), -1, campaign)
+    return created.astype(np.int64), campaign.astype(np.int64)
 
 
 def _stamp(rng: random.Random, anchor_us: int, days: int) -> tuple[str, str]:
@@ -108,5 +154,42 @@ def _campaign(
         "daily_limit": rng.choice((50, 100, 200)), "stop_on_reply": True,
         "stop_on_auto_reply": rng.random() < 0.5, "open_tracking": True, "link_tracking": True,
         "email_list": senders, "organization": organization, "owned_by": rng.choice(owners),
+        "pl_value": rng.choice((None, 250, 1000, 5000)),
     }  # fmt: skip
     return campaign
+
+
+SUBSEQUENCE_STATUSES = (1, 1, 1, 1, 2, 0, 3, -1)
+
+
+def _subsequences(
+    rng: random.Random, campaign: dict[str, Any], ids: IdSpace, workspace: str
+) -> list[dict[str, Any]]:
+    """0 to 2 subsequences of a campaign: one for leads who showed interest, one for leads who
+    completed the campaign without a reply (the two triggers the world acts out)."""
+    made = []
+    kinds = [("Interested: book the call", {"crm_status": [1, 2]}),
+             ("No reply: last nudge", {"lead_activity": [91]})]  # fmt: skip
+    for name, conditions in kinds:
+        if rng.random() < 0.4:
+            continue
+        steps = [
+            {"type": "email", "delay": rng.choice((1, 2)), "delay_unit": "days",
+             "pre_delay": rng.choice((1, 4)), "pre_delay_unit": "hours",
+             "variants": [{"subject": f"{name} ({s + 1}/{v + 1}), {{{{firstName}}}}",
+                           "body": f"<p>Following up, {{{{firstName}}}}: {s + 1}.</p>"}
+                          for v in range(rng.choice((1, 2)))]}
+            for s in range(rng.choice((1, 2, 3)))
+        ]  # fmt: skip
+        created = campaign["timestamp_created"]
+        made.append({
+            "id": ids.make(rng.randrange(1 << 30)), "timestamp_created": created,
+            "parent_campaign": campaign["id"], "workspace": workspace,
+            "status": rng.choice(SUBSEQUENCE_STATUSES), "name": name,
+            "conditions": {"crm_status": [], "lead_activity": [], **conditions},
+            "subsequence_schedule": campaign["campaign_schedule"],
+            "sequences": [{"steps": steps}], "auto_variant_select": None,
+            "daily_limit_mode": "inherit", "daily_limit": None,
+            "ignore_account_daily_limit": False,
+        })  # fmt: skip
+    return made
