@@ -113,8 +113,8 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
     pipeline = None
     try:
         with interruptible():
-            stats = RunStats()
-            source = chosen.source(run_stats=stats, **chosen.options(args))
+            stats, options = RunStats(), chosen.options(args)
+            source = chosen.source(run_stats=stats, **options)
             pipeline = runner.make_pipeline(
                 args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir
             )
@@ -123,7 +123,8 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
                 destinations.wait_for_duckdb(str(database), args.wait)
             with RunProgress(stats, enabled=not args.quiet):
                 runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
-                           summary=summary, wait=args.wait)  # fmt: skip
+                           summary=summary, wait=args.wait,
+                           again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
             reporting.create_views(pipeline, chosen.report)
     except (Exception, RunInterrupted) as exc:
         summary.failed(*errors.explain(exc, secrets))

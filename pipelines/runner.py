@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import dlt
 import filelock
@@ -143,10 +143,15 @@ def run(
     stats: RunStats,
     summary: RunSummary | None = None,
     wait: float = 0.0,
+    again: Callable[[], Any] | None = None,
 ) -> RunSummary:
     """Run `source` under the pipeline's lock (waiting for it up to `wait` seconds), after
     finishing any interrupted load; fills `summary` as it goes, so a failed run still reports
-    its requests and duration. `stats` are the source instance's own (its `run_stats`)."""
+    its requests and duration. `stats` are the source instance's own (its `run_stats`).
+
+    A source that stops early to commit what it has (a backfill paced by a rate limit) counts
+    `pending` in its stats: with `again` (a new instance of the source, on the same stats) the
+    run loads once more, each load committing its data and state, until nothing is pending."""
     summary = summary or RunSummary(
         pipeline=pipeline.pipeline_name, dataset=pipeline.dataset_name,
         destination=pipeline.destination.destination_name,
@@ -156,17 +161,22 @@ def run(
     try:
         with exclusive(pipeline, wait):
             summary.completed_pending_packages = complete_pending(pipeline)
-            with load_config():
-                info = pipeline.run(
-                    source,
-                    loader_file_format=file_format(pipeline),
-                    refresh="drop_sources" if full_refresh else None,
-                )
-        summary.load_ids = list(info.loads_ids) if info else []
-        trace = pipeline.last_trace
-        if trace and trace.last_normalize_info:
-            counts = trace.last_normalize_info.row_counts
-            summary.rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
+            refresh: Literal["drop_sources"] | None = "drop_sources" if full_refresh else None
+            while True:
+                pending = stats.get("pending")
+                with load_config():
+                    info = pipeline.run(
+                        source, loader_file_format=file_format(pipeline), refresh=refresh
+                    )
+                summary.load_ids += list(info.loads_ids) if info else []
+                trace = pipeline.last_trace
+                if trace and trace.last_normalize_info:
+                    for table, n in trace.last_normalize_info.row_counts.items():
+                        if not table.startswith("_dlt"):
+                            summary.rows[table] = summary.rows.get(table, 0) + n
+                if again is None or stats.get("pending") == pending:
+                    break
+                source, refresh = again(), None
         summary.stored = stored_rows(pipeline, list(summary.rows))
     finally:
         summary.seconds = round(time.perf_counter() - started, 3)

@@ -32,10 +32,10 @@ class Vendor:
 def _since(text: str) -> str:
     """Checked as the flag the user typed, not as the setting it becomes."""
     from sources.common.errors import ConfigurationError
-    from sources.unify import parse_since
+    from sources.common.instants import parse_since
 
     try:
-        parse_since(text)
+        parse_since(text, "--since")
     except ConfigurationError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date (2026-01-31) or an RFC 3339 instant"
@@ -72,7 +72,33 @@ def _unify() -> Vendor:
     return Vendor("unify", "Unify", unify_source, UNIFY_REPORT, _unify_arguments, _unify_options)
 
 
-FACTORIES: dict[str, Callable[[], Vendor]] = {"unify": _unify}
+def _instantly_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--since", type=_since, metavar="DATE",
+        help="first load only: emails created since this date",
+    )  # fmt: skip
+    parser.add_argument(
+        "--email-bodies", dest="email_bodies", action="store_true", default=None,
+        help="also load each email's text and HTML body (default: subject and preview)",
+    )  # fmt: skip
+
+
+def _instantly_options(args: argparse.Namespace) -> dict[str, Any]:
+    chosen = {"initial_created_after": args.since, "email_bodies": args.email_bodies}
+    return {k: v for k, v in chosen.items() if v is not None}
+
+
+def _instantly() -> Vendor:
+    from pipelines.reporting.instantly import INSTANTLY_REPORT
+    from sources.instantly import instantly_source
+
+    return Vendor(
+        "instantly", "Instantly", instantly_source, INSTANTLY_REPORT, _instantly_arguments,
+        _instantly_options,
+    )  # fmt: skip
+
+
+FACTORIES: dict[str, Callable[[], Vendor]] = {"unify": _unify, "instantly": _instantly}
 
 
 def vendor(name: str) -> Vendor:

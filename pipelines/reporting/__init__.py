@@ -25,6 +25,8 @@ class ReportViews:
     totals_query: str  # one row: (distinct people, enrollments) over every sequence
     needs: Mapping[str, str] = field(default_factory=dict)  # view -> table it cannot do without
     base_table: str = "enrollments"  # what every other view needs
+    # view -> (a table it uses when stored, the SQL to use instead when that table is not)
+    fallbacks: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def create_views(pipeline: dlt.Pipeline, report: ReportViews) -> list[str]:
@@ -39,6 +41,9 @@ def create_views(pipeline: dlt.Pipeline, report: ReportViews) -> list[str]:
         for name, sql in report.views.items():
             if report.needs.get(name, report.base_table) not in tables:
                 continue
+            optional, instead = report.fallbacks.get(name, (None, sql))
+            if optional is not None and optional not in tables:
+                sql = instead
             client.execute_sql(f"drop view if exists {ds}.{name} cascade")
             client.execute_sql(f"create view {ds}.{name} as {sql.format(ds=ds)}")
             created.append(name)
@@ -69,6 +74,22 @@ def read_funnel(pipeline: dlt.Pipeline, report: ReportViews) -> Funnel:
         totals = client.execute_sql(report.totals_query.format(ds=ds)) or [(0, 0)]
     people, enrollments = (int(v or 0) for v in totals[0])
     return Funnel(rows, people, enrollments)
+
+
+# The measures of every funnel view, over rows `f` of one person (lead) in one sequence
+# (campaign) with 0/1 columns started, replied, positive, bounced, opted_out, canceled,
+# finished. Counts are cast to bigint: DuckDB sums integers as HUGEINT, which pandas reads as
+# float64.
+MEASURES = """
+       count(*) as enrolled, cast(sum(f.started) as bigint) as started,
+       cast(sum(f.replied) as bigint) as replied,
+       cast(sum(f.positive) as bigint) as positive_replies,
+       cast(sum(f.bounced) as bigint) as bounced, cast(sum(f.opted_out) as bigint) as opted_out,
+       cast(sum(f.canceled) as bigint) as canceled, cast(sum(f.finished) as bigint) as finished,
+       round(100.0 * sum(f.replied) / nullif(sum(f.started), 0), 1) as reply_rate_pct,
+       round(100.0 * sum(f.positive) / nullif(sum(f.started), 0), 1) as positive_rate_pct,
+       round(100.0 * sum(f.bounced) / nullif(sum(f.started), 0), 1) as bounce_rate_pct
+"""
 
 
 REPORT_HEADER = ("sequence", "enrolled", "started", "replied", "positive", "bounced", "opt-out",

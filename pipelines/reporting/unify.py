@@ -10,7 +10,7 @@ them, states (canceled, finished) are those of the person's latest enrollment th
 
 from __future__ import annotations
 
-from pipelines.reporting import ReportViews
+from pipelines.reporting import MEASURES, ReportViews
 
 PERSON_SEQUENCE = """
 with ranked as (
@@ -37,18 +37,6 @@ select r.sequence_id, r.person_id,
 from ranked r
 left join positive p on p.reply_email_message_id = r.reply_email_message_id
 group by r.sequence_id, r.person_id
-"""
-
-# Counts are cast to bigint: DuckDB sums integers as HUGEINT, which pandas reads as float64.
-MEASURES = """
-       count(*) as enrolled, cast(sum(f.started) as bigint) as started,
-       cast(sum(f.replied) as bigint) as replied,
-       cast(sum(f.positive) as bigint) as positive_replies,
-       cast(sum(f.bounced) as bigint) as bounced, cast(sum(f.opted_out) as bigint) as opted_out,
-       cast(sum(f.canceled) as bigint) as canceled, cast(sum(f.finished) as bigint) as finished,
-       round(100.0 * sum(f.replied) / nullif(sum(f.started), 0), 1) as reply_rate_pct,
-       round(100.0 * sum(f.positive) / nullif(sum(f.started), 0), 1) as positive_rate_pct,
-       round(100.0 * sum(f.bounced) / nullif(sum(f.started), 0), 1) as bounce_rate_pct
 """
 
 VIEWS: dict[str, str] = {

@@ -66,6 +66,12 @@ class InstantlyState:
             self.world.leads.deleted[chosen] = now
             return [self.world.leads.id_of(k) for k in chosen]
 
+    def delete_campaign(self, campaign_id: str) -> None:
+        """Delete a campaign, and its subsequences with it: they leave every listing; its leads
+        stay, naming it."""
+        with self.lock:
+            self.world.deleted.add(campaign_id)
+
     def _pick(self, count: int, now: int) -> list[int]:
         present = np.nonzero(self.world.leads.exists(np.arange(len(self.world.leads)), now))[0]
         chosen = np.random.default_rng(now).choice(present, min(count, len(present)), replace=False)

@@ -100,7 +100,7 @@ class InstantlyApi:
 def list_campaigns(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
     limit, after = paging(request)
     search = (request.query_params.get("search") or "").lower()
-    rows = [c for c in world.campaigns if search in c["name"].lower()]
+    rows = [c for c in world.campaigns if search in c["name"].lower() and world.live(c)]
     if "status" in request.query_params:
         rows = [c for c in rows if c["status"] == float(request.query_params["status"])]
     return page(rows, "id", limit, after)

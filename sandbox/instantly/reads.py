@@ -83,6 +83,7 @@ def list_subsequences(world: InstantlyWorld, now: int, request: Request) -> Any:
     rows = [
         render.subsequence(world, k, now)
         for k, s in enumerate(world.subsequences)
+        if world.live(s)
         if search in s["name"].lower()
         and (parent is None or s["parent_campaign"] == parent.lower())
         and (other is None or s["parent_campaign"] != other.lower())
@@ -92,7 +93,7 @@ def list_subsequences(world: InstantlyWorld, now: int, request: Request) -> Any:
 
 def get_subsequence(world: InstantlyWorld, now: int, request: Request) -> Any:
     wanted = request.path_params["id"].lower()
-    position = next((k for k, s in enumerate(world.subsequences) if s["id"] == wanted), None)
+    position = world.subsequence_position(wanted)
     if position is None:
         raise ApiError(404, "Subsequence not found")
     return render.subsequence(world, position, now)
@@ -236,7 +237,8 @@ def _dates(request: Request, now: int) -> analytics.Window:
 def campaign_totals(world: InstantlyWorld, now: int, request: Request) -> Any:
     query = request.query_params
     wanted = [*query.getlist("ids"), *([query["id"]] if "id" in query else [])]
-    found = [_campaign(world, c) for c in wanted] if wanted else range(len(world.campaigns))
+    live = [k for k, c in enumerate(world.campaigns) if world.live(c)]
+    found = [_campaign(world, c) for c in wanted] if wanted else live
     campaigns = [c for c in found if c != NO_CAMPAIGN]
     rows = analytics.totals(world, _dates(request, now), campaigns)
     if query.get("exclude_total_leads_count") == "true":
@@ -252,7 +254,9 @@ def _selected(world: InstantlyWorld, request: Request) -> list[int]:
         return [_campaign(world, query["campaign_id"])]
     status = query.get("campaign_status")
     return [
-        k for k, c in enumerate(world.campaigns) if status is None or c["status"] == float(status)
+        k
+        for k, c in enumerate(world.campaigns)
+        if world.live(c) and (status is None or c["status"] == float(status))
     ]
 
 

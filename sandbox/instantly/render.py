@@ -131,7 +131,7 @@ def email(world: InstantlyWorld, j: int, preview_only: bool) -> dict[str, Any]:
     person = leads.person(k)
     senders = campaign["email_list"] or ["outbound@send0.example.com"]
     account = senders[k % len(senders)]
-    copy = owner["sequences"][0]["steps"][step]["variants"][variant]
+    copy = _copy(owner, step, variant)
     subject = copy["subject"].replace("{{firstName}}", person["first_name"])
     html = copy["body"].replace("{{firstName}}", person["first_name"])
     received = kind in RECEIVED
@@ -182,6 +182,15 @@ def email(world: InstantlyWorld, j: int, preview_only: bool) -> dict[str, Any]:
         "cc_address_json": None,
         "ai_agent_id": None,
     }
+
+
+def _copy(owner: dict[str, Any], step: int, variant: int) -> dict[str, Any]:
+    """The copy an email was sent with; a step or variant edited away since keeps a generic one."""
+    steps = owner["sequences"][0]["steps"]
+    variants = steps[step]["variants"] if step < len(steps) else []
+    if variant < len(variants):
+        return dict(variants[variant])
+    return {"subject": f"Step {step + 1}", "body": "<p>Hello {{firstName}}.</p>"}
 
 
 def subsequence(world: InstantlyWorld, position: int, now: int) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,7 @@ class InstantlyWorld:
     emails: EmailIndex
     ids: dict[str, IdSpace]  # the ids rendered from positions: steps, threads, lists
     joins: list[np.ndarray]  # per subsequence: the planned instants leads join it, ascending
+    deleted: set[str] = field(default_factory=set)  # ids of deleted campaigns, subsequences
 
     @classmethod
     def generate(
@@ -72,14 +73,23 @@ class InstantlyWorld:
         return cls(seed, organization, mailboxes, made, subs, table, log,
                    EmailIndex.build(generator, log), rendered, joins)  # fmt: skip
 
-    def campaign(self, campaign_id: str) -> dict[str, Any] | None:
-        return next((c for c in self.campaigns if c["id"] == campaign_id), None)
+    def live(self, entity: dict[str, Any]) -> bool:
+        """Not deleted, nor (for a subsequence) under a deleted campaign."""
+        return (
+            entity["id"] not in self.deleted and entity.get("parent_campaign") not in self.deleted
+        )
 
-    def subsequence(self, subsequence_id: str) -> dict[str, Any] | None:
-        return next((s for s in self.subsequences if s["id"] == subsequence_id), None)
+    def campaign(self, campaign_id: str) -> dict[str, Any] | None:
+        position = self.campaign_position(campaign_id)
+        return None if position is None else self.campaigns[position]
 
     def campaign_position(self, campaign_id: str) -> int | None:
-        return next((k for k, c in enumerate(self.campaigns) if c["id"] == campaign_id), None)
+        return next((k for k, c in enumerate(self.campaigns)
+                     if c["id"] == campaign_id and self.live(c)), None)  # fmt: skip
+
+    def subsequence_position(self, subsequence_id: str) -> int | None:
+        return next((k for k, s in enumerate(self.subsequences)
+                     if s["id"] == subsequence_id and self.live(s)), None)  # fmt: skip
 
 
 def _lead_arrivals(

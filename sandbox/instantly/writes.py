@@ -21,7 +21,7 @@ from sandbox.instantly.world import InstantlyWorld
 
 def _subsequence(world: InstantlyWorld, subsequence_id: str) -> int:
     wanted = subsequence_id.lower()
-    position = next((k for k, s in enumerate(world.subsequences) if s["id"] == wanted), None)
+    position = world.subsequence_position(wanted)
     if position is None:
         raise ApiError(404, "Subsequence not found")
     return position

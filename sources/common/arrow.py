@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -36,6 +37,10 @@ def timestamps(values: list[str | None]) -> pa.Array:
 def _column(kind: str, values: list[Any]) -> pa.Array:
     if kind == "timestamp":
         return timestamps(values)
+    if kind == "json":  # as text with a `json` hint, as for new fields (sources.common.drift)
+        return pa.array(
+            [None if v is None else orjson.dumps(v).decode() for v in values], pa.string()
+        )
     return pa.array(values, ARROW_TYPES[kind])
 
 
@@ -47,7 +52,9 @@ def table(
     columns, fields = [], []
     for column, hint in contract.items():
         columns.append(_column(hint["data_type"], [r.get(column) for r in rows]))
-        fields.append(pa.field(column, columns[-1].type, nullable=hint.get("nullable", True)))
+        metadata = drift.JSON_FIELD if hint["data_type"] == "json" else None
+        nullable = hint.get("nullable", True)
+        fields.append(pa.field(column, columns[-1].type, nullable=nullable, metadata=metadata))
     extras = sorted({k for r in rows for k in r} - set(contract))
     for column in extras:
         for field, array in drift.columns(column, [r.get(column) for r in rows], known(column)):

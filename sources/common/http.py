@@ -3,8 +3,9 @@
 What differs between vendors is handed in: the auth headers, how its error bodies read
 (`ErrorFormat`), its rate limits (`RateLimits`), and any check of a page's own consistency.
 Retries go through tenacity. Transient: 429 (honouring Retry-After, with a floor so that
-`Retry-After: 0` cannot become a hot loop), 5xx but 501, connection errors, timeouts, and bodies
-that are cut short or are not JSON. Never retried: 400 (the request is wrong), 401/403 (the key).
+`Retry-After: 0` cannot become a hot loop; without one, backing off exponentially), 5xx but
+501, connection errors, timeouts, and bodies that are cut short or are not JSON. Never
+retried: 400 (the request is wrong), 401/403 (the key).
 Nothing here logs or raises request headers, where the API key travels.
 """
 
@@ -136,10 +137,25 @@ class ApiClient:
         except NotFoundError:
             if not collection:
                 raise
-            raise ConfigurationError(
-                f"{self.vendor}: {self.base_url_for_errors()}{path} not found: the base URL is"
-                f" not the API's; check {self.base_setting}"
-            ) from None
+            raise self._wrong_base(path) from None
+
+    def _wrong_base(self, path: str) -> ConfigurationError:
+        return ConfigurationError(
+            f"{self.vendor}: {self.base_url_for_errors()}{path} not found: the base URL is"
+            f" not the API's; check {self.base_setting}"
+        )
+
+    def post_query(
+        self, path: str, body: dict[str, Any], *, collection: bool = False
+    ) -> ApiResponse:
+        """A read the API takes as a POST with a JSON body of filters (Instantly's
+        `/leads/list`): it changes nothing, so it is retried like a GET."""
+        try:
+            return self.request("POST", path, json=body)
+        except NotFoundError:
+            if not collection:
+                raise
+            raise self._wrong_base(path) from None
 
     def get_ndjson(
         self, path: str, params: dict[str, Any] | None = None, check: PageCheck | None = None
@@ -201,10 +217,19 @@ class ApiClient:
                 )
             raise TransientError(f"HTTP {status}", retry_after, status)
         if status in (401, 403):
-            what = "rejected the API key" if status == 401 else "refused access with this API key"
+            if status == 401:
+                what = "rejected the API key (HTTP 401)"
+            else:  # a key without a scope: the API's message names it
+                reason = self.errors.message(self._json(response))
+                what = f"refused access with this API key (HTTP 403: {reason})"
             raise AuthenticationError(
-                f"{self.vendor} {what} (HTTP {status}): set {self.key_setting} in the environment"
+                f"{self.vendor} {what}: set {self.key_setting} in the environment"
                 " or in .dlt/secrets.toml"
+            )
+        if status == 402:
+            raise ConfigurationError(
+                f"{self.vendor} refused {method} {path}: the workspace's plan does not include"
+                f" API access (HTTP 402: {self.errors.message(self._json(response))})"
             )
         if ndjson and status < 300:
             rows = self._ndjson(response)
@@ -249,13 +274,16 @@ class ApiClient:
         exc = state.outcome.exception() if state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
         p = self.policy
+        backoff = wait_exponential_jitter(
+            multiplier=p.backoff_initial, max=p.backoff_max, jitter=p.backoff_initial
+        )
         if getattr(exc, "status", 0) == 429:  # told to slow down: never sooner than the floor
-            return min(p.retry_after_cap, max(p.retry_after_floor, retry_after or 0.0))
+            if retry_after is None:  # but not for how long (Instantly never says): back off
+                return max(p.retry_after_floor, backoff(state))
+            return min(p.retry_after_cap, max(p.retry_after_floor, retry_after))
         if retry_after:
             return min(p.retry_after_cap, retry_after)
-        return wait_exponential_jitter(
-            multiplier=p.backoff_initial, max=p.backoff_max, jitter=p.backoff_initial
-        )(state)
+        return backoff(state)
 
     def _note_retry(self, method: str, path: str, state: RetryCallState) -> None:
         self.stats.add("retries")

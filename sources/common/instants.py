@@ -29,6 +29,26 @@ def parse_instant(text: str) -> datetime:
     return datetime.fromisoformat(f"{date}T{time}.{micros}{offset}").astimezone(UTC)
 
 
+def parse_since(value: str | datetime | None, setting: str) -> datetime | None:
+    """A start instant from config or the command line: RFC 3339, or a date (midnight UTC);
+    a bad one is a ConfigurationError naming `setting`."""
+    from sources.common.errors import ConfigurationError
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        return parse_instant(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"{setting} {text!r} is not a date (2026-01-31) or an RFC 3339 instant"
+        ) from None
+
+
 def parse_optional(text: str | None) -> datetime | None:
     return None if text is None else parse_instant(text)
 

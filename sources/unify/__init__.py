@@ -15,13 +15,13 @@ it never gets ahead of what was loaded.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import dlt
 from dlt.sources import DltResource
 
 from sources.common.errors import ConfigurationError
-from sources.common.instants import parse_instant
+from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.unify.enrollment_steps import enrollment_steps as _enrollment_steps
@@ -41,23 +41,6 @@ from sources.unify.settings import (
     QUERY_JOB_TIMEOUT_SECONDS,
     SOURCE_NAME,
 )
-
-
-def parse_since(value: str | datetime | None) -> datetime | None:
-    """A start instant from config or the CLI: RFC 3339, or a date (midnight UTC)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    text = str(value).strip()
-    try:
-        if len(text) == 10:
-            return datetime.fromisoformat(text).replace(tzinfo=UTC)
-        return parse_instant(text)
-    except ValueError:
-        raise ConfigurationError(
-            f"initial_updated_after {text!r} is not a date (2026-01-31) or an RFC 3339 instant"
-        ) from None
 
 
 @dlt.source(name=SOURCE_NAME, max_table_nesting=0)
@@ -100,7 +83,8 @@ def unify_source(
         api_key=api_key, base_url=base_url,
         policy=RetryPolicy(max_attempts=max(1, max_attempts), backoff_initial=backoff_initial,
                            retry_after_floor=retry_after_floor, timeout=request_timeout),
-        lookback=timedelta(seconds=lookback_seconds), since=parse_since(initial_updated_after),
+        lookback=timedelta(seconds=lookback_seconds),
+        since=parse_since(initial_updated_after, "initial_updated_after"),
         concurrency=concurrency, sequences_refresh=timedelta(minutes=sequences_refresh_minutes),
         bulk_backfill=backfill == "bulk",
         jobs=JobSettings(daily_query_jobs, query_job_timeout, query_job_poll_seconds,

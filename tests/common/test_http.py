@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 import pytest
 
@@ -51,7 +53,20 @@ def test_retry_after_is_honoured_with_a_floor(monkeypatch):
     ]
     client, _ = client_for(limited, policy)
     client.get("/things")
-    assert waits == [0.5, 0.5, 7.0]
+    assert waits[0] == 0.5 and waits[2] == 7.0
+    assert 0.5 <= waits[1] <= 1.5  # no Retry-After at all: the backoff's second step
+
+
+def test_a_429_without_retry_after_backs_off_exponentially(monkeypatch):
+    """Instantly answers 429 with no Retry-After: a fixed short wait would spend every attempt
+    inside the same full window."""
+    waits: list[float] = []
+    monkeypatch.setattr("tenacity.nap.time.sleep", waits.append)
+    policy = RetryPolicy(max_attempts=6, backoff_initial=1.0, backoff_max=60, retry_after_floor=1)
+    client, _ = client_for([httpx.Response(429)] * 5 + [OK], policy)
+    client.get("/things")
+    assert len(waits) == 5 and all(b > a for a, b in itertools.pairwise(waits))
+    assert sum(waits) >= 1 + 2 + 4 + 8 + 16
 
 
 def test_exhausted_retries_are_one_clear_error():

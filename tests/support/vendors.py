@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tests.instantly.harness import INSTANTLY
 from tests.support.harness import Harness, VendorUnderTest
 from tests.unify.harness import UNIFY
 
-HARNESSES: dict[str, Harness] = {h.name: h for h in (UNIFY,)}
+HARNESSES: dict[str, Harness] = {h.name: h for h in (UNIFY, INSTANTLY)}
 
 __all__ = ["HARNESSES", "Harness", "VendorUnderTest"]

@@ -8,8 +8,8 @@ import pytest
 
 from sources.common import arrow
 from sources.common.errors import ConfigurationError
-from sources.common.instants import format_instant, parse_instant
-from sources.unify import parse_since, sequence_rows
+from sources.common.instants import format_instant, parse_instant, parse_since
+from sources.unify import sequence_rows
 from sources.unify.enrollment_rows import list_enrollment_tables
 
 ENROLLMENT = {
@@ -133,8 +133,8 @@ def test_step_rows_keep_the_order_and_flatten_config():
 
 
 def test_since_accepts_dates_and_instants_and_refuses_the_rest():
-    assert parse_since("2026-01-31") == datetime(2026, 1, 31, tzinfo=UTC)
-    assert parse_since("2026-01-31T10:00:00+01:00") == datetime(2026, 1, 31, 9, tzinfo=UTC)
-    assert parse_since(None) is None
+    assert parse_since("2026-01-31", "since") == datetime(2026, 1, 31, tzinfo=UTC)
+    assert parse_since("2026-01-31T10:00:00+01:00", "since") == datetime(2026, 1, 31, 9, tzinfo=UTC)
+    assert parse_since(None, "since") is None
     with pytest.raises(ConfigurationError):
-        parse_since("yesterday")
+        parse_since("yesterday", "initial_updated_after")

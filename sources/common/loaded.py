@@ -1,0 +1,63 @@
+"""What the destination already holds of a table, read during extraction through the
+pipeline's own SQL client (DuckDB, PostgreSQL, and files through DuckDB).
+
+For an API with no updated-since filter (Instantly's leads), the only way to load just what
+changed is to compare a full read with what was loaded. The destination is the reference: it
+is exactly what was loaded (never ahead of it, as state could be), it survives a fresh runner,
+and dropping the table makes the next run load everything again. dlt's `dataset()` access
+would do, but fails on this dlt and sqlglot (`qualify() got an unexpected keyword argument
+'infer_schema'`); the SQL client is what dlt's own merge uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import dlt
+
+log = logging.getLogger("sequence_funnel.loaded")
+FETCH_ROWS = 50_000
+
+
+def latest_values(table: str, key: str, cursor: str) -> dict[str, datetime] | None:
+    """Each loaded key's newest `cursor` value (an instant), or None when the table is not
+    loaded yet or cannot be read (then everything is loaded again, which is exact, only
+    slower: said in a warning)."""
+    schema = dlt.current.source_schema()
+    columns = schema.tables.get(table, {}).get("columns", {})
+    if key not in columns or cursor not in columns:
+        return None
+    try:
+        pipeline = dlt.current.pipeline()
+        with pipeline.sql_client() as client:
+            name = client.make_qualified_table_name(table)
+            k, c = client.escape_column_name(key), client.escape_column_name(cursor)
+            query = f"SELECT {k}, MAX({c}) FROM {name} GROUP BY {k}"  # files may hold versions
+            values: dict[str, datetime] = {}
+            with client.execute_query(query) as rows:
+                while batch := rows.fetchmany(FETCH_ROWS):
+                    values.update(batch)
+            return values
+    except Exception as exc:
+        log.warning("could not read %s from the destination (%s): loading every row", table, exc)
+        return None
+
+
+def keys(table: str, key: str) -> set[str] | None:
+    """Every key `table` holds, or None when it is not loaded yet or cannot be read."""
+    schema = dlt.current.source_schema()
+    if key not in schema.tables.get(table, {}).get("columns", {}):
+        return None
+    try:
+        with dlt.current.pipeline().sql_client() as client:
+            name = client.make_qualified_table_name(table)
+            column = client.escape_column_name(key)
+            found: set[str] = set()
+            with client.execute_query(f"SELECT DISTINCT {column} FROM {name}") as rows:
+                while batch := rows.fetchmany(FETCH_ROWS):
+                    found.update(row[0] for row in batch)
+            return found
+    except Exception as exc:
+        log.warning("could not read %s from the destination (%s)", table, exc)
+        return None

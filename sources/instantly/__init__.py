@@ -1,0 +1,105 @@
+"""dlt source for the Instantly API v2: campaigns, leads, emails and the vendor's analytics.
+
+One resource per table family, so that `instantly_source().with_resources("emails")` loads just
+those tables:
+
+- `campaigns`: campaigns, campaign_steps, subsequences, subsequence_steps (catalog.py);
+- `accounts`: the sending accounts, keyed by email (catalog.py);
+- `leads`: leads and lead_deletions (leads.py);
+- `emails`: emails, incremental on timestamp_created (emails.py);
+- `analytics`: campaign_analytics, campaign_analytics_daily, campaign_analytics_steps,
+  subsequence_analytics (analytics.py).
+
+Marks and refresh times live in dlt state, committed with the data of the same load.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dlt
+from dlt.sources import DltResource
+
+from sources.common.errors import ConfigurationError
+from sources.common.instants import parse_since
+from sources.common.retries import RetryPolicy
+from sources.common.stats import RunStats
+from sources.instantly.analytics import analytics as _analytics
+from sources.instantly.catalog import accounts as _accounts
+from sources.instantly.catalog import campaigns as _campaigns
+from sources.instantly.emails import emails as _emails
+from sources.instantly.extraction import InstantlyRun, InstantlySettings
+from sources.instantly.helpers import check_settings
+from sources.instantly.leads import leads as _leads
+from sources.instantly.settings import (
+    DEFAULT_ANALYTICS_DAYS,
+    DEFAULT_ANALYTICS_REFRESH_MINUTES,
+    DEFAULT_BASE_URL,
+    DEFAULT_CATALOG_REFRESH_MINUTES,
+    DEFAULT_EMAIL_PAGES_PER_LOAD,
+    DEFAULT_LEADS_REFRESH_MINUTES,
+    DEFAULT_LOOKBACK_SECONDS,
+    DEFAULT_MAX_ATTEMPTS,
+    EMAILS_LIMIT,
+    SOURCE_NAME,
+)
+
+
+def _at_least(value: float, least: float, setting: str) -> None:
+    if value < least:
+        raise ConfigurationError(
+            f"{setting.lower()} must be {least:g} or more: fix SOURCES__INSTANTLY__{setting}"
+        )
+
+
+@dlt.source(name=SOURCE_NAME, max_table_nesting=0)
+def instantly_source(
+    api_key: str = dlt.secrets.value,
+    base_url: str = DEFAULT_BASE_URL,
+    lookback_seconds: float = DEFAULT_LOOKBACK_SECONDS,
+    initial_created_after: str | None = None,
+    catalog_refresh_minutes: float = DEFAULT_CATALOG_REFRESH_MINUTES,
+    leads_refresh_minutes: float = DEFAULT_LEADS_REFRESH_MINUTES,
+    analytics_refresh_minutes: float = DEFAULT_ANALYTICS_REFRESH_MINUTES,
+    analytics_days: int = DEFAULT_ANALYTICS_DAYS,
+    email_pages_per_load: int = DEFAULT_EMAIL_PAGES_PER_LOAD,
+    emails_requests_per_window: int = EMAILS_LIMIT[0],
+    emails_window_seconds: int = EMAILS_LIMIT[1],
+    email_bodies: bool = False,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    backoff_initial: float = 1.0,
+    request_timeout: float = 60.0,
+    run_stats: RunStats | None = None,
+) -> list[DltResource]:
+    """The Instantly tables, in five resources (see the module's docstring).
+
+    `initial_created_after`: a first load reads emails created since then (a date or an RFC
+    3339 instant). `email_bodies`: load each email's text and HTML body (off: subject and
+    preview). The refresh settings say how often each full listing is read again (0: every
+    run); emails are read every run."""
+    _at_least(lookback_seconds, 0, "LOOKBACK_SECONDS")
+    _at_least(email_pages_per_load, 1, "EMAIL_PAGES_PER_LOAD")
+    _at_least(emails_requests_per_window, 1, "EMAILS_REQUESTS_PER_WINDOW")
+    _at_least(emails_window_seconds, 1, "EMAILS_WINDOW_SECONDS")
+    _at_least(analytics_days, 0, "ANALYTICS_DAYS")
+    check_settings(api_key, base_url)  # refuse bad configuration before extracting
+    settings = InstantlySettings(
+        api_key=api_key, base_url=base_url,
+        policy=RetryPolicy(max_attempts=max(1, max_attempts), backoff_initial=backoff_initial,
+                           backoff_max=60.0, timeout=request_timeout),
+        lookback=timedelta(seconds=lookback_seconds),
+        since=parse_since(initial_created_after, "initial_created_after"),
+        catalog_refresh=timedelta(minutes=catalog_refresh_minutes),
+        leads_refresh=timedelta(minutes=leads_refresh_minutes),
+        analytics_refresh=timedelta(minutes=analytics_refresh_minutes),
+        analytics_days=analytics_days, email_pages_per_load=email_pages_per_load,
+        emails_limit=(emails_requests_per_window, emails_window_seconds), bodies=email_bodies,
+    )  # fmt: skip
+    run = InstantlyRun(settings, run_stats if run_stats is not None else RunStats())
+    return [
+        dlt.resource(_campaigns, name="campaigns", write_disposition="merge")(run),
+        dlt.resource(_accounts, name="accounts", write_disposition="merge")(run),
+        dlt.resource(_leads, name="leads", write_disposition="merge")(run),
+        dlt.resource(_emails, name="emails", write_disposition="merge")(run),
+        dlt.resource(_analytics, name="analytics", write_disposition="merge")(run),
+    ]

@@ -1,0 +1,78 @@
+"""`sequence-funnel load instantly` as a scheduler runs it: keys, scopes, plans, kills."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+
+from sandbox.instantly import ALL_SCOPES, FaultConfig
+from tests.instantly.environment import cli_env
+from tests.instantly.truth import assert_matches_truth
+from tests.support.cli import ROOT, cli, files_containing, run_cli
+
+GOOD_KEY = "inst-live-GOOD-0123456789abcdef"
+READS = frozenset({"campaigns:read", "subsequences:read", "accounts:read", "emails:read"})
+
+
+def _run(tmp_path, server, key=GOOD_KEY, *args):
+    return run_cli(tmp_path, cli_env(server.base_url, tmp_path, key), *args, vendor="instantly")
+
+
+def test_a_run_exits_0_loads_exactly_and_the_key_is_never_written(instantly, tmp_path):
+    server = instantly(leads=400, api_keys={GOOD_KEY: ALL_SCOPES})
+    result = _run(tmp_path, server)
+    assert result.returncode == 0, result.stderr
+    assert "leads" in result.stdout and "emails" in result.stdout
+    assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
+    assert GOOD_KEY not in result.stdout + result.stderr
+    assert files_containing(tmp_path, GOOD_KEY) == []
+
+
+@pytest.mark.parametrize(
+    ("keys", "paid", "needle"),
+    [
+        ({"another-key": ALL_SCOPES}, True, "Instantly rejected the API key (HTTP 401)"),
+        ({GOOD_KEY: READS}, True, "missing the scope leads:read"),
+        ({GOOD_KEY: ALL_SCOPES}, False, "plan does not include API access (HTTP 402"),
+    ],
+)
+def test_a_key_a_scope_or_a_plan_problem_is_one_line_exit_2(
+    instantly, tmp_path, keys, paid, needle
+):
+    server = instantly(leads=100, api_keys=keys, paid_plan=paid)
+    result = _run(tmp_path, server)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [lines[-1]] and needle in lines[-1], lines
+    assert "SOURCES__INSTANTLY__API_KEY" in lines[-1] or "402" in lines[-1]
+    assert GOOD_KEY not in result.stderr and files_containing(tmp_path, GOOD_KEY) == []
+
+
+def test_a_kill_at_a_random_point_then_a_rerun_is_exact(instantly, tmp_path):
+    """Emails in chunks of 5 pages, so a kill can land between two committed chunks, in one,
+    or in the leads; each rerun completes the rest."""
+    server = instantly(leads=3000, faults=FaultConfig(latency_ms=10),
+                       api_keys={GOOD_KEY: ALL_SCOPES})  # fmt: skip
+    env = cli_env(server.base_url, tmp_path, GOOD_KEY) | {
+        "SOURCES__INSTANTLY__EMAIL_PAGES_PER_LOAD": "5"
+    }
+    rng = random.Random(11)
+    killed = []
+    for round_ in range(3):
+        if round_:
+            server.state.advance(12 * 3600)
+        process = subprocess.Popen(cli(tmp_path, vendor="instantly"), cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        delay = rng.uniform(1.0, 5.0)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        killed.append((round(delay, 2), process.returncode))
+        result = run_cli(tmp_path, env, vendor="instantly")
+        assert result.returncode == 0, (killed, result.stderr)
+        assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
+    assert any(code == -signal.SIGKILL for _, code in killed), killed
