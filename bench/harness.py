@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -30,13 +30,16 @@ class Result:
     requests: int
     rows_per_s: float = 0.0
     ratio: float | None = None
+    parts: dict[str, int] = field(default_factory=dict)  # rows per counted table
 
 
 class Sandbox:
-    """`python -m sandbox <vendor>` on a free loopback port, without rate limits, clock frozen."""
+    """`python -m sandbox <vendor>` on a free loopback port, clock frozen, without rate limits
+    unless `limited` (then the vendor's documented ones)."""
 
-    def __init__(self, vendor: str, world: list[str]) -> None:
-        command = [PY, "-m", "sandbox", vendor, "--port", "0", *world, "--no-rate-limit",
+    def __init__(self, vendor: str, world: list[str], limited: bool = False) -> None:
+        limits = [] if limited else ["--no-rate-limit"]
+        command = [PY, "-m", "sandbox", vendor, "--port", "0", *world, *limits,
                    "--frozen-clock", "--seed", "42"]  # fmt: skip
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
@@ -64,7 +67,7 @@ class Bench:
     """One vendor's run: its sandbox, a work dir, and the environment its loads start from."""
 
     vendor: str
-    counted: str  # the table whose loaded rows a scenario reports
+    counted: str | tuple[str, ...]  # the table(s) whose loaded rows a scenario reports
     sandbox: Sandbox
     work: Path
     base_env: dict[str, str]
@@ -101,9 +104,12 @@ class Bench:
         command = [PY, "-m", "pipelines.cli", "load", self.vendor, "--quiet",
                    "--pipelines-dir", str(folder / "p")]  # fmt: skip
         seconds, rss, requests, text = self.measure(command, child_env)
-        loaded = re.search(rf"{self.counted}\s+([\d,]+)", text)
-        rows = int(loaded.group(1).replace(",", "")) if loaded else 0
-        return Result(name, label, rows, seconds, rss, requests)
+        tables = (self.counted,) if isinstance(self.counted, str) else self.counted
+        parts = {}
+        for table in tables:
+            loaded = re.search(rf"^\s+{table}\s+([\d,]+)", text, re.MULTILINE)
+            parts[table] = int(loaded.group(1).replace(",", "")) if loaded else 0
+        return Result(name, label, sum(parts.values()), seconds, rss, requests, parts=parts)
 
     @staticmethod
     def table_rows(database: Path, dataset: str, table: str) -> int:

@@ -26,7 +26,10 @@ import duckdb
 
 from bench.harness import ROOT, Bench, Result, Sandbox
 
-VENDORS = ("unify",)  # each with its scenarios, targets and RESULTS document in bench/<vendor>/
+VENDORS = (
+    "unify",
+    "instantly",
+)  # each with its scenarios, targets and RESULTS document in bench/<vendor>/
 
 
 def run_all(
@@ -92,7 +95,7 @@ def write_summary(scenarios: ModuleType, payload: dict[str, Any]) -> None:
         notes = path.read_text().split(NOTES, 1)[1]
     results = [Result(**r) for r in payload["results"]]
     extra = [Result(**r) for r in payload.get("extra", [])]
-    size = f"{payload['size']:,} {scenarios.COUNTED}"
+    size = f"{payload['size']:,} {scenarios.WORLD_FLAG.lstrip('-')}"
     intro = (f"Latest `make bench` ({payload['at']}), {size}, the sandbox on loopback in its own"
              f" process.\n\nMachine: {payload['machine']}")  # fmt: skip
     table = render(scenarios, results, extra)
@@ -104,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--vendor", choices=VENDORS, default="unify")
     parser.add_argument("--size", "--enrollments", type=int, default=100_000,
-                        help="records in the sandbox's world (Unify: enrollments)")  # fmt: skip
+                        help="records in the sandbox's world (enrollments, leads)")  # fmt: skip
     parser.add_argument("--skip", default="", help="scenarios to leave out, e.g. c,e")
     parser.add_argument(
         "--also", type=int, default=0, help="also a backfill at this size (P2 at 1M)"
@@ -123,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                 r.scenario, r.label = f"{r.scenario}@{args.also:,}", f"{r.label} at {args.also:,}"
             extra = big
     table = render(scenarios, results, extra)
-    print(f"\n{args.size:,} {scenarios.COUNTED} — {machine()}\n\n{table}")
+    print(f"\n{args.size:,} {scenarios.WORLD_FLAG.lstrip('-')} — {machine()}\n\n{table}")
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     payload = {"vendor": args.vendor, "size": args.size, "machine": machine(), "at": at,
                "results": [asdict(r) for r in results],

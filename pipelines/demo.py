@@ -1,14 +1,19 @@
-"""`sequence-funnel demo` (`make demo`): the embedded sandbox, a real load into a local DuckDB
-file, an increment after six hours of activity, a funnel summary.
+"""`sequence-funnel demo` (`make demo`): the embedded sandboxes of Unify and Instantly, a real
+load of each into one local DuckDB file, an increment after six hours of activity, a funnel
+summary per vendor.
 
 This is the one product module that imports the sandbox.
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 from pipelines import destinations, reporting, runner
 from pipelines.summary import OK
@@ -17,49 +22,82 @@ from sources.common.stats import RunStats
 
 DEMO_DIR = Path("_demo")
 DEMO_DATABASE = DEMO_DIR / destinations.DEFAULT_DUCKDB_FILE
+SIX_HOURS = 6 * 3600
 
 
 def demo_pipeline_name(vendor_name: str) -> str:
     return f"{vendor_name}_demo"
 
 
-def run_demo(enrollments: int = 5000, seed: int = 42) -> int:
+def _unify(seed: int) -> tuple[Any, str, dict[str, Any]]:
     from sandbox.unify import DEFAULT_API_KEY, UnifySandbox
 
-    shutil.rmtree(DEMO_DIR, ignore_errors=True)
-    DEMO_DIR.mkdir()
-    database = DEMO_DATABASE.resolve()
-    unify = vendor("unify")
-    sandbox = UnifySandbox.create(enrollments, seed)
-    with sandbox.serve() as server:
-        base_url = UnifySandbox.base_url(server)
-        print(f"Unify sandbox: {enrollments:,} seeded enrollments at {base_url}")
+    sandbox = UnifySandbox.create(5000, seed)
+    # steps every run, and quick polls: the demo's clock jumps ahead, the wall clock does not
+    settings = {"api_key": DEFAULT_API_KEY, "steps_refresh_minutes": 0,
+                "query_job_poll_seconds": 0.2}  # fmt: skip
+    return sandbox, "5,000 seeded enrollments", settings
+
+
+def _instantly(seed: int) -> tuple[Any, str, dict[str, Any]]:
+    from sandbox.instantly import DEFAULT_API_KEY, DOCUMENTED_LIMITS, InstantlySandbox
+
+    # The demo lifts the emails endpoint's 20 requests a minute (at which its 7,000 emails
+    # would take six minutes); the workspace limits stand. Listings every run: the demo's clock
+    # jumps six hours, the wall clock a few seconds.
+    limits = tuple(limit for limit in DOCUMENTED_LIMITS if not limit.path)
+    sandbox = InstantlySandbox.create(leads=2000, seed=seed, rate_limits=limits)
+    settings = {"api_key": DEFAULT_API_KEY, "emails_requests_per_window": 1000,
+                "emails_window_seconds": 1, "catalog_refresh_minutes": 0,
+                "leads_refresh_minutes": 0, "analytics_refresh_minutes": 0}  # fmt: skip
+    return sandbox, "2,000 seeded leads in 12 campaigns", settings
+
+
+DEMOS: dict[str, Callable[[int], tuple[Any, str, dict[str, Any]]]] = {
+    "unify": _unify,
+    "instantly": _instantly,
+}
+
+
+def _load(name: str, seed: int, database: Path) -> None:
+    chosen = vendor(name)
+    sandbox, seeded, settings = DEMOS[name](seed)
+    served: AbstractContextManager[str] = sandbox.serve()
+    with served as server:
+        base_url = type(sandbox).base_url(server)
+        print(f"{chosen.title} sandbox: {seeded} at {base_url}")
         pipeline = runner.make_pipeline(
-            demo_pipeline_name("unify"), destinations.duckdb_destination(str(database)), "unify",
+            demo_pipeline_name(name), destinations.duckdb_destination(str(database)), name,
             str(DEMO_DIR / "pipelines"),
         )  # fmt: skip
-        # steps every run, and quick polls: the demo's clock jumps ahead, the wall clock does not
-        settings = {"api_key": DEFAULT_API_KEY, "base_url": base_url,
-                    "steps_refresh_minutes": 0, "query_job_poll_seconds": 0.2}  # fmt: skip
         for first in (True, False):
             if not first:
-                sandbox.state.advance(6 * 3600)
+                sandbox.state.advance(SIX_HOURS)
             stats = RunStats()
-            source = unify.source(**settings, run_stats=stats)
-            summary = runner.run(pipeline, source, full_refresh=False, stats=stats)
+            again = functools.partial(chosen.source, **settings, base_url=base_url, run_stats=stats)
+            summary = runner.run(pipeline, again(), full_refresh=False, stats=stats, again=again)
             print("First load (full):" if first else "Six hours of activity later, an"
                   f" incremental run ({summary.seconds:.1f} s):")  # fmt: skip
             print("\n".join(summary.lines()))
-    reporting.create_views(pipeline, unify.report)
-    print("\nFunnel by sequence (a person counts once per sequence):")
-    print(reporting.format_report(reporting.read_funnel(pipeline, unify.report)))
-    print(f"\nDuckDB file: {database}")
+    reporting.create_views(pipeline, chosen.report)
+    print(f"\n{chosen.title} funnel (a person counts once per sequence or campaign):")
+    print(reporting.format_report(reporting.read_funnel(pipeline, chosen.report)))
+    print()
+
+
+def run_demo(seed: int = 42) -> int:
+    shutil.rmtree(DEMO_DIR, ignore_errors=True)
+    DEMO_DIR.mkdir()
+    database = DEMO_DATABASE.resolve()
+    for name in DEMOS:
+        _load(name, seed, database)
+    print(f"DuckDB file: {database}")
     query = "select status, count(*) from unify.enrollments group by all"
     path = database.relative_to(Path.cwd())
     command = f"import duckdb; duckdb.connect('{path}').sql('{query}').show()"
     print(f'  try: .venv/bin/python -c "{command}"')
-    print("Reporting views are in it too (funnel_by_sequence, step_funnel, daily_funnel, ...):")
-    print("  the funnel as a table: .venv/bin/sequence-funnel report unify --demo")
+    print("Reporting views are in it too (unify.funnel_by_sequence, instantly.funnel_by_campaign,")
+    print("  ...): the funnel as a table: .venv/bin/sequence-funnel report instantly --demo")
     print("  charts: open notebooks/funnel_report.ipynb (it reads this file)")
     return OK
 

@@ -149,9 +149,10 @@ def run(
     finishing any interrupted load; fills `summary` as it goes, so a failed run still reports
     its requests and duration. `stats` are the source instance's own (its `run_stats`).
 
-    A source that stops early to commit what it has (a backfill paced by a rate limit) counts
-    `pending` in its stats: with `again` (a new instance of the source, on the same stats) the
-    run loads once more, each load committing its data and state, until nothing is pending."""
+    A resource that stops early to commit what it has (a backfill paced by a rate limit) says
+    so in the stats (`RunStats.pending`): with `again` (a new instance of the source, on the
+    same stats) the run loads those resources once more, each load committing its data and
+    state, until none has more."""
     summary = summary or RunSummary(
         pipeline=pipeline.pipeline_name, dataset=pipeline.dataset_name,
         destination=pipeline.destination.destination_name,
@@ -162,8 +163,8 @@ def run(
         with exclusive(pipeline, wait):
             summary.completed_pending_packages = complete_pending(pipeline)
             refresh: Literal["drop_sources"] | None = "drop_sources" if full_refresh else None
+            stats.take_pending()
             while True:
-                pending = stats.get("pending")
                 with load_config():
                     info = pipeline.run(
                         source, loader_file_format=file_format(pipeline), refresh=refresh
@@ -174,9 +175,10 @@ def run(
                     for table, n in trace.last_normalize_info.row_counts.items():
                         if not table.startswith("_dlt"):
                             summary.rows[table] = summary.rows.get(table, 0) + n
-                if again is None or stats.get("pending") == pending:
+                pending = stats.take_pending()
+                if again is None or not pending:
                     break
-                source, refresh = again(), None
+                source, refresh = again().with_resources(*pending), None
         summary.stored = stored_rows(pipeline, list(summary.rows))
     finally:
         summary.seconds = round(time.perf_counter() - started, 3)

@@ -27,6 +27,7 @@ class ReportViews:
     base_table: str = "enrollments"  # what every other view needs
     # view -> (a table it uses when stored, the SQL to use instead when that table is not)
     fallbacks: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    words: tuple[str, str] = ("sequence", "enrollment")  # what the vendor calls them
 
 
 def create_views(pipeline: dlt.Pipeline, report: ReportViews) -> list[str]:
@@ -65,6 +66,7 @@ class Funnel:
     rows: list[tuple[Any, ...]]  # per sequence, as REPORT_HEADER
     people: int  # distinct people, whatever the sequence
     enrollments: int
+    words: tuple[str, str] = ("sequence", "enrollment")  # the vendor's: campaign and lead
 
 
 def read_funnel(pipeline: dlt.Pipeline, report: ReportViews) -> Funnel:
@@ -73,7 +75,7 @@ def read_funnel(pipeline: dlt.Pipeline, report: ReportViews) -> Funnel:
         rows = [tuple(r) for r in client.execute_sql(report.report_query.format(ds=ds)) or []]
         totals = client.execute_sql(report.totals_query.format(ds=ds)) or [(0, 0)]
     people, enrollments = (int(v or 0) for v in totals[0])
-    return Funnel(rows, people, enrollments)
+    return Funnel(rows, people, enrollments, report.words)
 
 
 # The measures of every funnel view, over rows `f` of one person (lead) in one sequence
@@ -96,27 +98,28 @@ REPORT_HEADER = ("sequence", "enrolled", "started", "replied", "positive", "boun
                  "canceled", "finished", "reply %")  # fmt: skip
 
 
-TOTAL_LABEL = "total (people per sequence)"
+TOTAL_LABEL = "total (people per sequence)"  # with the vendor's word for a sequence
 
 
 def format_report(funnel: Funnel) -> str:
     """The funnel by sequence as a fixed-width terminal table (widths in terminal cells, so
     CJK and emoji names keep the columns straight), a total line, and the people and
     enrollments behind it: a person in two sequences counts in each."""
-    names = [str(r[0] or "(unknown sequence)") for r in funnel.rows]
-    width = min(max(cell_len(n) for n in [REPORT_HEADER[0], TOTAL_LABEL, *names]), 44)
-    lines = [_cell(REPORT_HEADER[0], width) + "".join(f"{h:>10}" for h in REPORT_HEADER[1:])]
+    sequence, enrollment = funnel.words
+    total_label = TOTAL_LABEL.replace("sequence", sequence)
+    names = [str(r[0] or f"(unknown {sequence})") for r in funnel.rows]
+    width = min(max(cell_len(n) for n in [sequence, total_label, *names]), 44)
+    lines = [_cell(sequence, width) + "".join(f"{h:>10}" for h in REPORT_HEADER[1:])]
     for name, (_, *counts, rate) in zip(names, funnel.rows, strict=True):
         cells = "".join(f"{int(c or 0):>10,}" for c in counts)
         lines.append(f"{_cell(name, width)}{cells}{_pct(rate):>10}")
     totals = [sum(int(r[k] or 0) for r in funnel.rows) for k in range(1, 9)]
     rate = 100.0 * totals[2] / totals[1] if totals[1] else None
     cells = "".join(f"{t:>10,}" for t in totals)
-    lines.append(f"{_cell(TOTAL_LABEL, width)}{cells}{_pct(rate):>10}")
-    sequences = len(funnel.rows)
+    lines.append(f"{_cell(total_label, width)}{cells}{_pct(rate):>10}")
     lines.append(f"{count(funnel.people, 'person', 'people')} and"
-                 f" {count(funnel.enrollments, 'enrollment')} in"
-                 f" {count(sequences, 'sequence')}")  # fmt: skip
+                 f" {count(funnel.enrollments, enrollment)} in"
+                 f" {count(len(funnel.rows), sequence)}")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -13,6 +13,12 @@ from pipelines.reporting import MEASURES, ReportViews
 
 POSITIVE_INTEREST = "(1, 2, 3, 4)"  # Interested, Meeting Booked, Meeting Completed, Won
 
+# Leads less those deleted since they were loaded (lead_deletions); every view reads these.
+LEADS_CURRENT = """
+select l.* from {ds}.leads l
+where not exists (select 1 from {ds}.lead_deletions d where d.id = l.id)
+"""
+
 PERSON_CAMPAIGN = f"""
 select l.campaign as campaign_id, lower(l.email) as person,
        min(l.timestamp_created) as first_added_at,
@@ -24,16 +30,13 @@ select l.campaign as campaign_id, lower(l.email) as person,
        max(case when l.status = -3 then 1 else 0 end) as canceled,
        max(case when l.status = 3 then 1 else 0 end) as finished,
        count(*) as leads
-from {{ds}}.leads l
+from {{ds}}.leads_current l
 where l.campaign is not null
-  and not exists (select 1 from {{ds}}.lead_deletions d where d.id = l.id)
 group by l.campaign, lower(l.email)
 """
-PERSON_CAMPAIGN_NO_DELETIONS = PERSON_CAMPAIGN.replace(
-    "  and not exists (select 1 from {ds}.lead_deletions d where d.id = l.id)\n", ""
-)
 
 VIEWS: dict[str, str] = {
+    "leads_current": LEADS_CURRENT,
     "funnel_person_campaign": PERSON_CAMPAIGN,
     "funnel_by_campaign": f"""
 select f.campaign_id, c.name as campaign, c.status_label as campaign_status, {MEASURES}
@@ -50,7 +53,7 @@ group by 1
     "interest_outcomes": """
 select l.campaign as campaign_id, c.name as campaign,
        coalesce(l.lt_interest_status_label, 'none') as interest, count(*) as leads
-from {ds}.leads l
+from {ds}.leads_current l
 left join {ds}.campaigns c on c.id = l.campaign
 where l.campaign is not null
 group by l.campaign, c.name, coalesce(l.lt_interest_status_label, 'none')
@@ -80,8 +83,8 @@ NEEDS = {
     "funnel_by_account": "emails",
     "step_variant_funnel": "campaign_analytics_steps",
 }
-# Without lead_deletions (no lead was ever deleted) the view reads the leads alone.
-FALLBACKS = {"funnel_person_campaign": ("lead_deletions", PERSON_CAMPAIGN_NO_DELETIONS)}
+# Without lead_deletions (no lead was ever deleted) the current leads are all of them.
+FALLBACKS = {"leads_current": ("lead_deletions", "select * from {ds}.leads")}
 
 REPORT_QUERY = (
     "select campaign, enrolled, started, replied, positive_replies, bounced, opted_out,"
@@ -94,5 +97,5 @@ TOTALS_QUERY = (
 
 INSTANTLY_REPORT = ReportViews(
     views=VIEWS, report_query=REPORT_QUERY, totals_query=TOTALS_QUERY, needs=NEEDS,
-    base_table="leads", fallbacks=FALLBACKS,
+    base_table="leads", fallbacks=FALLBACKS, words=("campaign", "lead"),
 )  # fmt: skip

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 
 from sandbox.common.cli import add_common_arguments, fault_config, serve
-from sandbox.instantly import DEFAULT_API_KEY, DOCUMENTED_LIMITS, PREFIX, InstantlySandbox
+from sandbox.instantly import (
+    DEFAULT_API_KEY,
+    DOCUMENTED_LIMITS,
+    PREFIX,
+    InstantlySandbox,
+    WindowLimit,
+)
 
 HELP = "the Instantly API v2: campaigns, subsequences, accounts, leads, emails, analytics"
 
@@ -21,15 +27,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="leads at the start (a tenth more arrive over 30 days)",
     )
     parser.add_argument("--unpaid", action="store_true", help="a workspace without a paid plan")
+    parser.add_argument(
+        "--emails-window", type=float, default=60.0, metavar="SECONDS",
+        help="the window of GET /emails' 20 requests (60, as documented; less to scale time)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     faults = fault_config(args, parser)
     key = args.api_key or DEFAULT_API_KEY
+    limits = tuple(
+        WindowLimit(w.requests, args.emails_window, w.path) if w.path else w
+        for w in DOCUMENTED_LIMITS
+    )
     sandbox = InstantlySandbox.create(
         campaigns=args.campaigns, accounts=args.accounts, leads=args.leads, seed=args.seed,
         api_keys={key: frozenset({"all:all"})}, paid_plan=not args.unpaid, faults=faults,
-        frozen_clock=args.frozen_clock, rate_limits=() if args.no_rate_limit else DOCUMENTED_LIMITS,
+        frozen_clock=args.frozen_clock, rate_limits=() if args.no_rate_limit else limits,
     )  # fmt: skip
     banner = (
         f"Instantly sandbox: {args.campaigns} campaigns, {args.accounts} accounts, "

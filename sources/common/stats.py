@@ -24,3 +24,15 @@ class RunStats:
     def get(self, name: str, default: int = 0) -> int:
         with self._lock:
             return self._counts.get(name, default)
+
+    def pending(self, resource: str) -> None:
+        """`resource` stopped early to commit what it has, and has more to load."""
+        self.add(f"pending:{resource}")
+
+    def take_pending(self) -> list[str]:
+        """The resources that said they have more, since the last call (and forget them)."""
+        with self._lock:
+            names = sorted(k.split(":", 1)[1] for k in self._counts if k.startswith("pending:"))
+            for name in names:
+                del self._counts[f"pending:{name}"]
+            return names

@@ -36,7 +36,7 @@ from sources.instantly.settings import (
     DEFAULT_ANALYTICS_REFRESH_MINUTES,
     DEFAULT_BASE_URL,
     DEFAULT_CATALOG_REFRESH_MINUTES,
-    DEFAULT_EMAIL_PAGES_PER_LOAD,
+    DEFAULT_EMAIL_CHUNK_SECONDS,
     DEFAULT_LEADS_REFRESH_MINUTES,
     DEFAULT_LOOKBACK_SECONDS,
     DEFAULT_MAX_ATTEMPTS,
@@ -62,7 +62,7 @@ def instantly_source(
     leads_refresh_minutes: float = DEFAULT_LEADS_REFRESH_MINUTES,
     analytics_refresh_minutes: float = DEFAULT_ANALYTICS_REFRESH_MINUTES,
     analytics_days: int = DEFAULT_ANALYTICS_DAYS,
-    email_pages_per_load: int = DEFAULT_EMAIL_PAGES_PER_LOAD,
+    email_chunk_seconds: float = DEFAULT_EMAIL_CHUNK_SECONDS,
     emails_requests_per_window: int = EMAILS_LIMIT[0],
     emails_window_seconds: int = EMAILS_LIMIT[1],
     email_bodies: bool = False,
@@ -78,7 +78,7 @@ def instantly_source(
     preview). The refresh settings say how often each full listing is read again (0: every
     run); emails are read every run."""
     _at_least(lookback_seconds, 0, "LOOKBACK_SECONDS")
-    _at_least(email_pages_per_load, 1, "EMAIL_PAGES_PER_LOAD")
+    _at_least(email_chunk_seconds, 0, "EMAIL_CHUNK_SECONDS")
     _at_least(emails_requests_per_window, 1, "EMAILS_REQUESTS_PER_WINDOW")
     _at_least(emails_window_seconds, 1, "EMAILS_WINDOW_SECONDS")
     _at_least(analytics_days, 0, "ANALYTICS_DAYS")
@@ -92,7 +92,7 @@ def instantly_source(
         catalog_refresh=timedelta(minutes=catalog_refresh_minutes),
         leads_refresh=timedelta(minutes=leads_refresh_minutes),
         analytics_refresh=timedelta(minutes=analytics_refresh_minutes),
-        analytics_days=analytics_days, email_pages_per_load=email_pages_per_load,
+        analytics_days=analytics_days, email_chunk_seconds=email_chunk_seconds,
         emails_limit=(emails_requests_per_window, emails_window_seconds), bodies=email_bodies,
     )  # fmt: skip
     run = InstantlyRun(settings, run_stats if run_stats is not None else RunStats())

@@ -5,14 +5,15 @@ Each run reads `sort_order=asc` from the high-water mark less a lookback: the li
 email some time after its `timestamp_created` (the vendor documents no bound; its sandbox lags
 up to 90 s), so the default lookback is ten minutes, and re-read emails already loaded are not
 loaded again (RecentVersions). At 100 emails a page and 20 pages a minute, a backfill of a large
-workspace takes hours: the resource stops after `email_pages_per_load` pages, keeps where it
+workspace takes hours: the resource stops after `email_chunk_seconds` (3 minutes), keeps where it
 stopped (the last id, `starting_after`) in its state, and asks the runner for another load
-(`pending`), so each chunk is committed with its data and a killed or time-boxed run resumes
-from the last committed chunk, never from the start.
+(`RunStats.pending`), so each chunk is committed with its data and a killed or time-boxed run
+resumes from the last committed chunk, never from the start.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Iterator
 from datetime import datetime
 from typing import Any
@@ -49,17 +50,16 @@ def emails(run: InstantlyRun) -> Iterator[Any]:
     recent = RecentVersions(
         state.get("recent_emails"), settings.lookback, cursor="timestamp_created"
     )
-    newest, read = mark.value, 0
+    newest, started = mark.value, time.monotonic()
     known = run.known_types()
     state.pop(RESUME, None)
     with run.client() as client:
         for page, after in pages(client, EMAILS_PATH, params):
             run.stats.add("rows", len(page))
             newest = yield from _emit(page, newest, recent, settings.bodies, known)
-            read += 1
-            if after is not None and read >= settings.email_pages_per_load:
+            if after is not None and time.monotonic() - started >= settings.email_chunk_seconds:
                 state[RESUME] = {"from": low, "after": after}
-                run.stats.add("pending")
+                run.stats.pending("emails")
                 break
     mark.set(newest)
     state["recent_emails"] = recent.state(newest)

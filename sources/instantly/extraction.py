@@ -28,7 +28,7 @@ class InstantlySettings:
     leads_refresh: timedelta
     analytics_refresh: timedelta
     analytics_days: int
-    email_pages_per_load: int
+    email_chunk_seconds: float
     emails_limit: tuple[int, int]
     bodies: bool
 

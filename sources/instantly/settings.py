@@ -23,7 +23,7 @@ DEFAULT_CATALOG_REFRESH_MINUTES = 15.0  # campaigns, subsequences, accounts
 DEFAULT_LEADS_REFRESH_MINUTES = 60.0  # a full read of the leads: no updated-since filter
 DEFAULT_ANALYTICS_REFRESH_MINUTES = 60.0
 DEFAULT_ANALYTICS_DAYS = 14  # daily counts keep changing for days: re-read this many each time
-DEFAULT_EMAIL_PAGES_PER_LOAD = 60  # three minutes of the emails limit, then commit and go on
+DEFAULT_EMAIL_CHUNK_SECONDS = 180.0  # a long emails read commits this often, then goes on
 DEFAULT_MAX_ATTEMPTS = 8  # a 429 without Retry-After backs off to about a minute and a half
 BATCH_ROWS = 2_000
 

@@ -53,12 +53,12 @@ def test_a_key_a_scope_or_a_plan_problem_is_one_line_exit_2(
 
 
 def test_a_kill_at_a_random_point_then_a_rerun_is_exact(instantly, tmp_path):
-    """Emails in chunks of 5 pages, so a kill can land between two committed chunks, in one,
+    """Emails in chunks of a second, so a kill can land between two committed chunks, in one,
     or in the leads; each rerun completes the rest."""
     server = instantly(leads=3000, faults=FaultConfig(latency_ms=10),
                        api_keys={GOOD_KEY: ALL_SCOPES})  # fmt: skip
     env = cli_env(server.base_url, tmp_path, GOOD_KEY) | {
-        "SOURCES__INSTANTLY__EMAIL_PAGES_PER_LOAD": "5"
+        "SOURCES__INSTANTLY__EMAIL_CHUNK_SECONDS": "1"
     }
     rng = random.Random(11)
     killed = []

@@ -3,7 +3,6 @@ PostgreSQL; enrollment history; the `report` command; the notebook, executed."""
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +15,7 @@ from pipelines.reporting.unify import UNIFY_REPORT
 from tests.support.cli import ROOT, run_cli
 from tests.unify.bulk_truth import expected_steps
 from tests.unify.environment import cli_env
-from tests.unify.loading import BULK, STEPS
+from tests.unify.loading import STEPS
 from tests.unify.truth import instant
 
 # The fonts `make setup` installs for the notebook's CJK and emoji names (Debian packages)
@@ -269,38 +268,3 @@ def test_the_report_before_any_load_is_one_line_and_exit_2(unify, tmp_path):
     )
     # it only reads: no empty database file, no pipeline state for a later load to find
     assert not (tmp_path / "warehouse.duckdb").exists() and not (tmp_path / "pipelines").exists()
-
-
-def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, loader, tmp_path):
-    import nbclient
-    import nbformat
-
-    server = unify(enrollments=1500)
-    load = loader(server.base_url)
-    load.run(**BULK)  # the CLI's default first load
-    reporting.create_views(load.pipeline(), UNIFY_REPORT)
-    for view in ("funnel_by_sequence", "funnel_by_cohort_week", "step_funnel"):  # every chart's
-        assert load.warehouse.rows(f"select count(*) from unify.{view}")[0][0] > 0, view  # data
-    medians = load.warehouse.rows("select median_hours from unify.time_to_first_reply")
-    assert medians and all(m is not None for (m,) in medians)  # not "median nan h"
-    charts = tmp_path / "charts"
-    notebook = nbformat.read(ROOT / "notebooks" / "funnel_report.ipynb", as_version=4)
-    env = {"FUNNEL_DB": load.warehouse.path, "FUNNEL_CHARTS": str(charts), "MPLBACKEND": "Agg"}
-    previous = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        client = nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
-                                         resources={"metadata": {"path": str(ROOT)}})  # fmt: skip
-        client.execute()
-    finally:
-        for k, v in previous.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-    printed = "".join(
-        str(output.get("text", "")) for cell in notebook.cells for output in cell.get("outputs", [])
-    )
-    if FONTS_INSTALLED:  # `make test` installs them where it can; PostgreSQL's way
-        assert "missing from font" not in printed  # CJK and emoji names drawn, not boxes
-    for name in ("funnel_by_sequence", "cohort_heatmap", "step_dropoff", "reply_time"):
-        png = charts / f"{name}.png"
-        assert png.stat().st_size > 5_000, name
-        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

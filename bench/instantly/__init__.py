@@ -1,0 +1,113 @@
+"""Instantly's benchmark: a backfill against the raw-fetch ceiling, the nothing-new run, the
+requests each table costs against the fewest the API allows, and a backfill under the
+documented limits against the floor they set (the emails window scaled down, so it fits a run).
+Rows are leads plus emails, the two tables that scale."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from bench.harness import PY, ROOT, Bench, Result, Sandbox
+
+KEY = "instantly-sandbox-key"
+WORLD_FLAG = "--leads"
+COUNTED = ("leads", "emails")
+RESULTS = ROOT / "bench" / "instantly" / "RESULTS.md"
+SECONDARY = {"a", "d", "g"}  # left out of the extra, larger run (`--also`)
+LIMITED_LEADS = 10_000  # the world of the limited scenario (g)
+EMAILS_WINDOW = 3.0  # seconds for the emails endpoint's 20 requests in (g): 20 x faster
+CAMPAIGNS = 12  # the sandbox's default
+
+
+def environment(base_url: str) -> dict[str, str]:
+    return {
+        "SOURCES__INSTANTLY__API_KEY": KEY, "SOURCES__INSTANTLY__BASE_URL": base_url,
+        # the sandbox runs without limits here: the client's emails pace lifted to match
+        "SOURCES__INSTANTLY__EMAILS_REQUESTS_PER_WINDOW": "100000",
+        "SOURCES__INSTANTLY__EMAILS_WINDOW_SECONDS": "1",
+    }  # fmt: skip
+
+
+def minimum_requests(leads: int, emails: int, campaigns: int = CAMPAIGNS) -> int:
+    """The fewest requests a full load can make: every page of leads and emails (a full last
+    page costs one empty one more), the catalog (campaigns, subsequences per campaign,
+    accounts) and analytics (totals, then daily, steps, subsequences per campaign)."""
+
+    def pages(rows: int) -> int:
+        return rows // 100 + 1
+
+    return pages(leads) + pages(emails) + (1 + campaigns + 1) + (1 + 3 * campaigns)
+
+
+def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
+    results: list[Result] = []
+    base_url = bench.sandbox.base_url
+    if "a" not in skip:
+        command = [PY, "-m", "bench.instantly.raw_fetch", base_url, KEY]
+        seconds, rss, requests, text = bench.measure(command, bench.base_env)
+        parts = {t: int(_found(rf"{t.upper()}=(\d+)", text)) for t in COUNTED}
+        label = "ceiling: raw fetch + JSON parse (leads, emails)"
+        rows = sum(parts.values())
+        results.append(Result("a", label, rows, seconds, rss, requests, parts=parts))
+    if "b" not in skip:
+        results.append(bench.ours("b", "backfill, all tables (this project)"))
+    if "d" not in skip:
+        results.append(bench.ours("b2", "nothing-new incremental run", fresh=False))
+        results[-1].scenario = "d"
+    if "g" not in skip:
+        limited = Sandbox("instantly", [WORLD_FLAG, str(LIMITED_LEADS), "--emails-window",
+                                        str(EMAILS_WINDOW)], limited=True)  # fmt: skip
+        try:
+            env: dict[str, str] = {
+                "SOURCES__INSTANTLY__BASE_URL": limited.base_url,
+                "SOURCES__INSTANTLY__EMAILS_WINDOW_SECONDS": str(int(EMAILS_WINDOW)),
+                "SOURCES__INSTANTLY__EMAILS_REQUESTS_PER_WINDOW": "20",
+                # a chunk as long, in windows, as the real one (180 s = 3 windows of 60 s)
+                "SOURCES__INSTANTLY__EMAIL_CHUNK_SECONDS": str(3 * EMAILS_WINDOW),
+            }
+            bench.sandbox, own = limited, bench.sandbox
+            label = (f"backfill under the documented limits, {LIMITED_LEADS:,} leads,"
+                     f" emails window {EMAILS_WINDOW:g} s")  # fmt: skip
+            results.append(bench.ours("g", label, True, **env))
+        finally:
+            bench.sandbox = own
+            limited.stop()
+    return results
+
+
+def floor_seconds(emails: int) -> float:
+    """The documented limits' floor for a backfill's emails: 20 requests a window, the first
+    20 at once (a moving window)."""
+    pages = emails // 100 + 1
+    return (math.ceil(pages / 20) - 1) * EMAILS_WINDOW
+
+
+def targets(results: list[Result], extra: list[Result]) -> list[tuple[str, str, bool | None]]:
+    by = {r.scenario: r for r in results}
+    out: list[tuple[str, str, bool | None]] = []
+    if "b" in by and by["b"].ratio is not None:
+        out.append(("backfill x ceiling (leads + emails)", f"{by['b'].ratio:.2f} x", None))
+    if "b" in by:
+        least = minimum_requests(by["b"].parts["leads"], by["b"].parts["emails"])
+        made = by["b"].requests
+        name = "backfill requests vs the fewest the API allows"
+        out.append((name, f"{made:,} vs {least:,}", made <= least + 1))
+    if "d" in by:
+        d = by["d"]
+        out.append(("nothing-new: 1 request", f"{d.requests} req, {d.seconds:.2f} s",
+                    d.requests == 1))  # fmt: skip
+    if "g" in by:
+        g = by["g"]
+        floor = floor_seconds(g.parts["emails"])
+        out.append((f"limited backfill within 10 % of the floor ({floor:.0f} s)",
+                    f"{g.seconds:.1f} s ({g.seconds / floor - 1:+.1%})",
+                    g.seconds <= 1.1 * floor))  # fmt: skip
+    return out
+
+
+def _found(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    if match is None:
+        raise RuntimeError(f"no {pattern!r} in the output:\n{text[-2000:]}")
+    return match.group(1)

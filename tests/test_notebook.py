@@ -1,0 +1,61 @@
+"""The analyst notebook, executed top to bottom on a file holding both vendors' datasets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipelines import reporting
+from pipelines.reporting.instantly import INSTANTLY_REPORT
+from pipelines.reporting.unify import UNIFY_REPORT
+from tests.instantly.loading import Loader as InstantlyLoader
+from tests.support.cli import ROOT
+from tests.unify.loading import BULK
+from tests.unify.loading import Loader as UnifyLoader
+
+# The fonts `make setup` installs for the notebook's CJK and emoji names (Debian packages)
+FONTS_INSTALLED = all(
+    Path(p).exists() for p in ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+                               "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf")
+)  # fmt: skip
+CHARTS = ("funnel_by_sequence", "cohort_heatmap", "step_dropoff", "reply_time",
+          "instantly_funnel_by_campaign", "instantly_step_variants", "instantly_interest")  # fmt: skip
+
+
+def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, instantly, tmp_path):
+    import nbclient
+    import nbformat
+
+    unify_load = UnifyLoader(tmp_path, unify(enrollments=1500).base_url)
+    unify_load.run(**BULK)  # the CLI's default first load
+    reporting.create_views(unify_load.pipeline(), UNIFY_REPORT)
+    warehouse = unify_load.warehouse
+    instantly_load = InstantlyLoader(tmp_path, instantly(leads=800).base_url, warehouse)
+    instantly_load.run()
+    reporting.create_views(instantly_load.pipeline(), INSTANTLY_REPORT)
+    for view in ("unify.funnel_by_sequence", "unify.funnel_by_cohort_week", "unify.step_funnel",
+                 "instantly.funnel_by_campaign", "instantly.step_variant_funnel"):  # fmt: skip
+        assert warehouse.rows(f"select count(*) from {view}")[0][0] > 0, view  # every chart's data
+    medians = warehouse.rows("select median_hours from unify.time_to_first_reply")
+    assert medians and all(m is not None for (m,) in medians)  # not "median nan h"
+    charts = tmp_path / "charts"
+    notebook = nbformat.read(ROOT / "notebooks" / "funnel_report.ipynb", as_version=4)
+    env = {"FUNNEL_DB": warehouse.path, "FUNNEL_CHARTS": str(charts), "MPLBACKEND": "Agg"}
+    previous = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        client = nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+                                         resources={"metadata": {"path": str(ROOT)}})  # fmt: skip
+        client.execute()
+    finally:
+        for k, v in previous.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    printed = "".join(
+        str(output.get("text", "")) for cell in notebook.cells for output in cell.get("outputs", [])
+    )
+    if FONTS_INSTALLED:  # `make test` installs them where it can; PostgreSQL's way
+        assert "missing from font" not in printed  # CJK and emoji names drawn, not boxes
+    for name in CHARTS:
+        png = charts / f"{name}.png"
+        assert png.stat().st_size > 5_000, name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
