@@ -20,6 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
+def found(pattern: str, text: str) -> str:
+    """The first group of `pattern` in a child's output, or an error showing the output."""
+    match = re.search(pattern, text)
+    if match is None:
+        raise RuntimeError(f"no {pattern!r} in the output:\n{text[-2000:]}")
+    return match.group(1)
+
+
 @dataclass
 class Result:
     scenario: str

@@ -79,7 +79,8 @@ def render(scenarios: ModuleType, results: list[Result], extra: list[Result]) ->
                      f" | {r.peak_rss_mb:.0f} | {r.requests:,} |")  # fmt: skip
     lines += ["", "| target | measured | met |", "| --- | --- | --- |"]
     for name, value, ok in scenarios.targets(results, extra):
-        lines.append(f"| {name} | {value} | {'yes' if ok else 'no'} |")
+        met = "—" if ok is None else ("yes" if ok else "no")  # None: a figure, not a target
+        lines.append(f"| {name} | {value} | {met} |")
     return "\n".join(lines)
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from bench.harness import PY, ROOT, Bench, Result
+from bench.harness import PY, ROOT, Bench, Result, found
 
 KEY = "unify-sandbox-key"
 WORLD_FLAG = "--enrollments"  # what the sandbox's size is counted in
@@ -28,7 +26,7 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
     if "a" not in skip:
         command = [PY, "-m", "bench.unify.raw_fetch", base_url, KEY]
         seconds, rss, requests, text = bench.measure(command, bench.base_env)
-        rows = int(_found(r"ROWS=(\d+)", text))
+        rows = int(found(r"ROWS=(\d+)", text))
         results.append(Result("a", "ceiling: raw fetch + JSON parse", rows, seconds, rss, requests))
     if "b" not in skip:
         results.append(bench.ours("b", "backfill, all tables (this project)"))
@@ -82,10 +80,3 @@ def targets(results: list[Result], extra: list[Result]) -> list[tuple[str, str, 
         gain = by["e"].rows_per_s / by["e1"].rows_per_s
         out.append(("P4 +100 ms/page: >= 8 x one cursor", f"{gain:.1f} x", gain >= 8))
     return out
-
-
-def _found(pattern: str, text: str) -> str:
-    match = re.search(pattern, text)
-    if match is None:
-        raise RuntimeError(f"no {pattern!r} in the output:\n{text[-2000:]}")
-    return match.group(1)

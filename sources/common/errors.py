@@ -15,6 +15,23 @@ class ConfigurationError(ConnectorError):
     exit_code = 2
 
 
+def check_key_and_url(
+    vendor: str, section: str, api_key: str, base_url: str, key_setting: str
+) -> None:
+    """Refuse a missing key or a base URL that is not http(s), naming the setting to fix
+    (`section`: the source's config section, `unify`, `instantly`)."""
+    from urllib.parse import urlsplit
+
+    if not api_key or not api_key.strip():
+        raise ConfigurationError(f"No {vendor} API key: set {key_setting}")
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(
+            f"{vendor} base_url {base_url!r} is not an http(s) URL:"
+            f" fix SOURCES__{section.upper()}__BASE_URL"
+        )
+
+
 class AuthenticationError(ConfigurationError):
     """401/403: the key is missing, wrong or lacks access. Never retried."""
 

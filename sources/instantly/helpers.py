@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
-from sources.common.errors import ConfigurationError
+from sources.common.errors import ConfigurationError, check_key_and_url
 from sources.common.http import ApiClient, ApiResponse
 from sources.common.ratelimit import RateLimits, RequestLimiter
 from sources.common.retries import RetryPolicy
@@ -28,15 +27,7 @@ from sources.instantly.settings import (
 
 
 def check_settings(api_key: str, base_url: str) -> None:
-    """Refuse a missing key or a base URL that is not http(s), naming the setting to fix."""
-    if not api_key or not api_key.strip():
-        raise ConfigurationError(f"No Instantly API key: set {KEY_SETTING}")
-    parts = urlsplit(base_url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(
-            f"Instantly base_url {base_url!r} is not an http(s) URL:"
-            " fix SOURCES__INSTANTLY__BASE_URL"
-        )
+    check_key_and_url("Instantly", "instantly", api_key, base_url, KEY_SETTING)
 
 
 def make_client(

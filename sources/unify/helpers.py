@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
-from sources.common.errors import ConfigurationError, NotFoundError
+from sources.common.errors import ConfigurationError, NotFoundError, check_key_and_url
 from sources.common.http import ApiClient, ApiResponse, ErrorFormat
 from sources.common.ratelimit import RateLimits, RequestLimiter
 from sources.common.retries import RetryPolicy, TransientError
@@ -50,14 +49,7 @@ def ndjson_page_check(rows: list[Any], headers: httpx.Headers) -> None:
 
 
 def check_settings(api_key: str, base_url: str) -> None:
-    """Refuse a missing key or a base URL that is not http(s), naming the setting to fix."""
-    if not api_key or not api_key.strip():
-        raise ConfigurationError(f"No Unify API key: set {KEY_SETTING}")
-    parts = urlsplit(base_url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(
-            f"Unify base_url {base_url!r} is not an http(s) URL: fix SOURCES__UNIFY__BASE_URL"
-        )
+    check_key_and_url("Unify", "unify", api_key, base_url, KEY_SETTING)
 
 
 def make_client(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sandbox.instantly import analytics
+from tests.support.truth import assert_tables_match
 from tests.support.warehouses import DuckDBWarehouse
 
 
@@ -92,14 +93,4 @@ def loaded_tables(warehouse: Any) -> dict[str, list[tuple]]:
 
 def assert_matches_truth(warehouse: Any, state: Any) -> None:
     """Every table exactly the world's: nothing missing, nothing extra, no duplicate keys."""
-    loaded = loaded_tables(warehouse)
-    for table, expected in expected_tables(state).items():
-        rows = loaded[table]
-        width = KEY_WIDTH.get(table, 1)
-        keys = [r[:width] for r in rows]
-        assert len(keys) == len(set(keys)), f"{table}: duplicate keys"
-        missing, extra = expected - set(rows), set(rows) - expected
-        assert not missing and not extra, (
-            f"{table}: {len(missing)} missing, {len(extra)} unexpected;"
-            f" e.g. missing {sorted(missing, key=str)[:2]} extra {sorted(extra, key=str)[:2]}"
-        )
+    assert_tables_match(loaded_tables(warehouse), expected_tables(state), KEY_WIDTH)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.unify.validation import parse_rfc3339
+from tests.support.truth import assert_tables_match
 from tests.support.warehouses import DuckDBWarehouse
 
 ENROLLMENT_COLUMNS = (
@@ -83,14 +84,4 @@ def loaded_tables(warehouse: Any) -> dict[str, list[tuple]]:
 
 
 def assert_matches_truth(warehouse: Any, state: Any) -> None:
-    loaded = loaded_tables(warehouse)
-    for table, expected in expected_tables(state).items():
-        rows = loaded[table]
-        assert len(rows) == len(set(rows)), f"{table}: duplicate rows"
-        ids = [r[0] for r in rows]
-        assert len(ids) == len(set(ids)), f"{table}: duplicate ids"
-        missing, extra = expected - set(rows), set(rows) - expected
-        assert not missing and not extra, (
-            f"{table}: {len(missing)} missing, {len(extra)} unexpected;"
-            f" e.g. missing {sorted(missing, key=str)[:2]} extra {sorted(extra, key=str)[:2]}"
-        )
+    assert_tables_match(loaded_tables(warehouse), expected_tables(state))
