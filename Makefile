@@ -72,6 +72,8 @@ install:
 clean:
 	rm -rf $(VENV) .pytest_cache _demo
 
-# The benchmark (not part of `make test`): prints the table, writes bench/RESULTS.md.
+# The benchmark (not part of `make test`): prints the tables, writes bench/RESULTS.md (Unify)
+# and bench/instantly/RESULTS.md.
 bench: setup
-	$(PY) -m bench.run
+	$(PY) -m bench.run --vendor unify
+	$(PY) -m bench.run --vendor instantly

@@ -39,6 +39,7 @@ class Result:
     rows_per_s: float = 0.0
     ratio: float | None = None
     parts: dict[str, int] = field(default_factory=dict)  # rows per counted table
+    paths: dict[str, int] = field(default_factory=dict)  # requests per "METHOD /path"
 
 
 class Sandbox:
@@ -59,8 +60,10 @@ class Sandbox:
             raise RuntimeError(f"the {vendor} sandbox did not start: {' '.join(command)}")
         time.sleep(0.5)
 
-    def requests(self) -> int:
-        return httpx.get(self.server + "/_sandbox/stats").json()["requests"].get("requests", 0)
+    def requests(self) -> tuple[int, dict[str, int]]:
+        """Requests served so far: in all, and per "METHOD /path"."""
+        stats = httpx.get(self.server + "/_sandbox/stats").json()
+        return stats["requests"].get("requests", 0), stats.get("by_path", {})
 
     def faults(self, **config: float) -> None:
         httpx.put(self.server + "/_sandbox/faults", json=config).raise_for_status()
@@ -79,10 +82,12 @@ class Bench:
     sandbox: Sandbox
     work: Path
     base_env: dict[str, str]
+    last_paths: dict[str, int] = field(default_factory=dict)
 
     def measure(self, command: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-        """Wall seconds, peak RSS (MB), requests made, and stdout of one child process."""
-        before = self.sandbox.requests()
+        """Wall seconds, peak RSS (MB), requests made, and stdout of one child process (the
+        requests per path of the last one measured: `last_paths`)."""
+        before, paths_before = self.sandbox.requests()
         with tempfile.TemporaryFile() as out:
             started = time.perf_counter()
             child = subprocess.Popen(
@@ -94,7 +99,10 @@ class Bench:
             text = out.read().decode(errors="replace")
         if os.waitstatus_to_exitcode(status) != 0:
             raise RuntimeError(f"{' '.join(command)} failed:\n{text[-2000:]}")
-        return seconds, usage.ru_maxrss / 1024, self.sandbox.requests() - before, text
+        after, paths_after = self.sandbox.requests()
+        self.last_paths = {p: n - paths_before.get(p, 0) for p, n in paths_after.items()
+                           if n > paths_before.get(p, 0)}  # fmt: skip
+        return seconds, usage.ru_maxrss / 1024, after - before, text
 
     def folder(self, name: str, fresh: bool = True) -> Path:
         folder = self.work / name.rstrip("0123456789")
@@ -117,7 +125,8 @@ class Bench:
         for table in tables:
             loaded = re.search(rf"^\s+{table}\s+([\d,]+)", text, re.MULTILINE)
             parts[table] = int(loaded.group(1).replace(",", "")) if loaded else 0
-        return Result(name, label, sum(parts.values()), seconds, rss, requests, parts=parts)
+        return Result(name, label, sum(parts.values()), seconds, rss, requests, parts=parts,
+                      paths=self.last_paths)  # fmt: skip
 
     @staticmethod
     def table_rows(database: Path, dataset: str, table: str) -> int:

@@ -88,10 +88,15 @@ def targets(results: list[Result], extra: list[Result]) -> list[tuple[str, str, 
     if "b" in by and by["b"].ratio is not None:
         out.append(("backfill x ceiling (leads + emails)", f"{by['b'].ratio:.2f} x", None))
     if "b" in by:
-        least = minimum_requests(by["b"].parts["leads"], by["b"].parts["emails"])
-        made = by["b"].requests
+        b = by["b"]
+        least = minimum_requests(b.parts["leads"], b.parts["emails"])
         name = "backfill requests vs the fewest the API allows"
-        out.append((name, f"{made:,} vs {least:,}", made <= least + 1))
+        out.append((name, f"{b.requests:,} vs {least:,}", b.requests <= least + 1))
+        for table, path in (("leads", "POST /api/v2/leads/list"), ("emails", "GET /api/v2/emails")):
+            made, rows = b.paths.get(path, 0), b.parts[table]
+            fewest = rows // 100 + 1
+            out.append((f"{table}: requests per 100 rows (fewest {fewest:,} for {rows:,})",
+                        f"{made:,} ({100 * made / max(1, rows):.2f})", made == fewest))  # fmt: skip
     if "d" in by:
         d = by["d"]
         out.append(("nothing-new: 1 request", f"{d.requests} req, {d.seconds:.2f} s",

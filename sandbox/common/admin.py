@@ -65,7 +65,8 @@ def admin_app(state: Workspace, injector: FaultInjector) -> Starlette:
         return _json({"touched": ids})
 
     async def stats(request: Request) -> Response:
-        return _json(state.counts() | {"requests": dict(injector.stats)})
+        return _json(state.counts() | {"requests": dict(injector.stats),
+                                       "by_path": dict(injector.by_path)})  # fmt: skip
 
     async def faults(request: Request) -> Response:
         if request.method == "PUT":

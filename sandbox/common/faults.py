@@ -132,6 +132,7 @@ class FaultInjector:
         self.limits = tuple(limits)
         self.limit_retry_after = limit_retry_after
         self.stats: Counter[str] = Counter()
+        self.by_path: Counter[str] = Counter()  # "METHOD /path" -> requests
         self._lock = threading.Lock()
         self._limiter = _Limiter(self.limits)
         self.configure(config or FaultConfig())
@@ -168,6 +169,8 @@ class FaultInjector:
         if config.latency_ms > 0:
             await asyncio.sleep(config.latency_ms / 1000)
         fault, detail = self._draw(scope["path"])
+        with self._lock:  # per operation, for a benchmark's requests per table
+            self.by_path[f"{scope['method']} {scope['path']}"] += 1
         if fault == "limited":
             await self._send_429(send, detail if self.limit_retry_after else None)
         elif fault == "rate_limited":

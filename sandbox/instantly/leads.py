@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sandbox.common.text import ascii_fold
 from sandbox.instantly import activity as ev
 
 V7_SINCE_US = 1_760_486_400 * 1_000_000  # 2025-10-15T00:00:00Z
@@ -78,12 +79,6 @@ ESP = np.array([1, 1, 2, 2, 3, 999, 9])
 def _hex_id(hi: int, lo: int) -> str:
     h = f"{hi:016x}{lo:016x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _ascii(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
 @dataclass
@@ -159,8 +154,8 @@ class Leads:
 
     def person(self, k: int) -> dict[str, str]:
         first, last, company, title = (int(v) for v in self.traits[k, :4])
-        domain = _ascii(COMPANIES[company]).replace(" ", "") + ".example.com"
-        email = f"{_ascii(FIRST[first])}.{_ascii(LAST[last])}.{k}@{domain}"
+        domain = ascii_fold(COMPANIES[company]).replace(" ", "") + ".example.com"
+        email = f"{ascii_fold(FIRST[first])}.{ascii_fold(LAST[last])}.{k}@{domain}"
         return {
             "first_name": FIRST[first],
             "last_name": LAST[last],

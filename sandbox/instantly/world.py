@@ -9,7 +9,6 @@ timestamps are milliseconds on the sandbox's clock, rendered as the vendor does
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from sandbox.common.clock import US, format_rfc3339
 from sandbox.common.ids import IdSpace
+from sandbox.common.text import ascii_fold
 from sandbox.instantly.activity import MINUTE, SUB_ADD, CampaignShape, EventLog, ms, plan
 from sandbox.instantly.emails import EmailIndex
 from sandbox.instantly.leads import Leads
@@ -116,16 +116,11 @@ def _stamp(rng: random.Random, anchor_us: int, days: int) -> tuple[str, str]:
     return format_rfc3339(created), format_rfc3339(min(updated, anchor_us))
 
 
-def _ascii(name: str) -> str:
-    """A name as a mailbox's local part: `Chloé` -> `chloe` (an address is ASCII here)."""
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-
-
 def _account(rng: random.Random, k: int, organization: str, anchor_us: int) -> dict[str, Any]:
     first, last = FIRST_NAMES[k % len(FIRST_NAMES)], LAST_NAMES[k % len(LAST_NAMES)]
     created, updated = _stamp(rng, anchor_us, 400)
     return {
-        "email": f"{_ascii(first)}.{_ascii(last)}{k}@send{k % 4}.example.com",
+        "email": f"{ascii_fold(first)}.{ascii_fold(last)}{k}@send{k % 4}.example.com",
         "timestamp_created": created, "timestamp_updated": updated,
         "first_name": first, "last_name": last, "organization": organization,
         "warmup_status": rng.choice((0, 1, 1, 1, -1)), "provider_code": rng.choice(PROVIDERS),

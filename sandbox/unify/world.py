@@ -7,12 +7,12 @@ so a person is computed from its index when rendered (`WorldPeople.render`).
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.common.clock import US, format_rfc3339
 from sandbox.common.ids import IdSpace, splitmix64
+from sandbox.common.text import ascii_fold
 from sandbox.unify import words
 
 DAY = 86_400 * US
@@ -26,8 +26,7 @@ STEP_TYPES_TASK = (
 
 
 def ascii_slug(text: str | None, fallback: str) -> str:
-    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    slug = "".join(c for c in folded.lower() if c.isalnum())
+    slug = "".join(c for c in ascii_fold(text or "") if c.isalnum())
     return slug or fallback
 
 

@@ -10,7 +10,7 @@ so the steps table is always the campaign's current sequence.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import dlt
@@ -48,10 +48,10 @@ def _family(
     state: dict[str, Any],
     table: str,
     listed: list[dict[str, Any]],
-    row_of: Any,
+    row_of: Callable[..., dict[str, Any]],
     steps_table: str,
     parent_key: str,
-    steps_of: Any,
+    steps_of: Callable[[dict[str, Any]], list[dict[str, Any]]],
 ) -> Iterator[Any]:
     """Rows of `table` and `steps_table` for a complete listing, with deletions and removed
     steps; state keeps each parent (for a deletion) and its step shape (for removed steps)."""
