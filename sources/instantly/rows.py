@@ -66,14 +66,16 @@ def email_table(
     emails: Iterable[dict[str, Any]], bodies: bool, known: KnownTypes = no_schema
 ) -> pa.Table:
     """Emails with their body as `body_text`/`body_html` when `bodies`, else none (the
-    default: `content_preview` and the subject say enough for a funnel)."""
+    default: `content_preview` and the subject say enough for a funnel). `step` is a string in
+    the vendor's document ("The campaign step that the email is associated with"): kept as
+    written, with `step_index` beside it when it is a zero-based number."""
     rows = []
     for email in emails:
         row = {k: v for k, v in email.items() if k != "body"}
         body = email.get("body") or {}
         row["body_text"] = body.get("text") if bodies else None
         row["body_html"] = body.get("html") if bodies else None
-        row["step"] = _position(row.get("step"))
+        row["step_index"] = _position(row.get("step"))  # `step` stays as the vendor wrote it
         for flag in ("is_unread", "is_auto_reply"):
             row[flag] = None if row.get(flag) is None else bool(row[flag])
         rows.append(labelled("emails", row))

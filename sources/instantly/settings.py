@@ -121,7 +121,7 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         id=ID, timestamp_created=TS, timestamp_email=TS, message_id=TEXT, subject=TEXT,
         from_address_email=TEXT, to_address_email_list=TEXT, cc_address_email_list=TEXT,
         campaign_id=TEXT, subsequence_id=TEXT, list_id=TEXT, lead=TEXT, lead_id=TEXT,
-        eaccount=TEXT, ue_type=INT, ue_type_label=TEXT, step=INT, is_unread=BOOL,
+        eaccount=TEXT, ue_type=INT, ue_type_label=TEXT, step=TEXT, step_index=INT, is_unread=BOOL,
         is_auto_reply=BOOL, ai_interest_value=DOUBLE, i_status=INT, thread_id=TEXT,
         content_preview=TEXT, body_text=TEXT, body_html=TEXT, bcc_address_email_list=TEXT,
         reply_to=TEXT, organization_id=TEXT, reminder_ts=TS, ai_assisted=INT, is_focused=INT,

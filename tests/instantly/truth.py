@@ -43,7 +43,8 @@ def expected_tables(state: Any) -> dict[str, set[tuple]]:
     for e in state.emails_now():
         tables["emails"].add((
             e["id"], instant(e["timestamp_created"]), e["campaign_id"], e["subsequence_id"],
-            e["lead_id"], e["ue_type"], int(e["step"]), bool(e["is_auto_reply"]), e["eaccount"],
+            e["lead_id"], e["ue_type"], e["step"], int(e["step"]), bool(e["is_auto_reply"]),
+            e["eaccount"],
         ))  # fmt: skip
     window = analytics.Window(now)
     for row in analytics.totals(world, window, list(range(len(world.campaigns)))):
@@ -73,7 +74,7 @@ QUERIES = {
              " email_click_count, lt_interest_status, subsequence_id, timestamp_updated"
              " from instantly.leads",
     "emails": "select id, timestamp_created, campaign_id, subsequence_id, lead_id, ue_type,"
-              " step, is_auto_reply, eaccount from instantly.emails",
+              " step, step_index, is_auto_reply, eaccount from instantly.emails",
     "campaign_analytics": "select campaign_id, leads_count, emails_sent_count, reply_count,"
                           " bounced_count from instantly.campaign_analytics",
     "campaign_analytics_daily": "select campaign_id, date, sent, replies"
