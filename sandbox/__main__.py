@@ -7,9 +7,14 @@ import sys
 from types import ModuleType
 
 from sandbox.instantly import cli as instantly_cli
+from sandbox.sequenzy import cli as sequenzy_cli
 from sandbox.unify import cli as unify_cli
 
-VENDORS: dict[str, ModuleType] = {"unify": unify_cli, "instantly": instantly_cli}
+VENDORS: dict[str, ModuleType] = {
+    "unify": unify_cli,
+    "instantly": instantly_cli,
+    "sequenzy": sequenzy_cli,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sandbox.common import openapi
 from sandbox.common.clock import VirtualClock, format_http_date
 from sandbox.instantly import reads, validation, writes
 from sandbox.instantly.protocol import ApiError, error_body, page, paging
@@ -49,8 +50,8 @@ class InstantlyApi:
     ) -> Endpoint:
         """Bearer auth, the plan, the scope (`leads:read`, `campaigns:update`, ...), the
         document's parameter and body schemas for the operation, then the handler."""
-        specs = validation.parameters(document, path, method)
-        schema = validation.body_schema(document, path, method)
+        specs = openapi.parameters(document, path, method)
+        schema = openapi.body_schema(document, path, method)
         bad_path = validation.bad_path_status(document, path, method)
 
         @functools.wraps(handler)
@@ -59,10 +60,10 @@ class InstantlyApi:
                 self._authorise(request.headers.get("authorization"), scope)
                 body = await self._body(request) if schema is not None else None
                 try:
-                    validation.check(specs, {**request.query_params, **request.path_params})
+                    openapi.check(specs, {**request.query_params, **request.path_params})
                     if schema is not None:
-                        validation.check_body(schema, body)
-                except validation.BadQuery as exc:
+                        openapi.check_body(schema, body)
+                except openapi.BadQuery as exc:
                     status = bad_path if str(exc).startswith("params/") else 400
                     raise ApiError(status, str(exc)) from None
                 with self.lock:
@@ -159,7 +160,7 @@ SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (sco
 
 
 def build_app(api: InstantlyApi) -> Starlette:
-    document = validation.load_document()
+    document = openapi.load_document(validation.DOCUMENT)
     by_path: dict[str, dict[str, Endpoint]] = {}
     for (method, path), (scope, handler) in SERVED.items():
         endpoint = api.endpoint(scope, document, PREFIX + path, method, handler)
@@ -167,7 +168,7 @@ def build_app(api: InstantlyApi) -> Starlette:
     # Static paths before templated ones: `/campaigns/analytics` is not a campaign id.
     ordered = sorted(by_path, key=lambda p: ("{" in p, p))
     routes = [Route(PREFIX + p, _dispatch(by_path[p]), methods=list(by_path[p])) for p in ordered]
-    documented = {PREFIX + p: validation.methods(document, PREFIX + p) for p in by_path}
+    documented = {PREFIX + p: openapi.methods(document, PREFIX + p) for p in by_path}
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

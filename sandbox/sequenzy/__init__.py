@@ -1,0 +1,119 @@
+"""A local stand-in for the Sequenzy API v1, held to the document it serves (`openapi.json`,
+written by this project from the vendor's docs and SDKs: Sequenzy publishes none)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sandbox.common.admin import with_controls
+from sandbox.common.clock import VirtualClock
+from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
+from sandbox.common.server import Served
+from sandbox.sequenzy import enrollments
+from sandbox.sequenzy.app import PREFIX, SequenzyApi, build_app, error_body, is_api_path
+from sandbox.sequenzy.world import CANCELLED, SequenzyWorld
+
+DEFAULT_API_KEY = "sequenzy-sandbox-key"
+ALL_SCOPES = frozenset({"all"})
+# "100 requests per minute per API key and 20 requests per second burst" (the vendor's MCP
+# README); answered 429 with no Retry-After.
+DOCUMENTED_LIMITS = (WindowLimit(100, 60.0), WindowLimit(20, 1.0))
+
+
+@dataclass
+class SequenzyState:
+    """The company as the `/_sandbox` controls see it (sandbox.common.admin.Workspace)."""
+
+    world: SequenzyWorld
+    clock: VirtualClock
+    lock: threading.RLock
+
+    def advance(self, seconds: float) -> int:
+        """Move the clock; returns how many enrollments started or changed in between."""
+        with self.lock:
+            before = self.clock.now_us()
+            after = self.clock.advance(seconds)
+            e = self.world.enrollments
+            moments = np.column_stack([e.started, e.sends, e.outcome_at, e.ends])
+            return int(((moments > before) & (moments <= after)).any(axis=1).sum())
+
+    def touch(self, count: int, backdate_seconds: float = 0.0) -> list[str]:
+        """Cancel `count` running enrollments now, as a user does in the app."""
+        with self.lock:
+            now = self.clock.now_us()
+            e = self.world.enrollments
+            running = np.nonzero((e.started <= now) & (e.ends > now) & (e.outcome_at > now))[0]
+            chosen = random.Random(now).sample(list(running), min(count, len(running)))
+            for k in chosen:
+                e.outcome[k], e.outcome_at[k] = CANCELLED, now - int(backdate_seconds * 1e6)
+                e.ends[k] = np.iinfo(np.int64).max
+            return [self.world.enrollment_id(int(k)) for k in chosen]
+
+    def enrollments_now(self) -> list[dict[str, Any]]:
+        """Every enrollment token the API holds now, of every status: the truth to load."""
+        with self.lock:
+            now, rows = self.clock.now_us(), []
+            for k in range(len(self.world.sequences)):
+                page, _ = enrollments.listing(
+                    self.world, k, now, statuses=enrollments.STATUSES, sort="enrolled_at_asc",
+                    limit=len(self.world.enrollments.started), offset=0, nodes=set(),
+                    subscribers=set(), email=None,
+                )  # fmt: skip
+                rows += page
+            return rows
+
+    def counts(self) -> dict[str, int]:
+        now = self.clock.now_us()
+        started = int((self.world.enrollments.started <= now).sum())
+        return {"sequences": len(self.world.sequences), "enrollments": started,
+                "subscribers": len(self.world.subscribers)}  # fmt: skip
+
+
+@dataclass
+class SequenzySandbox(Served):
+    """State, API and faults of one sandbox server. `with sandbox.serve() as url: ...`."""
+
+    PREFIX = PREFIX
+
+    state: SequenzyState
+    api: SequenzyApi
+    faults: FaultInjector
+    app: Any
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        sequences: int = 6,
+        enrollments: int = 2_000,
+        seed: int = 42,
+        api_keys: dict[str, frozenset[str]] | None = None,
+        faults: FaultConfig | None = None,
+        rate_limits: tuple[WindowLimit, ...] = DOCUMENTED_LIMITS,
+        anchor_us: int | None = None,
+        frozen_clock: bool = False,
+    ) -> SequenzySandbox:
+        clock = VirtualClock(anchor_us, frozen=frozen_clock)
+        world = SequenzyWorld.generate(
+            seed, sequences=sequences, enrollments=enrollments, anchor_us=clock.anchor_us
+        )
+        lock = threading.RLock()
+        state = SequenzyState(world, clock, lock)
+        keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: ALL_SCOPES}
+        api = SequenzyApi(world, clock, keys, lock)
+        injector = FaultInjector(
+            build_app(api), is_api=is_api_path, error_body=error_body, config=faults,
+            limits=rate_limits, limit_retry_after=False,
+        )  # fmt: skip
+        return cls(state, api, injector, with_controls(state, injector))
+
+
+__all__ = [
+    "ALL_SCOPES", "DEFAULT_API_KEY", "DOCUMENTED_LIMITS", "PREFIX", "FaultConfig",
+    "SequenzySandbox", "WindowLimit",
+]  # fmt: skip

@@ -1,0 +1,227 @@
+"""Sequenzy API v1 (sequences, enrollments, subscribers so far) as a Starlette app, held to the
+document the sandbox serves (`openapi.json`, written by this project: the vendor publishes none).
+
+Behaviour from shared/reference/vendor-apis.md §3 and the vendor's SDKs, listed in
+sandbox/README.md: `{success: false, error}` errors, Bearer keys with scopes, an optional
+`x-company-id`, offset pages computed when asked (so they shift under inserts and status
+changes), enrollments `active,waiting` unless asked for more, subscribers by page or cursor.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import itertools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sandbox.common import openapi
+from sandbox.common.clock import VirtualClock, format_http_date
+from sandbox.sequenzy import enrollments
+from sandbox.sequenzy.world import SequenzyWorld
+
+PREFIX = "/api/v1"
+DOCUMENT = Path(__file__).with_name("openapi.json")
+Handler = Callable[[SequenzyWorld, int, Request], Any]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def error_body(status: int, message: str) -> bytes:
+    return orjson.dumps({"success": False, "error": message})
+
+
+@dataclass
+class SequenzyApi:
+    world: SequenzyWorld
+    clock: VirtualClock
+    keys: dict[str, frozenset[str]]  # API key -> its scopes (`sequences:read`, ...)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def endpoint(self, scope: str, document: dict[str, Any], path: str, handler: Handler) -> Any:
+        specs = openapi.parameters(document, path, "get")
+
+        @functools.wraps(handler)
+        async def run(request: Request) -> Response:
+            try:
+                self._authorise(request, scope)
+                try:
+                    openapi.check(specs, {**request.query_params, **request.path_params})
+                except openapi.BadQuery as exc:
+                    raise ApiError(400, str(exc)) from None
+                with self.lock:
+                    now = self.clock.now_us()
+                    body = {"success": True, **handler(self.world, now, request)}
+                headers = {"date": format_http_date(now)}
+                return Response(orjson.dumps(body), 200, headers, media_type="application/json")
+            except ApiError as exc:
+                return Response(error_body(exc.status, exc.message), exc.status,
+                                media_type="application/json")  # fmt: skip
+
+        return run
+
+    def _authorise(self, request: Request, scope: str) -> None:
+        header = request.headers.get("authorization")
+        if not header:
+            raise ApiError(401, "Missing API key: send Authorization: Bearer <key>")
+        kind, _, key = header.partition(" ")
+        scopes = self.keys.get(key.strip()) if kind.lower() == "bearer" else None
+        if scopes is None:
+            raise ApiError(401, "Invalid API key")
+        if scope not in scopes and "all" not in scopes:
+            raise ApiError(403, f"API key is missing the {scope} permission")
+        company = request.headers.get("x-company-id")
+        if company is not None and company != self.world.company:
+            raise ApiError(403, f"API key has no access to company {company}")
+
+
+def _int(request: Request, name: str, default: int) -> int:
+    value = request.query_params.get(name)
+    return default if value is None else int(value)  # checked against the document already
+
+
+def _sequence(world: SequenzyWorld, request: Request) -> int:
+    position = world.sequence_position(request.path_params["sequenceId"].lower())
+    if position is None:
+        raise ApiError(404, "Sequence not found")
+    return position
+
+
+def list_sequences(world: SequenzyWorld, now: int, request: Request) -> Any:
+    query = request.query_params
+    rows = [s.body for s in world.sequences]
+    if "status" in query:
+        rows = [r for r in rows if r["status"] == query["status"]]
+    search = (query.get("search") or "").lower()
+    rows = [r for r in rows if search in r["name"].lower()]
+    labels = {x.strip() for x in (query.get("labels") or "").split(",") if x.strip()}
+    if labels:
+        rows = [r for r in rows if labels & set(r["labels"])]
+    paged = "limit" in query or "offset" in query  # "omit both to return all matches"
+    limit = min(_int(request, "limit", 50), 100) if paged else None
+    offset = _int(request, "offset", 0)
+    page = rows[offset : offset + limit] if limit is not None else rows[offset:]
+    pagination = {"limit": limit, "offset": offset, "count": len(page), "total": len(rows),
+                  "hasMore": offset + len(page) < len(rows)}  # fmt: skip
+    return {"sequences": page, "pagination": pagination}
+
+
+def get_sequence(world: SequenzyWorld, now: int, request: Request) -> Any:
+    sequence = world.sequences[_sequence(world, request)]
+    nodes = sequence.nodes
+    edges = [{"id": f"e-{a['id'][:8]}-{b['id'][:8]}", "source": a["id"], "target": b["id"]}
+             for a, b in itertools.pairwise(nodes)]  # fmt: skip
+    details = {**sequence.body, "nodes": nodes, "edges": edges, "emails": sequence.emails,
+               "emailCount": len(sequence.emails), "graphRevision": sequence.body["updatedAt"],
+               "stopCondition": {"type": "none", "value": None, "matchConfig": None}}  # fmt: skip
+    return {"sequence": details}
+
+
+def list_enrollments(world: SequenzyWorld, now: int, request: Request) -> Any:
+    position = _sequence(world, request)
+    query = request.query_params
+    asked = [s.strip() for s in (query.get("status") or "").split(",") if s.strip()]
+    bad = [s for s in asked if s not in enrollments.STATUSES]
+    if bad:
+        raise ApiError(400, f"Invalid status: {bad[0]} (one of {', '.join(enrollments.STATUSES)})")
+    statuses = tuple(asked) or enrollments.DEFAULT_STATUSES
+    listed = {name: {x.strip().lower() for x in (query.get(name) or "").split(",") if x.strip()}
+              for name in ("currentNodeId", "subscriberId")}  # fmt: skip
+    limit = min(_int(request, "limit", 50), 500)  # "values above 500 are capped"
+    offset = _int(request, "offset", 0)
+    email = (query.get("email") or "").lower() or None
+    page, total = enrollments.listing(
+        world, position, now, statuses=statuses, sort=query.get("sort") or "enrolled_at_desc",
+        limit=limit, offset=offset, nodes=listed["currentNodeId"],
+        subscribers=listed["subscriberId"], email=email,
+    )  # fmt: skip
+    sequence = world.sequences[position].body
+    pagination = {"limit": limit, "offset": offset, "count": len(page), "total": total,
+                  "hasMore": offset + len(page) < total}  # fmt: skip
+    return {"sequenceId": sequence["id"], "sequenceName": sequence["name"],
+            "statuses": list(statuses),
+            "stopCondition": {"type": "none", "value": None, "matchConfig": None},
+            "stopConditionMatchEvaluatedCount": 0, "enrollments": page,
+            "pagination": pagination}  # fmt: skip
+
+
+def _cursor(subscriber_id: str) -> str:
+    return base64.urlsafe_b64encode(subscriber_id.encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "Invalid cursor") from None
+
+
+def list_subscribers(world: SequenzyWorld, now: int, request: Request) -> Any:
+    """Newest first. By `page` (limit ≤ 100, as the SDK documents) or by `cursor` (limit ≤
+    1,000, as newer docs allow); every page names `nextCursor` while more follow."""
+    query = request.query_params
+    if "page" in query and "cursor" in query:
+        raise ApiError(400, "Use either page or cursor, not both")
+    limit = _int(request, "limit", 20)
+    if limit > 100 and "cursor" not in query:
+        raise ApiError(400, "limit must be at most 100 without cursor (1000 with cursor)")
+    status = query.get("status") or "all"
+    rows = [s for s in world.subscribers if status == "all" or s["status"] == status]
+    email, words = (query.get("email") or "").lower(), (query.get("query") or "").lower()
+    if email:
+        rows = [s for s in rows if s["email"] == email]
+    if words:
+        rows = [
+            s for s in rows if words in f"{s['email']} {s['firstName']} {s['lastName']}".lower()
+        ]
+    if query.get("cursor"):
+        last = _after(query["cursor"])
+        start = next((i + 1 for i, s in enumerate(rows) if s["id"] == last), len(rows))
+    else:
+        start = (_int(request, "page", 1) - 1) * limit
+    page = rows[start : start + limit]
+    more = start + len(page) < len(rows)
+    pagination = {"page": start // limit + 1, "limit": limit, "total": len(rows),
+                  "totalPages": -(-len(rows) // limit), "hasMore": more,
+                  "nextCursor": _cursor(page[-1]["id"]) if more and page else None}  # fmt: skip
+    return {"subscribers": page, "pagination": pagination}
+
+
+SERVED: dict[str, tuple[str, Handler]] = {
+    "/sequences": ("sequences:read", list_sequences),
+    "/sequences/{sequenceId}": ("sequences:read", get_sequence),
+    "/sequences/{sequenceId}/enrollments": ("sequences:read", list_enrollments),
+    "/subscribers": ("subscribers:read", list_subscribers),
+}
+
+
+def build_app(api: SequenzyApi) -> Starlette:
+    document = openapi.load_document(DOCUMENT)
+    routes = [Route(PREFIX + path, api.endpoint(scope, document, PREFIX + path, handler))
+              for path, (scope, handler) in SERVED.items()]  # fmt: skip
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        text = "Not found" if exc.status_code == 404 else str(exc.detail)
+        return Response(error_body(exc.status_code, text), exc.status_code,
+                        dict(exc.headers or {}), media_type="application/json")  # fmt: skip
+
+    return Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(PREFIX + "/")

@@ -1,0 +1,117 @@
+"""The Sequenzy sandbox's behaviour where the vendor's docs describe more than a schema does
+(vendor-apis.md §3): the default-status trap, offset pages that shift, errors, keys, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from sandbox.sequenzy import ALL_SCOPES, DEFAULT_API_KEY, DOCUMENTED_LIMITS, SequenzySandbox
+
+EVERY_STATUS = "active,waiting,completed,failed,cancelled"
+SUBSCRIBERS_ONLY = "subscribers-only-key"
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[SequenzySandbox, httpx.Client]]:
+    sandbox = SequenzySandbox.create(
+        enrollments=1500, frozen_clock=True, rate_limits=(),
+        api_keys={DEFAULT_API_KEY: ALL_SCOPES, SUBSCRIBERS_ONLY: frozenset({"subscribers:read"})},
+    )  # fmt: skip
+    with sandbox.serve() as url:
+        headers = {"authorization": f"Bearer {DEFAULT_API_KEY}"}
+        with httpx.Client(base_url=SequenzySandbox.base_url(url), headers=headers) as client:
+            yield sandbox, client
+
+
+def _pages(client: httpx.Client, path: str, **params: object) -> list[dict]:
+    rows, offset = [], 0
+    while True:
+        body = client.get(path, params={"limit": 100, "offset": offset, **params}).json()
+        rows += body["enrollments"]
+        if not body["pagination"]["hasMore"]:
+            return rows
+        offset += body["pagination"]["count"]
+
+
+def test_enrollments_default_to_active_and_waiting_only(served):
+    sandbox, client = served
+    live = sandbox.state.world.sequences[0].body["id"]
+    default = _pages(client, f"/sequences/{live}/enrollments")
+    every = _pages(client, f"/sequences/{live}/enrollments", status=EVERY_STATUS)
+    assert {e["status"] for e in default} <= {"active", "waiting"}
+    assert {e["status"] for e in every} >= {"completed", "waiting"} and len(every) > len(default)
+    truth = [e for e in sandbox.state.enrollments_now() if e["sequenceId"] == live]
+    assert sorted(e["enrollmentId"] for e in every) == sorted(e["enrollmentId"] for e in truth)
+
+
+def test_offset_pages_shift_when_enrollments_arrive_while_a_client_pages(served):
+    """Newest first: enrollments created between two pages push the rows already seen down,
+    so the next offset page repeats some; one that finishes leaves the default listing and the
+    next page skips one (the trap a client must survive)."""
+    sandbox, client = served
+    live = sandbox.state.world.sequences[0].body["id"]
+    path = f"/sequences/{live}/enrollments"
+    first = client.get(path, params={"limit": 50, "status": EVERY_STATUS}).json()["enrollments"]
+    sandbox.state.advance(3 * 86_400)  # new enrollments start in the meantime
+    second = client.get(path, params={"limit": 50, "offset": 50, "status": EVERY_STATUS}).json()
+    seen = {e["enrollmentId"] for e in first}
+    assert seen & {e["enrollmentId"] for e in second["enrollments"]}  # repeated rows
+
+
+def test_errors_use_the_vendors_envelope(served):
+    _, client = served
+    missing = client.get("/sequences/00000000-0000-4000-8000-000000000000")
+    assert missing.status_code == 404 and missing.json() == {"success": False,
+                                                             "error": "Sequence not found"}  # fmt: skip
+    bad = client.get(f"/sequences/{missing.request.url.path.split('/')[-1]}/enrollments",
+                     params={"status": "paused"})  # fmt: skip
+    assert bad.status_code in (400, 404) and bad.json()["success"] is False
+    scoped = client.get("/sequences", headers={"authorization": f"Bearer {SUBSCRIBERS_ONLY}"})
+    assert scoped.status_code == 403 and "sequences:read" in scoped.json()["error"]
+    assert client.get("/sequences", headers={"authorization": ""}).status_code == 401
+
+
+def test_subscribers_page_by_number_or_by_cursor(served):
+    sandbox, client = served
+    by_cursor, cursor = [], None
+    while True:
+        body = client.get("/subscribers", params={"limit": 1000, **({"cursor": cursor} if cursor
+                                                                     else {"cursor": ""})}).json()  # fmt: skip
+        by_cursor += body["subscribers"]
+        cursor = body["pagination"]["nextCursor"]
+        if not body["pagination"]["hasMore"]:
+            break
+    by_page = []
+    for page in range(1, 100):
+        body = client.get("/subscribers", params={"page": page, "limit": 100}).json()
+        by_page += body["subscribers"]
+        if not body["pagination"]["hasMore"]:
+            break
+    assert by_cursor == by_page == sandbox.state.world.subscribers
+    assert client.get("/subscribers", params={"limit": 500}).status_code == 400
+
+
+def test_the_sandbox_runs_on_its_own_from_the_command_line():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "sandbox", "sequenzy", "--help"],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0 and "--enrollments" in result.stdout
+
+
+def test_the_documented_limits_answer_429_without_retry_after():
+    assert {(w.requests, w.window_seconds) for w in DOCUMENTED_LIMITS} == {(100, 60.0), (20, 1.0)}
+    sandbox = SequenzySandbox.create(enrollments=100)
+    with sandbox.serve() as url:
+        base = SequenzySandbox.base_url(url)
+        headers = {"authorization": f"Bearer {DEFAULT_API_KEY}"}
+        answers = [httpx.get(base + "/sequences", headers=headers) for _ in range(45)]
+    codes = [a.status_code for a in answers]
+    first = codes.index(429)  # 45 requests span two one-second windows at most
+    assert first >= 20 and set(codes[:first]) == {200}
+    limited = answers[first]
+    assert "retry-after" not in limited.headers and limited.json()["success"] is False
