@@ -15,7 +15,8 @@ from sandbox.common.clock import VirtualClock
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import Served
 from sandbox.sequenzy import enrollments
-from sandbox.sequenzy.app import PREFIX, SequenzyApi, build_app, error_body, is_api_path
+from sandbox.sequenzy.app import PREFIX, SequenzyApi, build_app, is_api_path
+from sandbox.sequenzy.protocol import error_body
 from sandbox.sequenzy.world import CANCELLED, SequenzyWorld
 
 DEFAULT_API_KEY = "sequenzy-sandbox-key"

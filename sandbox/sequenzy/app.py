@@ -27,22 +27,13 @@ from starlette.routing import Route
 
 from sandbox.common import openapi
 from sandbox.common.clock import VirtualClock, format_http_date
-from sandbox.sequenzy import enrollments
+from sandbox.sequenzy import enrollments, metrics
+from sandbox.sequenzy.protocol import ApiError, error_body, int_param, sequence_position
 from sandbox.sequenzy.world import SequenzyWorld
 
 PREFIX = "/api/v1"
 DOCUMENT = Path(__file__).with_name("openapi.json")
 Handler = Callable[[SequenzyWorld, int, Request], Any]
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-def error_body(status: int, message: str) -> bytes:
-    return orjson.dumps({"success": False, "error": message})
 
 
 @dataclass
@@ -89,18 +80,6 @@ class SequenzyApi:
             raise ApiError(403, f"API key has no access to company {company}")
 
 
-def _int(request: Request, name: str, default: int) -> int:
-    value = request.query_params.get(name)
-    return default if value is None else int(value)  # checked against the document already
-
-
-def _sequence(world: SequenzyWorld, request: Request) -> int:
-    position = world.sequence_position(request.path_params["sequenceId"].lower())
-    if position is None:
-        raise ApiError(404, "Sequence not found")
-    return position
-
-
 def list_sequences(world: SequenzyWorld, now: int, request: Request) -> Any:
     query = request.query_params
     rows = [s.body for s in world.sequences]
@@ -112,8 +91,8 @@ def list_sequences(world: SequenzyWorld, now: int, request: Request) -> Any:
     if labels:
         rows = [r for r in rows if labels & set(r["labels"])]
     paged = "limit" in query or "offset" in query  # "omit both to return all matches"
-    limit = min(_int(request, "limit", 50), 100) if paged else None
-    offset = _int(request, "offset", 0)
+    limit = min(int_param(request, "limit", 50), 100) if paged else None
+    offset = int_param(request, "offset", 0)
     page = rows[offset : offset + limit] if limit is not None else rows[offset:]
     pagination = {"limit": limit, "offset": offset, "count": len(page), "total": len(rows),
                   "hasMore": offset + len(page) < len(rows)}  # fmt: skip
@@ -121,7 +100,7 @@ def list_sequences(world: SequenzyWorld, now: int, request: Request) -> Any:
 
 
 def get_sequence(world: SequenzyWorld, now: int, request: Request) -> Any:
-    sequence = world.sequences[_sequence(world, request)]
+    sequence = world.sequences[sequence_position(world, request)]
     nodes = sequence.nodes
     edges = [{"id": f"e-{a['id'][:8]}-{b['id'][:8]}", "source": a["id"], "target": b["id"]}
              for a, b in itertools.pairwise(nodes)]  # fmt: skip
@@ -132,7 +111,7 @@ def get_sequence(world: SequenzyWorld, now: int, request: Request) -> Any:
 
 
 def list_enrollments(world: SequenzyWorld, now: int, request: Request) -> Any:
-    position = _sequence(world, request)
+    position = sequence_position(world, request)
     query = request.query_params
     asked = [s.strip() for s in (query.get("status") or "").split(",") if s.strip()]
     bad = [s for s in asked if s not in enrollments.STATUSES]
@@ -141,8 +120,8 @@ def list_enrollments(world: SequenzyWorld, now: int, request: Request) -> Any:
     statuses = tuple(asked) or enrollments.DEFAULT_STATUSES
     listed = {name: {x.strip().lower() for x in (query.get(name) or "").split(",") if x.strip()}
               for name in ("currentNodeId", "subscriberId")}  # fmt: skip
-    limit = min(_int(request, "limit", 50), 500)  # "values above 500 are capped"
-    offset = _int(request, "offset", 0)
+    limit = min(int_param(request, "limit", 50), 500)  # "values above 500 are capped"
+    offset = int_param(request, "offset", 0)
     email = (query.get("email") or "").lower() or None
     page, total = enrollments.listing(
         world, position, now, statuses=statuses, sort=query.get("sort") or "enrolled_at_desc",
@@ -176,7 +155,7 @@ def list_subscribers(world: SequenzyWorld, now: int, request: Request) -> Any:
     query = request.query_params
     if "page" in query and "cursor" in query:
         raise ApiError(400, "Use either page or cursor, not both")
-    limit = _int(request, "limit", 20)
+    limit = int_param(request, "limit", 20)
     if limit > 100 and "cursor" not in query:
         raise ApiError(400, "limit must be at most 100 without cursor (1000 with cursor)")
     status = query.get("status") or "all"
@@ -192,7 +171,7 @@ def list_subscribers(world: SequenzyWorld, now: int, request: Request) -> Any:
         last = _after(query["cursor"])
         start = next((i + 1 for i, s in enumerate(rows) if s["id"] == last), len(rows))
     else:
-        start = (_int(request, "page", 1) - 1) * limit
+        start = (int_param(request, "page", 1) - 1) * limit
     page = rows[start : start + limit]
     more = start + len(page) < len(rows)
     pagination = {"page": start // limit + 1, "limit": limit, "total": len(rows),
@@ -206,6 +185,8 @@ SERVED: dict[str, tuple[str, Handler]] = {
     "/sequences/{sequenceId}": ("sequences:read", get_sequence),
     "/sequences/{sequenceId}/enrollments": ("sequences:read", list_enrollments),
     "/subscribers": ("subscribers:read", list_subscribers),
+    "/metrics/sequences/{sequenceId}": ("sequences:read", metrics.sequence_metrics),
+    "/metrics/sequences/{sequenceId}/events": ("sequences:read", metrics.list_sequence_events),
 }
 
 

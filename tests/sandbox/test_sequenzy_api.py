@@ -115,3 +115,43 @@ def test_the_documented_limits_answer_429_without_retry_after():
     assert first >= 20 and set(codes[:first]) == {200}
     limited = answers[first]
     assert "retry-after" not in limited.headers and limited.json()["success"] is False
+
+
+def _events(client: httpx.Client, path: str, **params: object) -> list[dict]:
+    rows, page = [], 1
+    while True:
+        body = client.get(path, params={"limit": 500, "page": page, **params}).json()
+        rows += body["events"]
+        if not body["pagination"]["hasMore"]:
+            return rows
+        page += 1
+
+
+def test_events_default_to_deliveries_and_agree_with_the_enrollments(served):
+    sandbox, client = served
+    live = sandbox.state.world.sequences[0].body["id"]
+    path = f"/metrics/sequences/{live}/events"
+    default = _events(client, path, period="90d")
+    assert default and {e["eventType"] for e in default} == {"delivery"}
+    every = _events(client, path, period="90d", eventTypes="send,delivery,bounce,open,click")
+    assert {"send", "delivery", "open"} <= {e["eventType"] for e in every}
+    stamps = [e["occurredAt"] for e in every]
+    assert stamps == sorted(stamps) and len({e["id"] for e in every}) == len(every)
+    sends = [e for e in every if e["eventType"] == "send"]
+    assert {e["enrollmentId"] for e in sends} <= {
+        e["enrollmentId"] for e in sandbox.state.enrollments_now() if e["sequenceId"] == live
+    }
+    stats = client.get(f"/metrics/sequences/{live}", params={"period": "90d"}).json()
+    assert sum(s["stats"]["sent"] for s in stats["steps"]) == stats["stats"]["sent"]
+
+
+def test_an_event_window_is_at_most_90_days(served):
+    sandbox, client = served
+    live = sandbox.state.world.sequences[0].body["id"]
+    path = f"/metrics/sequences/{live}/events"
+    wide = client.get(path, params={"start": "2026-01-01T00:00:00Z", "end": "2026-05-01T00:00:00Z"})
+    assert wide.status_code == 400 and "90 days" in wide.json()["error"]
+    ok = client.get(path, params={"start": "2026-01-01T00:00:00Z", "end": "2026-03-31T00:00:00Z"})
+    assert ok.status_code == 200
+    lonely = client.get(path, params={"start": "2026-01-01T00:00:00Z"})
+    assert lonely.status_code == 400
