@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from sandbox.common import openapi
 from sandbox.common.clock import VirtualClock, format_http_date
-from sandbox.sequenzy import enrollments, metrics
+from sandbox.sequenzy import enrollments, metrics, writes
 from sandbox.sequenzy.protocol import ApiError, error_body, int_param, sequence_position
 from sandbox.sequenzy.world import SequenzyWorld
 
@@ -43,8 +43,13 @@ class SequenzyApi:
     keys: dict[str, frozenset[str]]  # API key -> its scopes (`sequences:read`, ...)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
-    def endpoint(self, scope: str, document: dict[str, Any], path: str, handler: Handler) -> Any:
-        specs = openapi.parameters(document, path, "get")
+    def endpoint(
+        self, scope: str, document: dict[str, Any], path: str, method: str, handler: Handler
+    ) -> Any:
+        """Bearer auth and the key's permission, the document's parameter and body schemas for
+        the operation, then the handler (a write gets the checked JSON body as `request.state`)."""
+        specs = openapi.parameters(document, path, method)
+        schema = openapi.body_schema(document, path, method)
 
         @functools.wraps(handler)
         async def run(request: Request) -> Response:
@@ -52,6 +57,9 @@ class SequenzyApi:
                 self._authorise(request, scope)
                 try:
                     openapi.check(specs, {**request.query_params, **request.path_params})
+                    if schema is not None:
+                        request.state.body = await _json(request)
+                        openapi.check_body(schema, request.state.body)
                 except openapi.BadQuery as exc:
                     raise ApiError(400, str(exc)) from None
                 with self.lock:
@@ -78,6 +86,22 @@ class SequenzyApi:
         company = request.headers.get("x-company-id")
         if company is not None and company != self.world.company:
             raise ApiError(403, f"API key has no access to company {company}")
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "The body is not valid JSON") from None
+
+
+def _write(write: Callable[..., Any], *args: Any) -> Handler:
+    def handler(world: SequenzyWorld, now: int, request: Request) -> Any:
+        position = sequence_position(world, request)
+        return write(world, position, now, *args, *([request.state.body] if not args else []))
+
+    return handler
 
 
 def list_sequences(world: SequenzyWorld, now: int, request: Request) -> Any:
@@ -180,20 +204,28 @@ def list_subscribers(world: SequenzyWorld, now: int, request: Request) -> Any:
     return {"subscribers": page, "pagination": pagination}
 
 
-SERVED: dict[str, tuple[str, Handler]] = {
-    "/sequences": ("sequences:read", list_sequences),
-    "/sequences/{sequenceId}": ("sequences:read", get_sequence),
-    "/sequences/{sequenceId}/enrollments": ("sequences:read", list_enrollments),
-    "/subscribers": ("subscribers:read", list_subscribers),
-    "/metrics/sequences/{sequenceId}": ("sequences:read", metrics.sequence_metrics),
-    "/metrics/sequences/{sequenceId}/events": ("sequences:read", metrics.list_sequence_events),
-}
+SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (scope, handler)
+    ("get", "/sequences"): ("sequences:read", list_sequences),
+    ("get", "/sequences/{sequenceId}"): ("sequences:read", get_sequence),
+    ("get", "/sequences/{sequenceId}/enrollments"): ("sequences:read", list_enrollments),
+    ("get", "/subscribers"): ("subscribers:read", list_subscribers),
+    ("get", "/metrics/sequences/{sequenceId}"): ("sequences:read", metrics.sequence_metrics),
+    ("get", "/metrics/sequences/{sequenceId}/events"): ("sequences:read",
+                                                        metrics.list_sequence_events),
+    ("post", "/sequences/{sequenceId}/enrollments/cancel"): ("sequences:write",
+                                                              _write(writes.cancel)),
+    ("post", "/sequences/{sequenceId}/enroll"): ("sequences:write", _write(writes.enroll)),
+    **{("post", f"/sequences/{{sequenceId}}/{action}"): ("sequences:activate",
+                                                        _write(writes.act, action))
+       for action in writes.STATES},
+}  # fmt: skip
 
 
 def build_app(api: SequenzyApi) -> Starlette:
     document = openapi.load_document(DOCUMENT)
-    routes = [Route(PREFIX + path, api.endpoint(scope, document, PREFIX + path, handler))
-              for path, (scope, handler) in SERVED.items()]  # fmt: skip
+    routes = [Route(PREFIX + path, api.endpoint(scope, document, PREFIX + path, method, handler),
+                    methods=[method.upper()])
+              for (method, path), (scope, handler) in SERVED.items()]  # fmt: skip
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -157,14 +157,16 @@ def _subscriber(rng: random.Random, ids: dict[str, IdSpace], k: int, anchor_us: 
 def _plan(
     rng: np.random.Generator, sequences: list[Sequence], people: int, n: int, anchor_us: int
 ) -> Enrollments:
-    """Enrollments in sequences that ever ran, started over the last 120 days, and a tenth more
-    still to come in the 30 days after the anchor (only in sequences taking new ones)."""
+    """Enrollments in sequences that ever ran, started over the last 120 days (two in five in
+    the last ten), and a tenth more still to come in the 30 days after the anchor (only in
+    sequences taking new ones)."""
     ran = [k for k, s in enumerate(sequences) if s.body["status"] != "draft"] or [0]
     taking = [k for k, s in enumerate(sequences) if s.body["acceptsNewEnrollments"]] or ran
     later = n // 10
     seq = np.concatenate([rng.choice(ran, n), rng.choice(taking, later)]).astype(np.int64)
-    started = np.concatenate([anchor_us - rng.integers(MINUTE, 120 * DAY, n),
-                              anchor_us + rng.integers(MINUTE, 30 * DAY, later)])  # fmt: skip
+    recent = rng.random(n) < 0.4  # a steady flow: many still running at the anchor
+    ages = np.where(recent, rng.integers(MINUTE, 10 * DAY, n), rng.integers(MINUTE, 120 * DAY, n))
+    started = np.concatenate([anchor_us - ages, anchor_us + rng.integers(MINUTE, 30 * DAY, later)])
     started = started // 1000 * 1000
     total = n + later
     counts = np.array([len(s.emails) for s in sequences])[seq]

@@ -26,6 +26,14 @@ def served() -> Iterator[tuple[SequenzySandbox, httpx.Client]]:
             yield sandbox, client
 
 
+def _live(sandbox: SequenzySandbox, which: int = 0) -> str:
+    """A sequence taking new enrollments (every world has two)."""
+    live = [
+        s.body["id"] for s in sandbox.state.world.sequences if s.body["effectiveStatus"] == "live"
+    ]
+    return live[which]
+
+
 def _pages(client: httpx.Client, path: str, **params: object) -> list[dict]:
     rows, offset = [], 0
     while True:
@@ -38,7 +46,7 @@ def _pages(client: httpx.Client, path: str, **params: object) -> list[dict]:
 
 def test_enrollments_default_to_active_and_waiting_only(served):
     sandbox, client = served
-    live = sandbox.state.world.sequences[0].body["id"]
+    live = _live(sandbox)
     default = _pages(client, f"/sequences/{live}/enrollments")
     every = _pages(client, f"/sequences/{live}/enrollments", status=EVERY_STATUS)
     assert {e["status"] for e in default} <= {"active", "waiting"}
@@ -52,7 +60,7 @@ def test_offset_pages_shift_when_enrollments_arrive_while_a_client_pages(served)
     so the next offset page repeats some; one that finishes leaves the default listing and the
     next page skips one (the trap a client must survive)."""
     sandbox, client = served
-    live = sandbox.state.world.sequences[0].body["id"]
+    live = _live(sandbox)
     path = f"/sequences/{live}/enrollments"
     first = client.get(path, params={"limit": 50, "status": EVERY_STATUS}).json()["enrollments"]
     sandbox.state.advance(3 * 86_400)  # new enrollments start in the meantime
@@ -129,7 +137,7 @@ def _events(client: httpx.Client, path: str, **params: object) -> list[dict]:
 
 def test_events_default_to_deliveries_and_agree_with_the_enrollments(served):
     sandbox, client = served
-    live = sandbox.state.world.sequences[0].body["id"]
+    live = _live(sandbox)
     path = f"/metrics/sequences/{live}/events"
     default = _events(client, path, period="90d")
     assert default and {e["eventType"] for e in default} == {"delivery"}
@@ -147,7 +155,7 @@ def test_events_default_to_deliveries_and_agree_with_the_enrollments(served):
 
 def test_an_event_window_is_at_most_90_days(served):
     sandbox, client = served
-    live = sandbox.state.world.sequences[0].body["id"]
+    live = _live(sandbox)
     path = f"/metrics/sequences/{live}/events"
     wide = client.get(path, params={"start": "2026-01-01T00:00:00Z", "end": "2026-05-01T00:00:00Z"})
     assert wide.status_code == 400 and "90 days" in wide.json()["error"]
@@ -155,3 +163,62 @@ def test_an_event_window_is_at_most_90_days(served):
     assert ok.status_code == 200
     lonely = client.get(path, params={"start": "2026-01-01T00:00:00Z"})
     assert lonely.status_code == 400
+
+
+def _running(client: httpx.Client, sequence_id: str) -> list[dict]:
+    return _pages(client, f"/sequences/{sequence_id}/enrollments")
+
+
+def test_cancel_is_a_dry_run_for_batches_and_at_once_for_one_subscriber(served):
+    sandbox, client = served
+    live = _live(sandbox)
+    path = f"/sequences/{live}/enrollments/cancel"
+    running = _running(client, live)
+    ids = [e["subscriberId"] for e in running[:3]]
+    dry = client.post(path, json={"subscriberIds": ids}).json()
+    assert dry["dryRun"] is True and dry["cancelledCount"] == 0 and dry["matchedCount"] >= 3
+    assert len(_running(client, live)) == len(running)  # nothing changed
+    one = client.post(path, json={"subscriberId": ids[0]}).json()
+    assert one["dryRun"] is False and one["cancelledCount"] >= 1
+    real = client.post(path, json={"subscriberIds": ids, "dryRun": False}).json()
+    left = {e["subscriberId"] for e in _running(client, live)}
+    assert real["cancelledCount"] >= 2 and not left & set(ids)
+    both = client.post(path, json={"subscriberId": ids[0], "cancelAll": True})
+    assert both.status_code == 400 and both.json()["success"] is False
+
+
+def test_cancel_all_is_capped_per_request_and_says_what_remains(served, monkeypatch):
+    from sandbox.sequenzy import writes
+
+    monkeypatch.setattr(writes, "CANCEL_CAP", 10)
+    sandbox, client = served
+    live = _live(sandbox)
+    path = f"/sequences/{live}/enrollments/cancel"
+    total, rounds = len(_running(client, live)), 0
+    while True:
+        answer = client.post(path, json={"cancelAll": True, "dryRun": False}).json()
+        rounds += 1
+        assert answer["cancelledCount"] <= 10
+        if answer["remainingCount"] == 0:
+            break
+    assert rounds == -(-total // 10) and _running(client, live) == []
+
+
+def test_enroll_and_the_sequence_actions_change_what_the_api_shows(served):
+    sandbox, client = served
+    live = _live(sandbox, 1)
+    people = sandbox.state.world.subscribers
+    busy = {e["subscriberId"] for e in _running(client, live)}
+    idle = [p for p in people if p["status"] == "active" and p["id"] not in busy][:3]
+    done = client.post(f"/sequences/{live}/enroll",
+                       json={"emails": [p["email"] for p in idle] + ["nobody@example.org"]}).json()  # fmt: skip
+    assert done["enrolled"] == 3 and done["notFound"] == ["nobody@example.org"]
+    assert {p["id"] for p in idle} <= {e["subscriberId"] for e in _running(client, live)}
+    paused = client.post(f"/sequences/{live}/pause-enrollments").json()["sequence"]
+    assert paused["effectiveStatus"] == "enrollment_paused" and paused["status"] == "active"
+    refused = client.post(f"/sequences/{live}/enroll", json={"emails": [idle[0]["email"]]})
+    assert refused.status_code == 409
+    assert client.post(f"/sequences/{live}/resume-enrollments").json()["sequence"][
+        "effectiveStatus"] == "live"  # fmt: skip
+    assert client.post(f"/sequences/{live}/disable").json()["sequence"]["status"] == "paused"
+    assert client.post(f"/sequences/{live}/enable").json()["sequence"]["effectiveStatus"] == "live"
