@@ -61,3 +61,11 @@ def format_rfc3339(us: int) -> str:
 
 def format_http_date(us: int) -> str:
     return datetime.fromtimestamp(us / US, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def parse_iso_us(text: str) -> int:
+    """An ISO 8601 date or date-time (`Z` or an offset; none means UTC) as µs since the epoch;
+    ValueError when it is neither."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * US)

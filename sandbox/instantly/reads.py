@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from starlette.requests import Request
 
+from sandbox.common.clock import parse_iso_us
 from sandbox.instantly import analytics, render
 from sandbox.instantly.emails import RECEIVED
 from sandbox.instantly.leads import VERIFICATION, LeadState, reduce
@@ -174,11 +174,9 @@ def _instant(request: Request, name: str) -> int | None:
     if text is None:
         return None
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_iso_us(text)
     except ValueError:
         raise ApiError(400, f"querystring/{name} must be a date or an ISO 8601 instant") from None
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return int(parsed.timestamp() * 1_000_000)
 
 
 def list_emails(world: InstantlyWorld, now: int, request: Request) -> Any:

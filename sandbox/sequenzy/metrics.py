@@ -3,12 +3,12 @@ both read from the same events (sandbox.sequenzy.events), within windows of at m
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from starlette.requests import Request
 
+from sandbox.common.clock import parse_iso_us
 from sandbox.sequenzy import enrollments, events
 from sandbox.sequenzy.protocol import ApiError, int_param, sequence_position
 from sandbox.sequenzy.world import SequenzyWorld
@@ -18,13 +18,10 @@ MAX_RANGE_US = 90 * 86_400 * 1_000_000
 
 
 def _instant(request: Request, name: str) -> int:
-    text = request.query_params[name]
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_iso_us(request.query_params[name])
     except ValueError:
         raise ApiError(400, f"{name} must be an ISO 8601 date-time") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1_000_000)
 
 
 def _window(request: Request, now: int, default: int | None) -> tuple[int, int] | None:
