@@ -6,7 +6,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -69,10 +68,27 @@ def concurrent_pages(
         finally:
             put(done)
 
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="pages")
+    # Daemon threads, not a ThreadPoolExecutor: a consumer interrupted between two pages (a
+    # signal, a failed load) may leave this generator suspended and unclosed until exit, and
+    # an executor's workers, blocked handing over a page nobody takes, would hold the process
+    # at exit forever; daemon threads end with it.
+    pending: queue.SimpleQueue[Query] = queue.SimpleQueue()
+    for query in queries:
+        pending.put(query)
+
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                query = pending.get_nowait()
+            except queue.Empty:
+                return
+            work(query)
+
+    threads = [threading.Thread(target=worker, name=f"pages-{k}", daemon=True)
+               for k in range(max(1, min(workers, len(queries))))]  # fmt: skip
+    for thread in threads:
+        thread.start()
     try:
-        for query in queries:
-            pool.submit(work, query)
         remaining = len(queries)
         while remaining:
             item = handoff.get()
@@ -84,4 +100,5 @@ def concurrent_pages(
                 yield item
     finally:
         stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        for thread in threads:
+            thread.join(timeout=30)
