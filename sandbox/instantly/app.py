@@ -23,8 +23,9 @@ from starlette.routing import Route
 
 from sandbox.common import openapi
 from sandbox.common.clock import VirtualClock, format_http_date
+from sandbox.common.errors import ApiError
 from sandbox.instantly import reads, validation, writes
-from sandbox.instantly.protocol import ApiError, error_body, page, paging
+from sandbox.instantly.protocol import error_body, page, paging
 from sandbox.instantly.world import InstantlyWorld
 
 PREFIX = "/api/v2"

@@ -12,12 +12,6 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 10  # undocumented; clients should send `limit`
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
 def error_body(status: int, message: str) -> bytes:
     return orjson.dumps(
         {"statusCode": status, "error": HTTPStatus(status).phrase, "message": message}

@@ -14,10 +14,11 @@ import numpy as np
 from starlette.requests import Request
 
 from sandbox.common.clock import parse_iso_us
+from sandbox.common.errors import ApiError
 from sandbox.instantly import analytics, render
 from sandbox.instantly.emails import RECEIVED
 from sandbox.instantly.leads import VERIFICATION, LeadState, reduce
-from sandbox.instantly.protocol import DEFAULT_LIMIT, MAX_LIMIT, ApiError, page, paging
+from sandbox.instantly.protocol import DEFAULT_LIMIT, MAX_LIMIT, page, paging
 from sandbox.instantly.world import InstantlyWorld
 
 CHUNK = 2048

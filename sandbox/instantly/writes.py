@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.common.clock import format_rfc3339
+from sandbox.common.errors import ApiError
 from sandbox.instantly import activity as ev
 from sandbox.instantly import render
-from sandbox.instantly.protocol import ApiError
 from sandbox.instantly.world import InstantlyWorld
 
 

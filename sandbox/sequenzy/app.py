@@ -27,8 +27,9 @@ from starlette.routing import Route
 
 from sandbox.common import openapi
 from sandbox.common.clock import VirtualClock, format_http_date
+from sandbox.common.errors import ApiError
 from sandbox.sequenzy import enrollments, metrics, writes
-from sandbox.sequenzy.protocol import ApiError, error_body, int_param, sequence_position
+from sandbox.sequenzy.protocol import error_body, int_param, sequence_position
 from sandbox.sequenzy.world import SequenzyWorld
 
 PREFIX = "/api/v1"

@@ -9,8 +9,9 @@ import numpy as np
 from starlette.requests import Request
 
 from sandbox.common.clock import parse_iso_us
+from sandbox.common.errors import ApiError
 from sandbox.sequenzy import enrollments, events
-from sandbox.sequenzy.protocol import ApiError, int_param, sequence_position
+from sandbox.sequenzy.protocol import int_param, sequence_position
 from sandbox.sequenzy.world import SequenzyWorld
 
 PERIODS = {"1h": 3600, "24h": 86_400, "7d": 7 * 86_400, "30d": 30 * 86_400, "90d": 90 * 86_400}

@@ -6,13 +6,8 @@ from __future__ import annotations
 import orjson
 from starlette.requests import Request
 
+from sandbox.common.errors import ApiError
 from sandbox.sequenzy.world import SequenzyWorld
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 def error_body(status: int, message: str) -> bytes:

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from sandbox.common.clock import format_rfc3339
+from sandbox.common.errors import ApiError
 from sandbox.sequenzy import enrollments as listing
-from sandbox.sequenzy.protocol import ApiError
 from sandbox.sequenzy.world import CANCELLED, COMPLETES, MINUTE, NEVER, SequenzyWorld
 
 CANCEL_CAP = 1_000
