@@ -16,7 +16,7 @@ from tests.support.vendors import HARNESSES, Harness, VendorUnderTest
 from tests.support.warehouses import DuckDBWarehouse, ThrowawayPostgres, postgres_bin_dir
 
 # each vendor's own fixtures (its sandbox servers), visible to every test directory
-pytest_plugins = ["tests.unify.fixtures", "tests.instantly.fixtures"]
+pytest_plugins = ["tests.unify.fixtures", "tests.instantly.fixtures", "tests.sequenzy.fixtures"]
 
 
 @pytest.fixture(scope="session")

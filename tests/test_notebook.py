@@ -8,7 +8,7 @@ from pathlib import Path
 from pipelines import reporting
 from pipelines.reporting.instantly import INSTANTLY_REPORT
 from pipelines.reporting.unify import UNIFY_REPORT
-from tests.instantly.loading import Loader as InstantlyLoader
+from tests.instantly.loading import instantly_loader
 from tests.support.cli import ROOT
 from tests.unify.loading import BULK
 from tests.unify.loading import Loader as UnifyLoader
@@ -30,7 +30,7 @@ def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, instantly, 
     unify_load.run(**BULK)  # the CLI's default first load
     reporting.create_views(unify_load.pipeline(), UNIFY_REPORT)
     warehouse = unify_load.warehouse
-    instantly_load = InstantlyLoader(tmp_path, instantly(leads=800).base_url, warehouse)
+    instantly_load = instantly_loader(tmp_path, instantly(leads=800).base_url, warehouse)
     instantly_load.run()
     reporting.create_views(instantly_load.pipeline(), INSTANTLY_REPORT)
     for view in ("unify.funnel_by_sequence", "unify.funnel_by_cohort_week", "unify.step_funnel",

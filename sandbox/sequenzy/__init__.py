@@ -14,7 +14,7 @@ from sandbox.common.admin import with_controls
 from sandbox.common.clock import VirtualClock
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import Served
-from sandbox.sequenzy import enrollments
+from sandbox.sequenzy import enrollments, events
 from sandbox.sequenzy.app import PREFIX, SequenzyApi, build_app, is_api_path
 from sandbox.sequenzy.protocol import error_body
 from sandbox.sequenzy.world import CANCELLED, SequenzyWorld
@@ -66,6 +66,15 @@ class SequenzyState:
                     subscribers=set(), email=None,
                 )  # fmt: skip
                 rows += page
+            return rows
+
+    def events_now(self) -> list[dict[str, Any]]:
+        """Every event of every sequence up to now, of every type: the truth to load."""
+        with self.lock:
+            now, rows = self.clock.now_us(), []
+            for k in range(len(self.world.sequences)):
+                found = events.sequence_events(self.world, k, now)
+                rows += [events.render(self.world, k, found, i) for i in range(len(found.kind))]
             return rows
 
     def counts(self) -> dict[str, int]:

@@ -176,13 +176,14 @@ def _after(cursor: str) -> str:
 
 def list_subscribers(world: SequenzyWorld, now: int, request: Request) -> Any:
     """Newest first. By `page` (limit ≤ 100, as the SDK documents) or by `cursor` (limit ≤
-    1,000, as newer docs allow); every page names `nextCursor` while more follow."""
+    1,000, as newer docs allow, from a first page without either); every page names
+    `nextCursor` while more follow."""
     query = request.query_params
     if "page" in query and "cursor" in query:
         raise ApiError(400, "Use either page or cursor, not both")
     limit = int_param(request, "limit", 20)
-    if limit > 100 and "cursor" not in query:
-        raise ApiError(400, "limit must be at most 100 without cursor (1000 with cursor)")
+    if limit > 100 and "page" in query:
+        raise ApiError(400, "limit must be at most 100 with page (1000 with cursor)")
     status = query.get("status") or "all"
     rows = [s for s in world.subscribers if status == "all" or s["status"] == status]
     email, words = (query.get("email") or "").lower(), (query.get("query") or "").lower()

@@ -102,3 +102,66 @@ def concurrent_pages(
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
+
+
+Row = TypeVar("Row")
+# (offset, limit) -> (the rows there, whether more follow)
+OffsetFetch = Callable[[int, int], tuple[list[Row], bool]]
+
+
+def anchored_offset_pages(
+    fetch: OffsetFetch[Row],
+    key: Callable[[Row], str],
+    *,
+    limit: int,
+    start: int = 0,
+    anchor: str | None = None,
+) -> Iterator[tuple[int, list[Row]]]:
+    """(offset of the first row, rows) for every row of an offset listing from `start`, each
+    row once, though the listing shifts while it is paged.
+
+    Each request overlaps the last row already read (the anchor; at `start`, the caller's
+    `anchor` is the row it holds at `start - 1`). When the anchor is not where it was, rows
+    were inserted or removed before it: found further on in the page, the rows before it are
+    taken too (they may be new); not found, the read steps back a page at a time until it is,
+    and from the listing's start when it is gone altogether (duplicates, never gaps: rows are
+    merged on their key). The positions yielded are where the rows are now.
+    """
+    offset = max(0, start)
+    if offset <= 0:
+        anchor = None
+    while True:
+        ask = offset - 1 if anchor is not None else offset
+        rows, more = fetch(ask, limit)
+        if anchor is not None:
+            ids = [key(r) for r in rows]
+            if anchor in ids:
+                at = ids.index(anchor)
+                rows, offset = rows[at + 1 :], ask + at + 1
+            else:
+                offset, rows, more = _step_back(fetch, key, limit, ask, anchor)
+                anchor = None if offset == 0 else anchor
+        if rows:
+            yield offset, rows
+            offset += len(rows)
+            anchor = key(rows[-1])
+        if not more or (not rows and anchor is None):
+            return
+
+
+def _step_back(
+    fetch: OffsetFetch[Row], key: Callable[[Row], str], limit: int, ask: int, anchor: str
+) -> tuple[int, list[Row], bool]:
+    """Where the rows after `anchor` are, looked for before `ask` (it moved back: rows were
+    removed), and the first of them; the listing from its start when `anchor` is gone."""
+    back = ask
+    while back > 0:
+        back = max(0, back - (limit - 1))
+        rows, more = fetch(back, limit)
+        ids = [key(r) for r in rows]
+        if anchor in ids:
+            at = ids.index(anchor)
+            if at + 1 < len(rows) or not more:
+                return back + at + 1, rows[at + 1 :], more
+            return (back + at + 1, *fetch(back + at + 1, limit))
+    return (0, *fetch(0, limit))

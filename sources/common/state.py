@@ -9,7 +9,7 @@ kept by hand, each in exactly one place.)
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dlt
@@ -36,6 +36,20 @@ class HighWaterMark:
     def set(self, value: datetime | None) -> None:
         if value is not None:
             self._state[self.key] = format_instant(value)
+
+
+def due(state: dict[str, Any], key: str, every: timedelta) -> bool:
+    """Whether a listing whose last completion `state[key]` holds is due again (always on a
+    first run, or with a refresh of 0)."""
+    last = state.get(key)
+    if last is None or every <= timedelta(0):
+        return True
+    return datetime.now(UTC) - parse_instant(last) >= every
+
+
+def mark_done(state: dict[str, Any], key: str) -> None:
+    """Record that the listing under `key` completed now (committed with its data)."""
+    state[key] = format_instant(datetime.now(UTC))
 
 
 def source_state(pipeline: dlt.Pipeline, source: str) -> dict[str, Any]:

@@ -3,11 +3,12 @@ collected per table from a batch of API objects."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import dlt
 import pyarrow as pa
+from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.common.schema import Schema
 
 from sources.common import arrow, drift
@@ -73,6 +74,13 @@ class Tables:
         self, table: str, rows: list[dict[str, Any]], known: drift.KnownType = drift.nothing_known
     ) -> pa.Table:
         return arrow.table(self.contracts[table], rows, known)
+
+
+def snake_cased(objects: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """API objects with their fields under dlt's snake_case names (`effectiveStatus` →
+    `effective_status`), the names a camelCase API's table contracts use."""
+    name = NamingConvention().normalize_identifier  # cached by dlt per identifier
+    return [{name(k): v for k, v in obj.items()} for obj in objects]
 
 
 def no_schema(table: str) -> drift.KnownType:

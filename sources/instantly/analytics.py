@@ -18,6 +18,7 @@ from typing import Any
 import dlt
 
 from sources.common.instants import format_instant, server_time
+from sources.common.state import due, mark_done
 from sources.instantly import rows
 from sources.instantly.extraction import InstantlyRun
 from sources.instantly.helpers import pages
@@ -28,7 +29,7 @@ ANALYTICS_READ = "analytics_read_at"
 
 def analytics(run: InstantlyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    if not run.due(state, ANALYTICS_READ, run.settings.analytics_refresh):
+    if not due(state, ANALYTICS_READ, run.settings.analytics_refresh):
         return
     first = ANALYTICS_READ not in state
     with run.client() as client:
@@ -53,4 +54,4 @@ def analytics(run: InstantlyRun) -> Iterator[Any]:
             if subs:
                 sub_rows = rows.subsequence_analytics_rows(cid, subs)
                 yield INSTANTLY_TABLES.tagged("subsequence_analytics", sub_rows)
-    run.done(state, ANALYTICS_READ)
+    mark_done(state, ANALYTICS_READ)

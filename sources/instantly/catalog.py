@@ -16,6 +16,7 @@ from typing import Any
 import dlt
 
 from sources.common.http import ApiClient
+from sources.common.state import due, mark_done
 from sources.instantly import rows
 from sources.instantly.extraction import InstantlyRun
 from sources.instantly.helpers import pages
@@ -26,7 +27,7 @@ CATALOG_LISTED = "catalog_listed_at"
 
 def campaigns(run: InstantlyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    if not run.due(state, CATALOG_LISTED, run.settings.catalog_refresh):
+    if not due(state, CATALOG_LISTED, run.settings.catalog_refresh):
         return
     with run.client() as client:
         listed = [c for page, _ in pages(client, "/campaigns") for c in page]
@@ -36,7 +37,7 @@ def campaigns(run: InstantlyRun) -> Iterator[Any]:
     yield from _family(state, "subsequences", subsequences, rows.subsequence_row,
                        "subsequence_steps", "subsequence_id",
                        rows.subsequence_step_rows)  # fmt: skip
-    run.done(state, CATALOG_LISTED)
+    mark_done(state, CATALOG_LISTED)
 
 
 def _subsequences(client: ApiClient, campaign_id: str) -> list[dict[str, Any]]:
@@ -80,9 +81,9 @@ def _family(
 
 def accounts(run: InstantlyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    if not run.due(state, CATALOG_LISTED, run.settings.catalog_refresh):
+    if not due(state, CATALOG_LISTED, run.settings.catalog_refresh):
         return
     with run.client() as client:
         for page, _ in pages(client, "/accounts"):
             yield INSTANTLY_TABLES.tagged("accounts", [rows.account_row(a) for a in page])
-    run.done(state, CATALOG_LISTED)
+    mark_done(state, CATALOG_LISTED)

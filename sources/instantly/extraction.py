@@ -4,13 +4,11 @@ client, and when each listing is due again."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import dlt
 
 from sources.common.http import ApiClient
-from sources.common.instants import format_instant, parse_instant
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
@@ -45,16 +43,3 @@ class InstantlyRun:
     @staticmethod
     def known_types() -> KnownTypes:
         return schema_types(dlt.current.source_schema())
-
-    @staticmethod
-    def due(state: dict[str, Any], key: str, every: timedelta) -> bool:
-        """Whether a listing whose last completion `state[key]` holds is due again (always
-        on a first run, or with a refresh of 0)."""
-        last = state.get(key)
-        if last is None or every <= timedelta(0):
-            return True
-        return datetime.now(UTC) - parse_instant(last) >= every
-
-    @staticmethod
-    def done(state: dict[str, Any], key: str) -> None:
-        state[key] = format_instant(datetime.now(UTC))

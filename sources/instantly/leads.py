@@ -18,6 +18,7 @@ import dlt
 
 from sources.common import loaded
 from sources.common.instants import parse_instant
+from sources.common.state import due, mark_done
 from sources.instantly import rows
 from sources.instantly.extraction import InstantlyRun
 from sources.instantly.helpers import lead_pages
@@ -28,7 +29,7 @@ LEADS_LISTED = "leads_listed_at"
 
 def leads(run: InstantlyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    if not run.due(state, LEADS_LISTED, run.settings.leads_refresh):
+    if not due(state, LEADS_LISTED, run.settings.leads_refresh):
         return
     before = loaded.latest_values("leads", "id", "timestamp_updated") or {}
     started = datetime.now(UTC)
@@ -48,7 +49,7 @@ def leads(run: InstantlyRun) -> Iterator[Any]:
     if batch:
         yield INSTANTLY_TABLES.tagged("leads", rows.lead_table(batch, known))
     yield from _deletions(set(before), seen, started)
-    run.done(state, LEADS_LISTED)
+    mark_done(state, LEADS_LISTED)
 
 
 def _deletions(loaded_ids: set[str], seen: set[str], started: datetime) -> Iterator[Any]:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.instantly.loading import Loader
+from tests.instantly.loading import instantly_loader
+from tests.support.loading import Loader
 
 
 @pytest.fixture
 def loader(tmp_path: Path) -> Iterator[Callable[..., Loader]]:
     """`loader(base_url)` loads into a DuckDB file; `loader(base_url, warehouse)` elsewhere."""
-    yield lambda base_url, warehouse=None: Loader(tmp_path, base_url, warehouse)
+    yield lambda base_url, warehouse=None: instantly_loader(tmp_path, base_url, warehouse)

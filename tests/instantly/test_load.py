@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sandbox.instantly import FaultConfig, WindowLimit
-from tests.instantly.loading import Loader
+from tests.instantly.loading import instantly_loader
 from tests.instantly.truth import assert_matches_truth
 
 
@@ -77,13 +77,13 @@ def test_the_client_keeps_within_the_emails_limit_and_a_429_without_retry_after_
     Retry-After, as the vendor's) are backed off from and the load is still exact."""
     limited = (WindowLimit(4, 1.0, "/api/v2/emails"),)
     server = instantly(leads=500, rate_limits=limited)
-    paced = Loader(tmp_path / "paced", server.base_url).run(
+    paced = instantly_loader(tmp_path / "paced", server.base_url).run(
         "emails", emails_requests_per_window=3, emails_window_seconds=1
     )
     assert paced.requests > 12 and paced.retries == 0
     assert server.sandbox.faults.stats["limited"] == 0
     other = instantly(leads=500, rate_limits=limited)
-    load = Loader(tmp_path / "pushed", other.base_url)
+    load = instantly_loader(tmp_path / "pushed", other.base_url)
     pushed = load.run("emails", backoff_initial=0.3, max_attempts=10)
     assert other.sandbox.faults.stats["limited"] > 0 and pushed.retries > 0
     emails = load.warehouse.rows("select count(*) from instantly.emails")

@@ -1,0 +1,123 @@
+"""The `events` resource: each sequence's event stream, of every type, by time windows.
+
+`GET /metrics/sequences/{id}/events` answers deliveries only unless asked for types: every
+documented type is asked for, always. It takes a window of at most 90 days (`start`, `end`)
+and pages by number, oldest first. Per sequence, state keeps the mark (every event up to it
+is loaded); a run reads from the mark less the lookback (an open or a bounce can be recorded
+after later events) up to the API's clock at the run's start (its Date header), in windows of
+90 days, which overlap at their bounds (events are merged on their id). A first load starts at
+the sequence's creation, or `initial_since`. Events re-read within the lookback exactly as the
+last run loaded them are not loaded again (sources.common.recent). A long read commits every
+`chunk_seconds` and goes on from the window and page where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import dlt
+
+from sources.common import arrow
+from sources.common.errors import NotFoundError
+from sources.common.http import ApiClient
+from sources.common.instants import format_instant, parse_instant
+from sources.common.recent import RecentVersions
+from sources.common.tables import KnownTypes
+from sources.sequenzy import helpers, rows
+from sources.sequenzy.extraction import SequenzyRun
+from sources.sequenzy.settings import MAX_WINDOW_DAYS, SEQUENZY_TABLES
+
+WINDOW = timedelta(days=MAX_WINDOW_DAYS)
+
+
+def events(run: SequenzyRun) -> Iterator[Any]:
+    state = dlt.current.resource_state()
+    kept: dict[str, dict[str, Any]] = state.setdefault("sequences", {})
+    listing = run.listing()
+    known = run.known_types()
+    with run.client() as client:
+        read = False
+        for summary in listing.sequences:
+            if read and run.out_of_time():
+                run.stats.pending("events")
+                return
+            entry = kept.setdefault(summary["id"], {})
+            read = (yield from _sequence(run, client, summary, entry, listing.now, known)) or read
+
+
+def windows(low: datetime, high: datetime) -> list[tuple[datetime, datetime]]:
+    """[low, high] as windows of at most 90 days, each starting where the last ended."""
+    spans = []
+    while True:
+        end = min(high, low + WINDOW)
+        spans.append((low, end))
+        if end >= high:
+            return spans
+        low = end
+
+
+def _start(run: SequenzyRun, summary: dict[str, Any], entry: dict[str, Any]) -> datetime:
+    if entry.get("mark"):
+        return parse_instant(entry["mark"]) - run.settings.lookback
+    created = parse_instant(summary["createdAt"]) if summary.get("createdAt") else None
+    since = run.settings.since
+    return max(filter(None, (since, created))) if (since or created) else datetime(2000, 1, 1)
+
+
+def _sequence(
+    run: SequenzyRun,
+    client: ApiClient,
+    summary: dict[str, Any],
+    entry: dict[str, Any],
+    now: datetime,
+    known: KnownTypes,
+) -> Generator[Any, None, bool]:
+    """The sequence's events from where the last read stopped; whether any page was read."""
+    sequence_id = summary["id"]
+    resume = entry.pop("window", None)
+    if resume:
+        low, high, first_page = parse_instant(resume[0]), parse_instant(resume[1]), resume[2]
+        spans = [(low, high)] + (windows(high, now) if high < now else [])
+    else:
+        spans, first_page = windows(_start(run, summary, entry), now), 1
+    recent = RecentVersions(entry.get("recent"), run.settings.lookback, cursor="occurredAt")
+    read = False
+    try:
+        for low, high in spans:
+            for number, page in helpers.event_pages(client, sequence_id, low, high, first_page):
+                run.stats.add("rows", len(page))
+                read = True
+                yield from _load(sequence_id, page, recent, high, known)
+                if run.out_of_time():
+                    entry["window"] = [format_instant(low), format_instant(high), number + 1]
+                    run.stats.pending("events")
+                    break
+            else:
+                entry["mark"] = format_instant(high)
+                first_page = 1
+                continue
+            break
+    except NotFoundError:
+        pass  # deleted since it was listed: its events stay as loaded
+    mark = parse_instant(entry["mark"]) if entry.get("mark") else None
+    entry["recent"] = recent.state(mark)
+    return read
+
+
+def _load(
+    sequence_id: str,
+    page: list[dict[str, Any]],
+    recent: RecentVersions,
+    high: datetime,
+    known: KnownTypes,
+) -> Iterator[Any]:
+    for event in page:
+        if not event.get("id"):
+            event["id"] = rows.event_id(event)
+    changed, _ = recent.split(page)
+    if changed:
+        yield SEQUENZY_TABLES.tagged("events", rows.event_table(sequence_id, changed, known))
+    stamps = [e["occurredAt"] for e in page]
+    recent.remember([e["id"] for e in page], stamps, arrow.timestamps(stamps), high)

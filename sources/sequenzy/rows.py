@@ -1,0 +1,115 @@
+"""Sequenzy API objects as rows of the source's tables. Pure: JSON in, rows or Arrow out.
+
+Fields keep the API's names in snake_case. A sequence's details become the sequence's row and
+one row per node, edge and email (nodes and edges keyed by their ids, emails by `emailId` and
+`nodeId`, each with its `sequence_id`); a node, edge or email the sequence no longer has gets a
+`removed` row (dlt's hard delete). An enrollment's `enrollmentId` is its `id`. An event without
+an id of its own (none is documented) gets a stable one from what identifies it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+
+from sources.common.tables import KnownTypes, no_schema, snake_cased
+from sources.sequenzy.settings import SEQUENZY_TABLES
+
+GRAPH = ("nodes", "edges", "emails")
+# part of the details -> (its table, its key)
+PARTS: dict[str, tuple[str, str | tuple[str, str]]] = {
+    "nodes": ("sequence_nodes", "id"),
+    "edges": ("sequence_edges", "id"),
+    "emails": ("sequence_emails", ("email_id", "node_id")),
+}
+
+
+def sequence_row(summary: dict[str, Any], details: dict[str, Any] | None) -> dict[str, Any]:
+    """A sequence as listed, with what only its details hold (graph revision, email count,
+    stop condition); `is_deleted` false: it is listed."""
+    merged = {**summary, **{k: v for k, v in (details or {}).items() if k not in GRAPH}}
+    return snake_cased([merged])[0] | {"is_deleted": False}
+
+
+def deleted_sequence_row(last: dict[str, Any]) -> dict[str, Any]:
+    return dict(last) | {"is_deleted": True}
+
+
+def _key_names(part: str) -> tuple[str, ...]:
+    key = PARTS[part][1]
+    return key if isinstance(key, tuple) else (key,)
+
+
+def part_key(part: str, row: dict[str, Any]) -> list[str]:
+    return [row[k] for k in _key_names(part)]
+
+
+def graph_rows(sequence_id: str, details: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The sequence's nodes, edges and emails, by table."""
+    return {
+        PARTS[part][0]: [r | {"sequence_id": sequence_id}
+                         for r in snake_cased(details.get(part) or [])]
+        for part in GRAPH
+    }  # fmt: skip
+
+
+def removed_rows(part: str, sequence_id: str, keys: Iterable[list[str]]) -> list[dict[str, Any]]:
+    """Rows that delete `keys` (nodes, edges or emails gone from the sequence)."""
+    names = _key_names(part)
+    return [dict(zip(names, k, strict=True)) | {"sequence_id": sequence_id, "removed": True}
+            for k in keys]  # fmt: skip
+
+
+def enrollment_table(enrollments: list[dict[str, Any]], known: KnownTypes = no_schema) -> pa.Table:
+    rows = snake_cased(enrollments)
+    for row in rows:
+        row["id"] = row.pop("enrollment_id")
+    return SEQUENZY_TABLES.arrow("enrollments", rows, known("enrollments"))
+
+
+def subscriber_table(subscribers: list[dict[str, Any]], known: KnownTypes = no_schema) -> pa.Table:
+    return SEQUENZY_TABLES.arrow("subscribers", snake_cased(subscribers), known("subscribers"))
+
+
+def event_id(event: dict[str, Any]) -> str:
+    """The event's own id, or a digest of its type, send (or enrollment), node and instant."""
+    if event.get("id"):
+        return str(event["id"])
+    parts = [event.get(k) for k in ("sequenceId", "eventType", "emailSendId", "enrollmentId",
+                                    "subscriberId", "automationNodeId", "occurredAt")]  # fmt: skip
+    return "sha1:" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
+
+
+def event_table(
+    sequence_id: str, events: list[dict[str, Any]], known: KnownTypes = no_schema
+) -> pa.Table:
+    rows = snake_cased(events)
+    for row, event in zip(rows, events, strict=True):
+        row["id"] = event_id(event)
+        row.setdefault("sequence_id", sequence_id)
+    return SEQUENZY_TABLES.arrow("events", rows, known("events"))
+
+
+def _stats(stats: dict[str, Any] | None) -> dict[str, Any]:
+    return snake_cased([stats or {}])[0]
+
+
+def metrics_rows(
+    sequence_id: str, metrics: dict[str, Any], date: str, loaded_at: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The sequence's funnel on `date` and one row per email step."""
+    counts = metrics.get("enrollmentCounts") or {}
+    skipped = metrics.get("enrollmentSkipped") or {}
+    row = {"sequence_id": sequence_id, "date": date, "sequence_name": metrics.get("sequenceName"),
+           **_stats(metrics.get("stats")), "active_enrollments": counts.get("active"),
+           "waiting_enrollments": counts.get("waiting"), "live_enrollments": counts.get("total"),
+           "skipped_unsubscribed": skipped.get("unsubscribed"),
+           "skipped_bounced": skipped.get("bounced"), "loaded_at": loaded_at}  # fmt: skip
+    steps = [{"sequence_id": sequence_id, "node_id": s["nodeId"], "date": date,
+              "step": s.get("step"), "subject": s.get("subject"), **_stats(s.get("stats")),
+              "failed_count": s.get("failedCount"), "loaded_at": loaded_at}
+             for s in metrics.get("steps") or [] if s.get("nodeId")]  # fmt: skip
+    return row, steps

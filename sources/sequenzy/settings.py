@@ -1,0 +1,109 @@
+"""Constants of the Sequenzy source: endpoints, limits, defaults and the tables' column
+contracts (shared/reference/vendor-apis.md §3; field names from the vendor's SDKs and MCP
+server, as sandbox/sequenzy/openapi.json writes them down)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sources.common.tables import BOOL, DOUBLE, ID, INT, JSON, TEXT, TS, Tables
+from sources.common.tables import columns as _columns
+
+SOURCE_NAME = "sequenzy"  # dlt source and config section
+DEFAULT_BASE_URL = "https://api.sequenzy.com/api/v1"
+KEY_SETTING = "SOURCES__SEQUENZY__API_KEY (or [sources.sequenzy] api_key)"
+BASE_SETTING = f"SOURCES__SEQUENZY__BASE_URL (the API's is {DEFAULT_BASE_URL})"
+# "100 requests per minute per API key and 20 requests per second burst" (the vendor's MCP
+# README), answered 429 with no Retry-After. The client's windows are each a second longer
+# than the API's, so requests spread unevenly in transit cannot land a 101st in its minute.
+DOCUMENTED_LIMITS = ((100, 60), (20, 1))
+CLIENT_LIMITS = ((100, 61), (20, 2))
+SEQUENCES_LIMIT = 100  # "capped at 100"
+ENROLLMENTS_LIMIT = 500  # "values above 500 are capped"
+SUBSCRIBERS_LIMIT = 1_000  # with `cursor` ("limit up to 1000")
+EVENTS_LIMIT = 500  # "limit (default 100, max 500)"
+MAX_WINDOW_DAYS = 90  # "start+end (ISO, max 90 days)"
+# The listing hides finished enrollments unless asked; every status, always.
+ENROLLMENT_STATUSES = ("active", "waiting", "completed", "failed", "cancelled")
+FINISHED = frozenset({"completed", "failed", "cancelled"})
+# With no type the event stream answers deliveries only; every documented type, always.
+EVENT_TYPES = ("send", "delivery", "bounce", "complaint", "open", "click", "unsubscribe",
+               "delivery_delay", "transport_failure")  # fmt: skip
+DEFAULT_LOOKBACK_SECONDS = 3_600.0  # events re-read before the mark: opens arrive late
+DEFAULT_SUBSCRIBERS_REFRESH_MINUTES = 60.0  # a full read: no updated-since filter
+DEFAULT_METRICS_REFRESH_MINUTES = 60.0
+DEFAULT_CHUNK_SECONDS = 300.0  # a long enrollments or events read commits this often
+DEFAULT_MAX_ATTEMPTS = 8  # a 429 without Retry-After backs off to about a minute and a half
+BATCH_ROWS = 5_000
+
+# A row with this column true deletes its key from the table (dlt's hard delete).
+REMOVED = BOOL | {"hard_delete": True}
+_STATS = dict(
+    sent=INT, delivered=INT, delivery_rate=DOUBLE, bounced=INT, bounce_rate=DOUBLE, opened=INT,
+    open_rate=DOUBLE, clicked=INT, click_rate=DOUBLE, unsubscribed=INT, unsubscribe_rate=DOUBLE,
+    replies=INT, reply_rate=DOUBLE, conversions=INT, revenue_cents=INT, rate_denominator=INT,
+    rate_denominator_basis=TEXT,
+)  # fmt: skip
+_DATE = TEXT | {"data_type": "date", "nullable": False}
+TABLES: dict[str, dict[str, dict[str, Any]]] = {
+    "sequences": _columns(
+        id=ID, name=TEXT, description=TEXT, status=TEXT, effective_status=TEXT,
+        effective_status_summary=TEXT, accepts_new_enrollments=BOOL,
+        processes_existing_enrollments=BOOL, enrollment_paused=BOOL, trigger=TEXT,
+        trigger_config=JSON, from_email=TEXT, from_name=TEXT, reply_to_email=TEXT,
+        reply_to_name=TEXT, labels=JSON, label_ids=JSON, bcc_emails=JSON, created_at=TS,
+        updated_at=TS, paused_at=TS, pause_reason=TEXT, pause_source=TEXT,
+        paused_by_user_id=TEXT, sender_profile_id=TEXT, reply_profile_id=TEXT,
+        user_cancellable=BOOL, graph_revision=TEXT, email_count=INT, stop_condition=JSON,
+        is_deleted=BOOL,
+    ),
+    "sequence_nodes": _columns(
+        id=ID, sequence_id=TEXT, automation_id=TEXT, node_type=TEXT, config=JSON,
+        structural_step_number=INT, updated_at=TS, removed=REMOVED,
+    ),
+    "sequence_edges": _columns(
+        id=ID, sequence_id=TEXT, source=TEXT, target=TEXT, removed=REMOVED,
+    ),
+    # The vendor's emails carry `emailId` and `nodeId`, no `id`: keyed by those.
+    "sequence_emails": _columns(
+        email_id=ID, node_id=ID, sequence_id=TEXT, node_type=TEXT, name=TEXT, subject=TEXT,
+        preview_text=TEXT, step_number=INT, structural_step_number=INT, delay_ms=INT,
+        delay_display=TEXT, delay_node_id=TEXT, from_name=TEXT, reply_to=TEXT,
+        is_transactional=BOOL, removed=REMOVED,
+    ),
+    # `id` is the enrollment token's id (`enrollmentId`): one run of a subscriber through it.
+    "enrollments": _columns(
+        id=ID, sequence_id=TEXT, subscriber_id=TEXT, email=TEXT, first_name=TEXT,
+        last_name=TEXT, subscriber_status=TEXT, status=TEXT, current_node_id=TEXT,
+        current_node_type=TEXT, current_node_label=TEXT, current_node_missing=BOOL,
+        enrollment_key=TEXT, enrollment_started_at=TS, wait_until=TS, last_updated_at=TS,
+        failed_reason=TEXT, moved_from_node_id=TEXT, moved_at=TS, move_reason=TEXT,
+        stop_condition_matches=BOOL, stop_condition_match_reason=TEXT,
+    ),
+    "subscribers": _columns(
+        id=ID, email=TEXT, first_name=TEXT, last_name=TEXT, status=TEXT, email_provider=TEXT,
+        tags=JSON, custom_attributes=JSON, created_at=TS, updated_at=TS,
+    ),
+    "events": _columns(
+        id=ID, event_type=TEXT, occurred_at=TS, sequence_id=TEXT, automation_node_id=TEXT,
+        email_id=TEXT, email_send_id=TEXT, enrollment_id=TEXT, subscriber_id=TEXT, email=TEXT,
+        subject=TEXT,
+    ),
+    # The funnel of a sequence as the vendor counts it, once per sequence and (UTC) day: the
+    # day's last read stands for the day.
+    "sequence_metrics": _columns(
+        sequence_id=ID, date=_DATE, sequence_name=TEXT, **_STATS, active_enrollments=INT,
+        waiting_enrollments=INT, live_enrollments=INT, skipped_unsubscribed=INT,
+        skipped_bounced=INT, loaded_at=TS,
+    ),
+    "sequence_step_metrics": _columns(
+        sequence_id=ID, node_id=ID, date=_DATE, step=INT, subject=TEXT, **_STATS,
+        failed_count=INT, loaded_at=TS,
+    ),
+}  # fmt: skip
+KEYS: dict[str, str | list[str]] = {
+    "sequence_emails": ["email_id", "node_id"],
+    "sequence_metrics": ["sequence_id", "date"],
+    "sequence_step_metrics": ["sequence_id", "node_id", "date"],
+}
+SEQUENZY_TABLES = Tables(TABLES, KEYS)
