@@ -7,8 +7,10 @@ import threading
 
 import httpx
 
-from sandbox.sequenzy import DEFAULT_API_KEY, FaultConfig
+from sandbox.sequenzy import DEFAULT_API_KEY, DOCUMENTED_LIMITS, FaultConfig
 from sandbox.sequenzy import enrollments as sandbox_enrollments
+from sources.sequenzy import helpers
+from sources.sequenzy.settings import CLIENT_LIMITS
 from tests.sequenzy.truth import assert_matches_truth
 
 DEFAULT_REFRESH = {"subscribers_refresh_minutes": 60, "metrics_refresh_minutes": 60}
@@ -165,3 +167,16 @@ def test_a_field_the_api_adds_later_lands_as_a_new_column(sequenzy, loader, monk
         "select count(*) from sequenzy.enrollments where engagement_score is not null"
     )
     assert found[0][0] > 0
+
+
+def test_the_client_keeps_within_100_requests_a_minute_and_20_a_second(sequenzy):
+    """The key's documented limits, enforced by the sandbox as a moving window: 110 requests
+    at the source's own pace are all answered (none refused), and take over a minute."""
+    server = sequenzy(enrollments=100, rate_limits=DOCUMENTED_LIMITS)
+    limits = helpers.rate_limits(CLIENT_LIMITS)
+    with helpers.make_client(DEFAULT_API_KEY, server.base_url, limits=limits) as client:
+        for _ in range(110):
+            client.get("/sequences")
+    served = server.sandbox.faults.stats
+    assert served["requests"] == 110 and served["limited"] == 0
+    assert limits.shared[0].waited > 50  # the minute's budget, not the burst, set the pace
