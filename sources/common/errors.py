@@ -32,6 +32,13 @@ def check_key_and_url(
         )
 
 
+def check_at_least(value: float, least: float, section: str, setting: str) -> None:
+    """Refuse a numeric setting below `least`, naming its variable (`SOURCES__<SECTION>__...`)."""
+    if value < least:
+        variable = f"SOURCES__{section.upper()}__{setting}"
+        raise ConfigurationError(f"{setting.lower()} must be {least:g} or more: fix {variable}")
+
+
 class AuthenticationError(ConfigurationError):
     """401/403: the key is missing, wrong or lacks access. Never retried."""
 

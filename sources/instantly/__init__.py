@@ -20,7 +20,7 @@ from datetime import timedelta
 import dlt
 from dlt.sources import DltResource
 
-from sources.common.errors import ConfigurationError
+from sources.common.errors import check_at_least
 from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
@@ -43,13 +43,6 @@ from sources.instantly.settings import (
     EMAILS_LIMIT,
     SOURCE_NAME,
 )
-
-
-def _at_least(value: float, least: float, setting: str) -> None:
-    if value < least:
-        raise ConfigurationError(
-            f"{setting.lower()} must be {least:g} or more: fix SOURCES__INSTANTLY__{setting}"
-        )
 
 
 @dlt.source(name=SOURCE_NAME, max_table_nesting=0)
@@ -77,11 +70,11 @@ def instantly_source(
     3339 instant). `email_bodies`: load each email's text and HTML body (off: subject and
     preview). The refresh settings say how often each full listing is read again (0: every
     run); emails are read every run."""
-    _at_least(lookback_seconds, 0, "LOOKBACK_SECONDS")
-    _at_least(email_chunk_seconds, 0, "EMAIL_CHUNK_SECONDS")
-    _at_least(emails_requests_per_window, 1, "EMAILS_REQUESTS_PER_WINDOW")
-    _at_least(emails_window_seconds, 1, "EMAILS_WINDOW_SECONDS")
-    _at_least(analytics_days, 0, "ANALYTICS_DAYS")
+    check_at_least(lookback_seconds, 0, SOURCE_NAME, "LOOKBACK_SECONDS")
+    check_at_least(email_chunk_seconds, 0, SOURCE_NAME, "EMAIL_CHUNK_SECONDS")
+    check_at_least(emails_requests_per_window, 1, SOURCE_NAME, "EMAILS_REQUESTS_PER_WINDOW")
+    check_at_least(emails_window_seconds, 1, SOURCE_NAME, "EMAILS_WINDOW_SECONDS")
+    check_at_least(analytics_days, 0, SOURCE_NAME, "ANALYTICS_DAYS")
     check_settings(api_key, base_url)  # refuse bad configuration before extracting
     settings = InstantlySettings(
         api_key=api_key, base_url=base_url,

@@ -20,7 +20,7 @@ from datetime import timedelta
 import dlt
 from dlt.sources import DltResource
 
-from sources.common.errors import ConfigurationError
+from sources.common.errors import check_at_least
 from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
@@ -41,13 +41,6 @@ from sources.sequenzy.settings import (
     SOURCE_NAME,
 )
 from sources.sequenzy.subscribers import subscribers as _subscribers
-
-
-def _at_least(value: float, least: float, setting: str) -> None:
-    if value < least:
-        raise ConfigurationError(
-            f"{setting.lower()} must be {least:g} or more: fix SOURCES__SEQUENZY__{setting}"
-        )
 
 
 @dlt.source(name=SOURCE_NAME, max_table_nesting=0)
@@ -75,10 +68,10 @@ def sequenzy_source(
     are read again (0: every run). `requests_per_minute`, `requests_per_second`: the client's
     pace (the key's documented limits, 100 and 20, are the defaults; lower them when other
     clients share the key)."""
-    _at_least(lookback_seconds, 0, "LOOKBACK_SECONDS")
-    _at_least(chunk_seconds, 0, "CHUNK_SECONDS")
-    _at_least(requests_per_minute, 1, "REQUESTS_PER_MINUTE")
-    _at_least(requests_per_second, 1, "REQUESTS_PER_SECOND")
+    check_at_least(lookback_seconds, 0, SOURCE_NAME, "LOOKBACK_SECONDS")
+    check_at_least(chunk_seconds, 0, SOURCE_NAME, "CHUNK_SECONDS")
+    check_at_least(requests_per_minute, 1, SOURCE_NAME, "REQUESTS_PER_MINUTE")
+    check_at_least(requests_per_second, 1, SOURCE_NAME, "REQUESTS_PER_SECOND")
     check_settings(api_key, base_url)  # refuse bad configuration before extracting
     limits = (
         (requests_per_minute, CLIENT_LIMITS[0][1]), (requests_per_second, CLIENT_LIMITS[1][1]),

@@ -9,6 +9,7 @@ from typing import Any
 
 from sandbox.instantly import analytics
 from tests.support.truth import assert_tables_match
+from tests.support.truth import loaded_tables as support_loaded_tables
 from tests.support.warehouses import DuckDBWarehouse
 
 
@@ -89,7 +90,7 @@ KEY_WIDTH = {"campaign_steps": 3, "subsequence_steps": 3, "campaign_analytics_da
 def loaded_tables(warehouse: Any) -> dict[str, list[tuple]]:
     if isinstance(warehouse, str):
         warehouse = DuckDBWarehouse(warehouse)
-    return {t: sorted(warehouse.rows(q), key=str) for t, q in QUERIES.items()}
+    return support_loaded_tables(warehouse, QUERIES)
 
 
 def assert_matches_truth(warehouse: Any, state: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sandbox.sequenzy import events
 from tests.support.truth import assert_tables_match
+from tests.support.truth import loaded_tables as support_loaded_tables
 from tests.support.warehouses import DuckDBWarehouse
 
 
@@ -64,7 +65,7 @@ KEY_WIDTH = {"sequence_emails": 2, "sequence_edges": 2}
 def loaded_tables(warehouse: Any) -> dict[str, list[tuple]]:
     if isinstance(warehouse, str):
         warehouse = DuckDBWarehouse(warehouse)
-    return {t: sorted(warehouse.rows(q), key=str) for t, q in QUERIES.items()}
+    return support_loaded_tables(warehouse, QUERIES)
 
 
 def assert_matches_truth(warehouse: Any, state: Any) -> None:

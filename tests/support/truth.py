@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 def assert_tables_match(
@@ -23,3 +24,8 @@ def assert_tables_match(
             f"{table}: {len(missing)} missing, {len(extra)} unexpected;"
             f" e.g. missing {sorted(missing, key=str)[:2]} extra {sorted(extra, key=str)[:2]}"
         )
+
+
+def loaded_tables(warehouse: Any, queries: Mapping[str, str]) -> dict[str, list[tuple]]:
+    """Each query's rows (a table's columns to compare), in a stable order."""
+    return {table: sorted(warehouse.rows(q), key=str) for table, q in queries.items()}
