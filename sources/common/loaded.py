@@ -12,9 +12,12 @@ would do, but fails on this dlt and sqlglot (`qualify() got an unexpected keywor
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 import dlt
+
+from sources.common.instants import parse_instant
 
 log = logging.getLogger("sequence_funnel.loaded")
 FETCH_ROWS = 50_000
@@ -42,6 +45,12 @@ def latest_values(table: str, key: str, cursor: str) -> dict[str, datetime] | No
     except Exception as exc:
         log.warning("could not read %s from the destination (%s): loading every row", table, exc)
         return None
+
+
+def changed(before: Mapping[str, datetime], key: str, stamp: str | None) -> bool:
+    """Whether a record read now needs loading: its key is not loaded, its change stamp
+    differs from the loaded one, or it has no stamp to compare."""
+    return stamp is None or before.get(key) != parse_instant(stamp)
 
 
 def keys(table: str, key: str) -> set[str] | None:

@@ -17,7 +17,6 @@ from typing import Any
 import dlt
 
 from sources.common import loaded
-from sources.common.instants import parse_instant
 from sources.common.state import due, mark_done
 from sources.instantly import rows
 from sources.instantly.extraction import InstantlyRun
@@ -41,7 +40,7 @@ def leads(run: InstantlyRun) -> Iterator[Any]:
             run.stats.add("rows", len(page))
             for lead in page:
                 seen.add(lead["id"])
-                if before.get(lead["id"]) != parse_instant(lead["timestamp_updated"]):
+                if loaded.changed(before, lead["id"], lead["timestamp_updated"]):
                     batch.append(lead)
             if len(batch) >= BATCH_ROWS:
                 yield INSTANTLY_TABLES.tagged("leads", rows.lead_table(batch, known))

@@ -27,7 +27,6 @@ import dlt
 from sources.common import loaded
 from sources.common.errors import NotFoundError
 from sources.common.http import ApiClient
-from sources.common.instants import parse_instant
 from sources.common.tables import KnownTypes
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
@@ -83,7 +82,7 @@ def _sequence(
             run.stats.add("rows", len(page))
             read = True
             _scan(progress, offset, page)
-            batch += [e for e in page if _changed(e, before)]
+            batch += [e for e in page if _changed(before, e)]
             if len(batch) >= BATCH_ROWS:
                 yield SEQUENZY_TABLES.tagged("enrollments", rows.enrollment_table(batch, known))
                 batch = []
@@ -103,9 +102,8 @@ def _sequence(
     return read
 
 
-def _changed(token: dict[str, Any], before: dict[str, datetime]) -> bool:
-    stamp = token.get("lastUpdatedAt")
-    return stamp is None or before.get(token["enrollmentId"]) != parse_instant(stamp)
+def _changed(before: dict[str, datetime], token: dict[str, Any]) -> bool:
+    return loaded.changed(before, token["enrollmentId"], token.get("lastUpdatedAt"))
 
 
 def _scan(progress: Progress, offset: int, page: list[dict[str, Any]]) -> None:

@@ -14,7 +14,7 @@ last run loaded them are not loaded again (sources.common.recent). A long read c
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dlt
@@ -24,6 +24,7 @@ from sources.common.errors import NotFoundError
 from sources.common.http import ApiClient
 from sources.common.instants import format_instant, parse_instant
 from sources.common.recent import RecentVersions
+from sources.common.state import HighWaterMark
 from sources.common.tables import KnownTypes
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
@@ -58,12 +59,11 @@ def windows(low: datetime, high: datetime) -> list[tuple[datetime, datetime]]:
         low = end
 
 
-def _start(run: SequenzyRun, summary: dict[str, Any], entry: dict[str, Any]) -> datetime:
-    if entry.get("mark"):
-        return parse_instant(entry["mark"]) - run.settings.lookback
+def _first_start(run: SequenzyRun, summary: dict[str, Any]) -> datetime:
+    """Where a first load starts: the sequence's creation, or `initial_since` when later."""
     created = parse_instant(summary["createdAt"]) if summary.get("createdAt") else None
-    since = run.settings.since
-    return max(filter(None, (since, created))) if (since or created) else datetime(2000, 1, 1)
+    found = [t for t in (run.settings.since, created) if t is not None]
+    return max(found) if found else datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _sequence(
@@ -76,12 +76,14 @@ def _sequence(
 ) -> Generator[Any, None, bool]:
     """The sequence's events from where the last read stopped; whether any page was read."""
     sequence_id = summary["id"]
+    mark = HighWaterMark(entry, "mark")
     resume = entry.pop("window", None)
     if resume:
         low, high, first_page = parse_instant(resume[0]), parse_instant(resume[1]), resume[2]
         spans = [(low, high)] + (windows(high, now) if high < now else [])
     else:
-        spans, first_page = windows(_start(run, summary, entry), now), 1
+        start = mark.start(run.settings.lookback, _first_start(run, summary))
+        spans, first_page = windows(start or now, now), 1
     recent = RecentVersions(entry.get("recent"), run.settings.lookback, cursor="occurredAt")
     read = False
     try:
@@ -95,14 +97,13 @@ def _sequence(
                     run.stats.pending("events")
                     break
             else:
-                entry["mark"] = format_instant(high)
+                mark.set(high)
                 first_page = 1
                 continue
             break
     except NotFoundError:
         pass  # deleted since it was listed: its events stay as loaded
-    mark = parse_instant(entry["mark"]) if entry.get("mark") else None
-    entry["recent"] = recent.state(mark)
+    entry["recent"] = recent.state(mark.value)
     return read
 
 

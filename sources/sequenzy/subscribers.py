@@ -14,7 +14,6 @@ from typing import Any
 import dlt
 
 from sources.common import loaded
-from sources.common.instants import parse_instant
 from sources.common.state import due, mark_done
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
@@ -33,15 +32,10 @@ def subscribers(run: SequenzyRun) -> Iterator[Any]:
     with run.client() as client:
         for page in helpers.subscriber_pages(client):
             run.stats.add("rows", len(page))
-            batch += [s for s in page if _changed(s, before)]
+            batch += [s for s in page if loaded.changed(before, s["id"], s.get("updatedAt"))]
             if len(batch) >= BATCH_ROWS:
                 yield SEQUENZY_TABLES.tagged("subscribers", rows.subscriber_table(batch, known))
                 batch = []
     if batch:
         yield SEQUENZY_TABLES.tagged("subscribers", rows.subscriber_table(batch, known))
     mark_done(state, LISTED)
-
-
-def _changed(subscriber: dict[str, Any], before: dict[str, Any]) -> bool:
-    stamp = subscriber.get("updatedAt")
-    return stamp is None or before.get(subscriber["id"]) != parse_instant(stamp)
