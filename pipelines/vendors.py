@@ -98,7 +98,30 @@ def _instantly() -> Vendor:
     )  # fmt: skip
 
 
-FACTORIES: dict[str, Callable[[], Vendor]] = {"unify": _unify, "instantly": _instantly}
+def _sequenzy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--since", type=_since, metavar="DATE",
+        help="first load only: events since this date (default: each sequence's creation)",
+    )  # fmt: skip
+
+
+def _sequenzy_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {} if args.since is None else {"initial_since": args.since}
+
+
+def _sequenzy() -> Vendor:
+    from pipelines.reporting.sequenzy import SEQUENZY_REPORT
+    from sources.sequenzy import sequenzy_source
+
+    return Vendor(
+        "sequenzy", "Sequenzy", sequenzy_source, SEQUENZY_REPORT, _sequenzy_arguments,
+        _sequenzy_options,
+    )  # fmt: skip
+
+
+FACTORIES: dict[str, Callable[[], Vendor]] = {
+    "unify": _unify, "instantly": _instantly, "sequenzy": _sequenzy,
+}  # fmt: skip
 
 
 def vendor(name: str) -> Vendor:

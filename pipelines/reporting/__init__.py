@@ -21,13 +21,15 @@ from pipelines.english import count
 @dataclass(frozen=True)
 class ReportViews:
     views: Mapping[str, str]
-    report_query: str  # rows of (name, 8 counts, a rate), as REPORT_HEADER
+    report_query: str  # rows of (name, counts..., a rate), as `header`
     totals_query: str  # one row: (distinct people, enrollments) over every sequence
     needs: Mapping[str, str] = field(default_factory=dict)  # view -> table it cannot do without
     base_table: str = "enrollments"  # what every other view needs
     # view -> (a table it uses when stored, the SQL to use instead when that table is not)
     fallbacks: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     words: tuple[str, str] = ("sequence", "enrollment")  # what the vendor calls them
+    header: tuple[str, ...] = ()  # the report's columns (REPORT_HEADER unless given)
+    rate: tuple[int, int] = (2, 1)  # the rate column: counts[numerator] / counts[denominator]
 
 
 def create_views(pipeline: dlt.Pipeline, report: ReportViews) -> list[str]:
@@ -63,10 +65,12 @@ def _stored_tables(client: Any) -> set[str]:
 
 @dataclass(frozen=True)
 class Funnel:
-    rows: list[tuple[Any, ...]]  # per sequence, as REPORT_HEADER
+    rows: list[tuple[Any, ...]]  # per sequence, as `header`
     people: int  # distinct people, whatever the sequence
     enrollments: int
     words: tuple[str, str] = ("sequence", "enrollment")  # the vendor's: campaign and lead
+    header: tuple[str, ...] = ()  # REPORT_HEADER unless given
+    rate: tuple[int, int] = (2, 1)  # as ReportViews.rate
 
 
 def read_funnel(pipeline: dlt.Pipeline, report: ReportViews) -> Funnel:
@@ -75,7 +79,7 @@ def read_funnel(pipeline: dlt.Pipeline, report: ReportViews) -> Funnel:
         rows = [tuple(r) for r in client.execute_sql(report.report_query.format(ds=ds)) or []]
         totals = client.execute_sql(report.totals_query.format(ds=ds)) or [(0, 0)]
     people, enrollments = (int(v or 0) for v in totals[0])
-    return Funnel(rows, people, enrollments, report.words)
+    return Funnel(rows, people, enrollments, report.words, report.header, report.rate)
 
 
 # The measures of every funnel view, over rows `f` of one person (lead) in one sequence
@@ -106,15 +110,17 @@ def format_report(funnel: Funnel) -> str:
     CJK and emoji names keep the columns straight), a total line, and the people and
     enrollments behind it: a person in two sequences counts in each."""
     sequence, enrollment = funnel.words
+    header = funnel.header or REPORT_HEADER
     total_label = TOTAL_LABEL.replace("sequence", sequence)
     names = [str(r[0] or f"(unknown {sequence})") for r in funnel.rows]
     width = min(max(cell_len(n) for n in [sequence, total_label, *names]), 44)
-    lines = [_cell(sequence, width) + "".join(f"{h:>10}" for h in REPORT_HEADER[1:])]
+    lines = [_cell(sequence, width) + "".join(f"{h:>10}" for h in header[1:])]
     for name, (_, *counts, rate) in zip(names, funnel.rows, strict=True):
         cells = "".join(f"{int(c or 0):>10,}" for c in counts)
         lines.append(f"{_cell(name, width)}{cells}{_pct(rate):>10}")
-    totals = [sum(int(r[k] or 0) for r in funnel.rows) for k in range(1, 9)]
-    rate = 100.0 * totals[2] / totals[1] if totals[1] else None
+    totals = [sum(int(r[k] or 0) for r in funnel.rows) for k in range(1, len(header) - 1)]
+    numerator, denominator = (totals[k] for k in funnel.rate)
+    rate = 100.0 * numerator / denominator if denominator else None
     cells = "".join(f"{t:>10,}" for t in totals)
     lines.append(f"{_cell(total_label, width)}{cells}{_pct(rate):>10}")
     lines.append(f"{count(funnel.people, 'person', 'people')} and"

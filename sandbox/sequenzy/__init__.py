@@ -73,7 +73,7 @@ class SequenzyState:
         with self.lock:
             now, rows = self.clock.now_us(), []
             for k in range(len(self.world.sequences)):
-                found = events.sequence_events(self.world, k, now)
+                found = events.listed(events.sequence_events(self.world, k, now))
                 rows += [events.render(self.world, k, found, i) for i in range(len(found.kind))]
             return rows
 

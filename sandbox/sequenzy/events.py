@@ -3,7 +3,9 @@
 Every email an enrollment sent by time T gives a `send` event, then a `delivery` two seconds
 later unless it bounces (3 %), and for some deliveries an `open`, a `click` after it, rarely an
 `unsubscribe` or a `complaint`. Which ones happen, and when, is a hash of (enrollment, email), so
-the events are the same on every read and agree with the enrollments they come from.
+the events are the same on every read and agree with the enrollments they come from. Some
+deliveries are replied to (4 %) and some replies convert (a quarter): the vendor counts replies
+and conversions in its metrics but has no such event types, so these are never listed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sandbox.sequenzy.world import MINUTE, SequenzyWorld
 
 TYPES = ("send", "delivery", "bounce", "complaint", "open", "click", "unsubscribe",
          "delivery_delay", "transport_failure")  # fmt: skip
+UNLISTED = ("reply", "conversion")  # counted in the metrics, never in the event stream
 DEFAULT_TYPES = ("delivery",)  # the vendor's default: only deliveries unless asked
 MASK = (1 << 64) - 1
 
@@ -35,7 +38,7 @@ def _hash(values: np.ndarray, salt: int) -> np.ndarray:
 
 @dataclass
 class Events:
-    kind: np.ndarray  # index into TYPES
+    kind: np.ndarray  # index into TYPES + UNLISTED
     at: np.ndarray  # int64 µs
     enrollment: np.ndarray  # int64 position
     email: np.ndarray  # int64 email index in its sequence
@@ -63,6 +66,10 @@ def sequence_events(world: SequenzyWorld, seq: int, now: int) -> Events:
     parts.append((5, np.where(opens & (_hash(key, 4) < 0.25), opened_at + 30_000_000, -1)))
     parts.append((6, np.where(opens & (_hash(key, 5) < 0.02), opened_at + 60_000_000, -1)))
     parts.append((3, np.where(~bounced & (_hash(key, 6) < 0.002), t + 3_600_000_000, -1)))
+    replied = ~bounced & (_hash(key, 7) < 0.04)
+    replied_at = t + (3_600e6 + _hash(key, 8) * 86_400e6).astype(np.int64) // 1000 * 1000
+    parts.append((9, np.where(replied, replied_at, -1)))
+    parts.append((10, np.where(replied & (_hash(key, 9) < 0.25), replied_at + 86_400_000_000, -1)))
     columns: list[list[np.ndarray]] = [[], [], [], [], []]
     for kind, when in parts:
         real = (when >= 0) & (when <= now)
@@ -72,6 +79,11 @@ def sequence_events(world: SequenzyWorld, seq: int, now: int) -> Events:
     kind_, at, enrollment, email, sent = (np.concatenate(c) for c in columns)
     order = np.lexsort((kind_, email, enrollment, at))
     return Events(kind_[order], at[order], enrollment[order], email[order], sent[order])
+
+
+def listed(events: Events) -> Events:
+    """Only the kinds the event stream lists."""
+    return where(events, events.kind < len(TYPES))
 
 
 def where(events: Events, mask: np.ndarray) -> Events:
@@ -96,7 +108,7 @@ def render(world: SequenzyWorld, seq: int, events: Events, i: int) -> dict[str, 
 
 def stats(events: Events) -> dict[str, Any]:
     """EngagementStats of a selection of events (unique by send: one event per kind a send)."""
-    counts = {name: int((events.kind == TYPES.index(name)).sum()) for name in TYPES}
+    counts = {name: int((events.kind == k).sum()) for k, name in enumerate(TYPES + UNLISTED)}
     sent, delivered = counts["send"], min(counts["delivery"], counts["send"])
     base = delivered or sent
 
@@ -109,7 +121,8 @@ def stats(events: Events) -> dict[str, Any]:
         "opened": counts["open"], "openRate": rate(counts["open"], base),
         "clicked": counts["click"], "clickRate": rate(counts["click"], base),
         "unsubscribed": counts["unsubscribe"], "unsubscribeRate": rate(counts["unsubscribe"], base),
-        "replies": 0, "replyRate": 0.0, "conversions": 0, "revenueCents": 0,
+        "replies": counts["reply"], "replyRate": rate(counts["reply"], base),
+        "conversions": counts["conversion"], "revenueCents": 4_900 * counts["conversion"],
         "rateDenominator": base,
         "rateDenominatorBasis": "delivered" if delivered else "sent",
     }  # fmt: skip
