@@ -17,8 +17,7 @@ class Harness:
     counted: str  # the table a first load of n records fills with n rows
     tables: Tables  # the source's table contracts and merge keys
     env: Callable[[str, Path], dict[str, str]]  # the CLI's environment for a sandbox's base URL
-    assert_loaded: Callable[[Any, Any], None]  # (warehouse, server): every table as the world
-    advance: Callable[[Any, float], None]  # (server, seconds): the world moves on
+    assert_matches_truth: Callable[[Any, Any], None]  # (warehouse, sandbox state): every table
 
     @property
     def key_variable(self) -> str:
@@ -40,7 +39,8 @@ class VendorUnderTest:
         return self.harness.env(server.base_url, tmp_path)
 
     def assert_loaded(self, warehouse: Any, server: Any) -> None:
-        self.harness.assert_loaded(warehouse, server)
+        self.harness.assert_matches_truth(warehouse, server.state)
 
     def advance(self, server: Any, seconds: float) -> None:
-        self.harness.advance(server, seconds)
+        """The world moves on (every sandbox's state has `advance`)."""
+        server.state.advance(seconds)

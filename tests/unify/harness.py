@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sources.unify.settings import UNIFY_TABLES
 from tests.support.harness import Harness
 from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
-
-
-def _assert_loaded(warehouse: Any, server: Any) -> None:
-    assert_matches_truth(warehouse, server.state)
-
-
-def _advance(server: Any, seconds: float) -> None:
-    server.state.advance(seconds)
-
 
 UNIFY = Harness(
     name="unify",
@@ -24,6 +13,5 @@ UNIFY = Harness(
     counted="enrollments",
     tables=UNIFY_TABLES,
     env=cli_env,
-    assert_loaded=_assert_loaded,
-    advance=_advance,
+    assert_matches_truth=assert_matches_truth,
 )
