@@ -1,4 +1,4 @@
-"""The analyst notebook, executed top to bottom on a file holding both vendors' datasets."""
+"""The analyst notebook, executed top to bottom on a file holding every vendor's dataset."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 
 from pipelines import reporting
 from pipelines.reporting.instantly import INSTANTLY_REPORT
+from pipelines.reporting.sequenzy import SEQUENZY_REPORT
 from pipelines.reporting.unify import UNIFY_REPORT
 from tests.instantly.loading import instantly_loader
+from tests.sequenzy.loading import sequenzy_loader
 from tests.support.cli import ROOT
 from tests.unify.loading import BULK
 from tests.unify.loading import Loader as UnifyLoader
@@ -19,10 +21,11 @@ FONTS_INSTALLED = all(
                                "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf")
 )  # fmt: skip
 CHARTS = ("funnel_by_sequence", "cohort_heatmap", "step_dropoff", "reply_time",
-          "instantly_funnel_by_campaign", "instantly_step_variants", "instantly_interest")  # fmt: skip
+          "instantly_funnel_by_campaign", "instantly_step_variants", "instantly_interest",
+          "sequenzy_funnel_by_sequence", "sequenzy_steps", "sequenzy_cohorts")  # fmt: skip
 
 
-def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, instantly, tmp_path):
+def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, instantly, sequenzy, tmp_path):
     import nbclient
     import nbformat
 
@@ -33,8 +36,13 @@ def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, instantly, 
     instantly_load = instantly_loader(tmp_path, instantly(leads=800).base_url, warehouse)
     instantly_load.run()
     reporting.create_views(instantly_load.pipeline(), INSTANTLY_REPORT)
+    sequenzy_load = sequenzy_loader(tmp_path, sequenzy(enrollments=600).base_url, warehouse)
+    sequenzy_load.run()
+    reporting.create_views(sequenzy_load.pipeline(), SEQUENZY_REPORT)
     for view in ("unify.funnel_by_sequence", "unify.funnel_by_cohort_week", "unify.step_funnel",
-                 "instantly.funnel_by_campaign", "instantly.step_variant_funnel"):  # fmt: skip
+                 "instantly.funnel_by_campaign", "instantly.step_variant_funnel",
+                 "sequenzy.funnel_by_sequence", "sequenzy.funnel_by_step",
+                 "sequenzy.funnel_by_cohort_week"):  # fmt: skip
         assert warehouse.rows(f"select count(*) from {view}")[0][0] > 0, view  # every chart's data
     medians = warehouse.rows("select median_hours from unify.time_to_first_reply")
     assert medians and all(m is not None for (m,) in medians)  # not "median nan h"
