@@ -72,8 +72,9 @@ install:
 clean:
 	rm -rf $(VENV) .pytest_cache _demo
 
-# The benchmark (not part of `make test`): prints the tables, writes bench/RESULTS.md (Unify)
-# and bench/instantly/RESULTS.md.
+# The benchmark (not part of `make test`): prints the tables, writes bench/RESULTS.md (Unify),
+# bench/instantly/RESULTS.md and bench/sequenzy/RESULTS.md.
 bench: setup
 	$(PY) -m bench.run --vendor unify
 	$(PY) -m bench.run --vendor instantly
+	$(PY) -m bench.run --vendor sequenzy

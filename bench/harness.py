@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +105,26 @@ class Bench:
         self.last_paths = {p: n - paths_before.get(p, 0) for p, n in paths_after.items()
                            if n > paths_before.get(p, 0)}  # fmt: skip
         return seconds, usage.ru_maxrss / 1024, after - before, text
+
+    def ceiling(self, module: str, api_key: str, label: str) -> Result:
+        """(a): `python -m <module> <base URL> <key>`, a raw fetch that prints `ROWS=n` and,
+        for each counted table, `<TABLE>=n`."""
+        command = [PY, "-m", module, self.sandbox.base_url, api_key]
+        seconds, rss, requests, text = self.measure(command, self.base_env)
+        tables = (self.counted,) if isinstance(self.counted, str) else self.counted
+        parts = {t: int(found(rf"{t.upper()}=(\d+)", text)) for t in tables if len(tables) > 1}
+        rows = int(found(r"ROWS=(\d+)", text))
+        return Result("a", label, rows, seconds, rss, requests, parts=parts, paths=self.last_paths)
+
+    @contextmanager
+    def against(self, sandbox: Sandbox) -> Iterator[None]:
+        """Loads go to `sandbox` (a second one: limited, say) inside, and it is stopped after."""
+        own, self.sandbox = self.sandbox, sandbox
+        try:
+            yield
+        finally:
+            self.sandbox = own
+            sandbox.stop()
 
     def folder(self, name: str, fresh: bool = True) -> Path:
         folder = self.work / name.rstrip("0123456789")

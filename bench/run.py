@@ -3,7 +3,7 @@
 `python -m bench.run [--vendor unify]`. Each scenario (bench/<vendor>/) is a fresh child process
 (wall time and peak RSS from wait4), against one sandbox process on loopback (requests counted
 by the sandbox). Results go to bench/results/<vendor>.json and the vendor's RESULTS document
-(Unify's: bench/RESULTS.md).
+(Unify's: bench/RESULTS.md; the others' bench/<vendor>/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from bench.harness import ROOT, Bench, Result, Sandbox
 VENDORS = (
     "unify",
     "instantly",
+    "sequenzy",
 )  # each with its scenarios, targets and RESULTS document in bench/<vendor>/
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from bench.harness import PY, ROOT, Bench, Result, Sandbox, found
+from bench.harness import ROOT, Bench, Result, Sandbox
 
 KEY = "instantly-sandbox-key"
 WORLD_FLAG = "--leads"
@@ -41,14 +41,12 @@ def minimum_requests(leads: int, emails: int, campaigns: int = CAMPAIGNS) -> int
 
 def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
     results: list[Result] = []
-    base_url = bench.sandbox.base_url
     if "a" not in skip:
-        command = [PY, "-m", "bench.instantly.raw_fetch", base_url, KEY]
-        seconds, rss, requests, text = bench.measure(command, bench.base_env)
-        parts = {t: int(found(rf"{t.upper()}=(\d+)", text)) for t in COUNTED}
-        label = "ceiling: raw fetch + JSON parse (leads, emails)"
-        rows = sum(parts.values())
-        results.append(Result("a", label, rows, seconds, rss, requests, parts=parts))
+        results.append(
+            bench.ceiling(
+                "bench.instantly.raw_fetch", KEY, "ceiling: raw fetch + JSON parse (leads, emails)"
+            )
+        )
     if "b" not in skip:
         results.append(bench.ours("b", "backfill, all tables (this project)"))
     if "d" not in skip:
@@ -57,21 +55,17 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
     if "g" not in skip:
         limited = Sandbox("instantly", [WORLD_FLAG, str(LIMITED_LEADS), "--emails-window",
                                         str(EMAILS_WINDOW)], limited=True)  # fmt: skip
-        try:
-            env: dict[str, str] = {
-                "SOURCES__INSTANTLY__BASE_URL": limited.base_url,
-                "SOURCES__INSTANTLY__EMAILS_WINDOW_SECONDS": str(int(EMAILS_WINDOW)),
-                "SOURCES__INSTANTLY__EMAILS_REQUESTS_PER_WINDOW": "20",
-                # a chunk as long, in windows, as the real one (180 s = 3 windows of 60 s)
-                "SOURCES__INSTANTLY__EMAIL_CHUNK_SECONDS": str(3 * EMAILS_WINDOW),
-            }
-            bench.sandbox, own = limited, bench.sandbox
-            label = (f"backfill under the documented limits, {LIMITED_LEADS:,} leads,"
-                     f" emails window {EMAILS_WINDOW:g} s")  # fmt: skip
+        env: dict[str, str] = {
+            "SOURCES__INSTANTLY__BASE_URL": limited.base_url,
+            "SOURCES__INSTANTLY__EMAILS_WINDOW_SECONDS": str(int(EMAILS_WINDOW)),
+            "SOURCES__INSTANTLY__EMAILS_REQUESTS_PER_WINDOW": "20",
+            # a chunk as long, in windows, as the real one (180 s = 3 windows of 60 s)
+            "SOURCES__INSTANTLY__EMAIL_CHUNK_SECONDS": str(3 * EMAILS_WINDOW),
+        }
+        label = (f"backfill under the documented limits, {LIMITED_LEADS:,} leads,"
+                 f" emails window {EMAILS_WINDOW:g} s")  # fmt: skip
+        with bench.against(limited):
             results.append(bench.ours("g", label, True, **env))
-        finally:
-            bench.sandbox = own
-            limited.stop()
     return results
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.harness import PY, ROOT, Bench, Result, found
+from bench.harness import PY, ROOT, Bench, Result
 
 KEY = "unify-sandbox-key"
 WORLD_FLAG = "--enrollments"  # what the sandbox's size is counted in
@@ -24,10 +24,9 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
     results: list[Result] = []
     base_url = bench.sandbox.base_url
     if "a" not in skip:
-        command = [PY, "-m", "bench.unify.raw_fetch", base_url, KEY]
-        seconds, rss, requests, text = bench.measure(command, bench.base_env)
-        rows = int(found(r"ROWS=(\d+)", text))
-        results.append(Result("a", "ceiling: raw fetch + JSON parse", rows, seconds, rss, requests))
+        results.append(
+            bench.ceiling("bench.unify.raw_fetch", KEY, "ceiling: raw fetch + JSON parse")
+        )
     if "b" not in skip:
         results.append(bench.ours("b", "backfill, all tables (this project)"))
     if "d" not in skip:
@@ -37,7 +36,7 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
         folder = bench.folder("c")
         command = [PY, "-m", "bench.unify.rest_api_baseline", base_url, KEY,
                    str(folder / "rest.duckdb"), str(folder / "p")]  # fmt: skip
-        seconds, rss, requests, text = bench.measure(command, bench.base_env)
+        seconds, rss, requests, _ = bench.measure(command, bench.base_env)
         rows = bench.table_rows(folder / "rest.duckdb", "rest_api", COUNTED)
         results.append(Result("c", "dlt rest_api source, defaults", rows, seconds, rss, requests))
     if "f" not in skip:

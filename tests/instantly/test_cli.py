@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import random
-import signal
-import subprocess
-import time
-
 import pytest
 
 from sandbox.instantly import ALL_SCOPES, FaultConfig
 from tests.instantly.environment import cli_env
 from tests.instantly.truth import assert_matches_truth
-from tests.support.cli import ROOT, cli, files_containing, run_cli
+from tests.support.cli import files_containing, kill_then_rerun, run_cli
 
 GOOD_KEY = "inst-live-GOOD-0123456789abcdef"
 READS = frozenset({"campaigns:read", "subsequences:read", "accounts:read", "emails:read"})
@@ -60,19 +55,9 @@ def test_a_kill_at_a_random_point_then_a_rerun_is_exact(instantly, tmp_path):
     env = cli_env(server.base_url, tmp_path, GOOD_KEY) | {
         "SOURCES__INSTANTLY__EMAIL_CHUNK_SECONDS": "1"
     }
-    rng = random.Random(11)
-    killed = []
-    for round_ in range(3):
-        if round_:
-            server.state.advance(12 * 3600)
-        process = subprocess.Popen(cli(tmp_path, vendor="instantly"), cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        delay = rng.uniform(1.0, 5.0)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        killed.append((round(delay, 2), process.returncode))
-        result = run_cli(tmp_path, env, vendor="instantly")
-        assert result.returncode == 0, (killed, result.stderr)
-        assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
-    assert any(code == -signal.SIGKILL for _, code in killed), killed
+    kill_then_rerun(
+        tmp_path, env, "instantly", delays=(1.0, 5.0),
+        move_on=lambda: server.state.advance(12 * 3600),
+        check=lambda: assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state),
+        seed=11,
+    )  # fmt: skip

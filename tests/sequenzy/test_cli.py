@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import random
-import signal
-import subprocess
-import time
-
 import pytest
 
 from sandbox.sequenzy import ALL_SCOPES, FaultConfig
 from tests.sequenzy.environment import cli_env
 from tests.sequenzy.truth import assert_matches_truth
-from tests.support.cli import ROOT, cli, files_containing, run_cli
+from tests.support.cli import files_containing, kill_then_rerun, run_cli
 
 GOOD_KEY = "sqz_live_GOOD_0123456789abcdef"
 
@@ -86,20 +81,13 @@ def test_a_kill_at_a_random_point_then_a_rerun_is_exact(sequenzy, tmp_path):
     server = sequenzy(enrollments=4000, faults=FaultConfig(latency_ms=20),
                       api_keys={GOOD_KEY: ALL_SCOPES})  # fmt: skip
     env = cli_env(server.base_url, tmp_path, GOOD_KEY) | {"SOURCES__SEQUENZY__CHUNK_SECONDS": "1"}
-    rng = random.Random(15)
-    killed = []
-    for round_ in range(3):
-        if round_:
-            server.state.advance(12 * 3600)
-            server.state.touch(5)
-        process = subprocess.Popen(cli(tmp_path, vendor="sequenzy"), cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        delay = rng.uniform(1.5, 6.0)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        killed.append((round(delay, 2), process.returncode))
-        result = run_cli(tmp_path, env, vendor="sequenzy")
-        assert result.returncode == 0, (killed, result.stderr)
-        assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
-    assert any(code == -signal.SIGKILL for _, code in killed), killed
+
+    def move_on() -> None:
+        server.state.advance(12 * 3600)
+        server.state.touch(5)
+
+    kill_then_rerun(
+        tmp_path, env, "sequenzy", delays=(1.5, 6.0), move_on=move_on,
+        check=lambda: assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state),
+        seed=15,
+    )  # fmt: skip

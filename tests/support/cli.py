@@ -4,8 +4,12 @@ environment, a pipelines dir under the test's tmp_path."""
 from __future__ import annotations
 
 import os
+import random
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,3 +43,36 @@ def files_containing(root: Path, needle: str) -> list[Path]:
         if path.is_file() and needle.encode() in path.read_bytes():
             hits.append(path)
     return hits
+
+
+def kill_then_rerun(
+    tmp_path: Path,
+    env: dict[str, str],
+    vendor: str,
+    *,
+    delays: tuple[float, float],
+    move_on: Callable[[], None],
+    check: Callable[[], None],
+    seed: int,
+    rounds: int = 3,
+) -> list[tuple[float, int | None]]:
+    """`rounds` times: the world moves on (after the first), a load starts and is SIGKILLed
+    after a random delay in `delays`, then a rerun must exit 0 and `check` hold. Asserts that at
+    least one kill landed in a running load; returns (delay, the killed load's exit code)."""
+    rng = random.Random(seed)
+    killed: list[tuple[float, int | None]] = []
+    for round_ in range(rounds):
+        if round_:
+            move_on()
+        process = subprocess.Popen(cli(tmp_path, vendor=vendor), cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        delay = rng.uniform(*delays)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        killed.append((round(delay, 2), process.returncode))
+        result = run_cli(tmp_path, env, vendor=vendor)
+        assert result.returncode == 0, (killed, result.stderr)
+        check()
+    assert any(code == -signal.SIGKILL for _, code in killed), killed
+    return killed

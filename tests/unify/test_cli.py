@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-import random
-import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from sandbox.unify import FaultConfig
-from tests.support.cli import ROOT, cli, files_containing, run_cli
+from tests.support.cli import ROOT, cli, files_containing, kill_then_rerun, run_cli
 from tests.support.warehouses import DuckDBWarehouse
 from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
@@ -100,23 +97,12 @@ def test_an_api_that_stays_down_exits_3_and_leaves_state_untouched(unify, tmp_pa
 
 def test_a_kill_at_a_random_point_then_a_rerun_is_exact(unify, tmp_path):
     server = unify(enrollments=20_000, faults=FaultConfig(latency_ms=15))
-    env = cli_env(server.base_url, tmp_path)
-    rng = random.Random(int(os.environ.get("KILL_SEED", "7")))
-    killed_at = []
-    for round_ in range(3):
-        if round_:
-            server.state.advance(6 * 3600)
-        process = subprocess.Popen(cli(tmp_path), cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        delay = rng.uniform(0.5, 4.0)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        killed_at.append((round(delay, 2), process.returncode))
-        result = run_cli(tmp_path, env)
-        assert result.returncode == 0, (killed_at, result.stderr)
-        assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
-    assert any(code == -signal.SIGKILL for _, code in killed_at), killed_at
+    kill_then_rerun(
+        tmp_path, cli_env(server.base_url, tmp_path), "unify", delays=(0.5, 4.0),
+        move_on=lambda: server.state.advance(6 * 3600),
+        check=lambda: assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state),
+        seed=int(os.environ.get("KILL_SEED", "7")),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
