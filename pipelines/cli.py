@@ -1,9 +1,10 @@
-"""`sequence-funnel`: load a vendor's data, report its funnel, run the demo.
+"""`sequence-funnel`: load a vendor's data, report its funnel, act on it, run the demo.
 
     sequence-funnel load unify                      # incremental, into sequence_funnel.duckdb
     sequence-funnel load unify --since 2026-01-01   # a first load from a date
     sequence-funnel report unify                    # the funnel by sequence, as a table
     sequence-funnel demo                            # the embedded sandbox, a local DuckDB file
+    sequence-funnel act unify pause-enrollment --select "select id from ..."  # the plan
 
 API keys come from the environment (SOURCES__<VENDOR>__API_KEY) or .dlt/secrets.toml.
 """
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="print a vendor's funnel from the destination")
     reports = report.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
     commands.add_parser("demo", help="load the embedded sandboxes into a local DuckDB file")
+    act = commands.add_parser("act", help="act on targets a SQL query selects (plan, then apply)")
+    acts = act.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
     for name in FACTORIES:
         chosen = vendor(name)
         one = loads.add_parser(name, help=f"load {chosen.title}")
@@ -78,7 +81,37 @@ def build_parser() -> argparse.ArgumentParser:
         shown = reports.add_parser(name, help=f"the {chosen.title} funnel by sequence")
         _where(shown, name)
         shown.add_argument("--demo", action="store_true", help="what `make demo` loaded")
+        if chosen.actions:
+            _act_arguments(acts.add_parser(name, help=f"act on {chosen.title}"), chosen)
     return parser
+
+
+def _act_arguments(parser: argparse.ArgumentParser, chosen: Vendor) -> None:
+    from pipelines.acting import DEFAULT_MAX
+
+    parser.add_argument("action", choices=list(chosen.actions), help="what to do to each target")
+    parser.add_argument(
+        "--select",
+        required=True,
+        metavar="SQL",
+        help="a query over the loaded dataset returning the action's columns",
+    )
+    parser.add_argument("--apply", action="store_true", help="act (without it: the plan only)")
+    parser.add_argument(
+        "--max",
+        type=int,
+        default=DEFAULT_MAX,
+        dest="most",
+        metavar="N",
+        help=f"refuse a plan of more than N targets ({DEFAULT_MAX})",
+    )
+    parser.add_argument(
+        "--no-refresh",
+        dest="refresh",
+        action="store_false",
+        help="after --apply, skip the load that shows the new states",
+    )
+    _where(parser, chosen.name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +127,47 @@ def main(argv: list[str] | None = None) -> int:
     chosen = vendor(args.vendor)
     args.dataset_name = args.dataset_name or chosen.name
     args.pipeline_name = args.pipeline_name or chosen.name
+    if args.command == "act":
+        return act(chosen, args)
     return load(chosen, args) if args.command == "load" else report(chosen, args)
+
+
+def act(chosen: Vendor, args: argparse.Namespace) -> int:
+    """The plan, and with --apply each target acted on once; then an incremental load of the
+    vendor so the warehouse shows the new states."""
+    from pipelines import acting
+
+    secrets = errors.configured_secrets(
+        *chosen.secret_keys, *destinations.secret_settings(args.destination)
+    )
+    try:
+        with interruptible():
+            result = acting.act(chosen.name, args.action, args.select, apply=args.apply,
+                                most=args.most, destination=args.destination,
+                                dataset_name=args.dataset_name)  # fmt: skip
+    except (Exception, RunInterrupted) as exc:
+        message, code = errors.explain(exc, secrets)
+        print(f"error: {message}", file=sys.stderr)
+        return code
+    print("\n".join(result.lines))
+    if not (args.apply and args.refresh and result.outcomes[acting.Outcome.DONE.value]):
+        return result.exit_code
+    refresh = [
+        "load",
+        chosen.name,
+        "--quiet",
+        "--destination",
+        args.destination,
+        "--dataset-name",
+        args.dataset_name,
+        "--pipeline-name",
+        args.pipeline_name,
+    ]
+    if args.pipelines_dir:
+        refresh += ["--pipelines-dir", args.pipelines_dir]
+    print(f"refreshing: sequence-funnel {' '.join(refresh)}")
+    loaded = main(refresh)
+    return result.exit_code or loaded
 
 
 def load(chosen: Vendor, args: argparse.Namespace) -> int:

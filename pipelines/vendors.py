@@ -7,11 +7,15 @@ the reporting mechanism are shared.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from pipelines.reporting import ReportViews
+
+if TYPE_CHECKING:
+    from sources.common.actions import Action
+    from sources.common.http import ApiClient
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,8 @@ class Vendor:
     report: ReportViews
     add_arguments: Callable[[argparse.ArgumentParser], None]
     options: Callable[[argparse.Namespace], dict[str, Any]]  # flags given -> source arguments
+    actions: Mapping[str, Action] = field(default_factory=dict)  # `act <vendor> <action>`
+    actions_client: Callable[[], ApiClient] | None = None  # configured as the source is
 
     @property
     def secret_keys(self) -> tuple[str, ...]:
@@ -68,8 +74,10 @@ def _unify_options(args: argparse.Namespace) -> dict[str, Any]:
 def _unify() -> Vendor:
     from pipelines.reporting.unify import UNIFY_REPORT
     from sources.unify import unify_source
+    from sources.unify.actions import UNIFY_ACTIONS, actions_client
 
-    return Vendor("unify", "Unify", unify_source, UNIFY_REPORT, _unify_arguments, _unify_options)
+    return Vendor("unify", "Unify", unify_source, UNIFY_REPORT, _unify_arguments, _unify_options,
+                  UNIFY_ACTIONS, actions_client)  # fmt: skip
 
 
 def _instantly_arguments(parser: argparse.ArgumentParser) -> None:

@@ -41,6 +41,7 @@ class FaultConfig:
     retry_after: int | None = 1  # Retry-After of injected 429s; None leaves the header out
     latency_ms: float = 0.0  # added to every API request (a fixed per-page latency)
     rps: float | None = None  # requests-per-second cap, excess answered 429
+    writes_only: bool = False  # faults only for writes (not GET): a call made, its answer lost
     seed: int = 0
 
     @classmethod
@@ -144,7 +145,7 @@ class FaultInjector:
             self._rng = random.Random(config.seed)
             self._limiter = _Limiter(self.limits)
 
-    def _draw(self, path: str) -> tuple[str | None, int | None]:
+    def _draw(self, path: str, method: str) -> tuple[str | None, int | None]:
         with self._lock:
             c = self.config
             self.stats["requests"] += 1
@@ -152,6 +153,8 @@ class FaultInjector:
             if wait is not None:
                 self.stats["limited"] += 1
                 return "limited", wait
+            if c.writes_only and method == "GET":
+                return None, None
             u = self._rng.random()
             for name in ("rate_limited", "server_error", "drop", "truncate", "bad_json", "slow"):
                 share = getattr(c, name)
@@ -168,7 +171,7 @@ class FaultInjector:
         config = self.config
         if config.latency_ms > 0:
             await asyncio.sleep(config.latency_ms / 1000)
-        fault, detail = self._draw(scope["path"])
+        fault, detail = self._draw(scope["path"], scope["method"])
         with self._lock:  # per operation, for a benchmark's requests per table
             self.by_path[f"{scope['method']} {scope['path']}"] += 1
         if fault == "limited":

@@ -22,6 +22,7 @@ from sandbox.unify.enrollments import (
     IN_PROGRESS,
     PAUSED,
     STAY_DRAFT,
+    WAITING,
     EnrollmentTable,
     plan_enrollments,
 )
@@ -225,11 +226,16 @@ class UnifyState:
         return found
 
     def create_enrollment(self, seq: int, person: int, mailbox: int) -> tuple[str, Any]:
-        """('created', row) or ('conflict', (active_sequence_id, active_enrollment_id))."""
+        """('created', row) or ('conflict', (active_sequence_id, active_enrollment_id)).
+
+        Active is a draft, or an enrollment that has started and not finished: one created but
+        not started yet (its first step is minutes to hours away) is not, so a blind retry of a
+        create whose answer was lost enrolls the person a second time."""
         with self.lock:
             now = self.now()
             t = self.table
-            active = np.nonzero((t.person == person) & (t.status != FINISHED))[0]
+            active = np.nonzero((t.person == person) & (t.status != FINISHED)
+                                & (t.phase != WAITING))[0]  # fmt: skip
             if len(active):
                 i = int(active[-1])
                 seq_id = self.world.sequences[int(t.sequence[i])].id

@@ -58,9 +58,9 @@ class NotFoundError(ConnectorError):
 class HttpStatusError(ConnectorError):
     """Any other 4xx: `status` and the body's machine-readable `code`, when it has one."""
 
-    def __init__(self, message: str, status: int, code: str | None) -> None:
+    def __init__(self, message: str, status: int, code: str | None, body: Any = None) -> None:
         super().__init__(message)
-        self.status, self.code = status, code
+        self.status, self.code, self.body = status, code, body
 
 
 class RetriesExhaustedError(ConnectorError):

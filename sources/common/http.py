@@ -164,7 +164,24 @@ class ApiClient:
         or one that `check` finds inconsistent) is retried."""
         return self.request("GET", path, params=params, ndjson=True, check=check)
 
+    def write(
+        self, method: str, path: str, settled: Callable[[], bool] | None = None, **kwargs: Any
+    ) -> ApiResponse | None:
+        """A call that changes something. A transient failure (a timeout, a cut answer, a 5xx)
+        leaves its outcome unknown: when the call is not safe to repeat, `settled()` is asked
+        before each retry whether it took effect after all, and None is returned if it did
+        (creating an enrollment twice is what this prevents). Without `settled` the call is
+        taken as safe to repeat (pause, resume: the same state again)."""
+        return self._request(method, path, settled, **kwargs)
+
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
+        response = self._request(method, path, None, **kwargs)
+        assert response is not None  # only a settled write answers None
+        return response
+
+    def _request(
+        self, method: str, path: str, settled: Callable[[], bool] | None, **kwargs: Any
+    ) -> ApiResponse | None:
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.max_attempts),
             wait=self._wait,
@@ -175,6 +192,9 @@ class ApiClient:
         try:
             for attempt in retrying:
                 with attempt:
+                    again = attempt.retry_state.attempt_number > 1
+                    if settled is not None and again and settled():
+                        return None
                     return self._once(method, path, **kwargs)
         except TransientError as exc:
             where = self.base_url_for_errors()
@@ -247,7 +267,7 @@ class ApiClient:
         if status >= 400:
             raise HttpStatusError(
                 f"{self.vendor}: {method} {path} answered HTTP {status}:"
-                f" {self.errors.message(body)}", status, self.errors.code(body),
+                f" {self.errors.message(body)}", status, self.errors.code(body), body,
             )  # fmt: skip
         return ApiResponse(body, response.headers)
 

@@ -1,0 +1,109 @@
+"""Acting on the funnel: a SQL query over the loaded tables names the targets, the plan is
+printed, and only with `apply` is each target acted on, once (README, "Acting on the funnel").
+
+    from pipelines.acting import act
+    result = act("unify", "pause-enrollment", "select id from unify.enrollments where ...")
+    print("\\n".join(result.lines)); result = act(..., apply=True)
+
+Each target is first read from the API: one already as wanted is skipped, one that cannot be
+acted on is recorded as failed; a call is journaled before it is made and after it answered
+(`actions_log`), and a call left unfinished by a kill or a timeout is looked up before
+anything is sent again. One target's refusal is recorded and the rest go on; a rejected key
+stops the run at once.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipelines.acting.journal import Journal
+from pipelines.acting.plan import Plan, select_targets
+from sources.common.actions import Action, Answer, Outcome, State, Target
+from sources.common.errors import ConfigurationError
+from sources.common.http import ApiClient
+
+DEFAULT_MAX = 25  # targets a plan may have unless --max says more
+SOME_FAILED, ALL_FAILED = 5, 6  # exit codes: some targets failed, or every one
+
+
+@dataclass
+class ActResult:
+    plan: Plan
+    applied: bool = False
+    outcomes: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)  # "target: why", the first few
+
+    @property
+    def exit_code(self) -> int:
+        failed = self.outcomes[Outcome.FAILED.value]
+        if not failed:
+            return 0
+        return ALL_FAILED if failed == sum(self.outcomes.values()) else SOME_FAILED
+
+    @property
+    def lines(self) -> list[str]:
+        if not self.applied:
+            return [*self.plan.lines(), "nothing done: add --apply to act"]
+        counts = ", ".join(f"{self.outcomes[o.value]} {o.value}" for o in Outcome)
+        return [*self.plan.lines(), f"applied: {counts}", *(f"  {f}" for f in self.failures)]
+
+
+def apply_plan(plan: Plan, client: ApiClient, journal: Journal, result: ActResult) -> None:
+    pending = journal.pending()
+    for target in plan.targets:
+        answer = _act_once(plan.action, client, journal, target, pending)
+        result.outcomes[answer.outcome.value] += 1
+        if answer.outcome is Outcome.FAILED and len(result.failures) < 10:
+            result.failures.append(f"{target.key}: {answer.message}")
+    result.applied = True
+
+
+def _act_once(action: Action, client: ApiClient, journal: Journal, target: Target,
+              pending: dict[str, str | None]) -> Answer:  # fmt: skip
+    unfinished = target.key in pending
+    found = action.check(client, target, (pending[target.key] or "") if unfinished else None)
+    if found.state is not State.TODO:
+        done = Outcome.DONE if unfinished else Outcome.SKIPPED
+        answer = Answer(done if found.state is State.DONE else Outcome.FAILED, None, found.message)
+    else:
+        journal.start(target.key, found.seen_at)
+        answer = action.call(client, target, found.seen_at or "")
+    journal.finish(target.key, answer.outcome.value, answer.status, answer.message)
+    return answer
+
+
+def act(
+    vendor_name: str,
+    action_name: str,
+    select: str,
+    *,
+    apply: bool = False,
+    most: int = DEFAULT_MAX,
+    destination: Any = "duckdb",
+    dataset_name: str | None = None,
+) -> ActResult:
+    """Plan `action_name` for the targets `select` names in the vendor's dataset; with `apply`,
+    act on them. Raises ConfigurationError (one line) for a bad select or plan."""
+    from pipelines import runner
+    from pipelines.vendors import vendor
+
+    chosen = vendor(vendor_name)
+    action = chosen.actions.get(action_name)
+    if action is None or chosen.actions_client is None:
+        known = ", ".join(chosen.actions) or "none yet"
+        raise ConfigurationError(f"{chosen.title} has no action {action_name!r} (it has: {known})")
+    dataset = dataset_name or chosen.name
+    with tempfile.TemporaryDirectory(prefix="sequence-funnel-act-") as scratch:  # no state kept
+        pipeline = runner.make_pipeline(f"{chosen.name}_actions", destination, dataset, scratch)
+        with pipeline.sql_client() as sql:
+            plan = select_targets(sql, chosen.name, action, select, most)
+            result = ActResult(plan)
+            if apply:
+                journal = Journal(sql, uuid.uuid4().hex, chosen.name, action.name)
+                with chosen.actions_client() as client:
+                    apply_plan(plan, client, journal, result)
+    return result

@@ -1,0 +1,66 @@
+"""The targets of an action, as a SQL query over the loaded tables names them, and the plan
+printed before anything is done."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sources.common.actions import Action, Target
+from sources.common.errors import ConfigurationError
+
+SAMPLE = 5  # targets shown in the plan
+
+
+@dataclass(frozen=True)
+class Plan:
+    vendor: str
+    action: Action
+    targets: list[Target]
+    repeated: int  # rows of the select naming a target already named
+
+    def lines(self) -> list[str]:
+        count = len(self.targets)
+        lines = [f"{self.vendor} {self.action.name}: {count} target{'s' if count != 1 else ''},"
+                 f" each will {self.action.does}"]  # fmt: skip
+        if self.repeated:
+            lines.append(f"  ({self.repeated} repeated rows of the select left out)")
+        for target in self.targets[:SAMPLE]:
+            shown = ", ".join(f"{k}={v}" for k, v in target.row.items())
+            lines.append(f"  {shown}")
+        if count > SAMPLE:
+            lines.append(f"  ... and {count - SAMPLE} more")
+        return lines
+
+
+def select_targets(client: Any, vendor: str, action: Action, select: str, most: int) -> Plan:
+    """Run `select`; refuse (one line naming the fix) a select without the action's columns,
+    a row the action cannot take, or more targets than `most`."""
+    try:
+        with client.execute_query(select) as cursor:
+            names = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigurationError(f"--select failed: {first}") from None
+    missing = [c for c in action.columns if c not in names]
+    if missing:
+        raise ConfigurationError(
+            f"--select must return the column(s) {', '.join(action.columns)} for"
+            f" {action.name}; it has no {', '.join(missing)}"
+        )
+    targets: dict[str, Target] = {}
+    for values in rows:
+        row: Mapping[str, Any] = {c: values[names.index(c)] for c in action.columns}
+        problem = action.validate(row) if all(v is not None for v in row.values()) else "a null"
+        if problem:
+            raise ConfigurationError(f"--select row {dict(row)} for {action.name}: {problem}")
+        key = action.key(row)
+        targets.setdefault(key, Target(key, row))
+    if len(targets) > most:
+        raise ConfigurationError(
+            f"the plan has {len(targets)} targets, more than --max {most}: narrow the --select,"
+            " or raise --max"
+        )
+    return Plan(vendor, action, list(targets.values()), len(rows) - len(targets))

@@ -1,0 +1,180 @@
+"""Unify's actions, each against its documented endpoint (shared/reference/vendor-apis.md §1):
+enroll (`POST /enrollments`), pause, resume and cancel an enrollment (`POST
+/enrollments/{id}/pause`, `/resume`, `DELETE /enrollments/{id}`), pause and resume a sequence
+(`POST /sequences/{id}/pause`, `/resume`).
+
+Every action first reads the target (`GET`), so a target already as wanted is not sent again.
+Pause, resume and cancel are safe to repeat and are retried as reads are. A create is not: the
+API has no idempotency key, and an enrollment that has not started is not "active", so a blind
+retry of a create whose answer was lost enrolls the person twice; before each retry the client
+asks whether the person is now enrolled in the sequence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dlt
+
+from sources.common.actions import Action, Answer, Found, Outcome, State, Target, by_id, seen_at
+from sources.common.errors import BadRequestError, HttpStatusError, NotFoundError
+from sources.common.http import ApiClient
+from sources.common.retries import RetryPolicy
+from sources.unify.helpers import make_client
+from sources.unify.settings import DEFAULT_BASE_URL
+
+MAX_MAILBOXES = 10  # "At least one and at most ten addresses are accepted"
+RUNNING = ("IN_PROGRESS", "DRAFT")
+
+
+def _refused(exc: Exception) -> Answer:
+    status = exc.status if isinstance(exc, HttpStatusError) else 400
+    return Answer(Outcome.FAILED, status, str(exc))
+
+
+def _send(client: ApiClient, method: str, path: str, **kwargs: Any) -> Answer:
+    try:
+        client.write(method, path, **kwargs)
+    except (BadRequestError, HttpStatusError) as exc:
+        return _refused(exc)
+    except NotFoundError as exc:
+        return Answer(Outcome.FAILED, 404, str(exc))
+    return Answer(Outcome.DONE, 200, "")
+
+
+def _enrollment_action(name: str, does: str, flag: str, wanted: bool, method: str,
+                       path: str) -> Action:  # fmt: skip
+    """Pause, resume or cancel: one enrollment by id, which must not have finished."""
+
+    def check(client: ApiClient, target: Target, since: str | None) -> Found:
+        try:
+            response = client.get(f"/enrollments/{target.key}")
+        except NotFoundError:
+            return Found(State.INVALID, "no such enrollment")
+        row, seen = response.body, seen_at(response)
+        if bool(row.get(flag)) == wanted:
+            return Found(State.DONE, f"{flag} is already {str(wanted).lower()}", seen)
+        if row.get("status") == "FINISHED":
+            return Found(State.INVALID, "the enrollment has finished", seen)
+        return Found(State.TODO, seen_at=seen)
+
+    def call(client: ApiClient, target: Target, at: str) -> Answer:
+        return _send(client, method, path.format(id=target.key))
+
+    return Action(name, does, ("id",), by_id, check, call)
+
+
+def _sequence_action(name: str, does: str, paused: bool) -> Action:
+    verb = "pause" if paused else "resume"
+
+    def check(client: ApiClient, target: Target, since: str | None) -> Found:
+        try:
+            response = client.get(f"/sequences/{target.key}")
+        except NotFoundError:
+            return Found(State.INVALID, "no such sequence")
+        if bool(response.body.get("is_paused")) == paused:
+            state = "paused" if paused else "running"
+            return Found(State.DONE, f"already {state}", seen_at(response))
+        return Found(State.TODO, seen_at=seen_at(response))
+
+    def call(client: ApiClient, target: Target, at: str) -> Answer:
+        answer = _send(client, "POST", f"/sequences/{target.key}/{verb}")
+        if answer.status == 409:  # state_conflict: it is in that state already
+            return Answer(Outcome.SKIPPED, 409, answer.message)
+        return answer
+
+    return Action(name, does, ("id",), by_id, check, call)
+
+
+def _enroll_key(row: Mapping[str, Any]) -> str:
+    return f"{row['person_id']}:{row['sequence_id']}"
+
+
+def mailbox_emails(row: Mapping[str, Any]) -> list[str]:
+    """The candidate mailboxes as the select gives them: a list, or one comma-separated text."""
+    value = row.get("mailbox_emails")
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return [str(e).strip() for e in items if str(e).strip()]
+
+
+def check_enroll_row(row: Mapping[str, Any]) -> str | None:
+    emails = mailbox_emails(row)
+    if not 1 <= len(emails) <= MAX_MAILBOXES:
+        return f"mailbox_emails must name 1 to {MAX_MAILBOXES} mailboxes, not {len(emails)}"
+    return None
+
+
+def _enrolled(client: ApiClient, target: Target, since: str | None) -> Found:
+    """Whether the person is enrolled in the sequence now (running or a draft), or, after a
+    call whose outcome is unknown, whether an enrollment of theirs there changed since it was
+    made (the create took effect, and the enrollment may even have finished since)."""
+    person, sequence = target.row["person_id"], target.row["sequence_id"]
+    params: list[tuple[str, Any]] = [("person_id", person), ("sequence_id", sequence)]
+    if since is None:
+        params += [("status", s) for s in RUNNING]
+    else:
+        params.append(("updated_after", since))
+    response = client.get("/enrollments", params=[*params, ("limit", 1)])
+    found = response.body.get("enrollments")
+    if found:
+        return Found(State.DONE, f"enrolled: {found[0]['id']}", seen_at(response))
+    return Found(State.TODO, seen_at=seen_at(response))
+
+
+def _enroll(client: ApiClient, target: Target, at: str) -> Answer:
+    body = {"sequence_id": target.row["sequence_id"], "person_id": target.row["person_id"],
+            "mailbox_emails": mailbox_emails(target.row)}  # fmt: skip
+
+    def settled() -> bool:
+        return _enrolled(client, target, at).state is State.DONE
+
+    try:
+        created = client.write("POST", "/enrollments", json=body, settled=settled)
+    except HttpStatusError as exc:
+        if exc.status == 409 and isinstance(exc.body, dict):  # active elsewhere: reported
+            active = exc.body.get("active_sequence_id"), exc.body.get("active_enrollment_id")
+            message = "already active in sequence {} (enrollment {})".format(*active)
+            return Answer(Outcome.SKIPPED, 409, message)
+        return _refused(exc)
+    except (BadRequestError, NotFoundError) as exc:
+        return _refused(exc)
+    if created is None:  # an attempt's answer was lost, and it had taken effect
+        return Answer(Outcome.DONE, None, _enrolled(client, target, at).message)
+    return Answer(Outcome.DONE, 201, f"enrolled: {created.body.get('id')}")
+
+
+ENROLL = Action(
+    "enroll", "enroll the person in the sequence", ("person_id", "sequence_id", "mailbox_emails"),
+    _enroll_key, _enrolled, _enroll, check_enroll_row,
+)  # fmt: skip
+
+UNIFY_ACTIONS: dict[str, Action] = {a.name: a for a in (
+    ENROLL,
+    _enrollment_action("pause-enrollment", "pause the enrollment", "is_paused", True, "POST",
+                       "/enrollments/{id}/pause"),
+    _enrollment_action("resume-enrollment", "resume the enrollment", "is_paused", False, "POST",
+                       "/enrollments/{id}/resume"),
+    _enrollment_action("cancel-enrollment", "cancel the enrollment", "is_canceled", True,
+                       "DELETE", "/enrollments/{id}"),
+    _sequence_action("pause-sequence", "pause the sequence", paused=True),
+    _sequence_action("resume-sequence", "resume the sequence", paused=False),
+)}  # fmt: skip
+
+
+def _setting(name: str, default: Any) -> Any:
+    value: Any = dlt.config.get(f"sources.unify.{name}")
+    return default if value is None else value
+
+
+def actions_client() -> ApiClient:
+    """A client configured as the source is (`sources.unify`: api_key, base_url and the retry
+    settings), with the source's rate limiter."""
+    policy = RetryPolicy(
+        max_attempts=int(_setting("max_attempts", 6)),
+        backoff_initial=float(_setting("backoff_initial", 0.5)),
+        retry_after_floor=float(_setting("retry_after_floor", 1.0)),
+        timeout=float(_setting("request_timeout", 60.0)),
+    )
+    api_key: Any = dlt.secrets.get("sources.unify.api_key") or ""
+    return make_client(str(api_key), str(_setting("base_url", DEFAULT_BASE_URL)), policy)
