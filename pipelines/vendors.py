@@ -120,10 +120,11 @@ def _sequenzy_options(args: argparse.Namespace) -> dict[str, Any]:
 def _sequenzy() -> Vendor:
     from pipelines.reporting.sequenzy import SEQUENZY_REPORT
     from sources.sequenzy import sequenzy_source
+    from sources.sequenzy.actions import SEQUENZY_ACTIONS, actions_client
 
     return Vendor(
         "sequenzy", "Sequenzy", sequenzy_source, SEQUENZY_REPORT, _sequenzy_arguments,
-        _sequenzy_options,
+        _sequenzy_options, SEQUENZY_ACTIONS, actions_client,
     )  # fmt: skip
 
 

@@ -54,12 +54,36 @@ class ActResult:
 
 def apply_plan(plan: Plan, client: ApiClient, journal: Journal, result: ActResult) -> None:
     pending = journal.pending()
-    for target in plan.targets:
-        answer = _act_once(plan.action, client, journal, target, pending)
-        result.outcomes[answer.outcome.value] += 1
-        if answer.outcome is Outcome.FAILED and len(result.failures) < 10:
-            result.failures.append(f"{target.key}: {answer.message}")
+    action = plan.action
+    if action.batch is None:
+        for target in plan.targets:
+            _count(result, target, _act_once(action, client, journal, target, pending))
+    else:
+        for batch in _batches(action, plan.targets):
+            for target in batch:
+                journal.start(target.key, None)
+            answers = action.batch(client, batch)
+            for target in batch:
+                answer = answers[target.key]
+                if answer.outcome is Outcome.SKIPPED and target.key in pending:
+                    answer = Answer(Outcome.DONE, answer.status, answer.message)  # an earlier run
+                journal.finish(target.key, answer.outcome.value, answer.status, answer.message)
+                _count(result, target, answer)
     result.applied = True
+
+
+def _batches(action: Action, targets: list[Target]) -> list[list[Target]]:
+    groups: dict[str, list[Target]] = {}
+    for target in targets:
+        groups.setdefault(action.group(target), []).append(target)
+    size = max(1, action.batch_size)
+    return [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
+
+
+def _count(result: ActResult, target: Target, answer: Answer) -> None:
+    result.outcomes[answer.outcome.value] += 1
+    if answer.outcome is Outcome.FAILED and len(result.failures) < 10:
+        result.failures.append(f"{target.key}: {answer.message}")
 
 
 def _act_once(action: Action, client: ApiClient, journal: Journal, target: Target,

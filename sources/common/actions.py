@@ -12,8 +12,11 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
+import dlt
+
 from sources.common.http import ApiClient, ApiResponse
 from sources.common.instants import format_instant, server_time
+from sources.common.retries import RetryPolicy
 
 
 class State(Enum):
@@ -68,7 +71,34 @@ class Action:
     check: Callable[[ApiClient, Target, str | None], Found]
     call: Callable[[ApiClient, Target, str], Answer]  # (client, target, the API's clock before)
     validate: Callable[[Mapping[str, Any]], str | None] = lambda row: None  # why a row is bad
+    # Acting on many targets in one call (Sequenzy's cancel): targets of one `group` (their
+    # sequence) at most `batch_size` at a time; the call checks, acts, and answers per key. It
+    # must be safe to repeat: the batch replaces `check` and `call`.
+    batch: Callable[[ApiClient, list[Target]], dict[str, Answer]] | None = None
+    group: Callable[[Target], str] = lambda target: ""
+    batch_size: int = 1
 
 
 def by_id(row: Mapping[str, Any]) -> str:
     return str(row["id"])
+
+
+def setting(section: str, name: str, default: Any) -> Any:
+    """A source setting as the source reads it (`SOURCES__<SECTION>__<NAME>`, config.toml)."""
+    value: Any = dlt.config.get(f"sources.{section}.{name}")
+    return default if value is None else value
+
+
+def api_key(section: str) -> str:
+    value: Any = dlt.secrets.get(f"sources.{section}.api_key")
+    return str(value or "")
+
+
+def retry_policy(section: str, max_attempts: int, backoff_initial: float) -> RetryPolicy:
+    """The source's retry settings, for the actions' client."""
+    return RetryPolicy(
+        max_attempts=int(setting(section, "max_attempts", max_attempts)),
+        backoff_initial=float(setting(section, "backoff_initial", backoff_initial)),
+        retry_after_floor=float(setting(section, "retry_after_floor", 1.0)),
+        timeout=float(setting(section, "request_timeout", 60.0)),
+    )

@@ -15,12 +15,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import dlt
-
-from sources.common.actions import Action, Answer, Found, Outcome, State, Target, by_id, seen_at
+from sources.common.actions import (
+    Action,
+    Answer,
+    Found,
+    Outcome,
+    State,
+    Target,
+    api_key,
+    by_id,
+    retry_policy,
+    seen_at,
+    setting,
+)  # fmt: skip
 from sources.common.errors import BadRequestError, HttpStatusError, NotFoundError
 from sources.common.http import ApiClient
-from sources.common.retries import RetryPolicy
 from sources.unify.helpers import make_client
 from sources.unify.settings import DEFAULT_BASE_URL
 
@@ -162,19 +171,8 @@ UNIFY_ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}  # fmt: skip
 
 
-def _setting(name: str, default: Any) -> Any:
-    value: Any = dlt.config.get(f"sources.unify.{name}")
-    return default if value is None else value
-
-
 def actions_client() -> ApiClient:
     """A client configured as the source is (`sources.unify`: api_key, base_url and the retry
     settings), with the source's rate limiter."""
-    policy = RetryPolicy(
-        max_attempts=int(_setting("max_attempts", 6)),
-        backoff_initial=float(_setting("backoff_initial", 0.5)),
-        retry_after_floor=float(_setting("retry_after_floor", 1.0)),
-        timeout=float(_setting("request_timeout", 60.0)),
-    )
-    api_key: Any = dlt.secrets.get("sources.unify.api_key") or ""
-    return make_client(str(api_key), str(_setting("base_url", DEFAULT_BASE_URL)), policy)
+    base_url = str(setting("unify", "base_url", DEFAULT_BASE_URL))
+    return make_client(api_key("unify"), base_url, retry_policy("unify", 6, 0.5))

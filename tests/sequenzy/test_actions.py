@@ -1,0 +1,89 @@
+"""`sequence-funnel act sequenzy ...` against the sandbox: cancel through the vendor's dry run
+in batches of 500, the sequence run-state actions, plans that send nothing, second applies that
+change nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.sequenzy.environment import cli_env
+from tests.support.cli import run_cli
+from tests.support.warehouses import DuckDBWarehouse
+
+RUNNING = ("active", "waiting")
+
+
+def _posts(server) -> Counter:
+    return Counter({k: v for k, v in server.sandbox.faults.by_path.items()
+                    if k.startswith("POST ")})  # fmt: skip
+
+
+def _act(tmp_path, env, action, select, *args):
+    return run_cli(tmp_path, env, action, "--select", select, *args, command="act",
+                   vendor="sequenzy")  # fmt: skip
+
+
+def _running(server, sequence_id):
+    return {e["enrollmentId"] for e in server.state.enrollments_now()
+            if e["sequenceId"] == sequence_id and e["status"] in RUNNING}  # fmt: skip
+
+
+def test_cancel_goes_through_the_dry_run_in_batches_and_cancels_exactly_the_selected(
+    sequenzy, tmp_path
+):
+    server = sequenzy(enrollments=2400, sequences=2)
+    env = cli_env(server.base_url, tmp_path)
+    assert run_cli(tmp_path, env, vendor="sequenzy").returncode == 0
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    sequence = server.state.world.sequences[0].body["id"]
+    select = (f"select distinct sequence_id, subscriber_id from sequenzy.enrollments"
+              f" where sequence_id = '{sequence}' order by subscriber_id")  # fmt: skip
+    chosen = {r[1] for r in warehouse.rows(select)}
+    assert len(chosen) > 500  # two batches
+    before = server.state.enrollments_now()
+    wanted = {e["enrollmentId"] for e in before
+              if e["sequenceId"] == sequence and e["status"] in RUNNING}  # fmt: skip
+    others = {e["enrollmentId"]: e["status"] for e in before if e["enrollmentId"] not in wanted}
+    planned = _act(tmp_path, env, "cancel-enrollments", select, "--max", "5000")
+    assert planned.returncode == 0 and "add --apply" in planned.stdout
+    assert _posts(server) == Counter()
+    applied = _act(tmp_path, env, "cancel-enrollments", select, "--max", "5000", "--apply")
+    assert applied.returncode == 0, applied.stderr
+    holders = {e["subscriberId"] for e in before if e["enrollmentId"] in wanted}
+    assert (f"applied: {len(holders)} done, {len(chosen) - len(holders)} skipped, 0 failed"
+            in applied.stdout)  # fmt: skip
+    after = {e["enrollmentId"]: e["status"] for e in server.state.enrollments_now()}
+    assert {k for k in wanted if after[k] == "cancelled"} == wanted
+    assert {k: after[k] for k in others} == others  # nothing else touched
+    path = f"POST /api/v1/sequences/{sequence}/enrollments/cancel"
+    assert _posts(server) == Counter({path: 4})  # two batches: a dry run, then the cancel
+    again = _act(tmp_path, env, "cancel-enrollments", select, "--max", "5000", "--apply")
+    assert again.returncode == 0 and f"0 done, {len(chosen)} skipped" in again.stdout
+    assert _posts(server) == Counter({path: 6})  # two dry runs, matching nothing
+    shown = warehouse.rows(f"select count(*) from sequenzy.enrollments where status = 'cancelled'"
+                           f" and id in ({', '.join(repr(k) for k in wanted)})")  # fmt: skip
+    assert shown == [(len(wanted),)]  # the refresh after the apply
+
+
+def test_a_sequences_run_state_actions_act_once(sequenzy, tmp_path):
+    server = sequenzy(enrollments=300)
+    env = cli_env(server.base_url, tmp_path)
+    assert run_cli(tmp_path, env, vendor="sequenzy").returncode == 0
+    live = ("select id from sequenzy.sequences where effective_status = 'live' order by id"
+            " limit 2")  # fmt: skip
+    chosen = [r[0] for r in DuckDBWarehouse(tmp_path / "warehouse.duckdb").rows(live)]
+    paused = _act(tmp_path, env, "pause-enrollments", live, "--apply", "--no-refresh")
+    assert paused.returncode == 0 and "applied: 2 done" in paused.stdout, paused.stderr
+    bodies = {s.body["id"]: s.body for s in server.state.world.sequences}
+    assert all(bodies[i]["effectiveStatus"] == "enrollment_paused" for i in chosen)
+    again = _act(tmp_path, env, "pause-enrollments", live, "--apply", "--no-refresh")
+    assert again.returncode == 0 and "applied: 0 done, 2 skipped" in again.stdout
+    disabled = _act(tmp_path, env, "disable", live, "--apply", "--no-refresh")
+    assert disabled.returncode == 0 and "applied: 2 done" in disabled.stdout
+    refused = _act(tmp_path, env, "pause-enrollments", live, "--apply", "--no-refresh")
+    assert refused.returncode == 6 and "Sequence is paused: enable it first" in refused.stdout
+    expected = Counter()
+    for i in chosen:  # pause-enrollments twice: done, then refused; disable once
+        expected[f"POST /api/v1/sequences/{i}/pause-enrollments"] += 2
+        expected[f"POST /api/v1/sequences/{i}/disable"] += 1
+    assert _posts(server) == expected
