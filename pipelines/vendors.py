@@ -99,10 +99,11 @@ def _instantly_options(args: argparse.Namespace) -> dict[str, Any]:
 def _instantly() -> Vendor:
     from pipelines.reporting.instantly import INSTANTLY_REPORT
     from sources.instantly import instantly_source
+    from sources.instantly.actions import INSTANTLY_ACTIONS, actions_client
 
     return Vendor(
         "instantly", "Instantly", instantly_source, INSTANTLY_REPORT, _instantly_arguments,
-        _instantly_options,
+        _instantly_options, INSTANTLY_ACTIONS, actions_client,
     )  # fmt: skip
 
 

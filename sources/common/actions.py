@@ -14,6 +14,7 @@ from typing import Any
 
 import dlt
 
+from sources.common.errors import BadRequestError, HttpStatusError, NotFoundError
 from sources.common.http import ApiClient, ApiResponse
 from sources.common.instants import format_instant, server_time
 from sources.common.retries import RetryPolicy
@@ -102,3 +103,50 @@ def retry_policy(section: str, max_attempts: int, backoff_initial: float) -> Ret
         retry_after_floor=float(setting(section, "retry_after_floor", 1.0)),
         timeout=float(setting(section, "request_timeout", 60.0)),
     )
+
+
+def send(client: ApiClient, method: str, path: str, body: Any = None,
+         already: int | None = None) -> Answer:  # fmt: skip
+    """Make a call that is safe to repeat; a refusal is the target's failure (its status and
+    the API's message), and `already` is the status with which the API says it is so already."""
+    try:
+        client.write(method, path, json=body)
+    except (BadRequestError, HttpStatusError, NotFoundError) as exc:
+        status = exc.status if isinstance(exc, HttpStatusError) else (
+            404 if isinstance(exc, NotFoundError) else 400)  # fmt: skip
+        outcome = Outcome.SKIPPED if status == already else Outcome.FAILED
+        return Answer(outcome, status, str(exc))
+    return Answer(Outcome.DONE, 200, "")
+
+
+Judge = Callable[[Any, Target], tuple[State, str]]  # (the target as read, target) -> state
+
+
+def state_action(
+    name: str,
+    does: str,
+    read: Callable[[ApiClient, Target], ApiResponse],
+    judge: Judge,
+    write: tuple[str, str],
+    *,
+    columns: tuple[str, ...] = ("id",),
+    body: Callable[[Target], Any] = lambda target: None,
+    already: int | None = None,
+) -> Action:
+    """An action that reads its target (`read`; a 404 is an invalid target), asks `judge`
+    whether it is already as wanted or cannot be acted on, and else makes the call `write`
+    (method, path with `{id}`), which is safe to repeat."""
+
+    def check(client: ApiClient, target: Target, since: str | None) -> Found:
+        try:
+            response = read(client, target)
+        except NotFoundError:
+            return Found(State.INVALID, "not found")
+        state, message = judge(response.body, target)
+        return Found(state, message, seen_at(response))
+
+    def call(client: ApiClient, target: Target, at: str) -> Answer:
+        method, path = write
+        return send(client, method, path.format(id=target.key), body(target), already)
+
+    return Action(name, does, columns, by_id, check, call)

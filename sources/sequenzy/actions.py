@@ -16,17 +16,15 @@ from typing import Any
 from sources.common.actions import (
     Action,
     Answer,
-    Found,
     Outcome,
     State,
     Target,
     api_key,
-    by_id,
     retry_policy,
-    seen_at,
     setting,
+    state_action,
 )
-from sources.common.errors import BadRequestError, HttpStatusError, NotFoundError
+from sources.common.errors import BadRequestError, NotFoundError
 from sources.common.http import ApiClient
 from sources.sequenzy.helpers import make_client, rate_limits
 from sources.sequenzy.settings import (
@@ -92,28 +90,17 @@ RUN_STATES: dict[str, tuple[str, str, bool | None]] = {
 def _sequence_action(name: str, does: str) -> Action:
     endpoint, status, paused = RUN_STATES[name]
 
-    def check(client: ApiClient, target: Target, since: str | None) -> Found:
-        try:
-            response = client.get(f"/sequences/{target.key}")
-        except NotFoundError:
-            return Found(State.INVALID, "no such sequence")
-        body = response.body.get("sequence") or {}
-        seen = seen_at(response)
-        state = (body.get("status"), body.get("enrollmentPaused"))
-        if state[0] == status and paused in (None, state[1]):
-            return Found(State.DONE, f"already {body.get('effectiveStatus')}", seen)
-        if state[0] in ("draft", "archived"):
-            return Found(State.INVALID, f"the sequence is {state[0]}", seen)
-        return Found(State.TODO, seen_at=seen)
+    def judge(body: Any, target: Target) -> tuple[State, str]:
+        sequence = body.get("sequence") or {}
+        now = sequence.get("status"), sequence.get("enrollmentPaused")
+        if now[0] == status and paused in (None, now[1]):
+            return State.DONE, f"already {sequence.get('effectiveStatus')}"
+        if now[0] in ("draft", "archived"):
+            return State.INVALID, f"the sequence is {now[0]}"
+        return State.TODO, ""
 
-    def call(client: ApiClient, target: Target, at: str) -> Answer:
-        try:
-            client.write("POST", f"/sequences/{target.key}/{endpoint}")
-        except (HttpStatusError, NotFoundError) as exc:
-            return Answer(Outcome.FAILED, getattr(exc, "status", 404), str(exc))
-        return Answer(Outcome.DONE, 200, "")
-
-    return Action(name, does, ("id",), by_id, check, call)
+    return state_action(name, does, lambda client, t: client.get(f"/sequences/{t.key}"), judge,
+                        ("POST", f"/sequences/{{id}}/{endpoint}"))  # fmt: skip
 
 
 SEQUENZY_ACTIONS: dict[str, Action] = {a.name: a for a in (

@@ -23,11 +23,11 @@ from sources.common.actions import (
     State,
     Target,
     api_key,
-    by_id,
     retry_policy,
     seen_at,
     setting,
-)  # fmt: skip
+    state_action,
+)
 from sources.common.errors import BadRequestError, HttpStatusError, NotFoundError
 from sources.common.http import ApiClient
 from sources.unify.helpers import make_client
@@ -42,58 +42,30 @@ def _refused(exc: Exception) -> Answer:
     return Answer(Outcome.FAILED, status, str(exc))
 
 
-def _send(client: ApiClient, method: str, path: str, **kwargs: Any) -> Answer:
-    try:
-        client.write(method, path, **kwargs)
-    except (BadRequestError, HttpStatusError) as exc:
-        return _refused(exc)
-    except NotFoundError as exc:
-        return Answer(Outcome.FAILED, 404, str(exc))
-    return Answer(Outcome.DONE, 200, "")
-
-
-def _enrollment_action(name: str, does: str, flag: str, wanted: bool, method: str,
-                       path: str) -> Action:  # fmt: skip
+def _enrollment_action(name: str, does: str, flag: str, wanted: bool, write: tuple[str, str]
+                       ) -> Action:  # fmt: skip
     """Pause, resume or cancel: one enrollment by id, which must not have finished."""
 
-    def check(client: ApiClient, target: Target, since: str | None) -> Found:
-        try:
-            response = client.get(f"/enrollments/{target.key}")
-        except NotFoundError:
-            return Found(State.INVALID, "no such enrollment")
-        row, seen = response.body, seen_at(response)
+    def judge(row: Any, target: Target) -> tuple[State, str]:
         if bool(row.get(flag)) == wanted:
-            return Found(State.DONE, f"{flag} is already {str(wanted).lower()}", seen)
+            return State.DONE, f"{flag} is already {str(wanted).lower()}"
         if row.get("status") == "FINISHED":
-            return Found(State.INVALID, "the enrollment has finished", seen)
-        return Found(State.TODO, seen_at=seen)
+            return State.INVALID, "the enrollment has finished"
+        return State.TODO, ""
 
-    def call(client: ApiClient, target: Target, at: str) -> Answer:
-        return _send(client, method, path.format(id=target.key))
-
-    return Action(name, does, ("id",), by_id, check, call)
+    return state_action(name, does, lambda client, t: client.get(f"/enrollments/{t.key}"),
+                        judge, write)  # fmt: skip
 
 
 def _sequence_action(name: str, does: str, paused: bool) -> Action:
+    def judge(sequence: Any, target: Target) -> tuple[State, str]:
+        if bool(sequence.get("is_paused")) == paused:
+            return State.DONE, f"already {'paused' if paused else 'running'}"
+        return State.TODO, ""
+
     verb = "pause" if paused else "resume"
-
-    def check(client: ApiClient, target: Target, since: str | None) -> Found:
-        try:
-            response = client.get(f"/sequences/{target.key}")
-        except NotFoundError:
-            return Found(State.INVALID, "no such sequence")
-        if bool(response.body.get("is_paused")) == paused:
-            state = "paused" if paused else "running"
-            return Found(State.DONE, f"already {state}", seen_at(response))
-        return Found(State.TODO, seen_at=seen_at(response))
-
-    def call(client: ApiClient, target: Target, at: str) -> Answer:
-        answer = _send(client, "POST", f"/sequences/{target.key}/{verb}")
-        if answer.status == 409:  # state_conflict: it is in that state already
-            return Answer(Outcome.SKIPPED, 409, answer.message)
-        return answer
-
-    return Action(name, does, ("id",), by_id, check, call)
+    return state_action(name, does, lambda client, t: client.get(f"/sequences/{t.key}"), judge,
+                        ("POST", f"/sequences/{{id}}/{verb}"), already=409)  # fmt: skip
 
 
 def _enroll_key(row: Mapping[str, Any]) -> str:
@@ -160,12 +132,12 @@ ENROLL = Action(
 
 UNIFY_ACTIONS: dict[str, Action] = {a.name: a for a in (
     ENROLL,
-    _enrollment_action("pause-enrollment", "pause the enrollment", "is_paused", True, "POST",
-                       "/enrollments/{id}/pause"),
-    _enrollment_action("resume-enrollment", "resume the enrollment", "is_paused", False, "POST",
-                       "/enrollments/{id}/resume"),
+    _enrollment_action("pause-enrollment", "pause the enrollment", "is_paused", True,
+                       ("POST", "/enrollments/{id}/pause")),
+    _enrollment_action("resume-enrollment", "resume the enrollment", "is_paused", False,
+                       ("POST", "/enrollments/{id}/resume")),
     _enrollment_action("cancel-enrollment", "cancel the enrollment", "is_canceled", True,
-                       "DELETE", "/enrollments/{id}"),
+                       ("DELETE", "/enrollments/{id}")),
     _sequence_action("pause-sequence", "pause the sequence", paused=True),
     _sequence_action("resume-sequence", "resume the sequence", paused=False),
 )}  # fmt: skip

@@ -118,8 +118,11 @@ def test_a_kill_at_a_random_point_then_a_rerun_acts_on_each_target_once(unify, t
     code, again = _killed_then_rerun(tmp_path, env, "pause-enrollment", select,
                                      random.Random(seed).uniform(2.0, 4.5))  # fmt: skip
     assert code == -signal.SIGKILL, again.stdout  # killed while acting
-    assert _writes(server) == Counter({f"POST /sequences/v1/enrollments/{i}/pause": 1
-                                       for i in chosen})  # fmt: skip
+    # each target once; a request cut off by the kill may reach the sandbox without effect,
+    # and is then sent again by the rerun (which found the enrollment not paused)
+    sent = _writes(server)
+    assert set(sent) == {f"POST /sequences/v1/enrollments/{i}/pause" for i in chosen}
+    assert sum(sent.values()) <= len(chosen) + 1
     assert {r["id"] for r in server.state.all_enrollments() if r["is_paused"]} >= set(chosen)
 
 
@@ -142,7 +145,8 @@ def test_a_kill_while_enrolling_then_a_rerun_enrolls_each_person_once(unify, tmp
     code, again = _killed_then_rerun(tmp_path, env, "enroll", select, 3.0)
     assert code == -signal.SIGKILL, again.stdout
     assert theirs() - before == Counter(dict.fromkeys(free, 1))
-    assert _writes(server) == Counter({"POST /sequences/v1/enrollments": 20})
+    # a create cut off by the kill before it took effect is sent again: at most one
+    assert 20 <= _writes(server)["POST /sequences/v1/enrollments"] <= 21
 
 
 def test_one_targets_refusal_is_recorded_and_the_rest_go_on(unify, tmp_path):

@@ -1,0 +1,78 @@
+"""`sequence-funnel act instantly ...` against the sandbox: subsequences and campaigns paused
+and resumed, leads moved into a subsequence and out, each once; plans send nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.instantly.environment import cli_env
+from tests.support.cli import run_cli
+from tests.support.warehouses import DuckDBWarehouse
+
+
+def _posts(server) -> Counter:
+    """Writes the sandbox served (the leads listing is a read made as a POST)."""
+    return Counter({k: v for k, v in server.sandbox.faults.by_path.items()
+                    if k.startswith("POST ") and not k.endswith("/leads/list")})  # fmt: skip
+
+
+def _act(tmp_path, env, action, select, *args):
+    return run_cli(tmp_path, env, action, "--select", select, *args, command="act",
+                   vendor="instantly")  # fmt: skip
+
+
+def _loaded(instantly, tmp_path):
+    server = instantly(leads=400, campaigns=12)  # some of them active
+    env = cli_env(server.base_url, tmp_path)
+    assert run_cli(tmp_path, env, vendor="instantly").returncode == 0
+    return server, env, DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+
+
+def test_subsequences_and_campaigns_are_paused_and_resumed_once(instantly, tmp_path):
+    server, env, warehouse = _loaded(instantly, tmp_path)
+    active = "select id from instantly.subsequences where status = 1 order by id limit 2"
+    chosen = [r[0] for r in warehouse.rows(active)]
+    assert len(chosen) == 2
+    planned = _act(tmp_path, env, "pause-subsequence", active)
+    assert planned.returncode == 0 and _posts(server) == Counter()
+    paused = _act(tmp_path, env, "pause-subsequence", active, "--apply")
+    assert paused.returncode == 0 and "applied: 2 done, 0 skipped" in paused.stdout, paused.stderr
+    status = {s["id"]: s["status"] for s in server.state.world.subsequences}
+    assert [status[i] for i in chosen] == [2, 2]
+    shown = warehouse.rows(f"select status from instantly.subsequences"
+                           f" where id in ({', '.join(repr(i) for i in chosen)})")  # fmt: skip
+    assert shown == [(2,), (2,)]  # the refresh after the apply
+    picked = (
+        f"select id from instantly.subsequences where id in ({', '.join(repr(i) for i in chosen)})"
+    )
+    again = _act(tmp_path, env, "pause-subsequence", picked, "--apply")
+    assert again.returncode == 0 and "applied: 0 done, 2 skipped" in again.stdout
+    resumed = _act(tmp_path, env, "resume-subsequence", picked, "--apply", "--no-refresh")
+    assert resumed.returncode == 0 and "applied: 2 done" in resumed.stdout
+    campaign = "select id from instantly.campaigns where status = 1 order by id limit 1"
+    (campaign_id,) = warehouse.rows(campaign)[0]  # an active campaign
+    held = _act(tmp_path, env, "pause-campaign", campaign, "--apply", "--no-refresh")
+    assert held.returncode == 0 and "applied: 1 done" in held.stdout
+    expected = Counter({f"POST /api/v2/subsequences/{i}/{verb}": 1 for i in chosen
+                        for verb in ("pause", "resume")})  # fmt: skip
+    expected[f"POST /api/v2/campaigns/{campaign_id}/pause"] = 1
+    assert _posts(server) == expected
+
+
+def test_leads_are_moved_into_a_subsequence_and_out_once(instantly, tmp_path):
+    server, env, warehouse = _loaded(instantly, tmp_path)
+    select = ("select l.id, min(s.id) as subsequence_id from instantly.leads l"
+              " join instantly.subsequences s on s.parent_campaign = l.campaign"
+              " where l.subsequence_id is null group by l.id order by l.id limit 3")  # fmt: skip
+    rows = warehouse.rows(select)
+    assert len({r[0] for r in rows}) == 3
+    moved = _act(tmp_path, env, "move-lead", select, "--apply", "--no-refresh")
+    assert moved.returncode == 0 and "applied: 3 done" in moved.stdout, moved.stderr
+    again = _act(tmp_path, env, "move-lead", select, "--apply", "--no-refresh")
+    assert again.returncode == 0 and "applied: 0 done, 3 skipped" in again.stdout
+    leads = ", ".join(repr(r[0]) for r in rows)
+    out = _act(tmp_path, env, "remove-lead", f"select id from instantly.leads where id in ({leads})",
+               "--apply")  # fmt: skip
+    assert out.returncode == 0 and "applied: 3 done" in out.stdout, out.stderr
+    assert _posts(server) == Counter({"POST /api/v2/leads/subsequence/move": 3,
+                                      "POST /api/v2/leads/subsequence/remove": 3})  # fmt: skip
