@@ -184,9 +184,11 @@ class FaultInjector:
             await _abort(send)
         elif fault in ("truncate", "bad_json"):
             await self._send_cut(scope, receive, send, cut_connection=fault == "truncate")
+        elif fault == "slow":  # the request is in; it is made, and answered, after a while
+            received = await _whole_request(receive)
+            await asyncio.sleep(config.slow_seconds)
+            await self.app(scope, received, send)
         else:
-            if fault == "slow":
-                await asyncio.sleep(config.slow_seconds)
             await self.app(scope, receive, send)
 
     async def _send_429(self, send: Send, retry_after: int | None) -> None:
@@ -244,6 +246,22 @@ async def _send_whole(
         {"type": "http.response.start", "status": status, "headers": headers + (extra or [])}
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _whole_request(receive: Receive) -> Receive:
+    """The request's body read now, replayed later: a client that gives up in between does not
+    stop the call, as it would not stop a real server that already has the request."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    return replay
 
 
 async def _abort(send: Send) -> None:

@@ -184,7 +184,7 @@ class ApiClient:
     ) -> ApiResponse | None:
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.max_attempts),
-            wait=self._wait,
+            wait=self._wait if settled is None else self._wait_to_ask,
             retry=retry_if_exception_type(TransientError),
             before_sleep=lambda state: self._note_retry(method, path, state),
             reraise=True,
@@ -221,7 +221,7 @@ class ApiClient:
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
-            raise TransientError(f"a timeout ({type(exc).__name__})") from None
+            raise TransientError(f"a timeout ({type(exc).__name__})", timed_out=True) from None
         except httpx.ConnectError as exc:  # nothing answers there: down, or the wrong address
             raise TransientError(f"no connection ({type(exc).__name__})", unanswered=True) from None
         except httpx.TransportError as exc:
@@ -304,6 +304,14 @@ class ApiClient:
         if retry_after:
             return min(p.retry_after_cap, retry_after)
         return backoff(state)
+
+    def _wait_to_ask(self, state: RetryCallState) -> float:
+        """Before asking whether a timed-out write took effect, as long again as it was given:
+        the server may still be making it (measured in tests: asked at once, the answer is no,
+        and the retry enrolls a second time)."""
+        exc = state.outcome.exception() if state.outcome else None
+        timed_out = getattr(exc, "timed_out", False)
+        return max(self._wait(state), self.policy.timeout if timed_out else 0.0)
 
     def _note_retry(self, method: str, path: str, state: RetryCallState) -> None:
         self.stats.add("retries")

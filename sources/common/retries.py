@@ -27,11 +27,13 @@ class TransientError(Exception):
         status: int = 0,
         *,
         unanswered: bool = False,  # no connection at all: the address may be wrong
+        timed_out: bool = False,  # no answer in time: the call may still be under way there
     ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
         self.status = status
         self.unanswered = unanswered
+        self.timed_out = timed_out
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -37,6 +37,19 @@ def _loaded(tmp_path, server):
     return env, DuckDBWarehouse(tmp_path / "warehouse.duckdb")
 
 
+def _enroll_free_people(server, count: int, sequence: int) -> tuple[list[str], str, str]:
+    """`count` people with no enrollment in progress, a sequence, and the select that enrolls
+    them there (from the first mailbox)."""
+    rows = server.state.all_enrollments()
+    busy = {r["person"]["id"] for r in rows if r["status"] != "FINISHED"}
+    free = sorted({r["person"]["id"] for r in rows} - busy)[:count]
+    sequence_id = server.state.world.sequences[sequence].id
+    mailbox = server.state.world.mailboxes[0]["email"]
+    select = " union all ".join(f"select '{p}' as person_id, '{sequence_id}' as sequence_id,"
+                                f" '{mailbox}' as mailbox_emails" for p in free)  # fmt: skip
+    return free, sequence_id, select
+
+
 def test_a_plan_without_apply_changes_nothing_and_apply_acts_on_exactly_the_targets(
     unify, tmp_path
 ):
@@ -76,13 +89,7 @@ def test_a_create_whose_answer_is_lost_enrolls_the_person_once(unify, tmp_path):
     twice (the sandbox counts a not-yet-started enrollment as not active, as the vendor)."""
     server = unify(enrollments=300)
     env, _ = _loaded(tmp_path, server)
-    busy = {r["person"]["id"] for r in server.state.all_enrollments() if r["status"] != "FINISHED"}
-    free = next(r["person"]["id"] for r in server.state.all_enrollments()
-                if r["person"]["id"] not in busy)  # fmt: skip
-    sequence = server.state.world.sequences[0].id
-    mailbox = server.state.world.mailboxes[0]["email"]
-    select = (f"select '{free}' as person_id, '{sequence}' as sequence_id,"
-              f" '{mailbox}' as mailbox_emails")  # fmt: skip
+    (free,), sequence, select = _enroll_free_people(server, 1, 0)
     server.sandbox.faults.configure(FaultConfig(truncate=1.0, writes_only=True))
     cut = _act(tmp_path, env, "enroll", select, "--apply", "--no-refresh")
     assert cut.returncode == 0, cut.stderr
@@ -129,13 +136,7 @@ def test_a_kill_at_a_random_point_then_a_rerun_acts_on_each_target_once(unify, t
 def test_a_kill_while_enrolling_then_a_rerun_enrolls_each_person_once(unify, tmp_path):
     server = unify(enrollments=400, faults=FaultConfig(latency_ms=60))
     env, _ = _loaded(tmp_path, server)
-    rows = server.state.all_enrollments()
-    busy = {r["person"]["id"] for r in rows if r["status"] != "FINISHED"}
-    free = sorted({r["person"]["id"] for r in rows} - busy)[:20]
-    sequence = server.state.world.sequences[1].id
-    mailbox = server.state.world.mailboxes[0]["email"]
-    select = " union all ".join(f"select '{p}' as person_id, '{sequence}' as sequence_id,"
-                                f" '{mailbox}' as mailbox_emails" for p in free)  # fmt: skip
+    free, sequence, select = _enroll_free_people(server, 20, 1)
 
     def theirs() -> Counter:
         return Counter(r["person"]["id"] for r in server.state.all_enrollments()
@@ -219,3 +220,42 @@ def test_the_python_api_acts_and_journals_on_duckdb_and_postgres(unify, tmp_path
                          " order by logged_at")  # fmt: skip
     assert sorted(log) == sorted([(i, "started", None, None) for i in chosen]
                                  + [(i, "finished", "done", 200) for i in chosen])  # fmt: skip
+
+
+def test_a_create_that_times_out_enrolls_the_person_once(unify, tmp_path):
+    """The sandbox makes the create 0.3 s after the client gave up on it (its timeout is half a
+    second): the client waits as long again before it asks whether the create took effect. A
+    retry without waiting, or without asking, enrolls the person twice."""
+    server = unify(enrollments=300)
+    env, _ = _loaded(tmp_path, server)
+    env["SOURCES__UNIFY__REQUEST_TIMEOUT"] = "0.5"
+    (free,), sequence, select = _enroll_free_people(server, 1, 0)
+    server.sandbox.faults.configure(FaultConfig(slow=1.0, slow_seconds=0.8, writes_only=True))
+    result = _act(tmp_path, env, "enroll", select, "--apply", "--no-refresh")
+    assert result.returncode == 0, result.stderr
+    assert "applied: 1 done" in result.stdout
+    time.sleep(1.0)  # any request still held by the sandbox has landed
+    mine = [r for r in server.state.all_enrollments()
+            if r["person"]["id"] == free and r["sequence"]["id"] == sequence]  # fmt: skip
+    assert len(mine) == 1
+
+
+def test_under_faults_enroll_and_pause_reach_the_same_end_state(unify, tmp_path):
+    """A fifth of the answers fail (5xx, dropped, cut, broken JSON, 429): every selected person
+    enrolled once, every selected enrollment paused, each write sent until it took effect."""
+    server = unify(enrollments=400)
+    env, warehouse = _loaded(tmp_path, server)
+    free, sequence, enroll = _enroll_free_people(server, 8, 2)
+    rows = server.state.all_enrollments()
+    before = Counter(r["person"]["id"] for r in rows if r["sequence"]["id"] == sequence)
+    chosen = [r[0] for r in warehouse.rows(RUNNING.format(n=8))]
+    server.sandbox.faults.configure(FaultConfig(server_error=0.06, drop=0.04, truncate=0.04,
+                                                bad_json=0.03, rate_limited=0.03, seed=5))  # fmt: skip
+    enrolled = _act(tmp_path, env, "enroll", enroll, "--apply", "--no-refresh")
+    paused = _act(tmp_path, env, "pause-enrollment", RUNNING.format(n=8), "--apply")
+    assert enrolled.returncode == 0 and paused.returncode == 0, enrolled.stderr + paused.stderr
+    after = server.state.all_enrollments()
+    now = Counter(r["person"]["id"] for r in after if r["sequence"]["id"] == sequence)
+    assert {p: now[p] - before[p] for p in free} == dict.fromkeys(free, 1)
+    assert {r["id"] for r in after if r["is_paused"]} >= set(chosen)
+    assert sum(server.sandbox.faults.stats[k] for k in ("server_error", "drop", "truncate")) > 0
