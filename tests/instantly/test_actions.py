@@ -3,10 +3,14 @@ and resumed, leads moved into a subsequence and out, each once; plans send nothi
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 from collections import Counter
 
+from sandbox.instantly import FaultConfig
 from tests.instantly.environment import cli_env
-from tests.support.cli import run_cli
+from tests.support.cli import ROOT, cli, run_cli
 from tests.support.warehouses import DuckDBWarehouse
 
 
@@ -76,3 +80,50 @@ def test_leads_are_moved_into_a_subsequence_and_out_once(instantly, tmp_path):
     assert out.returncode == 0 and "applied: 3 done" in out.stdout, out.stderr
     assert _posts(server) == Counter({"POST /api/v2/leads/subsequence/move": 3,
                                       "POST /api/v2/leads/subsequence/remove": 3})  # fmt: skip
+
+
+def _move_select(warehouse, count: int) -> tuple[str, list[tuple]]:
+    select = ("select l.id, min(s.id) as subsequence_id from instantly.leads l"
+              " join instantly.subsequences s on s.parent_campaign = l.campaign"
+              f" where l.subsequence_id is null group by l.id order by l.id limit {count}")  # fmt: skip
+    return select, warehouse.rows(select)
+
+
+def _in_subsequence(server) -> dict[str, str | None]:
+    return {lead["id"]: lead.get("subsequence_id") for lead in server.state.leads_now()}
+
+
+def test_a_kill_while_moving_leads_then_a_rerun_moves_each_once(instantly, tmp_path):
+    server, env, warehouse = _loaded(instantly, tmp_path)
+    select, rows = _move_select(warehouse, 30)
+    server.sandbox.faults.configure(FaultConfig(latency_ms=60))
+    argv = cli(tmp_path, "move-lead", "--select", select, "--apply", "--no-refresh", "--max", "50",
+               command="act", vendor="instantly")  # fmt: skip
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(3.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    again = _act(tmp_path, env, "move-lead", select, "--apply", "--no-refresh", "--max", "50")
+    assert again.returncode == 0, again.stderr
+    where = _in_subsequence(server)
+    assert {lead: where[lead] for lead, _ in rows} == dict(rows)
+    moves = _posts(server)["POST /api/v2/leads/subsequence/move"]
+    assert len(rows) <= moves <= len(rows) + 1  # the one a kill cuts off may be sent again
+
+
+def test_under_faults_leads_are_moved_and_subsequences_paused_all_the_same(instantly, tmp_path):
+    server, env, warehouse = _loaded(instantly, tmp_path)
+    select, rows = _move_select(warehouse, 10)
+    active = "select id from instantly.subsequences where status = 1 order by id limit 3"
+    chosen = [r[0] for r in warehouse.rows(active)]
+    server.sandbox.faults.configure(FaultConfig(server_error=0.08, drop=0.05, truncate=0.05,
+                                                bad_json=0.04, seed=9))  # fmt: skip
+    moved = _act(tmp_path, env, "move-lead", select, "--apply", "--no-refresh")
+    paused = _act(tmp_path, env, "pause-subsequence", active, "--apply", "--no-refresh")
+    assert moved.returncode == 0 and paused.returncode == 0, moved.stderr + paused.stderr
+    where = _in_subsequence(server)
+    assert {lead: where[lead] for lead, _ in rows} == dict(rows)
+    status = {s["id"]: s["status"] for s in server.state.world.subsequences}
+    assert [status[i] for i in chosen] == [2] * len(chosen)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sandbox.sequenzy import FaultConfig
 from tests.sequenzy.environment import cli_env
 from tests.support.cli import run_cli
 from tests.support.warehouses import DuckDBWarehouse
@@ -87,3 +88,28 @@ def test_a_sequences_run_state_actions_act_once(sequenzy, tmp_path):
         expected[f"POST /api/v1/sequences/{i}/pause-enrollments"] += 2
         expected[f"POST /api/v1/sequences/{i}/disable"] += 1
     assert _posts(server) == expected
+
+
+def test_under_faults_cancel_reaches_the_same_end_state(sequenzy, tmp_path):
+    """Dry runs and cancels answered with 5xx, dropped, cut or broken: cancelling is safe to
+    repeat, and the selected subscribers' running tokens end cancelled, the others untouched."""
+    server = sequenzy(enrollments=1200)
+    env = cli_env(server.base_url, tmp_path)
+    assert run_cli(tmp_path, env, vendor="sequenzy").returncode == 0
+    sequence = server.state.world.sequences[1].body["id"]
+    select = (f"select distinct sequence_id, subscriber_id from sequenzy.enrollments"
+              f" where sequence_id = '{sequence}' order by subscriber_id limit 120")  # fmt: skip
+    chosen = {r[1] for r in DuckDBWarehouse(tmp_path / "warehouse.duckdb").rows(select)}
+    before = server.state.enrollments_now()
+    wanted = {e["enrollmentId"] for e in before if e["sequenceId"] == sequence
+              and e["subscriberId"] in chosen and e["status"] in RUNNING}  # fmt: skip
+    server.sandbox.faults.configure(FaultConfig(server_error=0.15, drop=0.1, truncate=0.1,
+                                                bad_json=0.05, seed=4))  # fmt: skip
+    applied = _act(tmp_path, env, "cancel-enrollments", select, "--max", "500", "--apply",
+                   "--no-refresh")  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    after = {e["enrollmentId"]: e["status"] for e in server.state.enrollments_now()}
+    assert wanted and {k for k in wanted if after[k] == "cancelled"} == wanted
+    assert {e["enrollmentId"]: e["status"] for e in before if e["enrollmentId"] not in wanted} == {
+        k: after[k] for k in after if k not in wanted
+    }
