@@ -101,7 +101,10 @@ def test_a_kill_while_moving_leads_then_a_rerun_moves_each_once(instantly, tmp_p
                command="act", vendor="instantly")  # fmt: skip
     process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)  # fmt: skip
-    time.sleep(3.5)
+    deadline = time.monotonic() + 60
+    while _posts(server)["POST /api/v2/leads/subsequence/move"] < 5:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)  # some leads moved, the rest to come
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL

@@ -4,11 +4,14 @@ change nothing."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 from collections import Counter
 
 from sandbox.sequenzy import FaultConfig
 from tests.sequenzy.environment import cli_env
-from tests.support.cli import run_cli
+from tests.support.cli import ROOT, cli, run_cli
 from tests.support.warehouses import DuckDBWarehouse
 
 RUNNING = ("active", "waiting")
@@ -58,6 +61,10 @@ def test_cancel_goes_through_the_dry_run_in_batches_and_cancels_exactly_the_sele
     assert {k: after[k] for k in others} == others  # nothing else touched
     path = f"POST /api/v1/sequences/{sequence}/enrollments/cancel"
     assert _posts(server) == Counter({path: 4})  # two batches: a dry run, then the cancel
+    log = warehouse.rows(
+        "select target, outcome from sequenzy.actions_log where phase = 'finished'"
+    )
+    assert {t.split(":")[1] for t, o in log if o == "done"} == holders  # as the sandbox saw
     again = _act(tmp_path, env, "cancel-enrollments", select, "--max", "5000", "--apply")
     assert again.returncode == 0 and f"0 done, {len(chosen)} skipped" in again.stdout
     assert _posts(server) == Counter({path: 6})  # two dry runs, matching nothing
@@ -110,6 +117,39 @@ def test_under_faults_cancel_reaches_the_same_end_state(sequenzy, tmp_path):
     assert applied.returncode == 0, applied.stderr
     after = {e["enrollmentId"]: e["status"] for e in server.state.enrollments_now()}
     assert wanted and {k for k in wanted if after[k] == "cancelled"} == wanted
+    assert {e["enrollmentId"]: e["status"] for e in before if e["enrollmentId"] not in wanted} == {
+        k: after[k] for k in after if k not in wanted
+    }
+
+
+def test_a_kill_between_batches_then_a_rerun_cancels_exactly_the_selected(sequenzy, tmp_path):
+    server = sequenzy(enrollments=2400, sequences=2)
+    env = cli_env(server.base_url, tmp_path)
+    assert run_cli(tmp_path, env, vendor="sequenzy").returncode == 0
+    sequence = server.state.world.sequences[0].body["id"]
+    select = (f"select distinct sequence_id, subscriber_id from sequenzy.enrollments"
+              f" where sequence_id = '{sequence}' order by subscriber_id")  # fmt: skip
+    before = server.state.enrollments_now()
+    wanted = {e["enrollmentId"] for e in before
+              if e["sequenceId"] == sequence and e["status"] in RUNNING}  # fmt: skip
+    server.sandbox.faults.configure(FaultConfig(latency_ms=700))
+    argv = cli(tmp_path, "cancel-enrollments", "--select", select, "--apply", "--no-refresh",
+               "--max", "5000", command="act", vendor="sequenzy")  # fmt: skip
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while sum(_posts(server).values()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the first batch's dry run is answered, its cancel under way
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert 2 <= sum(_posts(server).values()) < 4  # killed within the two batches
+    server.sandbox.faults.configure(FaultConfig())
+    again = _act(tmp_path, env, "cancel-enrollments", select, "--max", "5000", "--apply",
+                 "--no-refresh")  # fmt: skip
+    assert again.returncode == 0 and ", 0 failed" in again.stdout, again.stderr
+    after = {e["enrollmentId"]: e["status"] for e in server.state.enrollments_now()}
+    assert {k for k in wanted if after[k] == "cancelled"} == wanted
     assert {e["enrollmentId"]: e["status"] for e in before if e["enrollmentId"] not in wanted} == {
         k: after[k] for k in after if k not in wanted
     }
