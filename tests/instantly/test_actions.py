@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from collections import Counter
 
 from sandbox.instantly import FaultConfig
 from tests.instantly.environment import cli_env
-from tests.support.cli import ROOT, cli, run_cli
+from tests.support.cli import ROOT, cli, kill_when, run_cli
 from tests.support.warehouses import DuckDBWarehouse
 
 
@@ -101,13 +100,11 @@ def test_a_kill_while_moving_leads_then_a_rerun_moves_each_once(instantly, tmp_p
                command="act", vendor="instantly")  # fmt: skip
     process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while _posts(server)["POST /api/v2/leads/subsequence/move"] < 5:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)  # some leads moved, the rest to come
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
+
+    def some_moved() -> bool:  # and the rest to come
+        return _posts(server)["POST /api/v2/leads/subsequence/move"] >= 5
+
+    assert kill_when(process, some_moved) == -signal.SIGKILL
     again = _act(tmp_path, env, "move-lead", select, "--apply", "--no-refresh", "--max", "50")
     assert again.returncode == 0, again.stderr
     where = _in_subsequence(server)

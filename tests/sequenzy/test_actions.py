@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from collections import Counter
 
 from sandbox.sequenzy import FaultConfig
 from tests.sequenzy.environment import cli_env
-from tests.support.cli import ROOT, cli, run_cli
+from tests.support.cli import ROOT, cli, kill_when, run_cli
 from tests.support.warehouses import DuckDBWarehouse
 
 RUNNING = ("active", "waiting")
@@ -137,12 +136,11 @@ def test_a_kill_between_batches_then_a_rerun_cancels_exactly_the_selected(sequen
                "--max", "5000", command="act", vendor="sequenzy")  # fmt: skip
     process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while sum(_posts(server).values()) < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)  # the first batch's dry run is answered, its cancel under way
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
+
+    def first_batch_under_way() -> bool:  # its dry run answered, its cancel sent
+        return sum(_posts(server).values()) >= 2
+
+    assert kill_when(process, first_batch_under_way) == -signal.SIGKILL
     assert 2 <= sum(_posts(server).values()) < 4  # killed within the two batches
     server.sandbox.faults.configure(FaultConfig())
     again = _act(tmp_path, env, "cancel-enrollments", select, "--max", "5000", "--apply",

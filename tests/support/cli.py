@@ -76,3 +76,14 @@ def kill_then_rerun(
         check()
     assert any(code == -signal.SIGKILL for _, code in killed), killed
     return killed
+
+
+def kill_when(process: subprocess.Popen, ready: Callable[[], bool], timeout: float = 60) -> int:
+    """SIGKILL `process` as soon as `ready()` (polled), so the kill lands where a test wants
+    it however fast the machine; returns its exit code."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, "never ready to be killed"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    return process.wait(timeout=30)
