@@ -259,3 +259,26 @@ def test_under_faults_enroll_and_pause_reach_the_same_end_state(unify, tmp_path)
     assert {p: now[p] - before[p] for p in free} == dict.fromkeys(free, 1)
     assert {r["id"] for r in after if r["is_paused"]} >= set(chosen)
     assert sum(server.sandbox.faults.stats[k] for k in ("server_error", "drop", "truncate")) > 0
+
+
+def test_a_person_active_in_another_sequence_is_reported_not_failed(unify, tmp_path):
+    """The vendor's 409: one active sequence per person. The target is skipped with the
+    sequence it is active in, and the rest of the batch goes on."""
+    server = unify(enrollments=300)
+    env, _ = _loaded(tmp_path, server)
+    active = next(r for r in server.state.all_enrollments()
+                  if r["status"] == "IN_PROGRESS" and r["started_at"])  # fmt: skip
+    other = next(s.id for s in server.state.world.sequences if s.id != active["sequence"]["id"])
+    mailbox = server.state.world.mailboxes[0]["email"]
+    (free,), _, _ = _enroll_free_people(server, 1, 0)
+    select = (f"select '{active['person']['id']}' as person_id, '{other}' as sequence_id,"
+              f" '{mailbox}' as mailbox_emails union all select '{free}', '{other}',"
+              f" '{mailbox}'")  # fmt: skip
+    result = _act(tmp_path, env, "enroll", select, "--apply", "--no-refresh")
+    assert result.returncode == 0, result.stderr
+    assert "applied: 1 done, 1 skipped, 0 failed" in result.stdout
+    log = DuckDBWarehouse(tmp_path / "warehouse.duckdb").rows(
+        "select http_status, message from unify.actions_log where outcome = 'skipped'"
+    )
+    assert log == [(409, f"already active in sequence {active['sequence']['id']}"
+                         f" (enrollment {active['id']})")]  # fmt: skip
