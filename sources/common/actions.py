@@ -105,17 +105,26 @@ def retry_policy(section: str, max_attempts: int, backoff_initial: float) -> Ret
     )
 
 
+REFUSALS = (BadRequestError, HttpStatusError, NotFoundError)  # one target's, not the run's
+
+
+def refused(exc: Exception, already: int | None = None) -> Answer:
+    """A refusal as the target's failure (its HTTP status and the API's message); `already` is
+    the status with which the API says the target is so already (skipped, not failed)."""
+    if isinstance(exc, HttpStatusError):
+        status = exc.status
+    else:
+        status = 404 if isinstance(exc, NotFoundError) else 400
+    return Answer(Outcome.SKIPPED if status == already else Outcome.FAILED, status, str(exc))
+
+
 def send(client: ApiClient, method: str, path: str, body: Any = None,
          already: int | None = None) -> Answer:  # fmt: skip
-    """Make a call that is safe to repeat; a refusal is the target's failure (its status and
-    the API's message), and `already` is the status with which the API says it is so already."""
+    """Make a call that is safe to repeat; a refusal is the target's (`refused`)."""
     try:
         client.write(method, path, json=body)
-    except (BadRequestError, HttpStatusError, NotFoundError) as exc:
-        status = exc.status if isinstance(exc, HttpStatusError) else (
-            404 if isinstance(exc, NotFoundError) else 400)  # fmt: skip
-        outcome = Outcome.SKIPPED if status == already else Outcome.FAILED
-        return Answer(outcome, status, str(exc))
+    except REFUSALS as exc:
+        return refused(exc, already)
     return Answer(Outcome.DONE, 200, "")
 
 

@@ -14,17 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 from sources.common.actions import (
+    REFUSALS,
     Action,
     Answer,
     Outcome,
     State,
     Target,
     api_key,
+    refused,
     retry_policy,
     setting,
     state_action,
 )
-from sources.common.errors import BadRequestError, NotFoundError
 from sources.common.http import ApiClient
 from sources.sequenzy.helpers import make_client, rate_limits
 from sources.sequenzy.settings import (
@@ -44,9 +45,8 @@ def _cancel(client: ApiClient, targets: list[Target]) -> dict[str, Answer]:
     ids = [str(t.row["subscriber_id"]) for t in targets]
     try:
         dry = client.write("POST", path, json={"subscriberIds": ids, "dryRun": True})
-    except (BadRequestError, NotFoundError) as exc:
-        status = 404 if isinstance(exc, NotFoundError) else 400
-        return {t.key: Answer(Outcome.FAILED, status, str(exc)) for t in targets}
+    except REFUSALS as exc:
+        return dict.fromkeys((t.key for t in targets), refused(exc))
     assert dry is not None
     unknown = set((dry.body.get("target") or {}).get("notFoundSubscriberIds") or [])
     cancelled: set[str] = set()

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sources.common.actions import (
+    REFUSALS,
     Action,
     Answer,
     Found,
@@ -23,23 +24,19 @@ from sources.common.actions import (
     State,
     Target,
     api_key,
+    refused,
     retry_policy,
     seen_at,
     setting,
     state_action,
 )
-from sources.common.errors import BadRequestError, HttpStatusError, NotFoundError
+from sources.common.errors import HttpStatusError
 from sources.common.http import ApiClient
 from sources.unify.helpers import make_client
 from sources.unify.settings import DEFAULT_BASE_URL
 
 MAX_MAILBOXES = 10  # "At least one and at most ten addresses are accepted"
 RUNNING = ("IN_PROGRESS", "DRAFT")
-
-
-def _refused(exc: Exception) -> Answer:
-    status = exc.status if isinstance(exc, HttpStatusError) else 400
-    return Answer(Outcome.FAILED, status, str(exc))
 
 
 def _enrollment_action(name: str, does: str, flag: str, wanted: bool, write: tuple[str, str]
@@ -107,21 +104,22 @@ def _enroll(client: ApiClient, target: Target, at: str) -> Answer:
     body = {"sequence_id": target.row["sequence_id"], "person_id": target.row["person_id"],
             "mailbox_emails": mailbox_emails(target.row)}  # fmt: skip
 
+    found: list[Found] = []  # what the last look before a retry saw
+
     def settled() -> bool:
-        return _enrolled(client, target, at).state is State.DONE
+        found[:] = [_enrolled(client, target, at)]
+        return found[0].state is State.DONE
 
     try:
         created = client.write("POST", "/enrollments", json=body, settled=settled)
-    except HttpStatusError as exc:
-        if exc.status == 409 and isinstance(exc.body, dict):  # active elsewhere: reported
+    except REFUSALS as exc:
+        if isinstance(exc, HttpStatusError) and exc.status == 409 and isinstance(exc.body, dict):
             active = exc.body.get("active_sequence_id"), exc.body.get("active_enrollment_id")
             message = "already active in sequence {} (enrollment {})".format(*active)
-            return Answer(Outcome.SKIPPED, 409, message)
-        return _refused(exc)
-    except (BadRequestError, NotFoundError) as exc:
-        return _refused(exc)
+            return Answer(Outcome.SKIPPED, 409, message)  # active elsewhere: reported
+        return refused(exc)
     if created is None:  # an attempt's answer was lost, and it had taken effect
-        return Answer(Outcome.DONE, None, _enrolled(client, target, at).message)
+        return Answer(Outcome.DONE, None, found[0].message)
     return Answer(Outcome.DONE, 201, f"enrolled: {created.body.get('id')}")
 
 
