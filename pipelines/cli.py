@@ -15,6 +15,7 @@ import argparse
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import pyarrow as pa
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.common.pipeline import get_dlt_pipelines_dir
 
-from pipelines import destinations, errors, reporting, runner
+from pipelines import destinations, errors, funnel, reporting, runner
 from pipelines.interrupts import RunInterrupted, interruptible
 from pipelines.progress import RunProgress
 from pipelines.summary import OK, RunSummary
@@ -54,8 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     load = commands.add_parser("load", help="load a vendor's data into a destination")
     loads = load.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
-    report = commands.add_parser("report", help="print a vendor's funnel from the destination")
-    reports = report.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
+    report = commands.add_parser(
+        "report", help="print a vendor's funnel, or with --all the funnel across vendors"
+    )
+    report.add_argument("--all", action="store_true", help="the funnel across every vendor loaded")
+    _where(report, funnel.FUNNEL_DATASET)
+    report.add_argument("--demo", action="store_true", help="what `make demo` loaded")
+    reports = report.add_subparsers(dest="vendor", required=False, metavar="VENDOR")
     commands.add_parser("demo", help="load the embedded sandboxes into a local DuckDB file")
     act = commands.add_parser("act", help="act on targets a SQL query selects (plan, then apply)")
     acts = act.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
@@ -124,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.demo import run_demo  # the only path into the sandbox
 
         return run_demo()
+    if args.command == "report" and (args.all or args.vendor is None):
+        return report_all(args, build_parser())
     chosen = vendor(args.vendor)
     args.dataset_name = args.dataset_name or chosen.name
     args.pipeline_name = args.pipeline_name or chosen.name
@@ -199,6 +207,10 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
                            summary=summary, wait=args.wait,
                            again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
             reporting.create_views(pipeline, chosen.report)
+            if funnel.enabled():
+                built = funnel.build(pipeline.destination, pipelines_dir=args.pipelines_dir,
+                                     datasets={chosen.name: args.dataset_name})  # fmt: skip
+                summary.models = built.describe()
     except (Exception, RunInterrupted) as exc:
         summary.failed(*errors.explain(exc, secrets))
         print(f"error: {summary.error}", file=sys.stderr)
@@ -213,41 +225,57 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
 
 
 def report(chosen: Vendor, args: argparse.Namespace) -> int:
-    """The funnel by sequence from the destination's reporting views, as a terminal table.
-    It only reads: no pipeline state is written (a throwaway pipelines dir) and no DuckDB file
-    is created where there is none."""
-    destination: Any = args.destination
+    """The funnel by sequence from the destination's reporting views, as a terminal table."""
+    hint = f"sequence-funnel load {chosen.name}"
+    return _show(args, hint, lambda pipeline: reporting.format_report(
+        reporting.read_funnel(pipeline, chosen.report)))  # fmt: skip
+
+
+def report_all(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """The funnel across every vendor loaded, from the `funnel` marts."""
+    if not args.all:
+        parser.error("report: name a vendor (report unify) or give --all")
+    from pipelines.funnel import report as cross_vendor
+
+    args.dataset_name = args.dataset_name or funnel.funnel_dataset()
+    args.pipeline_name = args.pipeline_name or "funnel"
+    return _show(
+        args, "sequence-funnel load <vendor>",
+        lambda pipeline: cross_vendor.format_report(cross_vendor.read(pipeline)),
+    )  # fmt: skip
+
+
+def _show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> int:
+    """Print what `render` reads from the destination. It only reads: no pipeline state is
+    written (a throwaway pipelines dir) and no DuckDB file is created where there is none."""
     if args.demo:  # what `make demo` loaded
         from pipelines.demo import DEMO_DATABASE
 
-        destination = destinations.duckdb_destination(str(DEMO_DATABASE))
         database: str | None = str(DEMO_DATABASE)
+        destination = destinations.reading_destination("duckdb", database)
     else:
         database = destinations.duckdb_file() if args.destination == "duckdb" else None
+        destination = destinations.reading_destination(args.destination)
     if database is not None and not Path(database).is_file():
-        print(f"error: no DuckDB file at {database}: run a load first"
-              f" (sequence-funnel load {chosen.name}), or set DESTINATION__DUCKDB__CREDENTIALS"
-              " to the file", file=sys.stderr)  # fmt: skip
+        print(f"error: no DuckDB file at {database}: run a load first ({hint}), or set"
+              " DESTINATION__DUCKDB__CREDENTIALS to the file", file=sys.stderr)  # fmt: skip
         return errors.CONFIG_ERROR
     try:
         with tempfile.TemporaryDirectory(prefix="sequence-funnel-report-") as scratch:
             pipeline = runner.make_pipeline(
                 args.pipeline_name, destination, args.dataset_name, scratch
             )
-            funnel = reporting.read_funnel(pipeline, chosen.report)
+            shown = render(pipeline)
     except DestinationUndefinedEntity:
-        print(
-            f"error: no funnel views in dataset '{args.dataset_name}' of {args.destination}:"
-            f" run a load first (sequence-funnel load {chosen.name})",
-            file=sys.stderr,
-        )
+        print(f"error: no funnel views in dataset '{args.dataset_name}' of {args.destination}:"
+              f" run a load first ({hint})", file=sys.stderr)  # fmt: skip
         return errors.CONFIG_ERROR
     except Exception as exc:
         secrets = errors.configured_secrets(f"destination.{args.destination}.credentials")
         message, code = errors.explain(exc, secrets)
         print(f"error: {message}", file=sys.stderr)
         return code
-    print(reporting.format_report(funnel))
+    print(shown)
     return OK
 
 

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from pipelines import destinations, reporting, runner
+from pipelines import destinations, funnel, reporting, runner
 from pipelines.summary import OK
 from pipelines.vendors import vendor
 from sources.common.stats import RunStats
@@ -23,6 +23,7 @@ from sources.common.stats import RunStats
 DEMO_DIR = Path("_demo")
 DEMO_DATABASE = DEMO_DIR / destinations.DEFAULT_DUCKDB_FILE
 SIX_HOURS = 6 * 3600
+SHARED_PEOPLE = 300  # people every demo world has (the same addresses): the cross-vendor funnel's
 
 
 def demo_pipeline_name(vendor_name: str) -> str:
@@ -32,7 +33,7 @@ def demo_pipeline_name(vendor_name: str) -> str:
 def _unify(seed: int) -> tuple[Any, str, dict[str, Any]]:
     from sandbox.unify import DEFAULT_API_KEY, UnifySandbox
 
-    sandbox = UnifySandbox.create(5000, seed)
+    sandbox = UnifySandbox.create(5000, seed, shared_people=SHARED_PEOPLE)
     # steps every run, and quick polls: the demo's clock jumps ahead, the wall clock does not
     settings = {"api_key": DEFAULT_API_KEY, "steps_refresh_minutes": 0,
                 "query_job_poll_seconds": 0.2}  # fmt: skip
@@ -46,7 +47,9 @@ def _instantly(seed: int) -> tuple[Any, str, dict[str, Any]]:
     # would take six minutes); the workspace limits stand. Listings every run: the demo's clock
     # jumps six hours, the wall clock a few seconds.
     limits = tuple(limit for limit in DOCUMENTED_LIMITS if not limit.path)
-    sandbox = InstantlySandbox.create(leads=2000, seed=seed, rate_limits=limits)
+    sandbox = InstantlySandbox.create(
+        leads=2000, seed=seed, rate_limits=limits, shared_people=SHARED_PEOPLE
+    )
     settings = {"api_key": DEFAULT_API_KEY, "emails_requests_per_window": 1000,
                 "emails_window_seconds": 1, "catalog_refresh_minutes": 0,
                 "leads_refresh_minutes": 0, "analytics_refresh_minutes": 0}  # fmt: skip
@@ -60,7 +63,9 @@ def _sequenzy(seed: int) -> tuple[Any, str, dict[str, Any]]:
     # few seconds, which would wait a minute); the 20 a second stand. Subscribers and metrics
     # every run: the demo's clock jumps six hours, the wall clock a few seconds.
     limits = tuple(limit for limit in DOCUMENTED_LIMITS if limit.window_seconds <= 1)
-    sandbox = SequenzySandbox.create(sequences=6, enrollments=3000, seed=seed, rate_limits=limits)
+    sandbox = SequenzySandbox.create(
+        sequences=6, enrollments=3000, seed=seed, rate_limits=limits, shared_people=SHARED_PEOPLE
+    )
     settings = {"api_key": DEFAULT_API_KEY, "requests_per_minute": 100_000,
                 "subscribers_refresh_minutes": 0, "metrics_refresh_minutes": 0}  # fmt: skip
     return sandbox, "3,000 seeded enrollments in 6 sequences", settings
@@ -99,12 +104,28 @@ def _load(name: str, seed: int, database: Path) -> None:
     print()
 
 
+def _cross_vendor(database: Path) -> None:
+    from pipelines.funnel import report
+
+    destination = destinations.duckdb_destination(str(database))
+    built = funnel.build(destination, pipelines_dir=str(DEMO_DIR / "pipelines"))
+    print(f"One funnel across the three tools (dbt models in schema 'funnel', {built.describe()}):")
+    shown = destinations.reading_destination("duckdb", str(database))
+    print(
+        report.format_report(
+            report.read(funnel.funnel_pipeline(shown, str(DEMO_DIR / "pipelines")))
+        )
+    )
+    print()
+
+
 def run_demo(seed: int = 42) -> int:
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
     DEMO_DIR.mkdir()
     database = DEMO_DATABASE.resolve()
     for name in DEMOS:
         _load(name, seed, database)
+    _cross_vendor(database)
     print(f"DuckDB file: {database}")
     query = "select status, count(*) from unify.enrollments group by all"
     path = database.relative_to(Path.cwd())
@@ -113,6 +134,7 @@ def run_demo(seed: int = 42) -> int:
     print("Reporting views are in it too (unify.funnel_by_sequence, instantly.funnel_by_campaign,")
     print("  sequenzy.funnel_by_step, ...): the funnel as a table:")
     print("  .venv/bin/sequence-funnel report sequenzy --demo")
+    print("  .venv/bin/sequence-funnel report --all --demo     # across the three tools")
     print("  charts: open notebooks/funnel_report.ipynb (it reads this file)")
     return OK
 

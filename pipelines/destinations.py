@@ -24,8 +24,18 @@ DEFAULT_DUCKDB_FILE = "sequence_funnel.duckdb"  # not <dataset>.duckdb: DuckDB r
 DUCKDB_SETTINGS = {"memory_limit": "96MB", "threads": 1, "preserve_insertion_order": False}
 
 
-def duckdb_destination(path: str) -> Any:
-    return dlt.destinations.duckdb(DuckDbCredentials(path, global_config=dict(DUCKDB_SETTINGS)))
+def duckdb_destination(path: str, settings: dict[str, Any] | None = None) -> Any:
+    """`settings`: DuckDB's own (memory, threads); a load's unless given."""
+    chosen = dict(DUCKDB_SETTINGS if settings is None else settings)
+    return dlt.destinations.duckdb(DuckDbCredentials(path, global_config=chosen))
+
+
+def reading_destination(name: str, duckdb_path: str | None = None) -> Any:
+    """For a report: DuckDB at its defaults. The funnel views stack joins and distinct counts
+    whose memory DuckDB reserves per operator, beyond a load's 96 MB even on small data."""
+    if name != "duckdb":
+        return name
+    return duckdb_destination(duckdb_path or duckdb_file(), settings={})
 
 
 def duckdb_file() -> str:

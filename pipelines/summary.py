@@ -30,6 +30,7 @@ class RunSummary:
     retries: int = 0
     completed_pending_packages: int = 0
     load_ids: list[str] = field(default_factory=list)
+    models: str | None = None  # the funnel models: "built in 9.8 s", "unchanged" (pipelines.funnel)
 
     def failed(self, message: str, exit_code: int) -> None:
         """A run that ended with an error; exit codes of 128 and above are signals."""
@@ -50,6 +51,8 @@ class RunSummary:
         if self.completed_pending_packages:
             packages = count(self.completed_pending_packages, "load package")
             out.append(f"  (first completed {packages} left by an interrupted run)")
+        if self.models:
+            out.append(f"  funnel models: {self.models}")
         out.append(f"  {self.seconds:.1f} s, {count(self.requests, 'request')},"
                    f" {count(self.retries, 'retry', 'retries')}")  # fmt: skip
         return out

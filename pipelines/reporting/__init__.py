@@ -114,27 +114,27 @@ def format_report(funnel: Funnel) -> str:
     total_label = TOTAL_LABEL.replace("sequence", sequence)
     names = [str(r[0] or f"(unknown {sequence})") for r in funnel.rows]
     width = min(max(cell_len(n) for n in [sequence, total_label, *names]), 44)
-    lines = [_cell(sequence, width) + "".join(f"{h:>10}" for h in header[1:])]
+    lines = [fit_cell(sequence, width) + "".join(f"{h:>10}" for h in header[1:])]
     for name, (_, *counts, rate) in zip(names, funnel.rows, strict=True):
         cells = "".join(f"{int(c or 0):>10,}" for c in counts)
-        lines.append(f"{_cell(name, width)}{cells}{_pct(rate):>10}")
+        lines.append(f"{fit_cell(name, width)}{cells}{percent(rate):>10}")
     totals = [sum(int(r[k] or 0) for r in funnel.rows) for k in range(1, len(header) - 1)]
     numerator, denominator = (totals[k] for k in funnel.rate)
     rate = 100.0 * numerator / denominator if denominator else None
     cells = "".join(f"{t:>10,}" for t in totals)
-    lines.append(f"{_cell(total_label, width)}{cells}{_pct(rate):>10}")
+    lines.append(f"{fit_cell(total_label, width)}{cells}{percent(rate):>10}")
     lines.append(f"{count(funnel.people, 'person', 'people')} and"
                  f" {count(funnel.enrollments, enrollment)} in"
                  f" {count(len(funnel.rows), sequence)}")  # fmt: skip
     return "\n".join(lines)
 
 
-def _cell(text: str, width: int) -> str:
+def fit_cell(text: str, width: int) -> str:
     """`text` in exactly `width` terminal cells: cut with an ellipsis, or padded."""
     if cell_len(text) > width:
         text = set_cell_size(text, width - 1) + "…"
     return set_cell_size(text, width)
 
 
-def _pct(value: Any) -> str:
+def percent(value: Any) -> str:
     return "" if value is None else f"{float(value):.1f}"

@@ -125,11 +125,13 @@ class InstantlySandbox(Served):
         rate_limits: tuple[WindowLimit, ...] = DOCUMENTED_LIMITS,
         anchor_us: int | None = None,
         frozen_clock: bool = False,
+        shared_people: int = 0,
     ) -> InstantlySandbox:
         clock = VirtualClock(anchor_us, frozen=frozen_clock)
         world = InstantlyWorld.generate(
             seed, campaigns=campaigns, accounts=accounts, leads=leads, anchor_us=clock.anchor_us
         )
+        world.leads.shared = shared_people  # addresses other worlds share
         lock = threading.RLock()
         state = InstantlyState(world, clock, lock)
         keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: ALL_SCOPES}

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sandbox.common.people import shared_address
 from sandbox.common.text import ascii_fold
 from sandbox.instantly import activity as ev
 
@@ -92,6 +93,7 @@ class Leads:
     traits: np.ndarray  # (n, 6) int64: first, last, company, title, verification, esp
     deleted: np.ndarray  # int64 µs when deleted, NEVER while it exists
     order: np.ndarray = field(init=False)  # positions in id order
+    shared: int = 0  # the first leads have addresses other worlds share (sandbox.common.people)
     # Events the API's writes and the sandbox's controls add after generation, per lead.
     extra: dict[int, list[tuple[int, int, int, int, int]]] = field(default_factory=dict)
 
@@ -156,6 +158,8 @@ class Leads:
         first, last, company, title = (int(v) for v in self.traits[k, :4])
         domain = ascii_fold(COMPANIES[company]).replace(" ", "") + ".example.com"
         email = f"{ascii_fold(FIRST[first])}.{ascii_fold(LAST[last])}.{k}@{domain}"
+        if k < self.shared:
+            email = shared_address(k)
         return {
             "first_name": FIRST[first],
             "last_name": LAST[last],

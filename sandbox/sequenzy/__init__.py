@@ -107,10 +107,15 @@ class SequenzySandbox(Served):
         rate_limits: tuple[WindowLimit, ...] = DOCUMENTED_LIMITS,
         anchor_us: int | None = None,
         frozen_clock: bool = False,
+        shared_people: int = 0,
     ) -> SequenzySandbox:
         clock = VirtualClock(anchor_us, frozen=frozen_clock)
         world = SequenzyWorld.generate(
-            seed, sequences=sequences, enrollments=enrollments, anchor_us=clock.anchor_us
+            seed,
+            sequences=sequences,
+            enrollments=enrollments,
+            anchor_us=clock.anchor_us,
+            shared_people=shared_people,
         )
         lock = threading.RLock()
         state = SequenzyState(world, clock, lock)

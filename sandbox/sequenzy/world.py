@@ -18,6 +18,7 @@ import numpy as np
 
 from sandbox.common.clock import US, format_rfc3339
 from sandbox.common.ids import IdSpace
+from sandbox.common.people import shared_address
 from sandbox.common.text import ascii_fold
 
 MINUTE = 60 * US
@@ -66,7 +67,7 @@ class SequenzyWorld:
 
     @classmethod
     def generate(
-        cls, seed: int, *, sequences: int, enrollments: int, anchor_us: int
+        cls, seed: int, *, sequences: int, enrollments: int, anchor_us: int, shared_people: int = 0
     ) -> SequenzyWorld:
         rng = random.Random(seed)
         ids = {k: IdSpace(seed, k) for k in ("company", "sequence", "node", "email", "subscriber",
@@ -74,6 +75,8 @@ class SequenzyWorld:
         made = [_sequence(rng, ids, k, anchor_us) for k in range(sequences)]
         made.sort(key=lambda s: s.body["createdAt"], reverse=True)  # newest first
         people = [_subscriber(rng, ids, k, anchor_us) for k in range(max(50, enrollments // 2))]
+        for k, person in enumerate(people[:shared_people]):  # addresses other worlds share
+            person["email"] = shared_address(k)
         people.sort(key=lambda s: (s["createdAt"], s["id"]), reverse=True)
         plan = _plan(np.random.default_rng(seed), made, len(people), enrollments, anchor_us)
         return cls(seed, ids["company"].make(0), made, people, plan, ids)

@@ -43,6 +43,7 @@ class UnifySandbox(Served):
         anchor_us: int | None = None,
         frozen_clock: bool = False,
         list_order: str = "newest_first",
+        shared_people: int = 0,
     ) -> UnifySandbox:
         if list_order not in ("newest_first", "oldest_first"):
             raise ValueError("list_order is newest_first or oldest_first")
@@ -50,6 +51,7 @@ class UnifySandbox(Served):
             enrollments, seed, anchor_us=anchor_us, frozen_clock=frozen_clock
         )
         state.oldest_first = list_order == "oldest_first"
+        state.world.shared_people = shared_people  # addresses other worlds share
         jobs = JobStore(state)
         injector = FaultInjector(
             build_app(state, api_keys, jobs), is_api=is_api_path, error_body=error_body,

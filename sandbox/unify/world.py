@@ -12,6 +12,7 @@ from typing import Any
 
 from sandbox.common.clock import US, format_rfc3339
 from sandbox.common.ids import IdSpace, splitmix64
+from sandbox.common.people import mixed_case, shared_address
 from sandbox.common.text import ascii_fold
 from sandbox.unify import words
 
@@ -55,6 +56,9 @@ class World:
     plays: list[dict[str, Any]] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)
     n_persons: int = 0
+    shared_people: int = (
+        0  # the first persons have addresses other worlds share (sandbox.common.people)
+    )
 
     def __post_init__(self) -> None:
         self.ids = {k: IdSpace(self.seed, k) for k in ("person", "seq", "step", "mailbox", "play")}
@@ -74,7 +78,9 @@ class World:
             linkedin = f"https://www.linkedin.com/in/{first_slug}-{index:x}"
         return {
             "id": self.ids["person"].make(index),
-            "email": f"{first_slug}.{last_slug}{index}@{_DOMAINS[(h >> 24) % len(_DOMAINS)]}",
+            "email": mixed_case(shared_address(index))
+            if index < self.shared_people
+            else f"{first_slug}.{last_slug}{index}@{_DOMAINS[(h >> 24) % len(_DOMAINS)]}",
             "first_name": None if roll < 3 else first,
             "last_name": None if 3 <= roll < 6 else last,
             "linkedin_url": linkedin,

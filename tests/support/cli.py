@@ -16,9 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def clean_env() -> dict[str, str]:
-    """This process's environment without any source or destination setting."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
-    return env | {"RUNTIME__DLTHUB_TELEMETRY": "false"}
+    """This process's environment without any source, destination or funnel setting. Loads
+    leave the funnel models alone (FUNNEL__BUILD=false): a dbt build costs each first load some
+    ten seconds; tests/funnel builds them, through the command line too."""
+    prefixes = ("SOURCES__", "DESTINATION__", "FUNNEL__")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    return env | {"RUNTIME__DLTHUB_TELEMETRY": "false", "FUNNEL__BUILD": "false"}
 
 
 def cli(tmp_path: Path, *args: str, command: str = "load", vendor: str = "unify") -> list[str]:

@@ -1,0 +1,27 @@
+{#- The measures of every funnel view, over rows `f` of one person in one sequence
+    (funnel_person_sequence). A count the vendor cannot give (Sequenzy's replies, Unify's opens
+    without enrollment steps) is null, not 0, and rates count only the people for whom it is
+    known. -#}
+{% macro known_count(column) -%}
+  case when count(f.{{ column }}) > 0 then count(*) filter (where f.{{ column }}) end
+{%- endmacro %}
+
+{% macro rate(column) -%}
+  round(100.0 * count(*) filter (where f.{{ column }})
+        / nullif(count(*) filter (where f.reached and f.{{ column }} is not null), 0), 1)
+{%- endmacro %}
+
+{% macro funnel_measures() -%}
+       count(*) as enrolled, count(*) filter (where f.reached) as reached,
+       {{ known_count('opened') }} as opened,
+       {{ known_count('replied') }} as replied,
+       {{ known_count('positive') }} as positive,
+       count(*) filter (where f.bounced) as bounced,
+       count(*) filter (where f.unsubscribed) as unsubscribed,
+       count(*) filter (where f.state in ('active', 'paused')) as in_progress,
+       count(*) filter (where f.state = 'finished') as finished,
+       count(*) filter (where f.state in ('canceled', 'failed')) as stopped,
+       {{ rate('replied') }} as reply_rate_pct,
+       {{ rate('positive') }} as positive_rate_pct,
+       {{ rate('bounced') }} as bounce_rate_pct
+{%- endmacro %}

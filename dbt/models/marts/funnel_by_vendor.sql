@@ -1,0 +1,4 @@
+select f.vendor, count(distinct f.sequence_key) as sequences,
+       count(distinct f.person_key) as people, {{ funnel_measures() }}
+from {{ ref('funnel_person_sequence') }} f
+group by f.vendor

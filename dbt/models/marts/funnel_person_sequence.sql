@@ -1,0 +1,18 @@
+{#- One person in one sequence: the counting unit of every funnel view. A person enrolled twice
+    in a sequence (Unify's version upgrades cancel and re-enroll) counts once; events count if
+    any of their enrollments there had them, the state is that of the latest. -#}
+with ranked as (
+    select e.*, row_number() over (
+        partition by e.sequence_key, e.person_key
+        order by e.enrolled_at desc nulls last, e.vendor_enrollment_id desc
+    ) as recency
+    from {{ ref('enrollments') }} e
+)
+select vendor, sequence_key, person_key, min(enrolled_at) as first_enrolled_at,
+       count(*) as enrollments, max(case when recency = 1 then state end) as state,
+       bool_or(reached) as reached, bool_or(opened) as opened, bool_or(replied) as replied,
+       bool_or(positive) as positive, bool_or(bounced) as bounced,
+       bool_or(unsubscribed) as unsubscribed, min(first_sent_at) as first_sent_at,
+       min(first_replied_at) as first_replied_at
+from ranked
+group by vendor, sequence_key, person_key

@@ -1,0 +1,37 @@
+{#- One row per Instantly lead in a campaign (a lead is a person in one campaign), less the
+    leads deleted since they were loaded. Replied and positive come from the lead's counters and
+    interest status (Interested, Meeting Booked, Meeting Completed, Won), so they hold however far
+    the emails backfill has got; the first send and reply times come from the emails. Instantly
+    gives no time of an open. -#}
+{% if vendor_loaded('instantly', 'leads') %}
+{% set emails = vendor_table('instantly', 'emails',
+                             [('lead_id', 'varchar'), ('ue_type', 'bigint'),
+                              ('timestamp_email', 'timestamp with time zone')]) %}
+with sends as (
+    select lead_id, min(timestamp_email) as first_sent_at
+    from {{ emails }} m where ue_type = 1 group by lead_id
+), replies as (
+    select lead_id, min(timestamp_email) as first_replied_at
+    from {{ emails }} m where ue_type = 2 group by lead_id
+)
+select 'instantly' as vendor, 'instantly:' || l.id as enrollment_key, l.id as vendor_enrollment_id,
+       'instantly:' || l.campaign as sequence_key, lower(l.email) as person_key,
+       l.timestamp_created as enrolled_at, cast(l.status as varchar) as vendor_status,
+       (l.timestamp_last_contact is not null or s.first_sent_at is not null) as reached,
+       coalesce(l.email_open_count, 0) > 0 as opened,
+       s.first_sent_at, cast(null as timestamp with time zone) as first_opened_at,
+       r.first_replied_at,
+       coalesce(l.email_reply_count, 0) > 0 as replied,
+       coalesce(l.lt_interest_status in (1, 2, 3, 4), false) as positive,
+       coalesce(l.status = -1, false) as bounced, coalesce(l.status = -2, false) as unsubscribed
+from {{ vendor_relation('instantly', 'leads') }} l
+left join sends s on s.lead_id = l.id
+left join replies r on r.lead_id = l.id
+where l.campaign is not null
+  and not exists (
+      select 1 from {{ vendor_table('instantly', 'lead_deletions', [('id', 'varchar')]) }} d
+      where d.id = l.id
+  )
+{% else %}
+{{ no_rows(common_columns('enrollments')) }}
+{% endif %}

@@ -1,0 +1,14 @@
+{#- Instantly's touches with a time: each email sent from a campaign, each reply received, at
+    its step (Instantly counts steps from 0; here from 1, as the other vendors). Opens and
+    clicks are counters on the lead, with no time. -#}
+{% if vendor_loaded('instantly', 'emails') %}
+select 'instantly' as vendor, 'instantly:' || m.id as touch_key,
+       'instantly:' || m.lead_id as enrollment_key, 'instantly:' || m.campaign_id as sequence_key,
+       m.step_index + 1 as step,
+       case m.ue_type when 1 then 'send' else 'reply' end as touch_type,
+       m.timestamp_email as occurred_at
+from {{ vendor_relation('instantly', 'emails') }} m
+where m.ue_type in (1, 2) and m.campaign_id is not null and m.lead_id is not null
+{% else %}
+{{ no_rows(common_columns('touches')) }}
+{% endif %}

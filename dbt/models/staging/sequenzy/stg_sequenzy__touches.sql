@@ -1,0 +1,20 @@
+{#- Sequenzy's event stream as touches: sends, opens, clicks, bounces and unsubscribes, at the
+    email step of the node that sent them (deliveries, delays and complaints are left to the
+    events table). -#}
+{% if vendor_loaded('sequenzy', 'events') %}
+with steps as (
+    select node_id, min(step_number) as step
+    from {{ vendor_table('sequenzy', 'sequence_emails',
+                         [('node_id', 'varchar'), ('step_number', 'bigint')]) }} se
+    group by node_id
+)
+select 'sequenzy' as vendor, 'sequenzy:' || ev.id as touch_key,
+       'sequenzy:' || ev.enrollment_id as enrollment_key, 'sequenzy:' || ev.sequence_id as sequence_key,
+       st.step, ev.event_type as touch_type, ev.occurred_at
+from {{ vendor_relation('sequenzy', 'events') }} ev
+left join steps st on st.node_id = ev.automation_node_id
+where ev.event_type in ('send', 'open', 'click', 'bounce', 'unsubscribe')
+  and ev.enrollment_id is not null
+{% else %}
+{{ no_rows(common_columns('touches')) }}
+{% endif %}

@@ -1,0 +1,51 @@
+{#- One row per Unify enrollment. Its vendor status is the API's coarse `status` with the first
+    of its flags that is set (canceled, bounced, opted_out, excluded, paused, blocked), as the
+    app derives its finer statuses (vendor-apis.md 1.7). Reached: an email step was sent
+    (enrollment steps), or the enrollment started when the steps were not loaded; opened: a
+    step's email was opened (unknown without the steps). Unify gives
+    no time of an open. -#}
+{% set steps_loaded = vendor_loaded('unify', 'enrollment_steps') %}
+{% if vendor_loaded('unify', 'enrollments') %}
+with sends as (
+    select enrollment_id, min(sent_at) as first_sent_at, max(opens) as opens
+    from {{ vendor_table('unify', 'enrollment_steps',
+                         [('enrollment_id', 'varchar'), ('sent_at', 'timestamp with time zone'),
+                          ('opens', 'bigint')]) }} st
+    group by enrollment_id
+), positive as (
+    select distinct reply_email_message_id
+    from {{ vendor_table('unify', 'reply_email_classifications',
+                         [('reply_email_message_id', 'varchar'), ('category', 'varchar')]) }} c
+    where category = 'POSITIVE'
+)
+select 'unify' as vendor, 'unify:' || e.id as enrollment_key, e.id as vendor_enrollment_id,
+       'unify:' || e.sequence_id as sequence_key,
+       coalesce(lower(p.email), 'unify-person:' || e.person_id) as person_key,
+       coalesce(e.created_at, e.started_at) as enrolled_at,
+       e.status || case when e.is_canceled then ' canceled' when e.is_bounced then ' bounced'
+                        when e.is_opted_out then ' opted_out' when e.is_excluded then ' excluded'
+                        when e.is_paused then ' paused' when e.is_blocked then ' blocked'
+                        else '' end as vendor_status,
+{%- if steps_loaded %}
+       s.first_sent_at is not null as reached, coalesce(s.opens, 0) > 0 as opened,
+       s.first_sent_at,
+{%- else %}
+       e.started_at is not null as reached, cast(null as boolean) as opened,
+       e.started_at as first_sent_at,
+{%- endif %}
+       cast(null as timestamp with time zone) as first_opened_at,
+       r.received_at as first_replied_at,
+       coalesce(e.is_replied, false) as replied,
+       pos.reply_email_message_id is not null as positive,
+       coalesce(e.is_bounced, false) as bounced, coalesce(e.is_opted_out, false) as unsubscribed
+from {{ vendor_relation('unify', 'enrollments') }} e
+left join {{ vendor_table('unify', 'persons', [('id', 'varchar'), ('email', 'varchar')]) }} p
+    on p.id = e.person_id
+left join sends s on s.enrollment_id = e.id
+left join {{ vendor_table('unify', 'reply_email_messages',
+                          [('id', 'varchar'), ('received_at', 'timestamp with time zone')]) }} r
+    on r.id = e.reply_email_message_id
+left join positive pos on pos.reply_email_message_id = e.reply_email_message_id
+{% else %}
+{{ no_rows(common_columns('enrollments')) }}
+{% endif %}

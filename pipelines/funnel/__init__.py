@@ -1,0 +1,222 @@
+"""The cross-vendor funnel: the dbt project in dbt/ built into the `funnel` dataset after a load,
+through dlt's dbt runner, only when the models or the loaded tables changed since the last build
+(a run with nothing new pays no dbt start-up).
+
+What was built is remembered in the destination (`<funnel>._models_built`: the fingerprint of
+the project's files, the vendors' datasets and their tables' columns), beside the models, so a
+build is never skipped for a destination that lacks them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import sys
+import sysconfig
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+from sources.common.errors import ConfigurationError, ConnectorError
+
+FUNNEL_DATASET = "funnel"
+VENDORS = ("unify", "instantly", "sequenzy")
+BUILT_TABLE = "_models_built"
+# the profiles in dbt/profiles.yml; dlt's own serve any other destination
+OWN_PROFILES = ("duckdb", "postgres")
+
+
+class ModelsFailedError(ConnectorError):
+    """The load was committed; the funnel models did not build (or a dbt test failed)."""
+
+
+@dataclass(frozen=True)
+class Build:
+    status: str  # "built", "unchanged" or "skipped" (a destination without SQL)
+    seconds: float = 0.0
+    nodes: int = 0  # seeds, models and tests dbt ran
+
+    def describe(self) -> str:
+        if self.status == "built":
+            return f"built in {self.seconds:.1f} s ({self.nodes} seeds, models and tests)"
+        return self.status
+
+
+def project_dir() -> Path:
+    """The dbt project: FUNNEL__DBT_PROJECT, else the checkout's (an editable install), else the
+    copy a wheel installs under <prefix>/share/sequence-funnel/dbt."""
+    configured: Any = dlt.config.get("funnel.dbt_project")
+    candidates = [Path(str(configured)).expanduser()] if configured else []
+    candidates += [
+        Path(__file__).resolve().parents[2] / "dbt",
+        Path(sysconfig.get_path("data")) / "share" / "sequence-funnel" / "dbt",
+    ]
+    for path in candidates:
+        if (path / "dbt_project.yml").is_file():
+            return path
+    raise ConfigurationError(
+        f"The funnel's dbt project is not at {candidates[0]}: set FUNNEL__DBT_PROJECT to the"
+        " dbt/ folder of sequence-funnel"
+    )
+
+
+def funnel_dataset() -> str:
+    configured: Any = dlt.config.get("funnel.dataset_name")
+    return str(configured) if configured else FUNNEL_DATASET
+
+
+def vendor_datasets(loaded: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Where each vendor's tables are: FUNNEL__DATASETS__<VENDOR>, else the vendor's name; a load
+    given --dataset-name says where its own vendor's went."""
+    chosen = {}
+    for vendor in VENDORS:
+        configured: Any = dlt.config.get(f"funnel.datasets.{vendor}")
+        chosen[vendor] = str(configured) if configured else vendor
+    return chosen | dict(loaded or {})
+
+
+def _project_files(project: Path) -> list[Path]:
+    skip = {"target", "logs", "dbt_packages"}
+    return sorted(
+        p for p in project.rglob("*")
+        if p.is_file() and not skip & set(p.relative_to(project).parts)
+    )  # fmt: skip
+
+
+def fingerprint(project: Path, datasets: Mapping[str, str], columns: list[tuple]) -> str:
+    """Changes when a model, the datasets or a loaded table's columns change; not with rows."""
+    digest = hashlib.sha256(json.dumps(sorted(datasets.items())).encode())
+    for path in _project_files(project):
+        digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
+    digest.update(json.dumps([list(map(str, c)) for c in columns]).encode())
+    return digest.hexdigest()
+
+
+def _loaded_columns(client: Any, datasets: Mapping[str, str]) -> list[tuple]:
+    schemas = sorted(set(datasets.values()))
+    marks = ", ".join(["%s"] * len(schemas))
+    rows = client.execute_sql(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns"
+        f" where table_schema in ({marks}) order by 1, 2, 3",
+        *schemas,
+    )
+    return [tuple(r) for r in rows or []]
+
+
+def _last_built(client: Any) -> str | None:
+    exists = client.execute_sql(
+        "select 1 from information_schema.tables where table_schema = %s and table_name = %s",
+        client.dataset_name, BUILT_TABLE,
+    )  # fmt: skip
+    if not exists:
+        return None
+    table = client.make_qualified_table_name(BUILT_TABLE)
+    rows = client.execute_sql(f"select fingerprint from {table}")
+    return str(rows[0][0]) if rows else None
+
+
+def _remember(client: Any, value: str) -> None:
+    table = client.make_qualified_table_name(BUILT_TABLE)
+    client.execute_sql(
+        f"create table if not exists {table} (fingerprint varchar(64), built_at varchar(40))"
+    )
+    client.execute_sql(f"delete from {table}")
+    built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    client.execute_sql(f"insert into {table} values (%s, %s)", value, built_at)
+
+
+def enabled() -> bool:
+    """FUNNEL__BUILD=false: a load leaves the models to the user's own dbt project."""
+    configured: Any = dlt.config.get("funnel.build")
+    return str(configured).lower() not in ("false", "0", "no")
+
+
+def funnel_pipeline(destination: Any, pipelines_dir: str | None) -> dlt.Pipeline:
+    from pipelines.runner import make_pipeline
+
+    return make_pipeline("funnel", destination, funnel_dataset(), pipelines_dir)
+
+
+def build(
+    destination: Any,
+    *,
+    pipelines_dir: str | None = None,
+    datasets: Mapping[str, str] | None = None,
+    force: bool = False,
+) -> Build:
+    """Build the funnel models in `destination` unless nothing they depend on changed."""
+    pipeline = funnel_pipeline(destination, pipelines_dir)
+    if pipeline.destination.destination_name == "filesystem":
+        return Build("skipped")  # files, not a database
+    project, chosen = project_dir(), vendor_datasets(datasets)
+    with pipeline.sql_client() as client:
+        wanted = fingerprint(project, chosen, _loaded_columns(client, chosen))
+        if not force and _last_built(client) == wanted:
+            return Build("unchanged")
+    started = time.perf_counter()
+    nodes = _run_dbt(pipeline, project, chosen)
+    with pipeline.sql_client() as client:
+        _remember(client, wanted)
+    return Build("built", round(time.perf_counter() - started, 3), nodes)
+
+
+def _run_dbt(pipeline: dlt.Pipeline, project: Path, datasets: Mapping[str, str]) -> int:
+    """`dbt build` (seed, models and tests in one dbt start-up) through dlt's runner, which
+    hands dbt the pipeline's credentials; dbt's output is kept, and shown only on failure."""
+    from dlt.common.runners import Venv
+    from dlt.helpers.dbt.exceptions import DBTProcessingError
+
+    scratch = Path(pipeline.working_dir) / "dbt"
+    settings = {
+        "DBT_TARGET_PATH": str(scratch / "target"), "DBT_LOG_PATH": str(scratch / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false",
+    }  # fmt: skip
+    config = {}
+    if pipeline.destination.destination_name in OWN_PROFILES:
+        config["dbt_package_runner.package_profiles_dir"] = str(project)
+    output = io.StringIO()
+    saved = dict(os.environ)
+    try:
+        os.environ.update(settings)
+        with dlt.config.values(config), contextlib.redirect_stdout(output):
+            runner = dlt.dbt.package(pipeline, str(project), venv=_this_python(Venv))
+            package_vars = runner._get_package_vars(
+                {f"{v}_dataset": d for v, d in datasets.items()}
+            )
+            # dlt's runner names run, test and seed; `build` goes through the same entry point
+            results = runner._run_dbt_command("build", ["--fail-fast"], package_vars)
+    except DBTProcessingError as exc:
+        raise ModelsFailedError(_failure(exc, output.getvalue())) from None
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return len(results or [])
+
+
+def _this_python(venv: Any) -> Any:
+    """dbt runs in this interpreter's environment. dlt's own lookup of it runs `python` from
+    PATH unless VIRTUAL_ENV is set (a console script or a scheduler rarely sets it)."""
+    if (Path(sys.prefix) / "bin" / "python").is_file():
+        return venv.restore(sys.prefix, current=True)
+    return venv.restore_current()
+
+
+def _failure(exc: Any, output: str) -> str:
+    """The first node that failed and dbt's own words for it, on one line."""
+    for result in exc.run_results or []:
+        if result.status in ("error", "fail"):
+            message = " ".join(str(result.message).split())[:300]
+            return (
+                f"the funnel models did not build: {result.model_name} {result.status}: {message}"
+            )
+    lines = [ln.strip() for ln in output.splitlines() if "error" in ln.lower()]
+    detail = lines[-1][:300] if lines else type(exc).__name__
+    print(output, file=sys.stderr)
+    return f"the funnel models did not build: {detail}"

@@ -1,0 +1,92 @@
+"""`sequence-funnel report --all`: the cross-vendor funnel from the `funnel` marts, as terminal
+tables (widths in terminal cells, so CJK and emoji names keep the columns straight)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import dlt
+from rich.cells import cell_len
+
+from pipelines.english import count
+from pipelines.reporting import fit_cell, percent
+
+MEASURES = ("enrolled", "reached", "opened", "replied", "positive", "bounced", "unsubscribed",
+            "reply_rate_pct")  # fmt: skip
+HEADER = ("enrolled", "reached", "opened", "replied", "positive", "bounced", "unsub", "reply %")
+TITLES = {"unify": "Unify", "instantly": "Instantly", "sequenzy": "Sequenzy"}
+
+
+@dataclass(frozen=True)
+class CrossVendorFunnel:
+    by_vendor: list[tuple[Any, ...]]  # vendor, sequences, people, MEASURES
+    by_sequence: list[tuple[Any, ...]]  # vendor, sequence, MEASURES
+    overall: tuple[Any, ...]  # as funnel_overall's columns
+
+
+def read(pipeline: dlt.Pipeline) -> CrossVendorFunnel:
+    """`pipeline` is the funnel's (its dataset holds the marts)."""
+    columns = ", ".join(MEASURES)
+    with pipeline.sql_client() as client:
+        ds = client.fully_qualified_dataset_name()
+        by_vendor = client.execute_sql(
+            f"select vendor, sequences, people, {columns} from {ds}.funnel_by_vendor"
+            " order by vendor"
+        )
+        by_sequence = client.execute_sql(
+            f"select vendor, sequence, {columns} from {ds}.funnel_by_sequence"
+            " order by vendor, enrolled desc, sequence"
+        )
+        overall = client.execute_sql(
+            "select people, people_in_several_tools, reached_by_several_tools, reached,"
+            " replied_anywhere,"
+            f" positive_anywhere, emailed_after_positive, enrollments, tools"
+            f" from {ds}.funnel_overall"
+        )
+    return CrossVendorFunnel(
+        [tuple(r) for r in by_vendor or []],
+        [tuple(r) for r in by_sequence or []],
+        tuple(overall[0]) if overall else (0,) * 9,
+    )
+
+
+def _number(value: Any) -> str:
+    return "n/a" if value is None else f"{int(value):,}"  # a count the vendor does not give
+
+
+def _row(name: str, width: int, values: tuple[Any, ...]) -> str:
+    *counts, rate = values
+    cells = "".join(f"{_number(c):>10}" for c in counts)
+    return f"{fit_cell(name, width)}{cells}{percent(rate):>10}"
+
+
+def format_report(funnel: CrossVendorFunnel) -> str:
+    people, several, reached_several, reached, replied, positive, still, enrollments, tools = (
+        int(v or 0) for v in funnel.overall
+    )
+    lines = ["By tool (a person counts once per sequence):"]
+    width = 12
+    lines.append(fit_cell("tool", width) + f"{'sequences':>10}{'people':>10}"
+                 + "".join(f"{h:>10}" for h in HEADER))  # fmt: skip
+    for vendor, sequences, persons, *measures in funnel.by_vendor:
+        name = TITLES.get(vendor, vendor)
+        lines.append(fit_cell(name, width) + f"{int(sequences):>10,}{int(persons):>10,}"
+                     + _row("", 0, tuple(measures)))  # fmt: skip
+    lines += ["", "By sequence:"]
+    names = [f"{TITLES.get(v, v)} · {s or '(unknown)'}" for v, s, *_ in funnel.by_sequence]
+    width = min(max((cell_len(n) for n in [*names, "sequence"]), default=8) + 1, 48)
+    lines.append(fit_cell("sequence", width) + "".join(f"{h:>10}" for h in HEADER))
+    for name, (_, _, *measures) in zip(names, funnel.by_sequence, strict=True):
+        lines.append(_row(name, width, tuple(measures)))
+    lines += [
+        "",
+        f"{count(people, 'person', 'people')} in {count(tools, 'tool')}"
+        f" ({count(enrollments, 'enrollment')}): {reached:,} reached, {replied:,} replied,"
+        f" {positive:,} replied positively",
+        f"{count(several, 'person', 'people')} enrolled in more than one tool,"
+        f" {reached_several:,} reached by more than one;"
+        f" {count(still, 'person', 'people')} still emailed in one sequence after a positive"
+        " reply in another",
+    ]
+    return "\n".join(lines)
