@@ -194,6 +194,8 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
     pipeline = None
     try:
         with interruptible():
+            if funnel.enabled():
+                funnel.project_dir()  # a missing dbt project is said before a request is spent
             stats, options = RunStats(), chosen.options(args)
             source = chosen.source(run_stats=stats, **options)
             pipeline = runner.make_pipeline(

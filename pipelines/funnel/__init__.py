@@ -50,20 +50,22 @@ class Build:
 
 
 def project_dir() -> Path:
-    """The dbt project: FUNNEL__DBT_PROJECT, else the checkout's (an editable install), else the
-    copy a wheel installs under <prefix>/share/sequence-funnel/dbt."""
+    """The dbt project: FUNNEL__DBT_PROJECT when set, else the checkout's (an editable install),
+    else the copy a wheel installs under <prefix>/share/sequence-funnel/dbt."""
     configured: Any = dlt.config.get("funnel.dbt_project")
-    candidates = [Path(str(configured)).expanduser()] if configured else []
-    candidates += [
-        Path(__file__).resolve().parents[2] / "dbt",
-        Path(sysconfig.get_path("data")) / "share" / "sequence-funnel" / "dbt",
-    ]
+    if configured:
+        candidates = [Path(str(configured)).expanduser()]
+    else:
+        candidates = [
+            Path(__file__).resolve().parents[2] / "dbt",
+            Path(sysconfig.get_path("data")) / "share" / "sequence-funnel" / "dbt",
+        ]
     for path in candidates:
         if (path / "dbt_project.yml").is_file():
             return path
     raise ConfigurationError(
-        f"The funnel's dbt project is not at {candidates[0]}: set FUNNEL__DBT_PROJECT to the"
-        " dbt/ folder of sequence-funnel"
+        f"The funnel's dbt project is not at {candidates[0]} (no dbt_project.yml): set"
+        " FUNNEL__DBT_PROJECT to the dbt/ folder of sequence-funnel, or FUNNEL__BUILD=false"
     )
 
 
@@ -173,7 +175,7 @@ def _run_dbt(pipeline: dlt.Pipeline, project: Path, datasets: Mapping[str, str])
     from dlt.common.runners import Venv
     from dlt.helpers.dbt.exceptions import DBTProcessingError
 
-    scratch = Path(pipeline.working_dir) / "dbt"
+    scratch = Path(pipeline.working_dir).resolve() / "dbt"  # dbt runs in the project folder
     settings = {
         "DBT_TARGET_PATH": str(scratch / "target"), "DBT_LOG_PATH": str(scratch / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false",

@@ -1,0 +1,176 @@
+"""The cross-vendor funnel models (dbt/) built over one, two and three vendors' loads, on DuckDB
+and PostgreSQL: every mart and view against numbers computed from the sandboxes' worlds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines import funnel
+from tests.funnel import truth
+from tests.instantly.loading import instantly_loader
+from tests.sequenzy.loading import sequenzy_loader
+from tests.unify.loading import LIST_PATH, STEPS, Loader
+
+SHARED = 60  # people every world has: the same addresses in each tool
+MEASURES = ("enrolled, reached, opened, replied, positive, bounced, unsubscribed, in_progress,"
+            " finished, stopped, reply_rate_pct, positive_rate_pct, bounce_rate_pct")  # fmt: skip
+
+
+def _load(vendors: tuple[str, ...], servers: dict[str, Any], warehouse: Any, tmp_path: Path,
+          unify_steps: bool) -> tuple[list[truth.Enrollment], list[truth.Touch]]:  # fmt: skip
+    """Each vendor's world loaded into `warehouse`, and its truth."""
+    enrollments: list[truth.Enrollment] = []
+    touches: list[truth.Touch] = []
+    for name in vendors:
+        server, where = servers[name], tmp_path / name
+        if name == "unify":
+            Loader(where, server.base_url, warehouse).run(**(STEPS if unify_steps else LIST_PATH))
+            rows, seen = truth.unify(server.state, unify_steps)
+        elif name == "instantly":
+            instantly_loader(where, server.base_url, warehouse).run()
+            rows, seen = truth.instantly(server.state)
+        else:
+            sequenzy_loader(where, server.base_url, warehouse).run()
+            rows, seen = truth.sequenzy(server.state)
+        enrollments += rows
+        touches += seen
+    return enrollments, touches
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Equal, rates within the last digit's rounding (SQL rounds halves away from zero)."""
+    if isinstance(a, float) or isinstance(b, float) or type(a).__name__ == "Decimal":
+        return a is not None and b is not None and abs(float(a) - float(b)) <= 0.051
+    return a == b
+
+
+def _same(loaded: dict, expected: dict, what: str) -> None:
+    assert set(loaded) == set(expected), (
+        f"{what}: keys differ: {sorted(set(loaded) ^ set(expected), key=str)[:3]}"
+    )
+    for key, row in expected.items():
+        got = loaded[key]
+        assert len(got) == len(row) and all(map(_close, got, row)), (what, key, got, row)
+
+
+@pytest.fixture
+def servers(unify: Any, instantly: Any, sequenzy: Any) -> dict[str, Any]:
+    return {
+        "unify": unify(enrollments=400, shared_people=SHARED),
+        "instantly": instantly(leads=300, shared_people=SHARED),
+        "sequenzy": sequenzy(enrollments=500, shared_people=SHARED),
+    }
+
+
+@pytest.mark.parametrize(
+    ("vendors", "unify_steps"),
+    [
+        (("sequenzy",), False),
+        (("unify", "instantly"), False),
+        (("unify", "instantly", "sequenzy"), True),
+    ],
+    ids=["one", "two", "three"],
+)
+def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, tmp_path):
+    enrollments, touches = _load(vendors, servers, warehouse, tmp_path, unify_steps)
+    built = funnel.build(warehouse.destination(), pipelines_dir=str(tmp_path / "pipelines"))
+    assert built.status == "built" and built.nodes > 30
+
+    rows = warehouse.rows(
+        "select enrollment_key, vendor, sequence_key, person_key, enrolled_at, state, reached,"
+        " opened, replied, positive, bounced, unsubscribed, first_sent_at from funnel.enrollments"
+    )
+    assert len(rows) == len({r[0] for r in rows}) == len(enrollments)
+    expected = {e.key: (e.vendor, e.sequence, e.person, e.enrolled_at, e.state, e.reached,
+                        e.opened, e.replied, e.positive, e.bounced, e.unsubscribed,
+                        e.first_sent_at) for e in enrollments}  # fmt: skip
+    _same({r[0]: r[1:] for r in rows}, expected, "enrollments")
+    assert {r[0] for r in warehouse.rows("select distinct vendor from funnel.sequences")} == set(
+        vendors
+    )
+
+    pairs = truth.person_sequences(enrollments)
+    loaded = warehouse.rows(
+        f"select vendor, sequence_key, {MEASURES} from funnel.funnel_by_sequence"
+    )
+    wanted = {(v, s): truth.measures(g) for (v, s), g in
+              truth.grouped(pairs, lambda r: (r.vendor, r.sequence)).items()}  # fmt: skip
+    _same({r[:2]: r[2:] for r in loaded}, wanted, "funnel_by_sequence")
+
+    loaded = warehouse.rows(
+        f"select vendor, sequences, people, {MEASURES} from funnel.funnel_by_vendor"
+    )
+    wanted = {v: (len({r.sequence for r in g}), len({r.person for r in g}), *truth.measures(g))
+              for v, g in truth.grouped(pairs, lambda r: r.vendor).items()}  # fmt: skip
+    _same({r[0]: r[1:] for r in loaded}, wanted, "funnel_by_vendor")
+
+    loaded = warehouse.rows(
+        f"select vendor, cohort_week, {MEASURES} from funnel.funnel_by_cohort_week"
+    )
+    dated = [r for r in pairs if r.first_enrolled_at is not None]
+    wanted = {k: truth.measures(g) for k, g in
+              truth.grouped(dated, lambda r: (r.vendor, truth.week(r.first_enrolled_at))).items()}  # fmt: skip
+    _same({r[:2]: r[2:] for r in loaded}, wanted, "funnel_by_cohort_week")
+
+    loaded = warehouse.rows(
+        "select vendor, sequence_key, step, sends, people_sent, people_opened, people_clicked,"
+        " people_replied, people_bounced, people_unsubscribed from funnel.funnel_by_step"
+    )
+    wanted = truth.by_step(touches, {e.key: e.person for e in enrollments})
+    _same({r[:3]: r[3:] for r in loaded}, wanted, "funnel_by_step")
+
+    loaded = warehouse.rows(
+        "select person_key, vendors, tools, tools_reached, sequences, enrollments, reached,"
+        " replied_anywhere, positive_anywhere, emailed_after_positive from funnel.people"
+    )
+    people = truth.people(enrollments)
+    _same({r[0]: r[1:] for r in loaded}, people, "people")
+    several = sum(p[1] > 1 for p in people.values())
+    assert (several > 0) == (len(vendors) > 1)  # the worlds share people
+
+    overall = warehouse.rows(
+        "select people, people_in_several_tools, reached_by_several_tools, reached,"
+        " replied_anywhere, positive_anywhere, emailed_after_positive, enrollments, tools"
+        " from funnel.funnel_overall"
+    )
+    assert overall == [(
+        len(people), several, sum(p[2] > 1 for p in people.values()),
+        sum(bool(p[5]) for p in people.values()), sum(bool(p[6]) for p in people.values()),
+        sum(bool(p[7]) for p in people.values()), sum(p[8] for p in people.values()),
+        len(enrollments), len(vendors),
+    )]  # fmt: skip
+
+
+def test_a_build_waits_for_a_change_of_the_models_or_the_loaded_tables(
+    servers, tmp_path, monkeypatch
+):
+    from tests.support.warehouses import DuckDBWarehouse
+
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    pipelines_dir = str(tmp_path / "pipelines")
+    _load(("sequenzy",), servers, warehouse, tmp_path, False)
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
+    sequenzy_loader(tmp_path / "sequenzy", servers["sequenzy"].base_url, warehouse).run()
+    # new rows, the same tables: nothing to build
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "unchanged"
+    enrolled = warehouse.rows("select count(*) from funnel.enrollments")[0][0]
+
+    _load(("instantly",), servers, warehouse, tmp_path, False)  # a vendor's tables appear
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
+    assert warehouse.rows("select count(*) from funnel.enrollments")[0][0] > enrolled
+
+    project = funnel.project_dir()
+    copy = tmp_path / "dbt"
+    for path in [p for p in project.rglob("*") if p.is_file()]:
+        if not {"target", "logs"} & set(path.relative_to(project).parts):
+            (copy / path.relative_to(project)).parent.mkdir(parents=True, exist_ok=True)
+            (copy / path.relative_to(project)).write_bytes(path.read_bytes())
+    monkeypatch.setenv("FUNNEL__DBT_PROJECT", str(copy))
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "unchanged"
+    view = copy / "models" / "marts" / "funnel_by_vendor.sql"
+    view.write_text(view.read_text().replace("as people,", "as people, 1 as edited,"))
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
+    assert warehouse.rows("select distinct edited from funnel.funnel_by_vendor") == [(1,)]

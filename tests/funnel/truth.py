@@ -1,0 +1,269 @@
+"""The cross-vendor funnel computed from the sandboxes' worlds, independently of the dbt models:
+each vendor's enrollments and touches from its own records, the documented status rules written
+out again here, and every view's numbers aggregated in Python."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tests.unify.bulk_truth import expected_steps
+from tests.unify.truth import instant as unify_instant
+
+
+def _iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    vendor: str
+    key: str
+    vendor_id: str
+    sequence: str
+    person: str
+    enrolled_at: datetime | None
+    state: str
+    reached: bool
+    opened: bool | None  # None: the vendor does not say
+    replied: bool | None
+    positive: bool | None
+    bounced: bool
+    unsubscribed: bool
+    first_sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Touch:
+    vendor: str
+    enrollment: str
+    sequence: str
+    step: int | None
+    kind: str
+
+
+def _unify_state(e: dict[str, Any]) -> str:
+    """Stop flags first (canceled, bounced, opted out, excluded), then a finished enrollment,
+    then a paused or blocked one (vendor-apis.md 1.7)."""
+    for flag, state in (("is_canceled", "canceled"), ("is_bounced", "bounced"),
+                        ("is_opted_out", "unsubscribed"), ("is_excluded", "canceled")):  # fmt: skip
+        if e[flag]:
+            return state
+    if e["status"] == "FINISHED":
+        return "finished"
+    return "paused" if e["is_paused"] or e["is_blocked"] else "active"
+
+
+def unify(state: Any, with_steps: bool) -> tuple[list[Enrollment], list[Touch]]:
+    steps = expected_steps(state) if with_steps else set()
+    # STEP_COLUMNS: 0 id, 2 enrollment_id, 3 sequence_id, 5 step_number, 17 sent_at, 18 opens,
+    # 22 reply_email_message_id
+    sent: dict[str, list[datetime]] = defaultdict(list)
+    opens: dict[str, int] = defaultdict(int)
+    answered: dict[str, int] = {}
+    touches = []
+    for s in steps:
+        if s[17] is not None:
+            sent[s[2]].append(s[17])
+            touches.append(Touch("unify", f"unify:{s[2]}", f"unify:{s[3]}", s[5], "send"))
+        opens[s[2]] = max(opens[s[2]], s[18] or 0)
+        if s[22] is not None:
+            answered[s[22]] = min(answered.get(s[22], s[5]), s[5])
+    rows = []
+    for e in state.all_enrollments():
+        reply = e["reply_email_message"]
+        positive = bool(reply) and any(
+            c["category"] == "POSITIVE" for c in reply["classifications"]
+        )
+        started = unify_instant(e["started_at"])
+        first = min(sent[e["id"]]) if sent[e["id"]] else None
+        rows.append(Enrollment(
+            "unify", f"unify:{e['id']}", e["id"], f"unify:{e['sequence']['id']}",
+            e["person"]["email"].lower(), unify_instant(e["created_at"]) or started,
+            _unify_state(e), first is not None if with_steps else started is not None,
+            opens[e["id"]] > 0 if with_steps else None, bool(e["is_replied"]), positive,
+            bool(e["is_bounced"]), bool(e["is_opted_out"]), first if with_steps else started,
+        ))  # fmt: skip
+        if reply and reply["received_at"]:
+            touches.append(Touch("unify", f"unify:{e['id']}", f"unify:{e['sequence']['id']}",
+                                 answered.get(reply["id"]), "reply"))  # fmt: skip
+    return rows, touches
+
+
+INSTANTLY_STATES = {1: "active", 2: "paused", 3: "finished", -1: "bounced", -2: "unsubscribed",
+                    -3: "canceled"}  # fmt: skip
+
+
+def instantly(state: Any) -> tuple[list[Enrollment], list[Touch]]:
+    emails = state.emails_now()
+    sent: dict[str, list[datetime]] = defaultdict(list)
+    for m in emails:
+        if m["ue_type"] == 1 and m["lead_id"]:
+            sent[m["lead_id"]].append(_iso(m["timestamp_email"]))
+    rows = []
+    for lead in state.leads_now():
+        if not lead["campaign"]:
+            continue
+        first = min(sent[lead["id"]]) if sent[lead["id"]] else None
+        rows.append(Enrollment(
+            "instantly", f"instantly:{lead['id']}", lead["id"], f"instantly:{lead['campaign']}",
+            lead["email"].lower(), _iso(lead["timestamp_created"]),
+            INSTANTLY_STATES[lead["status"]],
+            bool(lead["timestamp_last_contact"]) or first is not None,
+            lead["email_open_count"] > 0, lead["email_reply_count"] > 0,
+            lead.get("lt_interest_status") in (1, 2, 3, 4), lead["status"] == -1,
+            lead["status"] == -2, first,
+        ))  # fmt: skip
+    touches = [
+        Touch("instantly", f"instantly:{m['lead_id']}", f"instantly:{m['campaign_id']}",
+              int(m["step"]) + 1, "send" if m["ue_type"] == 1 else "reply")
+        for m in emails
+        if m["ue_type"] in (1, 2) and m["campaign_id"] and m["lead_id"]
+    ]  # fmt: skip
+    return rows, touches
+
+
+SEQUENZY_STATES = {"active": "active", "waiting": "active", "completed": "finished",
+                   "failed": "failed", "cancelled": "canceled"}  # fmt: skip
+SEQUENZY_TOUCHES = {"send", "open", "click", "bounce", "unsubscribe"}
+
+
+def sequenzy(state: Any) -> tuple[list[Enrollment], list[Touch]]:
+    steps = {e["nodeId"]: e["stepNumber"] for s in state.world.sequences for e in s.emails}
+    kinds: dict[str, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    touches = []
+    for ev in state.events_now():
+        kinds[ev["enrollmentId"]][ev["eventType"]].append(_iso(ev["occurredAt"]))
+        if ev["eventType"] in SEQUENZY_TOUCHES:
+            touches.append(Touch("sequenzy", f"sequenzy:{ev['enrollmentId']}",
+                                 f"sequenzy:{ev['sequenceId']}",
+                                 steps.get(ev["automationNodeId"]), ev["eventType"]))  # fmt: skip
+    rows = []
+    for e in state.enrollments_now():
+        seen = kinds[e["enrollmentId"]]
+        rows.append(Enrollment(
+            "sequenzy", f"sequenzy:{e['enrollmentId']}", e["enrollmentId"],
+            f"sequenzy:{e['sequenceId']}", e["email"].lower(), _iso(e["enrollmentStartedAt"]),
+            SEQUENZY_STATES[e["status"]], bool(seen["send"]), bool(seen["open"]), None, None,
+            bool(seen["bounce"]), bool(seen["unsubscribe"]),
+            min(seen["send"]) if seen["send"] else None,
+        ))  # fmt: skip
+    return rows, touches
+
+
+@dataclass(frozen=True)
+class PersonSequence:
+    vendor: str
+    sequence: str
+    person: str
+    first_enrolled_at: datetime | None
+    state: str
+    reached: bool
+    opened: bool | None
+    replied: bool | None
+    positive: bool | None
+    bounced: bool
+    unsubscribed: bool
+
+
+def _any(values: Iterable[bool | None]) -> bool | None:
+    known = [v for v in values if v is not None]
+    return any(known) if known else None
+
+
+def person_sequences(enrollments: list[Enrollment]) -> list[PersonSequence]:
+    groups: dict[tuple[str, str], list[Enrollment]] = defaultdict(list)
+    for e in enrollments:
+        groups[(e.sequence, e.person)].append(e)
+    out = []
+    for (sequence, person), rows in groups.items():
+        dated = [r for r in rows if r.enrolled_at is not None]
+        latest = max(dated, key=lambda r: (r.enrolled_at, r.vendor_id)) if dated else max(
+            rows, key=lambda r: r.vendor_id)  # fmt: skip
+        out.append(PersonSequence(
+            rows[0].vendor, sequence, person,
+            min((r.enrolled_at for r in dated), default=None), latest.state,
+            any(r.reached for r in rows), _any(r.opened for r in rows),
+            _any(r.replied for r in rows), _any(r.positive for r in rows),
+            any(r.bounced for r in rows), any(r.unsubscribed for r in rows),
+        ))  # fmt: skip
+    return out
+
+
+def _known(rows: list[PersonSequence], field: str) -> int | None:
+    values = [getattr(r, field) for r in rows]
+    return sum(bool(v) for v in values) if any(v is not None for v in values) else None
+
+
+def _rate(rows: list[PersonSequence], field: str) -> float | None:
+    base = [r for r in rows if r.reached and getattr(r, field) is not None]
+    return (
+        round(100.0 * sum(bool(getattr(r, field)) for r in rows) / len(base), 1) if base else None
+    )
+
+
+def measures(rows: list[PersonSequence]) -> tuple:
+    """As dbt/macros/funnel_measures.sql names them, in its order."""
+    return (
+        len(rows), sum(r.reached for r in rows), _known(rows, "opened"), _known(rows, "replied"),
+        _known(rows, "positive"), sum(r.bounced for r in rows),
+        sum(r.unsubscribed for r in rows),
+        sum(r.state in ("active", "paused") for r in rows),
+        sum(r.state == "finished" for r in rows),
+        sum(r.state in ("canceled", "failed") for r in rows),
+        _rate(rows, "replied"), _rate(rows, "positive"), _rate(rows, "bounced"),
+    )  # fmt: skip
+
+
+def grouped(rows: list[PersonSequence], key: Any) -> dict[Any, list[PersonSequence]]:
+    out: dict[Any, list[PersonSequence]] = defaultdict(list)
+    for r in rows:
+        out[key(r)].append(r)
+    return out
+
+
+def week(at: datetime) -> Any:
+    return (at - timedelta(days=at.weekday())).date()
+
+
+def by_step(touches: list[Touch], people: dict[str, str]) -> dict[tuple, tuple]:
+    """(vendor, sequence, step) -> sends and the people sent, opened, clicked, replied, bounced
+    and unsubscribed; only touches of loaded enrollments (`people`: enrollment -> person)."""
+    groups: dict[tuple, list[Touch]] = defaultdict(list)
+    for t in touches:
+        if t.step is not None and t.enrollment in people:
+            groups[(t.vendor, t.sequence, t.step)].append(t)
+    out = {}
+    for key, rows in groups.items():
+
+        def who(kind: str, rows: list[Touch] = rows) -> int:
+            return len({people[t.enrollment] for t in rows if t.kind == kind})
+
+        out[key] = (sum(t.kind == "send" for t in rows), who("send"), who("open"), who("click"),
+                    who("reply"), who("bounce"), who("unsubscribe"))  # fmt: skip
+    return out
+
+
+def people(enrollments: list[Enrollment]) -> dict[str, tuple]:
+    """person -> (vendors, tools, tools that reached them, sequences, enrollments, reached,
+    replied anywhere, positive anywhere, emailed after positive)."""
+    mine: dict[str, list[Enrollment]] = defaultdict(list)
+    for e in enrollments:
+        mine[e.person].append(e)
+    out = {}
+    for person, rows in mine.items():
+        vendors = sorted({r.vendor for r in rows})
+        reached_by = {r.vendor for r in rows if r.reached}
+        still = any(
+            p.positive and o.sequence != p.sequence and o.state == "active"
+            for p in rows for o in rows
+        )  # fmt: skip
+        out[person] = (
+            ",".join(vendors), len(vendors), len(reached_by), len({r.sequence for r in rows}),
+            len(rows), any(r.reached for r in rows), _any(r.replied for r in rows),
+            _any(r.positive for r in rows), still,
+        )  # fmt: skip
+    return out
