@@ -3,6 +3,8 @@ and PostgreSQL: every mart and view against numbers computed from the sandboxes'
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from pipelines import funnel
 from tests.funnel import truth
 from tests.instantly.loading import instantly_loader
 from tests.sequenzy.loading import sequenzy_loader
+from tests.support.cli import ROOT
 from tests.unify.loading import LIST_PATH, STEPS, Loader
 
 SHARED = 60  # people every world has: the same addresses in each tool
@@ -142,6 +145,8 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
         sum(bool(p[7]) for p in people.values()), sum(p[8] for p in people.values()),
         len(enrollments), len(vendors),
     )]  # fmt: skip
+    if len(vendors) == 3:
+        assert_readme_questions_answer(warehouse, enrollments)
 
 
 def test_a_build_waits_for_a_change_of_the_models_or_the_loaded_tables(
@@ -174,3 +179,32 @@ def test_a_build_waits_for_a_change_of_the_models_or_the_loaded_tables(
     view.write_text(view.read_text().replace("as people,", "as people, 1 as edited,"))
     assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
     assert warehouse.rows("select distinct edited from funnel.funnel_by_vendor") == [(1,)]
+
+
+def readme_questions() -> list[str]:
+    """The SQL blocks of the README's "Three questions, answered in SQL", as written."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("### Three questions, answered in SQL", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sql\n(.*?)```", section, re.S)
+
+
+def assert_readme_questions_answer(warehouse: Any, enrollments: list[truth.Enrollment]) -> None:
+    by_quarter, still_emailed, best_steps = readme_questions()
+    pairs = truth.person_sequences(enrollments)
+
+    now = datetime.now(UTC)
+    quarter = datetime(now.year, 3 * ((now.month - 1) // 3) + 1, 1, tzinfo=UTC)
+    recent = [r for r in pairs if r.first_enrolled_at and r.first_enrolled_at >= quarter]
+    expected = {v: (truth.measures(g)[1], truth.measures(g)[3])
+                for v, g in truth.grouped(recent, lambda r: r.vendor).items()}  # fmt: skip
+    assert {r[0]: (r[1], r[2]) for r in warehouse.rows(by_quarter)} == expected
+
+    people = truth.people(enrollments)
+    rows = warehouse.rows(still_emailed)
+    assert {r[0] for r in rows} == {p for p, facts in people.items() if facts[8]}
+    assert rows, "the worlds hold positive repliers still emailed elsewhere"
+
+    rows = warehouse.rows(best_steps)
+    assert 0 < len(rows) <= 10 and all(r[3] >= 50 for r in rows)
+    rates = [float(r[5]) for r in rows if r[5] is not None]
+    assert rates == sorted(rates, reverse=True)
