@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 export RUNTIME__DLTHUB_TELEMETRY := false
 
-.PHONY: setup install demo test lint format lock clean bench postgres fonts
+.PHONY: setup install demo test lint format lock clean bench postgres fonts browser
 
 setup: $(STAMP)
 
@@ -42,7 +42,17 @@ fonts:
 	      fonts-symbola >/dev/null || echo "Fonts could not be installed: CJK and emoji names draw as boxes"; \
 	  else echo "Fonts for CJK and emoji names are not installed (needs root and apt)"; fi; }
 
-test: setup postgres fonts
+# The funnel page's test opens it in headless Chromium: Debian's chromium package, installed here
+# when missing (as root, with apt). If that cannot happen, that test skips and says why.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium package for the funnel page's test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      >/dev/null || echo "Chromium could not be installed: the page's test will skip"; \
+	  else echo "Chromium is not installed (needs root and apt): the page's test will skip"; fi; }
+
+test: setup postgres fonts browser
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy

@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="print a vendor's funnel, or with --all the funnel across vendors"
     )
     report.add_argument("--all", action="store_true", help="the funnel across every vendor loaded")
+    report.add_argument(
+        "--html",
+        metavar="PATH",
+        help="with --all: also write the funnel as one self-contained page",
+    )
     _where(report, funnel.FUNNEL_DATASET)
     report.add_argument("--demo", action="store_true", help="what `make demo` loaded")
     reports = report.add_subparsers(dest="vendor", required=False, metavar="VENDOR")
@@ -237,14 +242,18 @@ def report_all(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     """The funnel across every vendor loaded, from the `funnel` marts."""
     if not args.all:
         parser.error("report: name a vendor (report unify) or give --all")
+    from pipelines.funnel import page
     from pipelines.funnel import report as cross_vendor
+
+    def render(pipeline: Any) -> str:
+        shown = cross_vendor.format_report(cross_vendor.read(pipeline))
+        if args.html:
+            shown += f"\n\nThe funnel as a page: {page.write(pipeline, args.html).resolve()}"
+        return shown
 
     args.dataset_name = args.dataset_name or funnel.funnel_dataset()
     args.pipeline_name = args.pipeline_name or "funnel"
-    return _show(
-        args, "sequence-funnel load <vendor>",
-        lambda pipeline: cross_vendor.format_report(cross_vendor.read(pipeline)),
-    )  # fmt: skip
+    return _show(args, "sequence-funnel load <vendor>", render)
 
 
 def _show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> int:

@@ -1,0 +1,173 @@
+"""`sequence-funnel report --all --html PATH`: the cross-vendor funnel as one self-contained page
+(plotly.js inside it: nothing to fetch to view it), for the people who will never open a
+notebook. Charts: the funnel by tool side by side, the reply rate by tool and week, the people
+reached by more than one tool; tables: every sequence, the best steps."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+from pipelines.funnel.report import HEADER, TITLES, CrossVendorFunnel
+from pipelines.funnel.report import read as read_funnel
+
+# Fonts that draw Latin, CJK and emoji names alike, where the viewer has them.
+FONTS = (
+    "system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK JP', 'WenQuanYi Zen Hei',"
+    " 'Apple Color Emoji', 'Noto Color Emoji', 'Segoe UI Emoji', Symbola, sans-serif"
+)
+COLORS = {"unify": "#00a58e", "instantly": "#5460e6", "sequenzy": "#e0533b"}  # one per tool
+MIN_REACHED = 10  # a week's reply rate is drawn when it reached this many people
+STAGES = ("enrolled", "reached", "opened", "replied", "positive")  # the first five MEASURES
+
+
+@dataclass(frozen=True)
+class PageData:
+    funnel: CrossVendorFunnel
+    weeks: list[tuple[Any, ...]]  # vendor, cohort_week, reached, replied, reply_rate_pct
+    shared: list[tuple[Any, ...]]  # vendors, people in them, reached by several of them
+    steps: list[tuple[Any, ...]]  # vendor, sequence, step, people_sent, replied, reply %
+
+
+def read(pipeline: dlt.Pipeline) -> PageData:
+    with pipeline.sql_client() as client:
+        ds = client.fully_qualified_dataset_name()
+        weeks = client.execute_sql(
+            f"select vendor, cohort_week, reached, replied, reply_rate_pct"
+            f" from {ds}.funnel_by_cohort_week order by vendor, cohort_week"
+        )
+        shared = client.execute_sql(
+            f"select vendors, count(*), count(*) filter (where tools_reached > 1)"
+            f" from {ds}.people where tools > 1 group by vendors order by vendors"
+        )
+        steps = client.execute_sql(
+            f"select vendor, sequence, step, people_sent, people_replied,"
+            f" round(100.0 * people_replied / nullif(people_sent, 0), 1) as rate"
+            f" from {ds}.funnel_by_step where people_sent >= 20 and people_replied > 0"
+            f" order by rate desc, people_sent desc limit 15"
+        )
+    rows = [[tuple(r) for r in q or []] for q in (weeks, shared, steps)]
+    return PageData(read_funnel(pipeline), *rows)
+
+
+def _figure(fig: Any, title: str) -> Any:
+    fig.update_layout(title=title, font={"family": FONTS}, template="plotly_white",
+                      margin={"l": 60, "r": 20, "t": 60, "b": 60}, height=420)  # fmt: skip
+    return fig
+
+
+def charts(data: PageData) -> list[Any]:
+    import plotly.graph_objects as go
+
+    by_stage = go.Figure()
+    for vendor, _, _, *measures in data.funnel.by_vendor:
+        values = [None if v is None else int(v) for v in measures[: len(STAGES)]]
+        by_stage.add_bar(name=TITLES.get(vendor, vendor), x=list(STAGES), y=values,
+                         marker_color=COLORS.get(vendor))  # fmt: skip
+    by_stage.update_layout(barmode="group", yaxis_title="people (once per sequence)")
+
+    weekly = go.Figure()
+    for vendor in sorted({w[0] for w in data.weeks}):
+        drawn = [w for w in data.weeks if w[4] is not None and int(w[2] or 0) >= MIN_REACHED]
+        points = [w for w in drawn if w[0] == vendor]
+        if points:
+            x, y = [str(w[1]) for w in points], [float(w[4]) for w in points]
+            weekly.add_scatter(name=TITLES.get(vendor, vendor), mode="lines+markers", x=x, y=y,
+                               line_color=COLORS.get(vendor))  # fmt: skip
+    weekly.update_layout(xaxis_title="week first enrolled", yaxis_title="reply rate, % of reached")
+
+    shared = go.Figure()
+    labels = [" + ".join(TITLES.get(v, v) for v in str(s[0]).split(",")) for s in data.shared]
+    shared.add_bar(name="enrolled in each", x=labels, y=[int(s[1]) for s in data.shared])
+    shared.add_bar(name="reached by several", x=labels, y=[int(s[2]) for s in data.shared])
+    shared.update_layout(barmode="group", yaxis_title="people")
+    return [
+        _figure(by_stage, "The funnel by tool"),
+        _figure(weekly, f"Reply rate by tool and week (weeks that reached {MIN_REACHED} or more)"),
+        _figure(shared, "People in more than one tool"),
+    ]
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+STYLE = f"""
+body {{ font-family: {FONTS}; margin: 2rem auto; max-width: 1100px; color: #222; }}
+table {{ border-collapse: collapse; margin: 1rem 0 2rem; font-size: 0.9rem; }}
+th, td {{ padding: 0.3rem 0.6rem; border-bottom: 1px solid #ddd; text-align: right; }}
+th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) {{ text-align: left; }}
+.chart {{ margin: 1rem 0 2rem; }}
+"""
+
+
+def render(data: PageData, generated: datetime | None = None) -> str:
+    """One HTML document: plotly.js once, inline, then each chart and the tables."""
+    import plotly.io as pio
+
+    figures = charts(data)
+    divs = [
+        pio.to_html(
+            fig,
+            full_html=False,
+            include_plotlyjs=(k == 0),
+            div_id=f"chart-{k}",
+            config={"displaylogo": False, "responsive": True},
+        )
+        for k, fig in enumerate(figures)
+    ]
+    people, several, reached_several, reached, replied, positive, still, enrollments, tools = (
+        int(v or 0) for v in data.funnel.overall
+    )
+    when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    summary = (
+        f"{people:,} people in {tools} tools ({enrollments:,} enrollments): {reached:,} reached,"
+        f" {replied:,} replied, {positive:,} replied positively; {several:,} enrolled in more than"
+        f" one tool, {reached_several:,} reached by more than one; {still:,} still emailed in one"
+        " sequence after a positive reply in another."
+    )
+    sequences = [(TITLES.get(v, v), s or "(unknown)", *m) for v, s, *m in data.funnel.by_sequence]
+    steps = [(TITLES.get(r[0], r[0]), *r[1:]) for r in data.steps]
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>sequence-funnel: one funnel across tools</title>",
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>One funnel across tools</h1>",
+        f"<p>{html.escape(summary)}</p><p><small>Generated {when} by sequence-funnel"
+        " (a person counts once per sequence; n/a: the tool does not give it).</small></p>",
+        *[f'<div class="chart">{div}</div>' for div in divs],
+        "<h2>By sequence</h2>", _table(("tool", "sequence", *HEADER), sequences),
+        "<h2>The best steps (reply rate of the people a step emailed, 20 or more)</h2>",
+        _table(("tool", "sequence", "step", "people sent", "replied", "reply %"), steps),
+        "</body></html>",
+    ]  # fmt: skip
+    return "\n".join(parts)
+
+
+def write(pipeline: dlt.Pipeline, path: str) -> Path:
+    """Whole or not at all: a half-written page is never left at `path`."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text(render(read(pipeline)), encoding="utf-8")
+    partial.replace(target)
+    return target
