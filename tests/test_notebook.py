@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipelines import reporting
+from pipelines import funnel, reporting
 from pipelines.reporting.instantly import INSTANTLY_REPORT
 from pipelines.reporting.sequenzy import SEQUENZY_REPORT
 from pipelines.reporting.unify import UNIFY_REPORT
@@ -22,28 +22,37 @@ FONTS_INSTALLED = all(
 )  # fmt: skip
 CHARTS = ("funnel_by_sequence", "cohort_heatmap", "step_dropoff", "reply_time",
           "instantly_funnel_by_campaign", "instantly_step_variants", "instantly_interest",
-          "sequenzy_funnel_by_sequence", "sequenzy_steps", "sequenzy_cohorts")  # fmt: skip
+          "sequenzy_funnel_by_sequence", "sequenzy_steps", "sequenzy_cohorts",
+          "across_funnel_by_vendor", "across_reply_rate_by_week",
+          "across_people_in_several_tools")  # fmt: skip
 
 
 def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, instantly, sequenzy, tmp_path):
     import nbclient
     import nbformat
 
-    unify_load = UnifyLoader(tmp_path, unify(enrollments=1500).base_url)
+    unify_load = UnifyLoader(tmp_path, unify(enrollments=1500, shared_people=150).base_url)
     unify_load.run(**BULK)  # the CLI's default first load
     reporting.create_views(unify_load.pipeline(), UNIFY_REPORT)
     warehouse = unify_load.warehouse
-    instantly_load = instantly_loader(tmp_path, instantly(leads=800).base_url, warehouse)
+    instantly_load = instantly_loader(
+        tmp_path, instantly(leads=800, shared_people=150).base_url, warehouse
+    )
     instantly_load.run()
     reporting.create_views(instantly_load.pipeline(), INSTANTLY_REPORT)
-    sequenzy_load = sequenzy_loader(tmp_path, sequenzy(enrollments=600).base_url, warehouse)
+    sequenzy_load = sequenzy_loader(
+        tmp_path, sequenzy(enrollments=600, shared_people=150).base_url, warehouse
+    )
     sequenzy_load.run()
     reporting.create_views(sequenzy_load.pipeline(), SEQUENZY_REPORT)
+    funnel.build(warehouse.destination(), pipelines_dir=str(tmp_path / "pipelines"))
     for view in ("unify.funnel_by_sequence", "unify.funnel_by_cohort_week", "unify.step_funnel",
                  "instantly.funnel_by_campaign", "instantly.step_variant_funnel",
                  "sequenzy.funnel_by_sequence", "sequenzy.funnel_by_step",
-                 "sequenzy.funnel_by_cohort_week"):  # fmt: skip
+                 "sequenzy.funnel_by_cohort_week", "funnel.funnel_by_vendor",
+                 "funnel.funnel_by_cohort_week"):  # fmt: skip
         assert warehouse.rows(f"select count(*) from {view}")[0][0] > 0, view  # every chart's data
+    assert warehouse.rows("select count(*) from funnel.people where tools_reached > 1")[0][0] > 0
     medians = warehouse.rows("select median_hours from unify.time_to_first_reply")
     assert medians and all(m is not None for (m,) in medians)  # not "median nan h"
     charts = tmp_path / "charts"
@@ -63,6 +72,7 @@ def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, instantly, 
     )
     if FONTS_INSTALLED:  # `make test` installs them where it can; PostgreSQL's way
         assert "missing from font" not in printed  # CJK and emoji names drawn, not boxes
+    assert "tools drawn: instantly, sequenzy, unify" in printed  # each tool, Sequenzy's gaps too
     for name in CHARTS:
         png = charts / f"{name}.png"
         assert png.stat().st_size > 5_000, name
