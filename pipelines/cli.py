@@ -216,7 +216,8 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
             reporting.create_views(pipeline, chosen.report)
             if funnel.enabled():
                 built = funnel.build(pipeline.destination, pipelines_dir=args.pipelines_dir,
-                                     datasets={chosen.name: args.dataset_name})  # fmt: skip
+                                     datasets={chosen.name: args.dataset_name},
+                                     wait=max(args.wait, funnel.BUILD_WAIT))  # fmt: skip
                 summary.models = built.describe()
     except (Exception, RunInterrupted) as exc:
         summary.failed(*errors.explain(exc, secrets))

@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+# loads in this process (the Dagster recipe) leave the funnel models alone, as the CLI's tests
+# do (tests.support.cli.clean_env); tests/funnel builds them
+os.environ["FUNNEL__BUILD"] = "false"
 
 from tests.support.vendors import HARNESSES, Harness, VendorUnderTest
 from tests.support.warehouses import DuckDBWarehouse, ThrowawayPostgres, postgres_bin_dir

@@ -4,9 +4,11 @@
 
 One asset, job and schedule per vendor the command line knows (`<vendor>_load`,
 `<vendor>_load_schedule`), each its own pipeline and dataset named after the vendor, as
-`sequence-funnel load <vendor>` has them. Configured as the CLI is (environment or .dlt/): the
-vendor's API key, and the destination's keys; SEQUENCE_FUNNEL_DESTINATION picks the destination
-(duckdb), SEQUENCE_FUNNEL_PIPELINES_DIR where dlt keeps the pipelines' local state.
+`sequence-funnel load <vendor>` has them, and after each the cross-vendor funnel models when
+they or the loaded tables changed (FUNNEL__BUILD=false: not). Configured as the CLI is
+(environment or .dlt/): the vendor's API key, and the destination's keys;
+SEQUENCE_FUNNEL_DESTINATION picks the destination (duckdb), SEQUENCE_FUNNEL_PIPELINES_DIR where
+dlt keeps the pipelines' local state.
 """
 
 import os
@@ -16,7 +18,7 @@ from typing import Any
 import dagster as dg
 from dagster_dlt import DagsterDltResource, dlt_assets
 
-from pipelines import reporting, runner
+from pipelines import funnel, reporting, runner
 from pipelines.destinations import file_format
 from pipelines.vendors import FACTORIES, Vendor, vendor
 
@@ -50,6 +52,9 @@ def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
                     loader_file_format=file_format(pipeline),
                 )
             reporting.create_views(pipeline, chosen.report)
+        if funnel.enabled():  # the cross-vendor models, when they or the tables changed
+            funnel.build(pipeline.destination, pipelines_dir=pipeline.pipelines_dir,
+                         datasets={chosen.name: pipeline.dataset_name})  # fmt: skip
 
     return assets
 

@@ -31,6 +31,7 @@ VENDORS = ("unify", "instantly", "sequenzy")
 BUILT_TABLE = "_models_built"
 # the profiles in dbt/profiles.yml; dlt's own serve any other destination
 OWN_PROFILES = ("duckdb", "postgres")
+BUILD_WAIT = 120.0  # seconds a build waits for another one (a build takes some ten seconds)
 
 
 class ModelsFailedError(ConnectorError):
@@ -151,21 +152,30 @@ def build(
     *,
     pipelines_dir: str | None = None,
     datasets: Mapping[str, str] | None = None,
-    force: bool = False,
+    wait: float = BUILD_WAIT,
 ) -> Build:
-    """Build the funnel models in `destination` unless nothing they depend on changed."""
+    """Build the funnel models in `destination` unless nothing they depend on changed. One
+    build at a time per pipelines dir: another vendor's load finishing at the same moment waits
+    (up to `wait` seconds) for this one, then finds the models built."""
+    from pipelines.destinations import location, wait_for_duckdb
+    from pipelines.runner import exclusive
+
     pipeline = funnel_pipeline(destination, pipelines_dir)
-    if pipeline.destination.destination_name == "filesystem":
+    name = pipeline.destination.destination_name
+    if name == "filesystem":
         return Build("skipped")  # files, not a database
     project, chosen = project_dir(), vendor_datasets(datasets)
-    with pipeline.sql_client() as client:
-        wanted = fingerprint(project, chosen, _loaded_columns(client, chosen))
-        if not force and _last_built(client) == wanted:
-            return Build("unchanged")
-    started = time.perf_counter()
-    nodes = _run_dbt(pipeline, project, chosen)
-    with pipeline.sql_client() as client:
-        _remember(client, wanted)
+    with exclusive(pipeline, wait):
+        with pipeline.sql_client() as client:
+            wanted = fingerprint(project, chosen, _loaded_columns(client, chosen))
+            if _last_built(client) == wanted:
+                return Build("unchanged")
+        if name == "duckdb":  # dbt opens the file in its own process: a reader must let go
+            wait_for_duckdb(str(location(pipeline)), wait)
+        started = time.perf_counter()
+        nodes = _run_dbt(pipeline, project, chosen)
+        with pipeline.sql_client() as client:
+            _remember(client, wanted)
     return Build("built", round(time.perf_counter() - started, 3), nodes)
 
 

@@ -79,3 +79,23 @@ def test_a_missing_project_or_funnel_is_said_before_anything_runs(sequenzy, tmp_
     assert shown.returncode == 2 and "run a load first" in shown.stderr
     neither = _report(env)
     assert neither.returncode == 2 and "name a vendor" in neither.stderr
+
+
+BUILD = """
+import sys
+from pipelines import funnel
+from pipelines.destinations import duckdb_destination
+print(funnel.build(duckdb_destination(sys.argv[1]), pipelines_dir=sys.argv[2]).status)
+"""
+
+
+def test_two_builds_at_once_build_once(sequenzy, tmp_path):
+    server = sequenzy(enrollments=100)
+    env = cli_env(server.base_url, tmp_path)  # FUNNEL__BUILD=false: the load leaves them
+    assert run_cli(tmp_path, env, vendor="sequenzy").returncode == 0
+    argv = [sys.executable, "-c", BUILD, str(tmp_path / "warehouse.duckdb"),
+            str(tmp_path / "pipelines")]  # fmt: skip
+    builds = [subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+              for _ in range(2)]  # fmt: skip
+    said = sorted(b.communicate(timeout=240)[0].strip() for b in builds)
+    assert [b.returncode for b in builds] == [0, 0] and said == ["built", "unchanged"]
