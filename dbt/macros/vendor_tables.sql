@@ -52,7 +52,7 @@
 
 {#- Each vendor's staging model of a kind, one after the other. -#}
 {% macro union_vendors(kind) -%}
-  {%- for vendor in ['unify', 'instantly', 'sequenzy'] -%}
+  {%- for vendor in var('vendors') -%}
 select {{ common_select(kind) }} from {{ ref('stg_' ~ vendor ~ '__' ~ kind) }}
 {{ "union all" if not loop.last }}
   {% endfor -%}

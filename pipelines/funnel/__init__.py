@@ -27,7 +27,6 @@ import dlt
 from sources.common.errors import ConfigurationError, ConnectorError
 
 FUNNEL_DATASET = "funnel"
-VENDORS = ("unify", "instantly", "sequenzy")
 BUILT_TABLE = "_models_built"
 # the profiles in dbt/profiles.yml; dlt's own serve any other destination
 OWN_PROFILES = ("duckdb", "postgres")
@@ -78,8 +77,10 @@ def funnel_dataset() -> str:
 def vendor_datasets(loaded: Mapping[str, str] | None = None) -> dict[str, str]:
     """Where each vendor's tables are: FUNNEL__DATASETS__<VENDOR>, else the vendor's name; a load
     given --dataset-name says where its own vendor's went."""
+    from pipelines.vendors import FACTORIES
+
     chosen = {}
-    for vendor in VENDORS:
+    for vendor in FACTORIES:
         configured: Any = dlt.config.get(f"funnel.datasets.{vendor}")
         chosen[vendor] = str(configured) if configured else vendor
     return chosen | dict(loaded or {})
