@@ -222,7 +222,8 @@ def _this_python(venv: Any) -> Any:
 
 
 def _failure(exc: Any, output: str) -> str:
-    """The first node that failed and dbt's own words for it, on one line."""
+    """The first node that failed and dbt's own words for it, on one line (the caller scrubs
+    secrets from it; dbt's whole output is in its log, DBT_LOG_PATH under the pipelines dir)."""
     for result in exc.run_results or []:
         if result.status in ("error", "fail"):
             message = " ".join(str(result.message).split())[:300]
@@ -230,6 +231,5 @@ def _failure(exc: Any, output: str) -> str:
                 f"the funnel models did not build: {result.model_name} {result.status}: {message}"
             )
     lines = [ln.strip() for ln in output.splitlines() if "error" in ln.lower()]
-    detail = lines[-1][:300] if lines else type(exc).__name__
-    print(output, file=sys.stderr)
+    detail = " ".join(lines[-1].split())[:300] if lines else type(exc).__name__
     return f"the funnel models did not build: {detail}"

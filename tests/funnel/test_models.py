@@ -14,7 +14,7 @@ from pipelines import funnel
 from tests.funnel import truth
 from tests.instantly.loading import instantly_loader
 from tests.sequenzy.loading import sequenzy_loader
-from tests.support.cli import ROOT
+from tests.support.cli import ROOT, files_containing
 from tests.unify.loading import LIST_PATH, STEPS, Loader
 
 SHARED = 60  # people every world has: the same addresses in each tool
@@ -81,6 +81,8 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
     enrollments, touches = _load(vendors, servers, warehouse, tmp_path, unify_steps)
     built = funnel.build(warehouse.destination(), pipelines_dir=str(tmp_path / "pipelines"))
     assert built.status == "built" and built.nodes > 30
+    if warehouse.name == "postgres":  # dbt had the password (DLT__CREDENTIALS__*): it kept none
+        assert files_containing(tmp_path, warehouse.dsn.split(":")[2].split("@")[0]) == []
 
     rows = warehouse.rows(
         "select enrollment_key, vendor, sequence_key, person_key, enrolled_at, state, reached,"
