@@ -247,9 +247,11 @@ def report_all(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from pipelines.funnel import report as cross_vendor
 
     def render(pipeline: Any) -> str:
-        shown = cross_vendor.format_report(cross_vendor.read(pipeline))
+        read = cross_vendor.read(pipeline)
+        shown = cross_vendor.format_report(read)
         if args.html:
-            shown += f"\n\nThe funnel as a page: {page.write(pipeline, args.html).resolve()}"
+            written = page.write(pipeline, read, args.html).resolve()
+            shown += f"\n\nThe funnel as a page: {written}"
         return shown
 
     args.dataset_name = args.dataset_name or funnel.funnel_dataset()

@@ -14,8 +14,7 @@ from typing import Any
 
 import dlt
 
-from pipelines.funnel.report import HEADER, TITLES, CrossVendorFunnel
-from pipelines.funnel.report import read as read_funnel
+from pipelines.funnel.report import HEADER, TITLES, CrossVendorFunnel, overall_lines
 
 # Fonts that draw Latin, CJK and emoji names alike, where the viewer has them.
 FONTS = (
@@ -35,7 +34,8 @@ class PageData:
     steps: list[tuple[Any, ...]]  # vendor, sequence, step, people_sent, replied, reply %
 
 
-def read(pipeline: dlt.Pipeline) -> PageData:
+def read(pipeline: dlt.Pipeline, funnel: CrossVendorFunnel) -> PageData:
+    """What the page shows beyond `funnel` (the terminal report's, read once for both)."""
     with pipeline.sql_client() as client:
         ds = client.fully_qualified_dataset_name()
         weeks = client.execute_sql(
@@ -53,7 +53,7 @@ def read(pipeline: dlt.Pipeline) -> PageData:
             f" order by rate desc, people_sent desc limit 15"
         )
     rows = [[tuple(r) for r in q or []] for q in (weeks, shared, steps)]
-    return PageData(read_funnel(pipeline), *rows)
+    return PageData(funnel, *rows)
 
 
 def _figure(fig: Any, title: str) -> Any:
@@ -134,16 +134,8 @@ def render(data: PageData, generated: datetime | None = None) -> str:
         )
         for k, fig in enumerate(figures)
     ]
-    people, several, reached_several, reached, replied, positive, still, enrollments, tools = (
-        int(v or 0) for v in data.funnel.overall
-    )
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    summary = (
-        f"{people:,} people in {tools} tools ({enrollments:,} enrollments): {reached:,} reached,"
-        f" {replied:,} replied, {positive:,} replied positively; {several:,} enrolled in more than"
-        f" one tool, {reached_several:,} reached by more than one; {still:,} still emailed in one"
-        " sequence after a positive reply in another."
-    )
+    summary = ". ".join(overall_lines(data.funnel)) + "."
     sequences = [(TITLES.get(v, v), s or "(unknown)", *m) for v, s, *m in data.funnel.by_sequence]
     steps = [(TITLES.get(r[0], r[0]), *r[1:]) for r in data.steps]
     parts = [
@@ -163,11 +155,11 @@ def render(data: PageData, generated: datetime | None = None) -> str:
     return "\n".join(parts)
 
 
-def write(pipeline: dlt.Pipeline, path: str) -> Path:
+def write(pipeline: dlt.Pipeline, funnel: CrossVendorFunnel, path: str) -> Path:
     """Whole or not at all: a half-written page is never left at `path`."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    partial.write_text(render(read(pipeline)), encoding="utf-8")
+    partial.write_text(render(read(pipeline, funnel)), encoding="utf-8")
     partial.replace(target)
     return target

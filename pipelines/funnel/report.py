@@ -61,10 +61,23 @@ def _row(name: str, width: int, values: tuple[Any, ...]) -> str:
     return f"{fit_cell(name, width)}{cells}{percent(rate):>10}"
 
 
-def format_report(funnel: CrossVendorFunnel) -> str:
+def overall_lines(funnel: CrossVendorFunnel) -> list[str]:
+    """The whole funnel in two sentences (the terminal report's last lines, the page's summary)."""
     people, several, reached_several, reached, replied, positive, still, enrollments, tools = (
         int(v or 0) for v in funnel.overall
     )
+    return [
+        f"{count(people, 'person', 'people')} in {count(tools, 'tool')}"
+        f" ({count(enrollments, 'enrollment')}): {reached:,} reached, {replied:,} replied,"
+        f" {positive:,} replied positively",
+        f"{count(several, 'person', 'people')} enrolled in more than one tool,"
+        f" {reached_several:,} reached by more than one;"
+        f" {count(still, 'person', 'people')} still emailed in one sequence after a positive"
+        " reply in another",
+    ]
+
+
+def format_report(funnel: CrossVendorFunnel) -> str:
     lines = ["By tool (a person counts once per sequence):"]
     width = 12
     lines.append(fit_cell("tool", width) + f"{'sequences':>10}{'people':>10}"
@@ -79,14 +92,4 @@ def format_report(funnel: CrossVendorFunnel) -> str:
     lines.append(fit_cell("sequence", width) + "".join(f"{h:>10}" for h in HEADER))
     for name, (_, _, *measures) in zip(names, funnel.by_sequence, strict=True):
         lines.append(_row(name, width, tuple(measures)))
-    lines += [
-        "",
-        f"{count(people, 'person', 'people')} in {count(tools, 'tool')}"
-        f" ({count(enrollments, 'enrollment')}): {reached:,} reached, {replied:,} replied,"
-        f" {positive:,} replied positively",
-        f"{count(several, 'person', 'people')} enrolled in more than one tool,"
-        f" {reached_several:,} reached by more than one;"
-        f" {count(still, 'person', 'people')} still emailed in one sequence after a positive"
-        " reply in another",
-    ]
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *overall_lines(funnel)])
