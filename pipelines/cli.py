@@ -213,8 +213,7 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
                 runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
                            summary=summary, wait=args.wait,
                            again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
-            reporting.create_views(pipeline, chosen.report)
-            if funnel.enabled():
+            if funnel.enabled():  # the vendor's report views and the marts across vendors
                 built = funnel.build(pipeline.destination, pipelines_dir=args.pipelines_dir,
                                      datasets={chosen.name: args.dataset_name},
                                      wait=max(args.wait, funnel.BUILD_WAIT))  # fmt: skip
@@ -233,7 +232,8 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
 
 
 def report(chosen: Vendor, args: argparse.Namespace) -> int:
-    """The funnel by sequence from the destination's reporting views, as a terminal table."""
+    """The funnel by sequence from the vendor's report views (dbt models a load builds), as a
+    terminal table."""
     hint = f"sequence-funnel load {chosen.name}"
     return _show(args, hint, lambda pipeline: reporting.format_report(
         reporting.read_funnel(pipeline, chosen.report)))  # fmt: skip
@@ -282,7 +282,8 @@ def _show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> 
             shown = render(pipeline)
     except DestinationUndefinedEntity:
         print(f"error: no funnel views in dataset '{args.dataset_name}' of {args.destination}:"
-              f" run a load first ({hint})", file=sys.stderr)  # fmt: skip
+              f" run a load first ({hint}), which builds them unless FUNNEL__BUILD=false",
+              file=sys.stderr)  # fmt: skip
         return errors.CONFIG_ERROR
     except Exception as exc:
         secrets = errors.configured_secrets(f"destination.{args.destination}.credentials")

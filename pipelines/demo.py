@@ -98,19 +98,25 @@ def _load(name: str, seed: int, database: Path) -> None:
             print("First load (full):" if first else "Six hours of activity later, an"
                   f" incremental run ({summary.seconds:.1f} s):")  # fmt: skip
             print("\n".join(summary.lines()))
-    reporting.create_views(pipeline, chosen.report)
-    print(f"\n{chosen.title} funnel (a person counts once per {chosen.report.words[0]}):")
-    print(reporting.format_report(reporting.read_funnel(pipeline, chosen.report)))
     print()
 
 
-def _cross_vendor(database: Path) -> None:
+def _reports(database: Path) -> None:
+    """The models built once for the three loads; each vendor's funnel, then the one across."""
     from pipelines.funnel import report
 
     destination = destinations.duckdb_destination(str(database))
     built = funnel.build(destination, pipelines_dir=str(DEMO_DIR / "pipelines"))
-    print(f"One funnel across the three tools (dbt models in schema 'funnel', {built.describe()}):")
+    print(f"The funnel models (dbt): {built.describe()}\n")
     shown = destinations.reading_destination("duckdb", str(database))
+    for name in DEMOS:
+        chosen = vendor(name)
+        pipeline = runner.make_pipeline(demo_pipeline_name(name), shown, name,
+                                        str(DEMO_DIR / "pipelines"))  # fmt: skip
+        print(f"{chosen.title} funnel (a person counts once per {chosen.report.words[0]}):")
+        print(reporting.format_report(reporting.read_funnel(pipeline, chosen.report)))
+        print()
+    print("One funnel across the three tools (schema 'funnel'):")
     print(
         report.format_report(
             report.read(funnel.funnel_pipeline(shown, str(DEMO_DIR / "pipelines")))
@@ -125,13 +131,13 @@ def run_demo(seed: int = 42) -> int:
     database = DEMO_DATABASE.resolve()
     for name in DEMOS:
         _load(name, seed, database)
-    _cross_vendor(database)
+    _reports(database)
     print(f"DuckDB file: {database}")
     query = "select status, count(*) from unify.enrollments group by all"
     path = database.relative_to(Path.cwd())
     command = f"import duckdb; duckdb.connect('{path}').sql('{query}').show()"
     print(f'  try: .venv/bin/python -c "{command}"')
-    print("Reporting views are in it too (unify.funnel_by_sequence, instantly.funnel_by_campaign,")
+    print("Report views are in it too (unify.funnel_by_sequence, instantly.funnel_by_campaign,")
     print("  sequenzy.funnel_by_step, ...): the funnel as a table:")
     print("  .venv/bin/sequence-funnel report sequenzy --demo")
     print("  .venv/bin/sequence-funnel report --all --demo     # across the three tools")

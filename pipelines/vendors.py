@@ -1,4 +1,4 @@
-"""The vendors the command line knows: each one's source, settings, flags and report views.
+"""The vendors the command line knows: each one's source, settings, flags and terminal report.
 
 Adding a vendor adds an entry here (docs/adding-a-vendor.md); the runner, the command line and
 the reporting mechanism are shared.
@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipelines.reporting import ReportViews
+from pipelines.reporting import VendorReport
 
 if TYPE_CHECKING:
     from sources.common.actions import Action
@@ -23,7 +23,7 @@ class Vendor:
     name: str  # the command-line word, the default dataset and pipeline, the config section
     title: str
     source: Callable[..., Any]  # its @dlt.source; takes `run_stats` and the options below
-    report: ReportViews
+    report: VendorReport
     add_arguments: Callable[[argparse.ArgumentParser], None]
     options: Callable[[argparse.Namespace], dict[str, Any]]  # flags given -> source arguments
     actions: Mapping[str, Action] = field(default_factory=dict)  # `act <vendor> <action>`
@@ -76,8 +76,10 @@ def _unify() -> Vendor:
     from sources.unify import unify_source
     from sources.unify.actions import UNIFY_ACTIONS, actions_client
 
-    return Vendor("unify", "Unify", unify_source, UNIFY_REPORT, _unify_arguments, _unify_options,
-                  UNIFY_ACTIONS, actions_client)  # fmt: skip
+    return Vendor(
+        "unify", TITLES["unify"], unify_source, UNIFY_REPORT, _unify_arguments, _unify_options,
+        UNIFY_ACTIONS, actions_client,
+    )  # fmt: skip
 
 
 def _instantly_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +104,7 @@ def _instantly() -> Vendor:
     from sources.instantly.actions import INSTANTLY_ACTIONS, actions_client
 
     return Vendor(
-        "instantly", "Instantly", instantly_source, INSTANTLY_REPORT, _instantly_arguments,
+        "instantly", TITLES["instantly"], instantly_source, INSTANTLY_REPORT, _instantly_arguments,
         _instantly_options, INSTANTLY_ACTIONS, actions_client,
     )  # fmt: skip
 
@@ -124,10 +126,13 @@ def _sequenzy() -> Vendor:
     from sources.sequenzy.actions import SEQUENZY_ACTIONS, actions_client
 
     return Vendor(
-        "sequenzy", "Sequenzy", sequenzy_source, SEQUENZY_REPORT, _sequenzy_arguments,
+        "sequenzy", TITLES["sequenzy"], sequenzy_source, SEQUENZY_REPORT, _sequenzy_arguments,
         _sequenzy_options, SEQUENZY_ACTIONS, actions_client,
     )  # fmt: skip
 
+
+# How the vendors are named where they are shown (without importing their sources)
+TITLES = {"unify": "Unify", "instantly": "Instantly", "sequenzy": "Sequenzy"}
 
 FACTORIES: dict[str, Callable[[], Vendor]] = {
     "unify": _unify, "instantly": _instantly, "sequenzy": _sequenzy,

@@ -214,6 +214,10 @@ def test_the_dagster_definitions_load_without_a_key_and_materialise_the_load(
         if key.startswith(("SOURCES__", "DESTINATION__")):
             monkeypatch.setenv(key, value)
     monkeypatch.setenv("SEQUENCE_FUNNEL_PIPELINES_DIR", str(tmp_path / "pipelines"))
+    # the asset builds the dbt models after its load: checked once (the wiring is the same for
+    # every vendor; each vendor's report views are checked in tests/<vendor>/test_reporting.py)
+    builds = vendor.name == "unify"
+    monkeypatch.setenv("FUNNEL__BUILD", str(builds).lower())
     monkeypatch.delenv(vendor.harness.key_variable)
     module = _load_dagster_definitions(f"{vendor.name}_definitions_no_key")  # with no secret
     schedule = module.defs.resolve_schedule_def(f"{vendor.name}_load_schedule")
@@ -225,6 +229,8 @@ def test_the_dagster_definitions_load_without_a_key_and_materialise_the_load(
     assert result.success
     warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     vendor.assert_loaded(warehouse, server)
-    report = pipelines.vendors.vendor(vendor.name).report  # the views were created too
-    funnel = warehouse.rows(report.report_query.format(ds=vendor.name))
-    assert sum(enrolled for _, enrolled, *_ in funnel) > 0
+    if builds:
+        report = pipelines.vendors.vendor(vendor.name).report  # its report views were built too
+        funnel = warehouse.rows(report.report_query.format(ds=vendor.name))
+        assert sum(enrolled for _, enrolled, *_ in funnel) > 0
+        assert warehouse.rows("select count(*) from funnel.funnel_by_vendor")[0][0] == 1

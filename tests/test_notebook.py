@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipelines import funnel, reporting
-from pipelines.reporting.instantly import INSTANTLY_REPORT
-from pipelines.reporting.sequenzy import SEQUENZY_REPORT
-from pipelines.reporting.unify import UNIFY_REPORT
+from pipelines import funnel
 from tests.instantly.loading import instantly_loader
 from tests.sequenzy.loading import sequenzy_loader
 from tests.support.cli import ROOT
@@ -33,19 +30,16 @@ def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, instantly, 
 
     unify_load = UnifyLoader(tmp_path, unify(enrollments=1500, shared_people=150).base_url)
     unify_load.run(**BULK)  # the CLI's default first load
-    reporting.create_views(unify_load.pipeline(), UNIFY_REPORT)
     warehouse = unify_load.warehouse
     instantly_load = instantly_loader(
         tmp_path, instantly(leads=800, shared_people=150).base_url, warehouse
     )
     instantly_load.run()
-    reporting.create_views(instantly_load.pipeline(), INSTANTLY_REPORT)
     sequenzy_load = sequenzy_loader(
         tmp_path, sequenzy(enrollments=600, shared_people=150).base_url, warehouse
     )
     sequenzy_load.run()
-    reporting.create_views(sequenzy_load.pipeline(), SEQUENZY_REPORT)
-    funnel.build(warehouse.destination(), pipelines_dir=str(tmp_path / "pipelines"))
+    funnel.build(warehouse.destination(), pipelines_dir=str(tmp_path / "pipelines"))  # all three
     for view in ("unify.funnel_by_sequence", "unify.funnel_by_cohort_week", "unify.step_funnel",
                  "instantly.funnel_by_campaign", "instantly.step_variant_funnel",
                  "sequenzy.funnel_by_sequence", "sequenzy.funnel_by_step",

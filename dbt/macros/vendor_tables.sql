@@ -8,6 +8,13 @@
                                  identifier=table)) }}
 {%- endmacro %}
 
+{#- A table every model reading it needs (a vendor's report views are built only for the vendors
+    loaded: var `vendor_reports`), named without asking the database. -#}
+{% macro vendor_source(vendor, table) -%}
+  {{ return(api.Relation.create(database=target.database, schema=var(vendor ~ '_dataset'),
+                                identifier=table)) }}
+{%- endmacro %}
+
 {% macro vendor_loaded(vendor, table) -%}
   {{ return(vendor_relation(vendor, table) is not none) }}
 {%- endmacro %}

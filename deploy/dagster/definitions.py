@@ -18,7 +18,7 @@ from typing import Any
 import dagster as dg
 from dagster_dlt import DagsterDltResource, dlt_assets
 
-from pipelines import funnel, reporting, runner
+from pipelines import funnel, runner
 from pipelines.destinations import file_format
 from pipelines.vendors import FACTORIES, Vendor, vendor
 
@@ -42,7 +42,7 @@ def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
         group_name=chosen.name,
     )
     def assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
-        # the CLI's guarantees: one run at a time, an interrupted load finished first, views
+        # the CLI's guarantees: one run at a time, an interrupted load finished first
         with runner.exclusive(pipeline):
             runner.complete_pending(pipeline)
             with runner.load_config():
@@ -51,8 +51,7 @@ def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
                     dlt_source=chosen.source(),
                     loader_file_format=file_format(pipeline),
                 )
-            reporting.create_views(pipeline, chosen.report)
-        if funnel.enabled():  # the cross-vendor models, when they or the tables changed
+        if funnel.enabled():  # report views and marts, when they or the loaded tables changed
             funnel.build(pipeline.destination, pipelines_dir=pipeline.pipelines_dir,
                          datasets={chosen.name: pipeline.dataset_name})  # fmt: skip
 

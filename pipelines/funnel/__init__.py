@@ -1,6 +1,7 @@
-"""The cross-vendor funnel: the dbt project in dbt/ built into the `funnel` dataset after a load,
-through dlt's dbt runner, only when the models or the loaded tables changed since the last build
-(a run with nothing new pays no dbt start-up).
+"""The funnel models: the dbt project in dbt/ built after a load (the cross-vendor marts into
+the `funnel` dataset, each loaded vendor's report views into its own) through dlt's dbt runner,
+only when the models or the loaded tables changed since the last build (a run with nothing new
+pays no dbt start-up).
 
 What was built is remembered in the destination (`<funnel>._models_built`: the fingerprint of
 the project's files, the vendors' datasets and their tables' columns), beside the models, so a
@@ -106,12 +107,22 @@ def fingerprint(project: Path, datasets: Mapping[str, str], columns: list[tuple]
 def _loaded_columns(client: Any, datasets: Mapping[str, str]) -> list[tuple]:
     schemas = sorted(set(datasets.values()))
     marks = ", ".join(["%s"] * len(schemas))
-    rows = client.execute_sql(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns"
-        f" where table_schema in ({marks}) order by 1, 2, 3",
+    rows = client.execute_sql(  # tables only: the vendors' report views are the build's own
+        "select c.table_schema, c.table_name, c.column_name, c.data_type"
+        " from information_schema.columns c join information_schema.tables t"
+        " on t.table_schema = c.table_schema and t.table_name = c.table_name"
+        f" where c.table_schema in ({marks}) and t.table_type = 'BASE TABLE' order by 1, 2, 3",
         *schemas,
     )
     return [tuple(r) for r in rows or []]
+
+
+def reported_vendors(datasets: Mapping[str, str], columns: list[tuple]) -> list[str]:
+    """The vendors whose report views are built: those with their main table loaded."""
+    from pipelines.vendors import vendor
+
+    tables = {(schema, table) for schema, table, *_ in columns}
+    return [v for v, ds in datasets.items() if (ds, vendor(v).report.base_table) in tables]
 
 
 def _last_built(client: Any) -> str | None:
@@ -168,19 +179,22 @@ def build(
     project, chosen = project_dir(), vendor_datasets(datasets)
     with exclusive(pipeline, wait):
         with pipeline.sql_client() as client:
-            wanted = fingerprint(project, chosen, _loaded_columns(client, chosen))
+            columns = _loaded_columns(client, chosen)
+            wanted = fingerprint(project, chosen, columns)
             if _last_built(client) == wanted:
                 return Build("unchanged")
         if name == "duckdb":  # dbt opens the file in its own process: a reader must let go
             wait_for_duckdb(str(location(pipeline)), wait)
         started = time.perf_counter()
-        nodes = _run_dbt(pipeline, project, chosen)
+        variables: dict[str, Any] = {f"{v}_dataset": d for v, d in chosen.items()}
+        variables["vendor_reports"] = reported_vendors(chosen, columns)
+        nodes = _run_dbt(pipeline, project, variables)
         with pipeline.sql_client() as client:
             _remember(client, wanted)
     return Build("built", round(time.perf_counter() - started, 3), nodes)
 
 
-def _run_dbt(pipeline: dlt.Pipeline, project: Path, datasets: Mapping[str, str]) -> int:
+def _run_dbt(pipeline: dlt.Pipeline, project: Path, variables: Mapping[str, Any]) -> int:
     """`dbt build` (seed, models and tests in one dbt start-up) through dlt's runner, which
     hands dbt the pipeline's credentials; dbt's output is kept, and shown only on failure."""
     from dlt.common.runners import Venv
@@ -200,9 +214,7 @@ def _run_dbt(pipeline: dlt.Pipeline, project: Path, datasets: Mapping[str, str])
         os.environ.update(settings)
         with dlt.config.values(config), contextlib.redirect_stdout(output):
             runner = dlt.dbt.package(pipeline, str(project), venv=_this_python(Venv))
-            package_vars = runner._get_package_vars(
-                {f"{v}_dataset": d for v, d in datasets.items()}
-            )
+            package_vars = runner._get_package_vars(dict(variables))
             # dlt's runner names run, test and seed; `build` goes through the same entry point
             results = runner._run_dbt_command("build", ["--fail-fast"], package_vars)
     except DBTProcessingError as exc:

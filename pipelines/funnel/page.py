@@ -14,7 +14,8 @@ from typing import Any
 
 import dlt
 
-from pipelines.funnel.report import HEADER, TITLES, CrossVendorFunnel, overall_lines
+from pipelines.funnel.report import HEADER, CrossVendorFunnel, overall_lines
+from pipelines.vendors import TITLES
 
 # Fonts that draw Latin, CJK and emoji names alike, where the viewer has them.
 FONTS = (

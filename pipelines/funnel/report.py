@@ -11,11 +11,11 @@ from rich.cells import cell_len
 
 from pipelines.english import count
 from pipelines.reporting import fit_cell, percent
+from pipelines.vendors import TITLES
 
 MEASURES = ("enrolled", "reached", "opened", "replied", "positive", "bounced", "unsubscribed",
             "reply_rate_pct")  # fmt: skip
 HEADER = ("enrolled", "reached", "opened", "replied", "positive", "bounced", "unsub", "reply %")
-TITLES = {"unify": "Unify", "instantly": "Instantly", "sequenzy": "Sequenzy"}
 
 
 @dataclass(frozen=True)

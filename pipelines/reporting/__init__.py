@@ -1,15 +1,14 @@
-"""Funnel reporting: each vendor's views, created in the destination after each load through one
-mechanism, and the terminal report.
+"""Each vendor's terminal report, read from its report views.
 
-A vendor supplies a `ReportViews`: view names and their SQL (with `{ds}` for the dataset), the
-table each view needs, the query its report prints, and the query for the report's people and
-enrollments (pipelines/reporting/<vendor>.py).
+The views are dbt models (dbt/models/reporting/<vendor>/), built into the vendor's dataset with
+the funnel's marts after a load (pipelines.funnel): one way to define a model. A vendor supplies
+a `VendorReport`: the query its report prints and the one for its people and enrollments
+(pipelines/reporting/<vendor>.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import dlt
@@ -19,48 +18,13 @@ from pipelines.english import count
 
 
 @dataclass(frozen=True)
-class ReportViews:
-    views: Mapping[str, str]
-    report_query: str  # rows of (name, counts..., a rate), as `header`
+class VendorReport:
+    report_query: str  # rows of (name, counts..., a rate), as `header`; {ds}: the dataset
     totals_query: str  # one row: (distinct people, enrollments) over every sequence
-    needs: Mapping[str, str] = field(default_factory=dict)  # view -> table it cannot do without
-    base_table: str = "enrollments"  # what every other view needs
-    # view -> (a table it uses when stored, the SQL to use instead when that table is not)
-    fallbacks: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    base_table: str = "enrollments"  # loaded: the vendor's report views are built
     words: tuple[str, str] = ("sequence", "enrollment")  # what the vendor calls them
     header: tuple[str, ...] = ()  # the report's columns (REPORT_HEADER unless given)
     rate: tuple[int, int] = (2, 1)  # the rate column: counts[numerator] / counts[denominator]
-
-
-def create_views(pipeline: dlt.Pipeline, report: ReportViews) -> list[str]:
-    """(Re)create the reporting views in the pipeline's dataset; returns their names. Views
-    whose tables this dataset does not have (no enrollment steps loaded, say) are left out."""
-    if pipeline.destination.destination_name == "filesystem":
-        return []  # files, not a database: query them with DuckDB (README)
-    created = []
-    with pipeline.sql_client() as client:
-        ds = client.fully_qualified_dataset_name()
-        tables = _stored_tables(client)
-        for name, sql in report.views.items():
-            if report.needs.get(name, report.base_table) not in tables:
-                continue
-            optional, instead = report.fallbacks.get(name, (None, sql))
-            if optional is not None and optional not in tables:
-                sql = instead
-            client.execute_sql(f"drop view if exists {ds}.{name} cascade")
-            client.execute_sql(f"create view {ds}.{name} as {sql.format(ds=ds)}")
-            created.append(name)
-    return created
-
-
-def _stored_tables(client: Any) -> set[str]:
-    """The dataset's tables as the destination has them (a schema may name tables that no load
-    has created yet, such as a resource's that yielded nothing)."""
-    rows = client.execute_sql(
-        "select table_name from information_schema.tables where table_schema = %s",
-        client.dataset_name,
-    )
-    return {name for (name,) in rows or []}
 
 
 @dataclass(frozen=True)
@@ -70,32 +34,16 @@ class Funnel:
     enrollments: int
     words: tuple[str, str] = ("sequence", "enrollment")  # the vendor's: campaign and lead
     header: tuple[str, ...] = ()  # REPORT_HEADER unless given
-    rate: tuple[int, int] = (2, 1)  # as ReportViews.rate
+    rate: tuple[int, int] = (2, 1)  # as VendorReport.rate
 
 
-def read_funnel(pipeline: dlt.Pipeline, report: ReportViews) -> Funnel:
+def read_funnel(pipeline: dlt.Pipeline, report: VendorReport) -> Funnel:
     with pipeline.sql_client() as client:
         ds = client.fully_qualified_dataset_name()
         rows = [tuple(r) for r in client.execute_sql(report.report_query.format(ds=ds)) or []]
         totals = client.execute_sql(report.totals_query.format(ds=ds)) or [(0, 0)]
     people, enrollments = (int(v or 0) for v in totals[0])
     return Funnel(rows, people, enrollments, report.words, report.header, report.rate)
-
-
-# The measures of every funnel view, over rows `f` of one person (lead) in one sequence
-# (campaign) with 0/1 columns started, replied, positive, bounced, opted_out, canceled,
-# finished. Counts are cast to bigint: DuckDB sums integers as HUGEINT, which pandas reads as
-# float64.
-MEASURES = """
-       count(*) as enrolled, cast(sum(f.started) as bigint) as started,
-       cast(sum(f.replied) as bigint) as replied,
-       cast(sum(f.positive) as bigint) as positive_replies,
-       cast(sum(f.bounced) as bigint) as bounced, cast(sum(f.opted_out) as bigint) as opted_out,
-       cast(sum(f.canceled) as bigint) as canceled, cast(sum(f.finished) as bigint) as finished,
-       round(100.0 * sum(f.replied) / nullif(sum(f.started), 0), 1) as reply_rate_pct,
-       round(100.0 * sum(f.positive) / nullif(sum(f.started), 0), 1) as positive_rate_pct,
-       round(100.0 * sum(f.bounced) / nullif(sum(f.started), 0), 1) as bounce_rate_pct
-"""
 
 
 REPORT_HEADER = ("sequence", "enrolled", "started", "replied", "positive", "bounced", "opt-out",

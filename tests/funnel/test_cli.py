@@ -93,9 +93,15 @@ def test_two_builds_at_once_build_once(sequenzy, tmp_path):
     server = sequenzy(enrollments=100)
     env = cli_env(server.base_url, tmp_path)  # FUNNEL__BUILD=false: the load leaves them
     assert run_cli(tmp_path, env, vendor="sequenzy").returncode == 0
+    unbuilt = run_cli(tmp_path, env, command="report", vendor="sequenzy")
+    assert unbuilt.returncode == 2 and len(unbuilt.stderr.strip().splitlines()) == 1
+    assert "no funnel views in dataset 'sequenzy'" in unbuilt.stderr
+    assert "FUNNEL__BUILD=false" in unbuilt.stderr
     argv = [sys.executable, "-c", BUILD, str(tmp_path / "warehouse.duckdb"),
             str(tmp_path / "pipelines")]  # fmt: skip
     builds = [subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
               for _ in range(2)]  # fmt: skip
     said = sorted(b.communicate(timeout=240)[0].strip() for b in builds)
     assert [b.returncode for b in builds] == [0, 0] and said == ["built", "unchanged"]
+    shown = run_cli(tmp_path, env, command="report", vendor="sequenzy")
+    assert shown.returncode == 0 and "people and" in shown.stdout, shown.stderr

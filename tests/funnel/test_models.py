@@ -84,6 +84,12 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
     if warehouse.name == "postgres":  # dbt had the password (DLT__CREDENTIALS__*): it kept none
         assert files_containing(tmp_path, warehouse.dsn.split(":")[2].split("@")[0]) == []
 
+    reports = warehouse.rows(
+        "select distinct table_schema from information_schema.tables where table_type = 'VIEW'"
+        " and table_schema in ('unify', 'instantly', 'sequenzy')"
+    )
+    assert {s for (s,) in reports} == set(vendors)  # report views only for the vendors loaded
+
     rows = warehouse.rows(
         "select enrollment_key, vendor, sequence_key, person_key, enrolled_at, state, reached,"
         " opened, replied, positive, bounced, unsubscribed, first_sent_at from funnel.enrollments"

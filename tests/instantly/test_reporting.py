@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from pipelines import reporting
-from pipelines.reporting.instantly import INSTANTLY_REPORT
 from tests.instantly.environment import cli_env
 from tests.instantly.truth import instant
-from tests.support.cli import run_cli
+from tests.support.cli import BUILDS_MODELS, run_cli
 
 COUNTS = ("enrolled", "started", "replied", "positive_replies", "bounced", "opted_out",
           "canceled", "finished")  # fmt: skip
@@ -46,7 +44,7 @@ def test_the_funnel_views_count_what_the_world_holds(instantly, loader, warehous
     load.run()
     gone = set(server.state.delete_leads(25))
     load.run()
-    reporting.create_views(load.pipeline(), INSTANTLY_REPORT)
+    load.build_models()
     leads = [x for x in server.state.leads_now() if x["id"] not in gone]
     by_campaign, by_week = _truth(leads)
     columns = ", ".join(COUNTS)
@@ -65,7 +63,7 @@ def test_the_funnel_views_count_what_the_world_holds(instantly, loader, warehous
 
 def test_the_report_command_prints_the_funnel_by_campaign(instantly, tmp_path):
     server = instantly(leads=400)
-    env = cli_env(server.base_url, tmp_path)
+    env = cli_env(server.base_url, tmp_path) | BUILDS_MODELS
     assert run_cli(tmp_path, env, vendor="instantly").returncode == 0
     shown = run_cli(tmp_path, env, command="report", vendor="instantly")
     assert shown.returncode == 0, shown.stderr

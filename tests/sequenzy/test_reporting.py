@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from pipelines import reporting
-from pipelines.reporting.sequenzy import SEQUENZY_REPORT
 from sandbox.sequenzy import events
 from tests.sequenzy.environment import cli_env
 from tests.sequenzy.truth import instant
-from tests.support.cli import run_cli
+from tests.support.cli import BUILDS_MODELS, run_cli
 
 PEOPLE = ("enrolled", "sent", "delivered", "opened", "clicked", "bounced", "opted_out",
           "in_progress", "finished", "canceled", "failed")  # fmt: skip
@@ -64,7 +62,7 @@ def test_the_funnel_views_count_what_the_world_holds(sequenzy, loader, warehouse
     server.state.advance(86_400)
     server.state.touch(8)  # cancellations: statuses change after the first load
     load.run()
-    reporting.create_views(load.pipeline(), SEQUENZY_REPORT)
+    load.build_models()
     by_sequence, by_week = _people(server.state)
     columns = ", ".join(PEOPLE)
     rows = warehouse.rows(f"select sequence_id, {columns} from sequenzy.funnel_by_sequence")
@@ -88,8 +86,7 @@ def test_the_views_stand_before_any_event_or_metric_is_loaded(sequenzy, loader, 
     server = sequenzy(enrollments=300)
     load = loader(server.base_url, warehouse)
     load.run("sequences", "enrollments")
-    created = reporting.create_views(load.pipeline(), SEQUENZY_REPORT)
-    assert "funnel_by_sequence" in created and "funnel_by_step" not in created
+    load.build_models()
     rows = warehouse.rows(
         "select sequence_id, enrolled, sent, replies from sequenzy.funnel_by_sequence"
     )
@@ -97,11 +94,16 @@ def test_the_views_stand_before_any_event_or_metric_is_loaded(sequenzy, loader, 
     assert {r[0]: tuple(r[1:]) for r in rows} == {
         s: (v[0], 0, None) for s, v in by_sequence.items()
     }
+    steps = warehouse.rows(
+        "select count(*), sum(sent), count(replies) from sequenzy.funnel_by_step"
+    )
+    emails = sum(len(s.emails) for s in server.state.world.sequences)
+    assert steps == [(emails, 0, 0)]  # every email step, nothing sent yet, replies unknown
 
 
 def test_the_report_command_prints_the_funnel_by_sequence(sequenzy, tmp_path):
     server = sequenzy(enrollments=400)
-    env = cli_env(server.base_url, tmp_path)
+    env = cli_env(server.base_url, tmp_path) | BUILDS_MODELS
     assert run_cli(tmp_path, env, vendor="sequenzy").returncode == 0
     shown = run_cli(tmp_path, env, command="report", vendor="sequenzy")
     assert shown.returncode == 0, shown.stderr

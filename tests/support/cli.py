@@ -15,10 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# A load that builds the dbt models (the vendors' report views among them), as a user's does
+BUILDS_MODELS = {"FUNNEL__BUILD": "true"}
+
+
 def clean_env() -> dict[str, str]:
     """This process's environment without any source, destination or funnel setting. Loads
-    leave the funnel models alone (FUNNEL__BUILD=false): a dbt build costs each first load some
-    ten seconds; tests/funnel builds them, through the command line too."""
+    leave the dbt models alone (FUNNEL__BUILD=false): a build costs each first load some ten
+    seconds; a test that reads a report adds BUILDS_MODELS."""
     prefixes = ("SOURCES__", "DESTINATION__", "FUNNEL__")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     return env | {"RUNTIME__DLTHUB_TELEMETRY": "false", "FUNNEL__BUILD": "false"}

@@ -8,11 +8,18 @@ from typing import Any
 
 import dlt
 
-from pipelines import runner
+from pipelines import funnel, runner
 from pipelines.summary import RunSummary
 from sources.common.state import resource_state
 from sources.common.stats import RunStats
 from tests.support.warehouses import DuckDBWarehouse
+
+
+def build_models(pipeline: dlt.Pipeline, vendor: str) -> funnel.Build:
+    """What a load through the CLI does next: the dbt models (the vendor's report views among
+    them) built over what is loaded."""
+    return funnel.build(pipeline.destination, pipelines_dir=pipeline.pipelines_dir,
+                        datasets={vendor: pipeline.dataset_name})  # fmt: skip
 
 
 class Loader:
@@ -52,6 +59,9 @@ class Loader:
 
         return runner.run(self.pipeline(), make(), full_refresh=False, stats=stats,
                           again=make if chunked else None)  # fmt: skip
+
+    def build_models(self) -> funnel.Build:
+        return build_models(self.pipeline(), self.name)
 
     def state(self, resource: str) -> dict[str, Any]:
         return resource_state(self.pipeline(), self.name, resource)

@@ -40,6 +40,16 @@ class UnifyServer:
 @pytest.fixture
 def unify() -> Iterator[Callable[..., UnifyServer]]:
     """`unify(enrollments=..., seed=..., faults=..., frozen_clock=...)` starts a sandbox."""
+    yield from _servers()
+
+
+@pytest.fixture(scope="module")
+def unify_for_module() -> Iterator[Callable[..., UnifyServer]]:
+    """`unify`, for a world the tests of a module only read."""
+    yield from _servers()
+
+
+def _servers() -> Iterator[Callable[..., UnifyServer]]:
     started: list[tuple[Any, UnifyServer]] = []
 
     def start(enrollments: int = 300, seed: int = 7, **kwargs: Any) -> UnifyServer:

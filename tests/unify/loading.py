@@ -7,12 +7,13 @@ from typing import Any
 
 import dlt
 
-from pipelines import runner
+from pipelines import funnel, runner
 from pipelines.summary import RunSummary
 from sandbox.unify import DEFAULT_API_KEY
 from sources import unify
 from sources.common.state import resource_state, source_state
 from sources.common.stats import RunStats
+from tests.support.loading import build_models
 from tests.support.warehouses import DuckDBWarehouse
 
 FAST_RETRIES = {"retry_after_floor": 0.05, "backoff_initial": 0.02, "max_attempts": 8}
@@ -41,6 +42,9 @@ class Loader:
         if resources:
             source = source.with_resources(*resources)
         return runner.run(self.pipeline(), source, full_refresh=False, stats=stats)
+
+    def build_models(self) -> funnel.Build:
+        return build_models(self.pipeline(), "unify")
 
     def state(self) -> dict[str, Any]:
         """The enrollments resource's state as last committed (its high-water mark)."""

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from sandbox.unify import FaultConfig
-from tests.support.cli import ROOT, cli, files_containing, kill_then_rerun, run_cli
+from tests.support.cli import BUILDS_MODELS, ROOT, cli, files_containing, kill_then_rerun, run_cli
 from tests.support.warehouses import DuckDBWarehouse
 from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
@@ -142,7 +142,7 @@ def test_the_console_script_and_the_old_module_both_load(unify, tmp_path):
     assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
     assert server.state.advance(3 * 86400) > 0
     old = subprocess.run([sys.executable, "-m", "pipelines.unify_pipeline", "--quiet",
-                          "--pipelines-dir", pipelines_dir], cwd=ROOT, env=env,
+                          "--pipelines-dir", pipelines_dir], cwd=ROOT, env=env | BUILDS_MODELS,
                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert old.returncode == 0, old.stderr
     assert "enrollments" in old.stdout  # the increment, through the same pipeline

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from pipelines import reporting
-from pipelines.reporting.unify import UNIFY_REPORT
-from tests.support.cli import ROOT, run_cli
+from tests.conftest import POSTGRES_TESTS
+from tests.support.cli import BUILDS_MODELS, ROOT, run_cli
+from tests.support.warehouses import DuckDBWarehouse
 from tests.unify.bulk_truth import expected_steps
 from tests.unify.environment import cli_env
-from tests.unify.loading import STEPS
+from tests.unify.loading import STEPS, Loader
 from tests.unify.truth import instant
 
 # The fonts `make setup` installs for the notebook's CJK and emoji names (Debian packages)
@@ -64,19 +65,31 @@ def _truth_funnels(state) -> dict[str, dict]:
     return {k: {g: tuple(v) for g, v in d.items()} for k, d in out.items()}
 
 
-@pytest.fixture
-def reported(unify, loader, warehouse):
-    """Two loads with a day of activity between, the views created after each."""
-    server = unify(enrollments=1200)
-    load = loader(server.base_url, warehouse)
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def reported_world(request, unify_for_module, tmp_path_factory):
+    """Two loads with a day of activity between, then the models built, as a CLI load does;
+    once per destination for every test here (they only read)."""
+    tmp_path = tmp_path_factory.mktemp("reported")
+    if request.param == "duckdb":
+        warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    else:
+        warehouse = request.getfixturevalue("postgres_server").new_database()
+    server = unify_for_module(enrollments=1200)
+    load = Loader(tmp_path, server.base_url, warehouse)
     load.run(**STEPS)
     history = _history_snapshot(server.state)
     server.state.advance(86400)
     load.run(**STEPS)
     history |= _history_snapshot(server.state)
-    created = reporting.create_views(load.pipeline(), UNIFY_REPORT)
-    assert set(created) == set(UNIFY_REPORT.views)
+    assert load.build_models().status == "built"
     return server, load, history
+
+
+@pytest.fixture
+def reported(request, reported_world):
+    if request.node.callspec.params["reported_world"] == "postgres":
+        POSTGRES_TESTS.add(request.node.nodeid)  # counted in the session's PostgreSQL line
+    return reported_world
 
 
 def test_funnel_views_equal_the_sandbox_by_sequence_mailbox_and_cohort(reported):
@@ -160,7 +173,9 @@ def test_every_count_a_view_gives_is_a_64_bit_integer(reported):
     """DuckDB sums integers as HUGEINT, which pandas reads as float64 (`started 1270.0`);
     PostgreSQL sums bigints as numeric. Every count is cast to bigint, on both."""
     _, load, _ = reported
-    views = sorted(set(UNIFY_REPORT.views) - {"funnel_person_sequence"})  # its 0/1 facts
+    models = (ROOT / "dbt" / "models" / "reporting" / "unify").glob("unify__*.sql")
+    views = sorted({p.stem.removeprefix("unify__") for p in models} - {"funnel_person_sequence"})
+    assert len(views) == 8  # its 0/1 facts aside, every report view Unify has
     rows = load.warehouse.rows(
         "select table_name, column_name, data_type from information_schema.columns"
         " where table_schema = 'unify' and table_name in"
@@ -219,7 +234,7 @@ def test_a_rerun_adds_no_history_version(unify, loader):
 
 def test_the_report_command_prints_the_funnel_after_a_cli_load(unify, tmp_path):
     server = unify(enrollments=800)
-    env = cli_env(server.base_url, tmp_path)
+    env = cli_env(server.base_url, tmp_path) | BUILDS_MODELS
     assert run_cli(tmp_path, env).returncode == 0
     report = run_cli(tmp_path, env, command="report")
     assert report.returncode == 0, report.stderr
@@ -243,7 +258,7 @@ def test_the_readmes_query_counts_what_the_report_counts(unify, loader):
     server = unify(enrollments=900)
     load = loader(server.base_url)
     load.run()
-    reporting.create_views(load.pipeline(), UNIFY_REPORT)
+    load.build_models()
     readme = (ROOT / "README.md").read_text().split("### Query the result", 1)[1]
     snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
     assert '"sequence_funnel.duckdb"' in snippet

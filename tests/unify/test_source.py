@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines import reporting
-from pipelines.reporting.unify import UNIFY_REPORT
 from tests.unify.loading import Loader
 from tests.unify.truth import QUERIES, assert_matches_truth, expected_tables
 
@@ -93,7 +91,7 @@ def test_a_demo_shaped_load_has_the_same_tables_and_columns_as_before(unify, loa
     load.run(**settings)
     server.state.advance(6 * 3600)
     load.run(**settings)
-    reporting.create_views(load.pipeline(), UNIFY_REPORT)
+    load.build_models()
     rows = load.warehouse.rows(
         "select table_name, column_name, data_type from information_schema.columns"
         " where table_schema = 'unify' order by table_name, ordinal_position"

@@ -1,0 +1,10 @@
+{#- Per sequence: the event stream's people, beside the vendor's own replies and conversions (null
+    until its metrics are read). -#}
+{{ config(alias='funnel_by_sequence') }}
+select f.sequence_id, s.name as sequence, s.effective_status, {{ sequenzy_measures() }},
+       max(m.replies) as replies, max(m.conversions) as conversions,
+       max(m.revenue_cents) as revenue_cents, max(m.date) as metrics_date
+from {{ ref('sequenzy__funnel_person_sequence') }} f
+left join {{ vendor_source('sequenzy', 'sequences') }} s on s.id = f.sequence_id
+left join {{ ref('sequenzy__sequence_metrics_latest') }} m on m.sequence_id = f.sequence_id
+group by f.sequence_id, s.name, s.effective_status

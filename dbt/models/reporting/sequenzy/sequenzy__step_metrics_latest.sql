@@ -1,0 +1,8 @@
+{#- Each email step's metrics of the last day loaded. -#}
+{{ config(alias='step_metrics_latest') }}
+{%- set metrics = vendor_table('sequenzy', 'sequence_step_metrics',
+        [('sequence_id', 'varchar'), ('node_id', 'varchar'), ('date', 'date'),
+         ('replies', 'bigint'), ('conversions', 'bigint')]) %}
+select m.* from {{ metrics }} m
+where m.date = (select max(l.date) from {{ metrics }} l
+                where l.sequence_id = m.sequence_id and l.node_id = m.node_id)

@@ -1,0 +1,30 @@
+{#- Per day, the enrollments that first started, replied, bounced, opted out and finished then,
+    from enrollment history (no rows until it is loaded). -#}
+{{ config(alias='daily_funnel') }}
+{%- set ts, flag = 'timestamp with time zone', 'boolean' %}
+with firsts as (
+    select enrollment_id,
+           min(started_at) as started_at,
+           min(case when is_replied then updated_at end) as replied_at,
+           min(case when is_bounced then updated_at end) as bounced_at,
+           min(case when is_opted_out then updated_at end) as opted_out_at,
+           min(case when status = 'FINISHED' then updated_at end) as finished_at
+    from {{ vendor_table('unify', 'enrollment_history',
+                         [('enrollment_id', 'varchar'), ('updated_at', ts), ('status', 'varchar'),
+                          ('is_bounced', flag), ('is_opted_out', flag), ('is_replied', flag),
+                          ('started_at', ts)]) }} h
+    group by enrollment_id
+), events as (
+    select started_at as happened_at, 'started' as event from firsts where started_at is not null
+    union all select replied_at, 'replied' from firsts where replied_at is not null
+    union all select bounced_at, 'bounced' from firsts where bounced_at is not null
+    union all select opted_out_at, 'opted_out' from firsts where opted_out_at is not null
+    union all select finished_at, 'finished' from firsts where finished_at is not null
+)
+select cast(happened_at at time zone 'UTC' as date) as day,
+       count(*) filter (where event = 'started') as started,
+       count(*) filter (where event = 'replied') as replied,
+       count(*) filter (where event = 'bounced') as bounced,
+       count(*) filter (where event = 'opted_out') as opted_out,
+       count(*) filter (where event = 'finished') as finished
+from events group by 1

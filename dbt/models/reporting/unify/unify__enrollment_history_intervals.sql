@@ -1,0 +1,11 @@
+{#- Each loaded state of an enrollment with the interval it held (valid_to: when the next one was
+    loaded, null for the current one). No rows until enrollment history is loaded. -#}
+{{ config(alias='enrollment_history_intervals') }}
+{%- set ts, flag = 'timestamp with time zone', 'boolean' %}
+select h.*, h.updated_at as valid_from,
+       lead(h.updated_at) over (partition by h.enrollment_id order by h.updated_at) as valid_to
+from {{ vendor_table('unify', 'enrollment_history',
+                     [('enrollment_id', 'varchar'), ('updated_at', ts), ('status', 'varchar'),
+                      ('is_blocked', flag), ('is_bounced', flag), ('is_canceled', flag),
+                      ('is_excluded', flag), ('is_opted_out', flag), ('is_paused', flag),
+                      ('is_replied', flag), ('started_at', ts), ('ended_at', ts)]) }} h
