@@ -185,8 +185,9 @@ def act(chosen: Vendor, args: argparse.Namespace) -> int:
 
 def load(chosen: Vendor, args: argparse.Namespace) -> int:
     """One run: the destination checked, the files busy-waited, the source loaded under the
-    pipeline's lock with progress, the views made; a failure is one line, a summary is always
-    written, and what a failed run created for nothing is removed."""
+    pipeline's lock with progress, the dbt models built when something changed; a failure is
+    one line, a summary is always written, and what a failed run created for nothing is
+    removed."""
     secrets = errors.configured_secrets(
         *chosen.secret_keys, *destinations.secret_settings(args.destination)
     )
