@@ -115,6 +115,7 @@ def discard_unneeded(created: list[Path], pipeline: dlt.Pipeline | None, loaded:
 def complete_pending(pipeline: dlt.Pipeline) -> int:
     """Load what an interrupted run extracted, and return how many packages that was.
     dlt's run() would do it too, but then stop without extracting anything new."""
+    drop_deletion_remnants(pipeline)
     pending = [*pipeline.list_extracted_load_packages(), *pipeline.list_normalized_load_packages()]
     if not pending:
         return 0
@@ -122,6 +123,20 @@ def complete_pending(pipeline: dlt.Pipeline) -> int:
     with load_config():
         pipeline.run(loader_file_format=file_format(pipeline))
     return len(pending)
+
+
+def drop_deletion_remnants(pipeline: dlt.Pipeline) -> list[str]:
+    """Remove what a kill left of an extracted package while dlt deleted it. dlt's normalize
+    commits the normalized package (one rename), then deletes the extracted one folder by folder:
+    killed in between, the same load id is both normalized (whole) and extracted (in part), and
+    normalizing the part fails on a folder already gone (FileNotFoundError: .../new_jobs)."""
+    whole = {*pipeline.list_normalized_load_packages(), *pipeline.list_completed_load_packages()}
+    remnants = [p for p in pipeline.list_extracted_load_packages() if p in whole]
+    extracted = pipeline._get_normalize_storage().extracted_packages  # no public way to delete
+    for load_id in remnants:
+        log.warning("removing what an interrupted run left of extracted package %s", load_id)
+        extracted.delete_package(load_id)
+    return remnants
 
 
 def stored_rows(pipeline: dlt.Pipeline, tables: list[str]) -> dict[str, int]:

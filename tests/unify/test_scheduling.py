@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -111,7 +112,7 @@ def test_a_signal_mid_run_leaves_a_summary_and_exit_128_plus_it_and_the_rerun_is
     assert_matches_truth(DuckDBWarehouse(tmp_path / "warehouse.duckdb"), server.state)
 
 
-@pytest.mark.parametrize("crashed_after", ["extract", "normalize"])
+@pytest.mark.parametrize("crashed_after", ["extract", "normalize", "normalize, deleting"])
 def test_a_load_left_by_a_crashed_run_is_completed_then_new_data_extracted(
     unify, loader, warehouse, crashed_after
 ):
@@ -125,8 +126,14 @@ def test_a_load_left_by_a_crashed_run_is_completed_then_new_data_extracted(
         pipeline.extract(unify_source_module.unify_source(
             api_key=DEFAULT_API_KEY, base_url=server.base_url), loader_file_format="parquet"
         )  # fmt: skip
-        if crashed_after == "normalize":
+        if crashed_after.startswith("normalize"):
             pipeline.normalize()
+    if crashed_after == "normalize, deleting":  # killed while dlt deleted the extracted package
+        (load_id,) = pipeline.list_normalized_load_packages()
+        remnant = Path(pipeline.working_dir) / "normalize" / "extracted" / load_id
+        remnant.mkdir(parents=True)
+        (remnant / "load_package_state.json").write_text("{}")  # its new_jobs already gone
+        assert pipeline.list_extracted_load_packages() == [load_id]
     assert load.pipeline().has_pending_data
     changed_later = server.state.advance(12 * 3600)
     assert changed_later > 0
@@ -135,6 +142,7 @@ def test_a_load_left_by_a_crashed_run_is_completed_then_new_data_extracted(
     assert_matches_truth(load.warehouse, server.state)
     assert summary.completed_pending_packages == 1
     assert not load.pipeline().has_pending_data
+    assert load.pipeline().list_extracted_load_packages() == []
 
 
 def test_the_json_summary_reports_a_run_and_a_failure(unify, tmp_path):
