@@ -8,12 +8,14 @@ columns as `sources.common.drift` types them, so that no new field fails a load.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
 from sources.common import drift
 from sources.common.instants import parse_optional
@@ -25,13 +27,16 @@ ARROW_TYPES = {"text": pa.string(), "bool": pa.bool_(), "timestamp": UTC_MICROS,
 Contract = Mapping[str, Mapping[str, Any]]
 
 
-def timestamps(values: list[str | None]) -> pa.Array:
+def timestamps(values: list[str | None] | pa.Array | pa.ChunkedArray) -> Any:
     """RFC 3339 strings to UTC instants: Arrow's parser, or ours for what it refuses
     (lowercase `z`, more than six fraction digits)."""
+    strings = values
+    if not isinstance(strings, pa.Array | pa.ChunkedArray):
+        strings = pa.array(values, pa.string())
     try:
-        return pc.cast(pa.array(values, pa.string()), UTC_MICROS)
+        return pc.cast(strings, UTC_MICROS)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return pa.array([parse_optional(v) for v in values], UTC_MICROS)
+        return pa.array([parse_optional(v) for v in strings.to_pylist()], UTC_MICROS)
 
 
 def _column(kind: str, values: list[Any]) -> pa.Array:
@@ -68,3 +73,43 @@ def newest(instants: pa.Array | pa.ChunkedArray, than: Any = None) -> Any:
     missing: an empty or all-null column and no `than`)."""
     latest = pc.max(instants).as_py()
     return max(filter(None, (than, latest)), default=None)
+
+
+def read_ndjson(content: bytes, schema: pa.Schema) -> pa.Table | None:
+    """An NDJSON body read by Arrow's JSON reader against `schema` (every object, at any depth,
+    exactly as declared), or None when it does not hold so: a field the schema lacks, a value of
+    another type, a line that is not JSON. The caller then reads it row by row."""
+    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+    try:
+        return pa_json.read_json(io.BytesIO(content), parse_options=options)
+    except pa.ArrowInvalid:
+        return None
+
+
+def typed(contract: Contract, columns: Mapping[str, pa.Array | pa.ChunkedArray]) -> pa.Table:
+    """Columns already taken apart as a table under a contract, as `table` gives rows: every
+    contracted column in order, with its declared type (a missing one all null). For contracts
+    without JSON columns, and columns without extras."""
+    length = len(next(iter(columns.values())))
+    arrays, fields = [], []
+    for column, hint in contract.items():
+        kind = hint["data_type"]
+        values = columns.get(column)
+        if kind == "timestamp":
+            array = timestamps(values if values is not None else pa.nulls(length, pa.string()))
+        elif values is None:
+            array = pa.nulls(length, ARROW_TYPES[kind])
+        else:
+            array = pc.cast(values, ARROW_TYPES[kind])
+        arrays.append(array)
+        fields.append(pa.field(column, array.type, nullable=hint.get("nullable", True)))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def last_per_key(table: pa.Table, key: str) -> pa.Table:
+    """One row per key, as `RowsByTable.add` keeps them: each key where it first appears, with
+    the values of its last row."""
+    last: dict[Any, int] = {}
+    for index, value in enumerate(table[key].to_pylist()):
+        last[value] = index
+    return table.take(list(last.values()))

@@ -12,7 +12,7 @@ Nothing here logs or raises request headers, where the API key travels.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +68,18 @@ class ErrorFormat:
 
 
 # A page check: raises TransientError when a page is not consistent with itself (cut short).
-PageCheck = Callable[[list[Any], httpx.Headers], None]
+PageCheck = Callable[[Sized, httpx.Headers], None]
+# An NDJSON page's reader: the whole body (ending in a newline) in, its rows out (a list, or an
+# Arrow table); it raises TransientError on a line that is not JSON.
+NdjsonReader = Callable[[bytes], Sized]
+
+
+def ndjson_rows(content: bytes) -> list[Any]:
+    """An NDJSON body as a list of its objects (the default reader)."""
+    try:
+        return [orjson.loads(line) for line in content.splitlines() if line.strip()]
+    except orjson.JSONDecodeError:
+        raise TransientError("an NDJSON line that is not valid JSON") from None
 
 
 def redact(text: str, secrets: list[str]) -> str:
@@ -158,11 +169,15 @@ class ApiClient:
             raise self._wrong_base(path) from None
 
     def get_ndjson(
-        self, path: str, params: dict[str, Any] | None = None, check: PageCheck | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        check: PageCheck | None = None,
+        read: NdjsonReader = ndjson_rows,
     ) -> ApiResponse:
-        """A page of NDJSON (one object a line) as a list; a page cut short (no final newline,
-        or one that `check` finds inconsistent) is retried."""
-        return self.request("GET", path, params=params, ndjson=True, check=check)
+        """A page of NDJSON (one object a line) as `read` gives it (a list, by default); a
+        page cut short (no final newline, or one that `check` finds inconsistent) is retried."""
+        return self.request("GET", path, params=params, ndjson=read, check=check)
 
     def write(
         self, method: str, path: str, settled: Callable[[], bool] | None = None, **kwargs: Any
@@ -209,7 +224,7 @@ class ApiClient:
         self,
         method: str,
         path: str,
-        ndjson: bool = False,
+        ndjson: NdjsonReader | None = None,
         check: PageCheck | None = None,
         **kwargs: Any,
     ) -> ApiResponse:
@@ -252,7 +267,7 @@ class ApiClient:
                 f" API access (HTTP 402: {self.errors.message(self._json(response))})"
             )
         if ndjson and status < 300:
-            rows = self._ndjson(response)
+            rows = self._ndjson(response, ndjson)
             if check is not None:
                 check(rows, response.headers)
             return ApiResponse(rows, response.headers)
@@ -281,14 +296,11 @@ class ApiClient:
             return None  # an error page from a proxy: the status says enough
 
     @staticmethod
-    def _ndjson(response: httpx.Response) -> list[Any]:
+    def _ndjson(response: httpx.Response, read: NdjsonReader) -> Sized:
         content = response.content
         if content and not content.endswith(b"\n"):
             raise TransientError("an NDJSON body cut short (no final newline)")
-        try:
-            return [orjson.loads(line) for line in content.splitlines() if line.strip()]
-        except orjson.JSONDecodeError:
-            raise TransientError("an NDJSON line that is not valid JSON") from None
+        return read(content)
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from sources.common.tables import KnownTypes, RowsByTable, no_schema
+from sources.unify.bulk_pages import BulkPage, enrollment_page_tables
 from sources.unify.settings import HISTORY_FIELDS, UNIFY_TABLES
 
 _EMBEDDED = ("sequence", "person", "mailbox", "enrolled_by_play", "reply_email_message")
@@ -85,10 +86,13 @@ def list_enrollment_tables(
 
 
 def bulk_only_tables(
-    rows: Iterable[dict[str, Any]], known: KnownTypes = no_schema
+    rows: Iterable[dict[str, Any]] | BulkPage, known: KnownTypes = no_schema
 ) -> dict[str, pa.Table]:
     """Bulk `SequenceEnrollment` rows: only what the list endpoint cannot give (companies,
-    company_descriptions, person_companies, mailbox_routing)."""
+    company_descriptions, person_companies, mailbox_routing); a page read as Arrow (bulk_pages)
+    gives the same tables."""
+    if isinstance(rows, BulkPage):
+        return enrollment_page_tables(rows)
     out = UnifyRows(known)
     for e in rows:
         out.person_and_mailbox(e["person"], e["mailbox"])

@@ -28,6 +28,7 @@ from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
 from sources.common.tables import KnownTypes
 from sources.unify import query_jobs, sequence_rows
+from sources.unify.bulk_pages import ResultsPage
 from sources.unify.enrollment_rows import bulk_only_tables, list_enrollment_tables
 from sources.unify.extraction import Listing, UnifyRun
 from sources.unify.helpers import first_page, pages
@@ -69,7 +70,7 @@ def _bulk_only_tables(
     loads everything else, and sets the mark."""
     known = run.known_types()
 
-    def normalise(rows: list[dict[str, Any]]) -> dict[str, pa.Table]:
+    def normalise(rows: ResultsPage) -> dict[str, pa.Table]:
         return bulk_only_tables(rows, known)
 
     upper = listing.upper if listing else None

@@ -7,7 +7,7 @@ OpenAPI document, `ErrorResponse`); NDJSON result pages carry `x-total`, `x-page
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from typing import Any
 
 import httpx
@@ -38,7 +38,7 @@ class UnifyErrors(ErrorFormat):
         return f"{path}: {problem.get('code')}" + (f" ({message})" if message else "")
 
 
-def ndjson_page_check(rows: list[Any], headers: httpx.Headers) -> None:
+def ndjson_page_check(rows: Sized, headers: httpx.Headers) -> None:
     """A results page cut at a line boundary still ends in a newline: its row count, checked
     against x-total, x-page and x-page-size, is what tells."""
     paging = [headers.get(h) for h in ("x-total", "x-page", "x-page-size")]

@@ -25,10 +25,13 @@ from sources.common import arrow
 from sources.common.errors import ConnectorError, HttpStatusError, RateLimitedError
 from sources.common.http import ApiClient
 from sources.common.instants import format_instant, parse_instant
+from sources.unify.bulk_pages import ResultsPage, read_enrollment_page, read_step_page
 from sources.unify.helpers import ndjson_page_check
 from sources.unify.settings import UNIFY_TABLES
 
 ENROLLMENTS, ENROLLMENT_STEPS = "/enrollments", "/enrollment-steps"
+# each kind's results pages straight into Arrow when they hold the documented shape (bulk_pages)
+READERS = {ENROLLMENTS: read_enrollment_page, ENROLLMENT_STEPS: read_step_page}
 NDJSON_PAGE_SIZE = 10_000  # the API's maximum for NDJSON results
 POLL_GROWTH, POLL_MAX = 1.5, 15.0
 DAY = timedelta(days=1)
@@ -79,7 +82,7 @@ class JobSettings:
 
     def run(
         self, client: ApiClient, base: str, low: datetime | None, high: datetime | None
-    ) -> Iterator[list[dict[str, Any]]]:
+    ) -> Iterator[ResultsPage]:
         """A job for rows of `base` updated in [low, high], under this pipeline's budget."""
         budget = JobBudget(dlt.current.source_state(), self.per_day)
         return run_job(client, base, updated_at_filter(low, high), budget,
@@ -91,11 +94,12 @@ class JobSettings:
         base: str,
         low: datetime | None,
         high: datetime | None,
-        normalise: Callable[[list[dict[str, Any]]], dict[str, pa.Table]],
+        normalise: Callable[[ResultsPage], dict[str, pa.Table]],
         cursor_table: str | None,
         newest: datetime | None = None,
     ) -> Generator[Any, None, datetime | None]:
-        """A job's result pages as tagged Arrow tables (`normalise` turns a page into them);
+        """A job's result pages as tagged Arrow tables (`normalise` turns a page, a BulkPage or
+        a list of rows, into them);
         returns the newest `updated_at` of `cursor_table` seen (when one is named), or `newest`
         if later."""
         for rows in self.run(client, base, low, high):
@@ -114,8 +118,9 @@ def run_job(
     *,
     poll_initial: float = 1.0,
     timeout: float = 1800.0,
-) -> Iterator[list[dict[str, Any]]]:
-    """Create a query job under `base`, wait for it, and yield its results a page at a time."""
+) -> Iterator[ResultsPage]:
+    """Create a query job under `base`, wait for it, and yield its results a page at a time
+    (each a BulkPage, or a list of rows where a page is not of the documented shape)."""
     budget.spend()
     body = {"filter": filter_} if filter_ else None
     try:
@@ -160,11 +165,11 @@ def _wait(client: ApiClient, base: str, job_id: str, delay: float, timeout: floa
         delay = min(POLL_MAX, delay * POLL_GROWTH)
 
 
-def _results_page(client: ApiClient, base: str, job_id: str, page: int) -> list[dict[str, Any]]:
+def _results_page(client: ApiClient, base: str, job_id: str, page: int) -> ResultsPage:
     params = {"page": page, "page_size": NDJSON_PAGE_SIZE}
     try:
         path = f"{base}/query-jobs/{job_id}/results"
-        return client.get_ndjson(path, params, check=ndjson_page_check).body
+        return client.get_ndjson(path, params, ndjson_page_check, READERS[base]).body
     except HttpStatusError as exc:  # 409 failed/canceled, 410 expired while we read
         ended = {"results_failed": "FAILED", "results_canceled": "CANCELED",
                  "results_expired": "EXPIRED"}.get(exc.code or "")  # fmt: skip

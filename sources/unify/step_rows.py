@@ -13,16 +13,19 @@ from typing import Any
 import pyarrow as pa
 
 from sources.common.tables import KnownTypes, no_schema
+from sources.unify.bulk_pages import BulkPage, step_page_tables
 from sources.unify.enrollment_rows import UnifyRows
 
 _STEP_EMBEDDED = ("sequence", "enrollment", "email_message", "reply_email_message")
 
 
 def step_tables(
-    rows: Iterable[dict[str, Any]], known: KnownTypes = no_schema
+    rows: Iterable[dict[str, Any]] | BulkPage, known: KnownTypes = no_schema
 ) -> dict[str, pa.Table]:
     """Bulk `SequenceEnrollmentStep` rows: enrollment_steps, and the bulk-only tables their
-    embedded person and mailbox feed."""
+    embedded person and mailbox feed (a page read as Arrow: bulk_pages, the same tables)."""
+    if isinstance(rows, BulkPage):
+        return step_page_tables(rows)
     out = UnifyRows(known)
     for s in rows:
         enrollment, email = s["enrollment"], s.get("email_message") or {}

@@ -1,0 +1,166 @@
+"""Bulk API result pages read straight into Arrow, and their tables taken apart column by column.
+
+A query job's results page holds up to 10,000 NDJSON rows (vendor-apis.md §1.5-1.6). Parsed into
+Python dicts and walked row by row, the ~470,000 step rows of a 100,000-enrollment workspace cost
+most of a first load's time and memory. Arrow's JSON reader parses a page against the documented
+row shape instead (`SequenceEnrollmentStep`, `SequenceEnrollment` in the OpenAPI document), and
+the tables come from its columns.
+
+The fast path never changes what is loaded: a page the documented shape does not hold exactly —
+a field the document does not name (at any depth), a value of another type — is read as a list
+of dicts and normalised row by row (step_rows, enrollment_rows), which types new fields as
+`sources.common.drift` does. tests/unify/test_bulk_pages.py checks that both give equal tables.
+Pure: bytes in, tables out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sources.common import arrow
+from sources.common.http import ndjson_rows
+from sources.unify.settings import UNIFY_TABLES
+
+_S, _B, _I = pa.string(), pa.bool_(), pa.int64()
+_FLAGS = [(f, _B) for f in ("is_blocked", "is_bounced", "is_canceled", "is_opted_out",
+                            "is_paused", "is_replied")]  # fmt: skip
+_USER = pa.struct([("id", _S), ("email", _S), ("first_name", _S), ("last_name", _S)])
+_MAILBOX = pa.struct([
+    ("id", _S), ("email_address", _S), ("forward_to_email_address", _S),
+    ("secondary_forward_to_email_address", _S), ("user", _USER),
+    ("secondary_forward_to_user", _USER),
+])  # fmt: skip
+_COMPANY = pa.struct([("id", _S), ("name", _S), ("domain", _S), ("description", _S),
+                      ("linkedin_url", _S)])  # fmt: skip
+_PERSON = pa.struct([("id", _S), ("email", _S), ("first_name", _S), ("last_name", _S),
+                     ("linkedin_url", _S), ("company", _COMPANY)])  # fmt: skip
+_CLASSIFICATION = pa.struct([("id", _S), ("category", _S)])
+_REPLY = pa.struct([("id", _S), ("subject", _S), ("classifications", pa.list_(_CLASSIFICATION))])
+# Instants stay text here: sources.common.arrow.timestamps parses them as the row path does.
+STEP_SCHEMA = pa.schema([
+    ("id", _S), ("updated_at", _S), ("type", _S), ("status", _S), *_FLAGS,
+    ("sequence", pa.struct([("id", _S), ("name", _S), ("version", _I)])),
+    ("step_number", _I), ("started_at", _S), ("ended_at", _S),
+    ("enrollment", pa.struct([("id", _S), ("mailbox", _MAILBOX), ("person", _PERSON)])),
+    ("email_message", pa.struct([
+        ("id", _S), ("subject", _S), ("sent_at", _S), ("from_email_address", _S),
+        ("is_bounced", _B), ("is_opted_out", _B), ("clicks", _I), ("opens", _I),
+    ])),
+    ("reply_email_message", _REPLY),
+])  # fmt: skip
+ENROLLMENT_SCHEMA = pa.schema([
+    ("id", _S), ("updated_at", _S), ("status", _S), *_FLAGS, ("version", _I),
+    ("started_at", _S), ("ended_at", _S), ("sequence", pa.struct([("id", _S), ("name", _S)])),
+    ("mailbox", _MAILBOX), ("person", _PERSON),
+    ("enrolled_by_play", pa.struct([("id", _S), ("name", _S)])), ("reply_email_message", _REPLY),
+])  # fmt: skip
+_DESCRIPTION_KEY = b'"description"'  # only a company's; JSON escapes quotes inside strings
+
+
+@dataclass(frozen=True)
+class BulkPage:
+    """A results page as Arrow. `described`: its companies carry `description` (every one of
+    them; in a page where only some do, key and null cannot be told apart, so it is read row
+    by row)."""
+
+    table: pa.Table
+    described: bool
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+
+ResultsPage = BulkPage | list[dict[str, Any]]  # a page of the documented shape, or not
+
+
+def _field(column: Any, *path: str) -> Any:
+    for name in path:
+        column = pc.struct_field(column, name)
+    return column
+
+
+def _reader(schema: pa.Schema, person: tuple[str, ...]) -> Callable[[bytes], ResultsPage]:
+    def read(content: bytes) -> ResultsPage:
+        table = arrow.read_ndjson(content, schema)
+        if table is None:
+            return ndjson_rows(content)
+        companies = pc.sum(pc.is_valid(_field(table[person[0]], *person[1:], "company")))
+        keys = content.count(_DESCRIPTION_KEY)
+        if keys not in (0, companies.as_py() or 0):
+            return ndjson_rows(content)
+        return BulkPage(table, described=keys > 0)
+
+    return read
+
+
+read_step_page = _reader(STEP_SCHEMA, ("enrollment", "person"))
+read_enrollment_page = _reader(ENROLLMENT_SCHEMA, ("person",))
+
+
+def _typed(table: str, columns: dict[str, Any]) -> pa.Table:
+    return arrow.typed(UNIFY_TABLES.contracts[table], columns)
+
+
+def person_and_mailbox_tables(person: Any, mailbox: Any, described: bool) -> dict[str, pa.Table]:
+    """What a bulk person and mailbox carry that the list endpoint lacks, as
+    `UnifyRows.person_and_mailbox` gives it: companies (and their descriptions), each person's
+    company, each mailbox's routing; one row per key, the last seen."""
+    company = pc.struct_field(person, "company")
+    company_id = pc.struct_field(company, "id")
+    firms = pa.table({n: pc.struct_field(company, n) for n in ("id", "name", "domain",
+                      "linkedin_url", "description")}).filter(pc.is_valid(company_id))  # fmt: skip
+    out = {
+        "companies": _typed("companies", {n: firms[n] for n in firms.column_names}),
+        "person_companies": _typed("person_companies", {
+            "person_id": pc.struct_field(person, "id"), "company_id": company_id}),
+    }  # fmt: skip
+    if described:
+        out["company_descriptions"] = _typed("company_descriptions", {
+            "company_id": firms["id"], "description": firms["description"]})  # fmt: skip
+    routing = {n: pc.struct_field(mailbox, n) for n in ("email_address",
+               "forward_to_email_address", "secondary_forward_to_email_address")}  # fmt: skip
+    routing["mailbox_id"] = pc.struct_field(mailbox, "id")
+    for prefix in ("user", "secondary_forward_to_user"):
+        for name in ("id", "email", "first_name", "last_name"):
+            routing[f"{prefix}_{name}"] = _field(mailbox, prefix, name)
+    out["mailbox_routing"] = _typed("mailbox_routing", routing)
+    keys = {table: UNIFY_TABLES.key(table) for table in out}
+    return {t: arrow.last_per_key(rows, str(keys[t])) for t, rows in out.items() if rows.num_rows}
+
+
+def step_page_tables(page: BulkPage) -> dict[str, pa.Table]:
+    """A page of `SequenceEnrollmentStep` rows as `step_rows.step_tables` gives them."""
+    t = page.table
+    if not t.num_rows:
+        return {}
+    email = t["email_message"]
+    columns = {name: t[name] for name in t.column_names}
+    columns |= {
+        "enrollment_id": _field(t["enrollment"], "id"),
+        "sequence_id": _field(t["sequence"], "id"),
+        "sequence_version": _field(t["sequence"], "version"),
+        "email_message_id": _field(email, "id"), "email_subject": _field(email, "subject"),
+        "sent_at": _field(email, "sent_at"),
+        "from_email_address": _field(email, "from_email_address"),
+        "opens": _field(email, "opens"), "clicks": _field(email, "clicks"),
+        "email_is_bounced": _field(email, "is_bounced"),
+        "email_is_opted_out": _field(email, "is_opted_out"),
+        "reply_email_message_id": _field(t["reply_email_message"], "id"),
+    }  # fmt: skip
+    steps = {"enrollment_steps": arrow.last_per_key(_typed("enrollment_steps", columns), "id")}
+    enrollment = t["enrollment"]
+    return steps | person_and_mailbox_tables(
+        _field(enrollment, "person"), _field(enrollment, "mailbox"), page.described
+    )
+
+
+def enrollment_page_tables(page: BulkPage) -> dict[str, pa.Table]:
+    """A page of `SequenceEnrollment` rows as `enrollment_rows.bulk_only_tables` gives them."""
+    if not page.table.num_rows:
+        return {}
+    return person_and_mailbox_tables(page.table["person"], page.table["mailbox"], page.described)
