@@ -40,6 +40,7 @@ class Result:
     requests: int
     rows_per_s: float = 0.0
     ratio: float | None = None
+    ceiling: str = "a"  # the scenario this one is compared with ("": none, a wall time only)
     parts: dict[str, int] = field(default_factory=dict)  # rows per counted table
     paths: dict[str, int] = field(default_factory=dict)  # requests per "METHOD /path"
 
@@ -66,6 +67,13 @@ class Sandbox:
         """Requests served so far: in all, and per "METHOD /path"."""
         stats = httpx.get(self.server + "/_sandbox/stats").json()
         return stats["requests"].get("requests", 0), stats.get("by_path", {})
+
+    def touch(self, count: int) -> None:
+        """Change `count` records (the sandbox picks them), stamped a second ago: the clock is
+        frozen, and a run bounds its range by the API's clock, to the second (the Date header),
+        so a change stamped this very millisecond would wait for the clock to move."""
+        body = {"count": count, "backdate_seconds": 1}
+        httpx.post(self.server + "/_sandbox/touch", json=body).raise_for_status()
 
     def faults(self, **config: float) -> None:
         httpx.put(self.server + "/_sandbox/faults", json=config).raise_for_status()
@@ -106,15 +114,19 @@ class Bench:
                            if n > paths_before.get(p, 0)}  # fmt: skip
         return seconds, usage.ru_maxrss / 1024, after - before, text
 
-    def ceiling(self, module: str, api_key: str, label: str) -> Result:
-        """(a): `python -m <module> <base URL> <key>`, a raw fetch that prints `ROWS=n` and,
-        for each counted table, `<TABLE>=n`."""
-        command = [PY, "-m", module, self.sandbox.base_url, api_key]
+    def ceiling(
+        self, module: str, api_key: str, label: str, args: tuple[str, ...] = (), name: str = "a"
+    ) -> Result:
+        """A ceiling (`name`, "a" unless told): `python -m <module> <base URL> <key> <args>`, a
+        raw fetch that prints `ROWS=n` and, for each counted table, `<TABLE>=n`; compared with
+        itself."""
+        command = [PY, "-m", module, self.sandbox.base_url, api_key, *args]
         seconds, rss, requests, text = self.measure(command, self.base_env)
         tables = (self.counted,) if isinstance(self.counted, str) else self.counted
         parts = {t: int(found(rf"{t.upper()}=(\d+)", text)) for t in tables if len(tables) > 1}
         rows = int(found(r"ROWS=(\d+)", text))
-        return Result("a", label, rows, seconds, rss, requests, parts=parts, paths=self.last_paths)
+        return Result(name, label, rows, seconds, rss, requests, ceiling=name, parts=parts,
+                      paths=self.last_paths)  # fmt: skip
 
     @contextmanager
     def against(self, sandbox: Sandbox) -> Iterator[None]:
@@ -133,9 +145,12 @@ class Bench:
             folder.mkdir(parents=True)
         return folder
 
-    def ours(self, name: str, label: str, fresh: bool = True, **env: str) -> Result:
-        """`sequence-funnel load <vendor>` into a DuckDB file; a scenario ending in a digit
-        reuses the folder (and so the pipeline state) of the one it is named after."""
+    def ours(
+        self, name: str, label: str, fresh: bool = True, ceiling: str = "a", **env: str
+    ) -> Result:
+        """`sequence-funnel load <vendor>` into a DuckDB file, compared with `ceiling`; a
+        scenario ending in a digit reuses the folder (and so the pipeline state) of the one it
+        is named after."""
         folder = self.folder(name, fresh)
         database = folder / "warehouse.duckdb"
         child_env = self.base_env | {"DESTINATION__DUCKDB__CREDENTIALS": str(database)} | env
@@ -147,8 +162,8 @@ class Bench:
         for table in tables:
             loaded = re.search(rf"^\s+{table}\s+([\d,]+)", text, re.MULTILINE)
             parts[table] = int(loaded.group(1).replace(",", "")) if loaded else 0
-        return Result(name, label, sum(parts.values()), seconds, rss, requests, parts=parts,
-                      paths=self.last_paths)  # fmt: skip
+        return Result(name, label, sum(parts.values()), seconds, rss, requests, ceiling=ceiling,
+                      parts=parts, paths=self.last_paths)  # fmt: skip
 
     @staticmethod
     def table_rows(database: Path, dataset: str, table: str) -> int:
