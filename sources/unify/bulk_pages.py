@@ -15,6 +15,7 @@ Pure: bytes in, tables out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +60,9 @@ ENROLLMENT_SCHEMA = pa.schema([
     ("mailbox", _MAILBOX), ("person", _PERSON),
     ("enrolled_by_play", pa.struct([("id", _S), ("name", _S)])), ("reply_email_message", _REPLY),
 ])  # fmt: skip
-_DESCRIPTION_KEY = b'"description"'  # only a company's; JSON escapes quotes inside strings
+# A `description` key: only a company's (the schema holds no other). A string is never followed
+# by a colon unless it is a key, and quotes inside strings are escaped, so this counts keys only.
+_DESCRIPTION_KEY = re.compile(rb'"description"\s*:')
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def _reader(schema: pa.Schema, person: tuple[str, ...]) -> Callable[[bytes], Res
         if table is None:
             return ndjson_rows(content)
         companies = pc.sum(pc.is_valid(_field(table[person[0]], *person[1:], "company")))
-        keys = content.count(_DESCRIPTION_KEY)
+        keys = len(_DESCRIPTION_KEY.findall(content))
         if keys not in (0, companies.as_py() or 0):
             return ndjson_rows(content)
         return BulkPage(table, described=keys > 0)

@@ -134,6 +134,14 @@ def test_step_pages_of_every_documented_shape_give_the_same_tables(rows):
     assert_same_tables(*_both("enrollment-steps", _ndjson(rows)))
 
 
+def test_a_company_named_description_is_not_taken_for_a_description():
+    named = {**PERSON, "company": {**COMPANY, "name": "description"}}
+    content = _ndjson([_variant(enrollment__person=named)])
+    page = read_step_page(content)
+    assert isinstance(page, BulkPage) and not page.described
+    assert_same_tables(*_both("enrollment-steps", content))
+
+
 def test_a_page_whose_companies_all_carry_descriptions_gives_their_rows_both_ways():
     described = {**PERSON, "company": {**COMPANY, "description": None}}
     row = {"id": "e1", "person": described, "mailbox": MAILBOX}
