@@ -135,8 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         results = run_all(scenarios, args.vendor, args.size, Path(tmp), skip)
         extra: list[Result] = []
-        sizes = [(getattr(scenarios, "SMALL", 0), getattr(scenarios, "SMALL_SKIP", set()))]
-        for size, left_out in [*sizes, (args.also, scenarios.SECONDARY)]:
+        small = (getattr(scenarios, "SMALL", 0), getattr(scenarios, "SMALL_SKIP", set()))
+        for size, left_out in (small, (args.also, scenarios.SECONDARY)):
             if size:
                 extra += sized(run_all(scenarios, args.vendor, size, Path(tmp) / str(size),
                                        left_out), size)  # fmt: skip

@@ -25,16 +25,14 @@ import pyarrow.compute as pc
 
 from sources.common import arrow
 from sources.common.http import ndjson_rows
-from sources.unify.settings import UNIFY_TABLES
+from sources.unify.settings import ENROLLMENT_FLAGS, MAILBOX_USERS, UNIFY_TABLES, USER_FIELDS
 
 _S, _B, _I = pa.string(), pa.bool_(), pa.int64()
-_FLAGS = [(f, _B) for f in ("is_blocked", "is_bounced", "is_canceled", "is_opted_out",
-                            "is_paused", "is_replied")]  # fmt: skip
-_USER = pa.struct([("id", _S), ("email", _S), ("first_name", _S), ("last_name", _S)])
+_FLAGS = [(f, _B) for f in ENROLLMENT_FLAGS if f != "is_excluded"]  # not in bulk rows
+_USER = pa.struct([(f, _S) for f in USER_FIELDS])
 _MAILBOX = pa.struct([
     ("id", _S), ("email_address", _S), ("forward_to_email_address", _S),
-    ("secondary_forward_to_email_address", _S), ("user", _USER),
-    ("secondary_forward_to_user", _USER),
+    ("secondary_forward_to_email_address", _S), *((u, _USER) for u in MAILBOX_USERS),
 ])  # fmt: skip
 _COMPANY = pa.struct([("id", _S), ("name", _S), ("domain", _S), ("description", _S),
                       ("linkedin_url", _S)])  # fmt: skip
@@ -115,8 +113,8 @@ def person_and_mailbox_tables(person: Any, mailbox: Any, described: bool) -> dic
     company, each mailbox's routing; one row per key, the last seen."""
     company = pc.struct_field(person, "company")
     company_id = pc.struct_field(company, "id")
-    firms = pa.table({n: pc.struct_field(company, n) for n in ("id", "name", "domain",
-                      "linkedin_url", "description")}).filter(pc.is_valid(company_id))  # fmt: skip
+    firms = pa.table({f.name: pc.struct_field(company, f.name) for f in _COMPANY})
+    firms = firms.filter(pc.is_valid(company_id))
     out = {
         "companies": _typed("companies", {n: firms[n] for n in firms.column_names}),
         "person_companies": _typed("person_companies", {
@@ -125,15 +123,15 @@ def person_and_mailbox_tables(person: Any, mailbox: Any, described: bool) -> dic
     if described:
         out["company_descriptions"] = _typed("company_descriptions", {
             "company_id": firms["id"], "description": firms["description"]})  # fmt: skip
-    routing = {n: pc.struct_field(mailbox, n) for n in ("email_address",
-               "forward_to_email_address", "secondary_forward_to_email_address")}  # fmt: skip
-    routing["mailbox_id"] = pc.struct_field(mailbox, "id")
-    for prefix in ("user", "secondary_forward_to_user"):
-        for name in ("id", "email", "first_name", "last_name"):
+    routing = {f.name: pc.struct_field(mailbox, f.name) for f in _MAILBOX
+               if f.name not in MAILBOX_USERS}  # fmt: skip
+    routing["mailbox_id"] = routing.pop("id")
+    for prefix in MAILBOX_USERS:
+        for name in USER_FIELDS:
             routing[f"{prefix}_{name}"] = _field(mailbox, prefix, name)
     out["mailbox_routing"] = _typed("mailbox_routing", routing)
-    keys = {table: UNIFY_TABLES.key(table) for table in out}
-    return {t: arrow.last_per_key(rows, str(keys[t])) for t, rows in out.items() if rows.num_rows}
+    return {t: arrow.last_per_key(rows, str(UNIFY_TABLES.key(t))) for t, rows in out.items()
+            if rows.num_rows}  # fmt: skip
 
 
 def step_page_tables(page: BulkPage) -> dict[str, pa.Table]:

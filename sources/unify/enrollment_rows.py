@@ -20,10 +20,9 @@ import pyarrow as pa
 
 from sources.common.tables import KnownTypes, RowsByTable, no_schema
 from sources.unify.bulk_pages import BulkPage, enrollment_page_tables
-from sources.unify.settings import HISTORY_FIELDS, UNIFY_TABLES
+from sources.unify.settings import HISTORY_FIELDS, MAILBOX_USERS, UNIFY_TABLES, USER_FIELDS
 
 _EMBEDDED = ("sequence", "person", "mailbox", "enrolled_by_play", "reply_email_message")
-_USERS = ("user", "secondary_forward_to_user")
 
 
 class UnifyRows(RowsByTable):
@@ -63,10 +62,10 @@ class UnifyRows(RowsByTable):
                 self.add("company_descriptions", described, key="company_id")
         link = {"person_id": person["id"], "company_id": firm["id"] if firm else None}
         self.add("person_companies", link, key="person_id")
-        routing = {k: v for k, v in mailbox.items() if k not in _USERS}
-        for prefix in _USERS:
+        routing = {k: v for k, v in mailbox.items() if k not in MAILBOX_USERS}
+        for prefix in MAILBOX_USERS:
             user = mailbox.get(prefix) or {}
-            for field in ("id", "email", "first_name", "last_name"):
+            for field in USER_FIELDS:
                 routing[f"{prefix}_{field}"] = user.get(field)
         routing["mailbox_id"] = routing.pop("id")
         self.add("mailbox_routing", routing, key="mailbox_id")

@@ -27,6 +27,10 @@ ENROLLMENT_FLAGS = (
     "is_blocked", "is_bounced", "is_canceled", "is_excluded", "is_opted_out", "is_paused",
     "is_replied",
 )  # fmt: skip
+# A mailbox's users (SequenceMailbox), each a SequenceUser of these fields; mailbox_routing holds
+# them as `<user>_<field>`.
+MAILBOX_USERS = ("user", "secondary_forward_to_user")
+USER_FIELDS = ("id", "email", "first_name", "last_name")
 
 # Every table is merged on `id`. Columns are declared with types so that a column null on every
 # row still exists with its type; fields the API adds later land as new columns.
