@@ -75,15 +75,25 @@ def newest(instants: pa.Array | pa.ChunkedArray, than: Any = None) -> Any:
     return max(filter(None, (than, latest)), default=None)
 
 
-def read_ndjson(content: bytes, schema: pa.Schema) -> pa.Table | None:
+def read_ndjson(content: bytes, schema: pa.Schema, *, document: bool = False) -> pa.Table | None:
     """An NDJSON body read by Arrow's JSON reader against `schema` (every object, at any depth,
     exactly as declared), or None when it does not hold so: a field the schema lacks, a value of
-    another type, a line that is not JSON. The caller then reads it row by row."""
-    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+    another type, a line that is not JSON. The caller then reads it row by row. `document`: a
+    JSON object that may span lines (a pretty-printed body), read as a table of one row."""
+    options = pa_json.ParseOptions(
+        explicit_schema=schema, unexpected_field_behavior="error", newlines_in_values=document
+    )
     try:
         return pa_json.read_json(io.BytesIO(content), parse_options=options)
     except pa.ArrowInvalid:
         return None
+
+
+def nested(column: Any, *path: str) -> Any:
+    """A struct column's field at a path of names (`nested(steps, "enrollment", "id")`)."""
+    for name in path:
+        column = pc.struct_field(column, name)
+    return column
 
 
 def typed(contract: Contract, columns: Mapping[str, pa.Array | pa.ChunkedArray]) -> pa.Table:
@@ -112,4 +122,4 @@ def last_per_key(table: pa.Table, key: str) -> pa.Table:
     last: dict[Any, int] = {}
     for index, value in enumerate(table[key].to_pylist()):
         last[value] = index
-    return table.take(list(last.values()))
+    return table.take(pa.array(list(last.values()), pa.int64()))

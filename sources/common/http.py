@@ -72,6 +72,9 @@ PageCheck = Callable[[Sized, httpx.Headers], None]
 # An NDJSON page's reader: the whole body (ending in a newline) in, its rows out (a list, or an
 # Arrow table); it raises TransientError on a line that is not JSON.
 NdjsonReader = Callable[[bytes], Sized]
+# A JSON body's reader for a 2xx answer: the body as the caller wants it (Arrow, say), or None
+# to have it parsed as JSON after all.
+BodyReader = Callable[[bytes], Any]
 
 
 def ndjson_rows(content: bytes) -> list[Any]:
@@ -141,10 +144,12 @@ class ApiClient:
         params: dict[str, Any] | list[tuple[str, Any]] | None = None,
         *,
         collection: bool = False,
+        read: BodyReader | None = None,
     ) -> ApiResponse:
-        """`collection`: a listing the API always has, so a 404 means the base URL is wrong."""
+        """`collection`: a listing the API always has, so a 404 means the base URL is wrong.
+        `read`: how a 2xx body is read, when not simply as JSON."""
         try:
-            return self.request("GET", path, params=params)
+            return self.request("GET", path, params=params, read=read)
         except NotFoundError:
             if not collection:
                 raise
@@ -226,6 +231,7 @@ class ApiClient:
         path: str,
         ndjson: NdjsonReader | None = None,
         check: PageCheck | None = None,
+        read: BodyReader | None = None,
         **kwargs: Any,
     ) -> ApiResponse:
         if ndjson:
@@ -271,7 +277,9 @@ class ApiClient:
             if check is not None:
                 check(rows, response.headers)
             return ApiResponse(rows, response.headers)
-        body = self._json(response) if response.content else None
+        body = read(response.content) if read is not None and status < 300 else None
+        if body is None and response.content:
+            body = self._json(response)
         if status == 400:
             problems = self.errors.problems(body)
             detail = "; ".join(self.errors.describe_problem(p) for p in problems)

@@ -35,16 +35,19 @@ class RecentVersions:
         self.kept: dict[str, tuple[int, str]] = {}  # this run: key -> (micros, cursor text)
         self._prune_at = 1024
 
+    def unchanged(self, keys: list[Any], cursors: list[Any]) -> list[bool]:
+        """Per record (by its key and cursor value): exactly as last loaded."""
+        loaded = self.loaded
+        return [loaded.get(k) == c for k, c in zip(keys, cursors, strict=True)]
+
     def split(
         self, records: list[dict[str, Any]]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(to load, exactly as last loaded): the second are remembered again, not loaded."""
-        changed: list[dict[str, Any]] = []
-        unchanged: list[dict[str, Any]] = []
-        for r in records:
-            same = self.loaded.get(r[self.key]) == r[self.cursor]
-            (unchanged if same else changed).append(r)
-        return changed, unchanged
+        keys = [r[self.key] for r in records]
+        same = self.unchanged(keys, [r[self.cursor] for r in records])
+        changed = [r for r, s in zip(records, same, strict=True) if not s]
+        return changed, [r for r, s in zip(records, same, strict=True) if s]
 
     def remember(
         self, ids: list[str], texts: list[str], instants: pa.Array, newest: datetime

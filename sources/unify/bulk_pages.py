@@ -79,18 +79,12 @@ class BulkPage:
 ResultsPage = BulkPage | list[dict[str, Any]]  # a page of the documented shape, or not
 
 
-def _field(column: Any, *path: str) -> Any:
-    for name in path:
-        column = pc.struct_field(column, name)
-    return column
-
-
 def _reader(schema: pa.Schema, person: tuple[str, ...]) -> Callable[[bytes], ResultsPage]:
     def read(content: bytes) -> ResultsPage:
         table = arrow.read_ndjson(content, schema)
         if table is None:
             return ndjson_rows(content)
-        companies = pc.sum(pc.is_valid(_field(table[person[0]], *person[1:], "company")))
+        companies = pc.sum(pc.is_valid(arrow.nested(table[person[0]], *person[1:], "company")))
         keys = len(_DESCRIPTION_KEY.findall(content))
         if keys not in (0, companies.as_py() or 0):
             return ndjson_rows(content)
@@ -128,7 +122,7 @@ def person_and_mailbox_tables(person: Any, mailbox: Any, described: bool) -> dic
     routing["mailbox_id"] = routing.pop("id")
     for prefix in MAILBOX_USERS:
         for name in USER_FIELDS:
-            routing[f"{prefix}_{name}"] = _field(mailbox, prefix, name)
+            routing[f"{prefix}_{name}"] = arrow.nested(mailbox, prefix, name)
     out["mailbox_routing"] = _typed("mailbox_routing", routing)
     return {t: arrow.last_per_key(rows, str(UNIFY_TABLES.key(t))) for t, rows in out.items()
             if rows.num_rows}  # fmt: skip
@@ -142,21 +136,22 @@ def step_page_tables(page: BulkPage) -> dict[str, pa.Table]:
     email = t["email_message"]
     columns = {name: t[name] for name in t.column_names}
     columns |= {
-        "enrollment_id": _field(t["enrollment"], "id"),
-        "sequence_id": _field(t["sequence"], "id"),
-        "sequence_version": _field(t["sequence"], "version"),
-        "email_message_id": _field(email, "id"), "email_subject": _field(email, "subject"),
-        "sent_at": _field(email, "sent_at"),
-        "from_email_address": _field(email, "from_email_address"),
-        "opens": _field(email, "opens"), "clicks": _field(email, "clicks"),
-        "email_is_bounced": _field(email, "is_bounced"),
-        "email_is_opted_out": _field(email, "is_opted_out"),
-        "reply_email_message_id": _field(t["reply_email_message"], "id"),
+        "enrollment_id": arrow.nested(t["enrollment"], "id"),
+        "sequence_id": arrow.nested(t["sequence"], "id"),
+        "sequence_version": arrow.nested(t["sequence"], "version"),
+        "email_message_id": arrow.nested(email, "id"),
+        "email_subject": arrow.nested(email, "subject"),
+        "sent_at": arrow.nested(email, "sent_at"),
+        "from_email_address": arrow.nested(email, "from_email_address"),
+        "opens": arrow.nested(email, "opens"), "clicks": arrow.nested(email, "clicks"),
+        "email_is_bounced": arrow.nested(email, "is_bounced"),
+        "email_is_opted_out": arrow.nested(email, "is_opted_out"),
+        "reply_email_message_id": arrow.nested(t["reply_email_message"], "id"),
     }  # fmt: skip
     steps = {"enrollment_steps": arrow.last_per_key(_typed("enrollment_steps", columns), "id")}
     enrollment = t["enrollment"]
     return steps | person_and_mailbox_tables(
-        _field(enrollment, "person"), _field(enrollment, "mailbox"), page.described
+        arrow.nested(enrollment, "person"), arrow.nested(enrollment, "mailbox"), page.described
     )
 
 

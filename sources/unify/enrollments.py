@@ -19,6 +19,7 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sources.common import arrow
 from sources.common.http import ApiClient, ApiResponse
@@ -27,7 +28,7 @@ from sources.common.paging import concurrent_pages, windows
 from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
 from sources.common.tables import KnownTypes
-from sources.unify import query_jobs, sequence_rows
+from sources.unify import list_pages, query_jobs, sequence_rows
 from sources.unify.bulk_pages import ResultsPage
 from sources.unify.enrollment_rows import bulk_only_tables, list_enrollment_tables
 from sources.unify.extraction import Listing, UnifyRun
@@ -102,7 +103,7 @@ def _listed(
     responses: Iterable[ApiResponse] | None = None
     if upper is None:
         low = [("updated_after", format_instant(start))] if start is not None else []
-        probe = first_page(client, "/enrollments", "enrollments", low)
+        probe = first_page(client, "/enrollments", "enrollments", low, list_pages.read_list_page)
         upper = server_time(probe.headers, timedelta(seconds=CLOCK_SKEW_SECONDS))
         if not probe.body.get("next_cursor"):
             responses = [probe]
@@ -115,21 +116,25 @@ def _listed(
         # newest first: recent updates are the densest, and a window started last that holds
         # the most pages keeps the run waiting on it alone (measured, bench/RESULTS.md)
         queries = [_window_params(low, high) for low, high in reversed(spans)]
+        read = list_pages.read_list_page
         responses = concurrent_pages(
-            lambda q: pages(client, "/enrollments", "enrollments", q), queries,
+            lambda q: pages(client, "/enrollments", "enrollments", q, read), queries,
             settings.concurrency,
         )  # fmt: skip
     newest = mark.value
     recent = RecentVersions(state.get("recent_versions"), settings.lookback)
     known = run.known_types()
     embedded: dict[str, dict[str, Any]] = {}
-    batch: list[dict[str, Any]] = []
+    batch: list[list[dict[str, Any]] | pa.Array] = []  # pages, as dicts or read by Arrow
     for response in responses:
         page = response.body["enrollments"]
         client.stats.add("rows", len(page))  # for the progress report
-        embedded |= sequence_rows.embedded_sequences(page)
-        batch += page
-        if len(batch) >= BATCH_ROWS:
+        if isinstance(page, pa.Array):
+            embedded |= list_pages.embedded_sequences(page)
+        else:
+            embedded |= sequence_rows.embedded_sequences(page)
+        batch.append(page)
+        if sum(map(len, batch)) >= BATCH_ROWS:
             newest = yield from _emit(batch, newest, recent, known)
             batch = []
     newest = yield from _emit(batch, newest, recent, known)
@@ -144,28 +149,64 @@ def _window_params(low: datetime | None, high: datetime) -> list[tuple[str, Any]
 
 
 def _emit(
-    batch: list[dict[str, Any]],
+    batch: list[list[dict[str, Any]] | pa.Array],
     newest: datetime | None,
     recent: RecentVersions,
     known: KnownTypes,
 ) -> Generator[Any, None, datetime | None]:
-    """Yield a batch as Arrow tables, less what the last run loaded exactly so; returns the
-    newest updated_at seen so far."""
-    changed, unchanged = recent.split(batch)
-    if unchanged:
-        instants = arrow.timestamps([e["updated_at"] for e in unchanged])
-        newest = _seen(recent, unchanged, instants, newest)
-    if changed:
-        tables = list_enrollment_tables(changed, known)
-        yield from UNIFY_TABLES.tagged_all(tables)
-        newest = _seen(recent, changed, tables["enrollments"]["updated_at"], newest)
+    """Yield a batch of pages as Arrow tables, less what the last run loaded exactly so;
+    returns the newest updated_at seen so far. Pages read by Arrow go as one, dicts as one."""
+    arrays = [page for page in batch if isinstance(page, pa.Array)]
+    rows = [row for page in batch if not isinstance(page, pa.Array) for row in page]
+    if rows:
+        ids, texts = [e["id"] for e in rows], [e["updated_at"] for e in rows]
+        newest = yield from _emit_changed(rows, ids, texts, newest, recent, known)
+    if arrays:
+        column = pa.chunked_array(arrays)
+        ids = pc.struct_field(column, "id").to_pylist()
+        texts = pc.struct_field(column, "updated_at").to_pylist()
+        newest = yield from _emit_changed(column, ids, texts, newest, recent, known)
     return newest
 
 
+def _emit_changed(
+    enrollments: list[dict[str, Any]] | pa.ChunkedArray,
+    ids: list[str],
+    texts: list[str],
+    newest: datetime | None,
+    recent: RecentVersions,
+    known: KnownTypes,
+) -> Generator[Any, None, datetime | None]:
+    same = recent.unchanged(ids, texts)
+    if any(same):
+        kept = [i for i, s in enumerate(same) if s]
+        again = [texts[i] for i in kept]
+        newest = _seen(recent, [ids[i] for i in kept], again, arrow.timestamps(again), newest)
+    if all(same):
+        return newest
+    changed = [i for i, s in enumerate(same) if not s]
+    if len(changed) < len(ids):
+        ids, texts = [ids[i] for i in changed], [texts[i] for i in changed]
+        if isinstance(enrollments, list):
+            enrollments = [enrollments[i] for i in changed]
+        else:
+            enrollments = enrollments.take(changed)
+    if isinstance(enrollments, list):
+        tables = list_enrollment_tables(enrollments, known)
+    else:
+        tables = list_pages.list_page_tables(enrollments)
+    yield from UNIFY_TABLES.tagged_all(tables)
+    return _seen(recent, ids, texts, tables["enrollments"]["updated_at"], newest)
+
+
 def _seen(
-    recent: RecentVersions, rows: list[dict[str, Any]], instants: Any, newest: datetime | None
+    recent: RecentVersions,
+    ids: list[str],
+    texts: list[str],
+    instants: Any,
+    newest: datetime | None,
 ) -> datetime:
     """Advance the newest updated_at with these rows, and remember them; returns it."""
     newest = arrow.newest(instants, than=newest)
-    recent.remember([e["id"] for e in rows], [e["updated_at"] for e in rows], instants, newest)
+    recent.remember(ids, texts, instants, newest)
     return newest

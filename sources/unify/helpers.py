@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sized
 from typing import Any
 
 import httpx
+import pyarrow as pa
 
 from sources.common.errors import ConfigurationError, NotFoundError, check_key_and_url
-from sources.common.http import ApiClient, ApiResponse, ErrorFormat
+from sources.common.http import ApiClient, ApiResponse, BodyReader, ErrorFormat
 from sources.common.ratelimit import RateLimits, RequestLimiter
 from sources.common.retries import RetryPolicy, TransientError
 from sources.common.stats import RunStats
@@ -75,12 +76,17 @@ def make_client(
 
 
 def first_page(
-    client: ApiClient, path: str, items: str, params: list[tuple[str, Any]]
+    client: ApiClient,
+    path: str,
+    items: str,
+    params: list[tuple[str, Any]],
+    read: BodyReader | None = None,
 ) -> ApiResponse:
-    """One page of a list endpoint, checked to look like the Unify API's."""
-    response = client.get(path, params=[*params, ("limit", PAGE_LIMIT)], collection=True)
+    """One page of a list endpoint, checked to look like the Unify API's; `read` may give the
+    items as an Arrow array (list_pages)."""
+    response = client.get(path, params=[*params, ("limit", PAGE_LIMIT)], collection=True, read=read)
     body = response.body
-    if not isinstance(body, dict) or not isinstance(body.get(items), list):
+    if not isinstance(body, dict) or not isinstance(body.get(items), list | pa.Array):
         raise ConfigurationError(
             f"{client.base_url_for_errors()}{path} did not answer like the Unify API"
             f" (no list of items): check {BASE_SETTING}"
@@ -89,16 +95,20 @@ def first_page(
 
 
 def pages(
-    client: ApiClient, path: str, items: str, params: list[tuple[str, Any]]
+    client: ApiClient,
+    path: str,
+    items: str,
+    params: list[tuple[str, Any]],
+    read: BodyReader | None = None,
 ) -> Iterator[ApiResponse]:
     """Every page of a cursor-paged list endpoint, following `next_cursor` until it is null."""
-    response = first_page(client, path, items, params)
+    response = first_page(client, path, items, params, read)
     while True:
         yield response
         cursor = response.body.get("next_cursor")
         if not cursor:
             return
-        response = first_page(client, path, items, [*params, ("cursor", cursor)])
+        response = first_page(client, path, items, [*params, ("cursor", cursor)], read)
 
 
 def get_sequence(client: ApiClient, sequence_id: str) -> dict[str, Any] | None:
