@@ -105,19 +105,19 @@ def person_and_mailbox_tables(person: Any, mailbox: Any, described: bool) -> dic
     """What a bulk person and mailbox carry that the list endpoint lacks, as
     `UnifyRows.person_and_mailbox` gives it: companies (and their descriptions), each person's
     company, each mailbox's routing; one row per key, the last seen."""
-    company = pc.struct_field(person, "company")
-    company_id = pc.struct_field(company, "id")
-    firms = pa.table({f.name: pc.struct_field(company, f.name) for f in _COMPANY})
+    company = arrow.nested(person, "company")
+    company_id = arrow.nested(company, "id")
+    firms = pa.table({f.name: arrow.nested(company, f.name) for f in _COMPANY})
     firms = firms.filter(pc.is_valid(company_id))
     out = {
         "companies": _typed("companies", {n: firms[n] for n in firms.column_names}),
         "person_companies": _typed("person_companies", {
-            "person_id": pc.struct_field(person, "id"), "company_id": company_id}),
+            "person_id": arrow.nested(person, "id"), "company_id": company_id}),
     }  # fmt: skip
     if described:
         out["company_descriptions"] = _typed("company_descriptions", {
             "company_id": firms["id"], "description": firms["description"]})  # fmt: skip
-    routing = {f.name: pc.struct_field(mailbox, f.name) for f in _MAILBOX
+    routing = {f.name: arrow.nested(mailbox, f.name) for f in _MAILBOX
                if f.name not in MAILBOX_USERS}  # fmt: skip
     routing["mailbox_id"] = routing.pop("id")
     for prefix in MAILBOX_USERS:

@@ -19,7 +19,6 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from sources.common import arrow
 from sources.common.http import ApiClient, ApiResponse
@@ -129,15 +128,11 @@ def _listed(
     for response in responses:
         page = response.body["enrollments"]
         client.stats.add("rows", len(page))  # for the progress report
-        if isinstance(page, pa.Array):
-            embedded |= list_pages.embedded_sequences(page)
-        else:
-            embedded |= sequence_rows.embedded_sequences(page)
         batch.append(page)
         if sum(map(len, batch)) >= BATCH_ROWS:
-            newest = yield from _emit(batch, newest, recent, known)
+            newest = yield from _emit(batch, newest, recent, known, embedded)
             batch = []
-    newest = yield from _emit(batch, newest, recent, known)
+    newest = yield from _emit(batch, newest, recent, known, embedded)
     mark.set(newest)
     state["recent_versions"] = recent.state(newest)
     return embedded
@@ -153,18 +148,22 @@ def _emit(
     newest: datetime | None,
     recent: RecentVersions,
     known: KnownTypes,
+    embedded: dict[str, dict[str, Any]],
 ) -> Generator[Any, None, datetime | None]:
-    """Yield a batch of pages as Arrow tables, less what the last run loaded exactly so;
-    returns the newest updated_at seen so far. Pages read by Arrow go as one, dicts as one."""
+    """Yield a batch of pages as Arrow tables, less what the last run loaded exactly so, and add
+    the sequences they embed to `embedded`; returns the newest updated_at seen so far. Pages
+    read as dicts go as one, then those read by Arrow as one."""
     arrays = [page for page in batch if isinstance(page, pa.Array)]
     rows = [row for page in batch if not isinstance(page, pa.Array) for row in page]
     if rows:
+        embedded |= sequence_rows.embedded_sequences(rows)
         ids, texts = [e["id"] for e in rows], [e["updated_at"] for e in rows]
         newest = yield from _emit_changed(rows, ids, texts, newest, recent, known)
     if arrays:
         column = pa.chunked_array(arrays)
-        ids = pc.struct_field(column, "id").to_pylist()
-        texts = pc.struct_field(column, "updated_at").to_pylist()
+        embedded |= list_pages.embedded_sequences(column)
+        ids = arrow.nested(column, "id").to_pylist()
+        texts = arrow.nested(column, "updated_at").to_pylist()
         newest = yield from _emit_changed(column, ids, texts, newest, recent, known)
     return newest
 

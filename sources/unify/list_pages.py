@@ -57,13 +57,14 @@ def read_list_page(content: bytes) -> dict[str, Any] | None:
 def embedded_sequences(enrollments: pa.Array | pa.ChunkedArray) -> dict[str, dict[str, Any]]:
     """The `sequence` objects embedded in enrollments read by `read_list_page`, by id, as
     `sequence_rows.embedded_sequences` gives them."""
-    sequences = pa.table({"sequence": pc.struct_field(enrollments, "sequence")})
-    sequences = sequences.append_column("id", pc.struct_field(sequences["sequence"], "id"))
-    return {s["id"]: s for s in arrow.last_per_key(sequences, "id")["sequence"].to_pylist()}
+    sequences = arrow.nested(enrollments, "sequence")
+    last = {key: index for index, key in enumerate(arrow.nested(sequences, "id").to_pylist())}
+    chosen = sequences.take(pa.array(list(last.values()), pa.int64())).to_pylist()
+    return dict(zip(last, chosen, strict=True))
 
 
 def _fields(column: Any, kind: pa.StructType) -> dict[str, Any]:
-    return {f.name: pc.struct_field(column, f.name) for f in kind}
+    return {f.name: arrow.nested(column, f.name) for f in kind}
 
 
 def _typed(table: str, columns: dict[str, Any]) -> pa.Table:

@@ -18,7 +18,9 @@ DEFAULT_SEQUENCES_REFRESH_MINUTES = 60.0  # list sequences at most this often (0
 DEFAULT_CONCURRENCY = 16  # updated_at windows paged at once (10.5 x one cursor at +100 ms a page)
 WINDOWS_PER_WORKER = 4  # more windows than workers: equal-time windows hold unequal rows
 MIN_WINDOW = timedelta(minutes=10)  # a range shorter than this a window is not split
-BATCH_ROWS = 2000  # enrollments per Arrow batch handed to dlt
+# Enrollments per Arrow batch handed to dlt: dlt's schema work per item, not the rows, is what
+# costs (a 100,000 list backfill: 5.4 s at 2,000, 4.6 s at 10,000, no better at 25,000).
+BATCH_ROWS = 10_000
 SOURCE_NAME = "unify"  # dlt source and config section
 # "The Sequences API is rate-limited to 100,000 requests per five minute window."
 RATE_LIMIT = (100_000, 300)
