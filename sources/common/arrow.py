@@ -101,10 +101,15 @@ def nested(column: Any, *path: str) -> Any:
     for name in path:
         if isinstance(column, pa.ChunkedArray):
             kind = column.type.field(name).type
-            column = pa.chunked_array([c._flattened_field(name) for c in column.chunks], kind)
+            column = pa.chunked_array([_child(c, name) for c in column.chunks], kind)
         else:
-            column = column._flattened_field(name)
+            column = _child(column, name)
     return column
+
+
+def _child(array: pa.StructArray, name: str) -> pa.Array:
+    flattened = getattr(array, "_flattened_field", None)  # pyarrow's own, if not public
+    return flattened(name) if flattened is not None else pc.struct_field(array, name)
 
 
 def typed(contract: Contract, columns: Mapping[str, pa.Array | pa.ChunkedArray]) -> pa.Table:
