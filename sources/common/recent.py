@@ -14,9 +14,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from sources.common import arrow
 
 MAX_REMEMBERED = 20_000  # beyond this many in one lookback window, rows are simply reloaded
 
@@ -53,10 +54,10 @@ class RecentVersions:
         self, ids: list[str], texts: list[str], instants: pa.Array, newest: datetime
     ) -> None:
         """Note records seen this run; only those within the lookback of `newest` are kept."""
-        micros = pc.cast(instants, pa.int64()).to_numpy(zero_copy_only=False)
         floor = _micros(newest) - self.lookback_us
-        for k in np.nonzero(micros >= floor)[0]:
-            self.kept[ids[k]] = (int(micros[k]), texts[k])
+        for k, micros in enumerate(pc.cast(instants, pa.int64()).to_pylist()):
+            if micros is not None and micros >= floor:  # to_numpy would import pandas
+                self.kept[ids[k]] = (micros, texts[k])
         if len(self.kept) > self._prune_at:
             self._prune(floor)
 
@@ -75,4 +76,4 @@ class RecentVersions:
 
 
 def _micros(value: datetime) -> int:
-    return int(pc.cast(pa.scalar(value, pa.timestamp("us", tz="UTC")), pa.int64()).as_py())
+    return (value - arrow.EPOCH) // timedelta(microseconds=1)

@@ -157,30 +157,33 @@ def _emit(
     rows = [row for page in batch if not isinstance(page, pa.Array) for row in page]
     if rows:
         embedded |= sequence_rows.embedded_sequences(rows)
-        ids, texts = [e["id"] for e in rows], [e["updated_at"] for e in rows]
-        newest = yield from _emit_changed(rows, ids, texts, newest, recent, known)
+        ids = [e["id"] for e in rows]
+        stamps = pa.array([e["updated_at"] for e in rows], pa.string())
+        newest = yield from _emit_changed(rows, ids, stamps, newest, recent, known)
     if arrays:
         column = pa.chunked_array(arrays)
         embedded |= list_pages.embedded_sequences(column)
         ids = arrow.nested(column, "id").to_pylist()
-        texts = arrow.nested(column, "updated_at").to_pylist()
-        newest = yield from _emit_changed(column, ids, texts, newest, recent, known)
+        stamps = arrow.nested(column, "updated_at")
+        newest = yield from _emit_changed(column, ids, stamps, newest, recent, known)
     return newest
 
 
 def _emit_changed(
     enrollments: list[dict[str, Any]] | pa.ChunkedArray,
     ids: list[str],
-    texts: list[str],
+    stamps: pa.Array | pa.ChunkedArray,
     newest: datetime | None,
     recent: RecentVersions,
     known: KnownTypes,
 ) -> Generator[Any, None, datetime | None]:
+    """`stamps`: the enrollments' updated_at as the API wrote it."""
+    texts = stamps.to_pylist()
     same = recent.unchanged(ids, texts)
     if any(same):
         kept = [i for i, s in enumerate(same) if s]
-        again = [texts[i] for i in kept]
-        newest = _seen(recent, [ids[i] for i in kept], again, arrow.timestamps(again), newest)
+        again = arrow.timestamps(stamps.take(arrow.positions(kept)))
+        newest = _seen(recent, [ids[i] for i in kept], [texts[i] for i in kept], again, newest)
     if all(same):
         return newest
     changed = [i for i, s in enumerate(same) if not s]
@@ -189,7 +192,7 @@ def _emit_changed(
         if isinstance(enrollments, list):
             enrollments = [enrollments[i] for i in changed]
         else:
-            enrollments = enrollments.take(changed)
+            enrollments = enrollments.take(arrow.positions(changed))
     if isinstance(enrollments, list):
         tables = list_enrollment_tables(enrollments, known)
     else:

@@ -59,7 +59,7 @@ def embedded_sequences(enrollments: pa.Array | pa.ChunkedArray) -> dict[str, dic
     `sequence_rows.embedded_sequences` gives them."""
     sequences = arrow.nested(enrollments, "sequence")
     last = {key: index for index, key in enumerate(arrow.nested(sequences, "id").to_pylist())}
-    chosen = sequences.take(pa.array(list(last.values()), pa.int64())).to_pylist()
+    chosen = sequences.take(arrow.positions(list(last.values()))).to_pylist()
     return dict(zip(last, chosen, strict=True))
 
 
