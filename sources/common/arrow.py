@@ -146,6 +146,12 @@ def last_per_key(table: pa.Table, key: str) -> pa.Table:
     return table.take(positions(list(last.values())))
 
 
+def combined(column: pa.ChunkedArray) -> pa.Array:
+    """A chunked column as one array; `combine_chunks` makes one of no chunks with `pa.array`,
+    which imports pandas (see `positions`)."""
+    return pa.concat_arrays(column.chunks) if column.num_chunks else pa.nulls(0, column.type)
+
+
 def positions(values: list[int]) -> pa.Array:
     """Row positions as an Arrow array, built from a numpy buffer: `pa.array` imports pandas
     wherever it is installed (pyarrow checks whether it was handed a pandas object), which costs

@@ -50,7 +50,7 @@ def read_list_page(content: bytes) -> dict[str, Any] | None:
     table = arrow.read_ndjson(content, PAGE_SCHEMA, document=True)
     if table is None or table.num_rows != 1 or not table["enrollments"].is_valid().to_pylist()[0]:
         return None
-    enrollments = pc.list_flatten(table["enrollments"]).combine_chunks()
+    enrollments = arrow.combined(pc.list_flatten(table["enrollments"]))
     return {"enrollments": enrollments, "next_cursor": table["next_cursor"][0].as_py()}
 
 
@@ -107,7 +107,7 @@ def list_page_tables(enrollments: pa.Array | pa.ChunkedArray) -> dict[str, pa.Ta
     classified = pa.table({
         "reply": arrow.nested(reply, "id"), "lists": arrow.nested(reply, "classifications"),
     }).filter(replied)  # fmt: skip
-    lists = classified["lists"].combine_chunks()
+    lists = arrow.combined(classified["lists"])
     flat = pc.list_flatten(lists)
     owners = pc.take(classified["reply"], pc.list_parent_indices(lists))
     out["reply_email_classifications"] = _distinct(
