@@ -1,7 +1,8 @@
 """The one HTTP layer every vendor source uses: auth headers, retries, timeouts, redaction.
 
 What differs between vendors is handed in: the auth headers, how its error bodies read
-(`ErrorFormat`), its rate limits (`RateLimits`), and any check of a page's own consistency.
+(`ErrorFormat`, in sources.common.bodies), its rate limits (`RateLimits`), and any check of a
+page's own consistency.
 Retries go through tenacity. Transient: 429 (honouring Retry-After, with a floor so that
 `Retry-After: 0` cannot become a hot loop; without one, backing off exponentially), 5xx but
 501, connection errors, timeouts, and bodies that are cut short or are not JSON. Never
@@ -21,6 +22,7 @@ import orjson
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
+from sources.common.bodies import BodyReader, ErrorFormat, NdjsonReader, PageCheck, ndjson_rows
 from sources.common.errors import (
     AuthenticationError,
     BadRequestError,
@@ -42,47 +44,6 @@ USER_AGENT = "sequence-funnel/0.1 (+dlt)"
 class ApiResponse:
     body: Any
     headers: httpx.Headers
-
-
-class ErrorFormat:
-    """How a vendor's error bodies read. This default takes `message` (or a string `error`);
-    a vendor with another envelope overrides what differs."""
-
-    def message(self, body: Any) -> str:
-        if isinstance(body, dict):
-            for field in ("message", "error"):
-                if isinstance(body.get(field), str) and body[field]:
-                    return str(body[field])
-        return "no details"
-
-    def code(self, body: Any) -> str | None:
-        """The body's machine-readable error code, when the vendor sends one."""
-        return None
-
-    def problems(self, body: Any) -> list[dict[str, Any]]:
-        """The individual problems a 400 lists, when the vendor lists them."""
-        return []
-
-    def describe_problem(self, problem: dict[str, Any]) -> str:
-        return str(problem)
-
-
-# A page check: raises TransientError when a page is not consistent with itself (cut short).
-PageCheck = Callable[[Sized, httpx.Headers], None]
-# An NDJSON page's reader: the whole body (ending in a newline) in, its rows out (a list, or an
-# Arrow table); it raises TransientError on a line that is not JSON.
-NdjsonReader = Callable[[bytes], Sized]
-# A JSON body's reader for a 2xx answer: the body as the caller wants it (Arrow, say), or None
-# to have it parsed as JSON after all.
-BodyReader = Callable[[bytes], Any]
-
-
-def ndjson_rows(content: bytes) -> list[Any]:
-    """An NDJSON body as a list of its objects (the default reader)."""
-    try:
-        return [orjson.loads(line) for line in content.splitlines() if line.strip()]
-    except orjson.JSONDecodeError:
-        raise TransientError("an NDJSON line that is not valid JSON") from None
 
 
 def redact(text: str, secrets: list[str]) -> str:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sources.common import arrow
-from sources.common.http import ndjson_rows
+from sources.common.bodies import ndjson_rows
 from sources.unify.settings import ENROLLMENT_FLAGS, MAILBOX_USERS, UNIFY_TABLES, USER_FIELDS
 
 _S, _B, _I = pa.string(), pa.bool_(), pa.int64()

@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 import pyarrow as pa
 
+from sources.common.bodies import BodyReader, ErrorFormat
 from sources.common.errors import ConfigurationError, NotFoundError, check_key_and_url
-from sources.common.http import ApiClient, ApiResponse, BodyReader, ErrorFormat
+from sources.common.http import ApiClient, ApiResponse
 from sources.common.ratelimit import RateLimits, RequestLimiter
 from sources.common.retries import RetryPolicy, TransientError
 from sources.common.stats import RunStats

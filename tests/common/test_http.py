@@ -7,6 +7,7 @@ import itertools
 import httpx
 import pytest
 
+from sources.common.bodies import ErrorFormat
 from sources.common.errors import (
     AuthenticationError,
     BadRequestError,
@@ -14,7 +15,6 @@ from sources.common.errors import (
     NotFoundError,
     RetriesExhaustedError,
 )
-from sources.common.http import ErrorFormat
 from sources.common.retries import RetryPolicy, TransientError, parse_retry_after
 from tests.support.http import client_for
 

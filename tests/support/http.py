@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from sources.common.http import ApiClient, ErrorFormat
+from sources.common.bodies import ErrorFormat
+from sources.common.http import ApiClient
 from sources.common.retries import RetryPolicy
 
 

@@ -10,7 +10,7 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from sources.common.http import ndjson_rows
+from sources.common.bodies import ndjson_rows
 from sources.unify.bulk_pages import BulkPage, read_enrollment_page, read_step_page
 from sources.unify.enrollment_rows import bulk_only_tables
 from sources.unify.step_rows import step_tables
