@@ -3,7 +3,6 @@ gives, and a page the documented shape does not hold is read row by row."""
 
 from __future__ import annotations
 
-import copy
 import time
 
 import orjson
@@ -14,6 +13,7 @@ from sources.common.bodies import ndjson_rows
 from sources.unify.bulk_pages import BulkPage, read_enrollment_page, read_step_page
 from sources.unify.enrollment_rows import bulk_only_tables
 from sources.unify.step_rows import step_tables
+from tests.support.shapes import variant
 
 KINDS = {
     "enrollment-steps": (read_step_page, step_tables),
@@ -46,18 +46,7 @@ def _ndjson(rows: list[dict]) -> bytes:
 
 
 def _variant(**changes) -> dict:
-    """STEP with top-level fields replaced, and `path=value` changes at depth (a__b=...)."""
-    row = copy.deepcopy(STEP)
-    for key, value in changes.items():
-        *parents, name = key.split("__")
-        target = row
-        for parent in parents:
-            target = target[parent]
-        if value is ...:
-            del target[name]
-        else:
-            target[name] = value
-    return row
+    return variant(STEP, **changes)
 
 
 def assert_same_tables(columnar: dict[str, pa.Table], by_row: dict[str, pa.Table]) -> None:

@@ -3,8 +3,6 @@ and a body the documented shape does not hold is parsed as JSON and read row by 
 
 from __future__ import annotations
 
-import copy
-
 import httpx
 import orjson
 import pyarrow as pa
@@ -14,6 +12,7 @@ from sources.common.http import ApiClient
 from sources.unify import sequence_rows
 from sources.unify.enrollment_rows import list_enrollment_tables
 from sources.unify.list_pages import embedded_sequences, list_page_tables, read_list_page
+from tests.support.shapes import variant
 from tests.unify.test_bulk_pages import assert_same_tables
 from tests.unify.test_normalize import ENROLLMENT
 
@@ -23,19 +22,7 @@ def _page(*enrollments: dict, cursor: str | None = None) -> bytes:
 
 
 def _variant(**changes) -> dict:
-    """ENROLLMENT with fields replaced, and `path=value` changes at depth (a__b=...); `...`
-    removes the field."""
-    row = copy.deepcopy(ENROLLMENT)
-    for key, value in changes.items():
-        *parents, name = key.split("__")
-        target = row
-        for parent in parents:
-            target = target[parent]
-        if value is ...:
-            del target[name]
-        else:
-            target[name] = value
-    return row
+    return variant(ENROLLMENT, **changes)
 
 
 def _both(content: bytes) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
