@@ -5,9 +5,11 @@ Every run pages the list endpoint over `updated_at` windows, concurrently on lon
 alone gives every column (a Bulk API row has no created_at, is_excluded, reply received_at or
 mailbox details). A first load also runs one Bulk API query job (unless `backfill` is `list`,
 or the daily job budget is spent) for what only bulk rows carry: companies, their descriptions,
-mailbox routing (enrollment_rows.bulk_only_tables). Re-read rows that are exactly what the last run
-loaded are not loaded again (RecentVersions). Sequences the enrollments name but the listing
-lacks are looked up at the end, when `sequences` is extracted too.
+mailbox routing (enrollment_rows.bulk_only_tables). List pages are read by Arrow where they hold
+the documented shape (list_pages), row by row where not (enrollment_rows). Re-read rows that are
+exactly what the last run loaded are not loaded again (RecentVersions). Sequences the
+enrollments name but the listing lacks are looked up at the end, when `sequences` is extracted
+too.
 """
 
 from __future__ import annotations
