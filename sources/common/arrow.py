@@ -111,6 +111,11 @@ def nested(column: Any, *path: str) -> Any:
     return column
 
 
+def children(column: Any, kind: pa.StructType) -> dict[str, Any]:
+    """Every field of a struct column of type `kind`, by name, as `nested` gives each."""
+    return {f.name: nested(column, f.name) for f in kind}
+
+
 def _child(array: pa.StructArray, name: str) -> pa.Array:
     flattened = getattr(array, "_flattened_field", None)  # pyarrow's own, if not public
     return flattened(name) if flattened is not None else pc.struct_field(array, name)

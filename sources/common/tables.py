@@ -75,6 +75,10 @@ class Tables:
     ) -> pa.Table:
         return arrow.table(self.contracts[table], rows, known)
 
+    def typed(self, table: str, columns: Mapping[str, pa.Array | pa.ChunkedArray]) -> pa.Table:
+        """Columns taken apart from a page read by Arrow, as `arrow` gives rows."""
+        return arrow.typed(self.contracts[table], columns)
+
 
 def snake_cased(objects: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """API objects with their fields under dlt's snake_case names (`effectiveStatus` →

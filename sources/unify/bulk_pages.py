@@ -97,33 +97,28 @@ read_step_page = _reader(STEP_SCHEMA, ("enrollment", "person"))
 read_enrollment_page = _reader(ENROLLMENT_SCHEMA, ("person",))
 
 
-def _typed(table: str, columns: dict[str, Any]) -> pa.Table:
-    return arrow.typed(UNIFY_TABLES.contracts[table], columns)
-
-
 def person_and_mailbox_tables(person: Any, mailbox: Any, described: bool) -> dict[str, pa.Table]:
     """What a bulk person and mailbox carry that the list endpoint lacks, as
     `UnifyRows.person_and_mailbox` gives it: companies (and their descriptions), each person's
     company, each mailbox's routing; one row per key, the last seen."""
     company = arrow.nested(person, "company")
     company_id = arrow.nested(company, "id")
-    firms = pa.table({f.name: arrow.nested(company, f.name) for f in _COMPANY})
+    firms = pa.table(arrow.children(company, _COMPANY))
     firms = firms.filter(pc.is_valid(company_id))
     out = {
-        "companies": _typed("companies", {n: firms[n] for n in firms.column_names}),
-        "person_companies": _typed("person_companies", {
+        "companies": UNIFY_TABLES.typed("companies", {n: firms[n] for n in firms.column_names}),
+        "person_companies": UNIFY_TABLES.typed("person_companies", {
             "person_id": arrow.nested(person, "id"), "company_id": company_id}),
     }  # fmt: skip
     if described:
-        out["company_descriptions"] = _typed("company_descriptions", {
+        out["company_descriptions"] = UNIFY_TABLES.typed("company_descriptions", {
             "company_id": firms["id"], "description": firms["description"]})  # fmt: skip
-    routing = {f.name: arrow.nested(mailbox, f.name) for f in _MAILBOX
-               if f.name not in MAILBOX_USERS}  # fmt: skip
+    routing = {n: c for n, c in arrow.children(mailbox, _MAILBOX).items() if n not in MAILBOX_USERS}
     routing["mailbox_id"] = routing.pop("id")
     for prefix in MAILBOX_USERS:
         for name in USER_FIELDS:
             routing[f"{prefix}_{name}"] = arrow.nested(mailbox, prefix, name)
-    out["mailbox_routing"] = _typed("mailbox_routing", routing)
+    out["mailbox_routing"] = UNIFY_TABLES.typed("mailbox_routing", routing)
     return {t: arrow.last_per_key(rows, str(UNIFY_TABLES.key(t))) for t, rows in out.items()
             if rows.num_rows}  # fmt: skip
 
@@ -148,7 +143,11 @@ def step_page_tables(page: BulkPage) -> dict[str, pa.Table]:
         "email_is_opted_out": arrow.nested(email, "is_opted_out"),
         "reply_email_message_id": arrow.nested(t["reply_email_message"], "id"),
     }  # fmt: skip
-    steps = {"enrollment_steps": arrow.last_per_key(_typed("enrollment_steps", columns), "id")}
+    steps = {
+        "enrollment_steps": arrow.last_per_key(
+            UNIFY_TABLES.typed("enrollment_steps", columns), "id"
+        )
+    }
     enrollment = t["enrollment"]
     return steps | person_and_mailbox_tables(
         arrow.nested(enrollment, "person"), arrow.nested(enrollment, "mailbox"), page.described

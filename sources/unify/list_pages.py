@@ -58,21 +58,12 @@ def embedded_sequences(enrollments: pa.Array | pa.ChunkedArray) -> dict[str, dic
     """The `sequence` objects embedded in enrollments read by `read_list_page`, by id, as
     `sequence_rows.embedded_sequences` gives them."""
     sequences = arrow.nested(enrollments, "sequence")
-    last = {key: index for index, key in enumerate(arrow.nested(sequences, "id").to_pylist())}
-    chosen = sequences.take(arrow.positions(list(last.values()))).to_pylist()
-    return dict(zip(last, chosen, strict=True))
-
-
-def _fields(column: Any, kind: pa.StructType) -> dict[str, Any]:
-    return {f.name: arrow.nested(column, f.name) for f in kind}
-
-
-def _typed(table: str, columns: dict[str, Any]) -> pa.Table:
-    return arrow.typed(UNIFY_TABLES.contracts[table], columns)
+    by_id = pa.table({"id": arrow.nested(sequences, "id"), "sequence": sequences})
+    return {s["id"]: s for s in arrow.last_per_key(by_id, "id")["sequence"].to_pylist()}
 
 
 def _distinct(table: str, columns: dict[str, Any], present: Any = None) -> pa.Table:
-    rows = _typed(table, columns)
+    rows = UNIFY_TABLES.typed(table, columns)
     return arrow.last_per_key(rows if present is None else rows.filter(present), "id")
 
 
@@ -81,7 +72,7 @@ def list_page_tables(enrollments: pa.Array | pa.ChunkedArray) -> dict[str, pa.Ta
     `enrollment_rows.list_enrollment_tables` gives them."""
     if not len(enrollments):
         return {}
-    e = pa.table(_fields(enrollments, ENROLLMENT))
+    e = pa.table(arrow.children(enrollments, ENROLLMENT))
     person, mailbox = e["person"], e["mailbox"]
     play, reply = e["enrolled_by_play"], e["reply_email_message"]
     row = {n: e[n] for n in e.column_names if n not in _EMBEDDED} | {
@@ -91,14 +82,14 @@ def list_page_tables(enrollments: pa.Array | pa.ChunkedArray) -> dict[str, pa.Ta
     }  # fmt: skip
     history = {"enrollment_id": e["id"]} | {f: e[f] for f in HISTORY_FIELDS}
     out = {
-        "enrollments": _typed("enrollments", row),
-        "enrollment_history": _typed("enrollment_history", history),
-        "persons": _distinct("persons", _fields(person, _PERSON)),
-        "mailboxes": _distinct("mailboxes", _fields(mailbox, _MAILBOX)),
+        "enrollments": UNIFY_TABLES.typed("enrollments", row),
+        "enrollment_history": UNIFY_TABLES.typed("enrollment_history", history),
+        "persons": _distinct("persons", arrow.children(person, _PERSON)),
+        "mailboxes": _distinct("mailboxes", arrow.children(mailbox, _MAILBOX)),
     }
     # An embedded play or reply is one that has an id (the row path skips null and {}).
     played = pc.is_valid(arrow.nested(play, "id"))
-    out["plays"] = _distinct("plays", _fields(play, _PLAY), played)
+    out["plays"] = _distinct("plays", arrow.children(play, _PLAY), played)
     replied = pc.is_valid(arrow.nested(reply, "id"))
     replies = {f: arrow.nested(reply, f) for f in ("id", "subject", "received_at")}
     out["reply_email_messages"] = _distinct(
@@ -112,6 +103,6 @@ def list_page_tables(enrollments: pa.Array | pa.ChunkedArray) -> dict[str, pa.Ta
     owners = pc.take(classified["reply"], pc.list_parent_indices(lists))
     out["reply_email_classifications"] = _distinct(
         "reply_email_classifications",
-        _fields(flat, _CLASSIFICATION) | {"reply_email_message_id": owners},
+        arrow.children(flat, _CLASSIFICATION) | {"reply_email_message_id": owners},
     )
     return {name: rows for name, rows in out.items() if rows.num_rows}
