@@ -40,7 +40,7 @@ class SequenzyState:
             before = self.clock.now_us()
             after = self.clock.advance(seconds)
             e = self.world.enrollments
-            moments = np.column_stack([e.started, e.sends, e.outcome_at, e.ends])
+            moments = np.column_stack([e.started, e.sends, e.outcome_at, e.ends, e.paused_at])
             return int(((moments > before) & (moments <= after)).any(axis=1).sum())
 
     def touch(self, count: int, backdate_seconds: float = 0.0) -> list[str]:
@@ -48,7 +48,8 @@ class SequenzyState:
         with self.lock:
             now = self.clock.now_us()
             e = self.world.enrollments
-            running = np.nonzero((e.started <= now) & (e.ends > now) & (e.outcome_at > now))[0]
+            running = np.nonzero((e.started <= now) & (e.ends > now) & (e.outcome_at > now)
+                                 & (e.paused_at > now))[0]  # fmt: skip
             chosen = random.Random(now).sample(list(running), min(count, len(running)))
             for k in chosen:
                 e.outcome[k], e.outcome_at[k] = CANCELLED, now - int(backdate_seconds * 1e6)
@@ -68,13 +69,18 @@ class SequenzyState:
                 rows += page
             return rows
 
-    def events_now(self) -> list[dict[str, Any]]:
-        """Every event of every sequence up to now, of every type: the truth to load."""
+    def events_now(self) -> list[events.Truth]:
+        """Every event of every sequence up to now, of every type, as the API lists it, with
+        the sequence and enrollment it belongs to (which the API's events do not name): the
+        truth to load."""
         with self.lock:
             now, rows = self.clock.now_us(), []
             for k in range(len(self.world.sequences)):
                 found = events.listed(events.sequence_events(self.world, k, now))
-                rows += [events.render(self.world, k, found, i) for i in range(len(found.kind))]
+                rows += [events.Truth(self.world.sequences[k].body["id"],
+                                      self.world.enrollment_id(int(found.enrollment[i])),
+                                      events.render(self.world, k, found, i))
+                         for i in range(len(found.kind))]  # fmt: skip
             return rows
 
     def counts(self) -> dict[str, int]:

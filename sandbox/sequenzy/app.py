@@ -100,7 +100,8 @@ async def _json(request: Request) -> Any:
 def _write(write: Callable[..., Any], *args: Any) -> Handler:
     def handler(world: SequenzyWorld, now: int, request: Request) -> Any:
         position = sequence_position(world, request)
-        return write(world, position, now, *args, *([request.state.body] if not args else []))
+        body = getattr(request.state, "body", None)  # set for operations that take one
+        return write(world, position, now, *args, *([body] if body is not None else []))
 
     return handler
 
@@ -127,12 +128,16 @@ def list_sequences(world: SequenzyWorld, now: int, request: Request) -> Any:
 def get_sequence(world: SequenzyWorld, now: int, request: Request) -> Any:
     sequence = world.sequences[sequence_position(world, request)]
     nodes = sequence.nodes
-    edges = [{"id": f"e-{a['id'][:8]}-{b['id'][:8]}", "source": a["id"], "target": b["id"]}
+    # the SDK's SequenceGraphEdgeInput: no id of its own
+    edges = [{"sourceNodeId": a["id"], "targetNodeId": b["id"], "condition": None}
              for a, b in itertools.pairwise(nodes)]  # fmt: skip
     details = {**sequence.body, "nodes": nodes, "edges": edges, "emails": sequence.emails,
                "emailCount": len(sequence.emails), "graphRevision": sequence.body["updatedAt"],
                "stopCondition": {"type": "none", "value": None, "matchConfig": None}}  # fmt: skip
     return {"sequence": details}
+
+
+SORTS = ("enrolled_at_desc", "enrolled_at_asc", "wait_until_asc", "wait_until_desc")
 
 
 def list_enrollments(world: SequenzyWorld, now: int, request: Request) -> Any:
@@ -143,13 +148,16 @@ def list_enrollments(world: SequenzyWorld, now: int, request: Request) -> Any:
     if bad:
         raise ApiError(400, f"Invalid status: {bad[0]} (one of {', '.join(enrollments.STATUSES)})")
     statuses = tuple(asked) or enrollments.DEFAULT_STATUSES
+    sort = query.get("sort") or "enrolled_at_desc"
+    if sort not in SORTS:
+        raise ApiError(400, f"Invalid sort: {sort} (one of {', '.join(SORTS)})")
     listed = {name: {x.strip().lower() for x in (query.get(name) or "").split(",") if x.strip()}
               for name in ("currentNodeId", "subscriberId")}  # fmt: skip
     limit = min(int_param(request, "limit", 50), 500)  # "values above 500 are capped"
     offset = int_param(request, "offset", 0)
     email = (query.get("email") or "").lower() or None
     page, total = enrollments.listing(
-        world, position, now, statuses=statuses, sort=query.get("sort") or "enrolled_at_desc",
+        world, position, now, statuses=statuses, sort=sort,
         limit=limit, offset=offset, nodes=listed["currentNodeId"],
         subscribers=listed["subscriberId"], email=email,
     )  # fmt: skip
@@ -217,6 +225,10 @@ SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (sco
     ("post", "/sequences/{sequenceId}/enrollments/cancel"): ("sequences:write",
                                                               _write(writes.cancel)),
     ("post", "/sequences/{sequenceId}/enroll"): ("sequences:write", _write(writes.enroll)),
+    ("post", "/sequences/{sequenceId}/enrollments/pause"): ("sequences:write",
+                                                             _write(writes.hold, True)),
+    ("post", "/sequences/{sequenceId}/enrollments/resume"): ("sequences:write",
+                                                              _write(writes.hold, False)),
     **{("post", f"/sequences/{{sequenceId}}/{action}"): ("sequences:activate",
                                                         _write(writes.act, action))
        for action in writes.STATES},

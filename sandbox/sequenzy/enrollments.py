@@ -10,9 +10,11 @@ import numpy as np
 from sandbox.common.clock import format_rfc3339
 from sandbox.sequenzy.world import CANCELLED, FAILED_REASONS, FAILS, NEVER, SequenzyWorld
 
-STATUSES = ("active", "waiting", "completed", "failed", "cancelled")
-DEFAULT_STATUSES = ("active", "waiting")  # the vendor's default: finished ones stay hidden
-ACTIVE, WAITING, COMPLETED, FAILED, CANCELLED_ = range(5)
+# by code (the SDK's order is active, waiting, paused, completed, failed, cancelled)
+STATUSES = ("active", "waiting", "completed", "failed", "cancelled", "paused")
+DEFAULT_STATUSES = ("active", "waiting", "paused")  # the vendor's default: everyone still in it
+ACTIVE, WAITING, COMPLETED, FAILED, CANCELLED_, PAUSED = range(6)
+RUNNING = (ACTIVE, WAITING, PAUSED)
 
 
 def states(world: SequenzyWorld, ks: np.ndarray, now: int) -> dict[str, np.ndarray]:
@@ -20,23 +22,25 @@ def states(world: SequenzyWorld, ks: np.ndarray, now: int) -> dict[str, np.ndarr
     next wait and the last change of enrollments `ks` at `now`."""
     e = world.enrollments
     counts = np.array([len(s.emails) for s in world.sequences])[e.sequence[ks]]
-    stop = np.minimum(now, e.outcome_at[ks])  # sends after a failure or cancellation never happen
+    held = e.paused_at[ks] <= now  # paused: nothing more happens to it until resumed
+    # sends after a failure, a cancellation or a pause never happen
+    stop = np.minimum(np.minimum(now, e.outcome_at[ks]), e.paused_at[ks])
     sends = e.sends[ks]
     sent = (sends <= stop[:, None]).sum(axis=1)
-    failed = (e.outcome[ks] == FAILS) & (e.outcome_at[ks] <= now)
-    cancelled = (e.outcome[ks] == CANCELLED) & (e.outcome_at[ks] <= now)
-    completed = e.ends[ks] <= now
+    failed = (e.outcome[ks] == FAILS) & (e.outcome_at[ks] <= now) & ~held
+    cancelled = (e.outcome[ks] == CANCELLED) & (e.outcome_at[ks] <= now) & ~held
+    completed = (e.ends[ks] <= now) & ~held
     status = np.where(sent > 0, WAITING, ACTIVE)
     status = np.where(sent >= counts, ACTIVE, status)
     status = np.where(cancelled, CANCELLED_, np.where(failed, FAILED, status))
-    status = np.where(completed, COMPLETED, status)
+    status = np.where(completed, COMPLETED, np.where(held, PAUSED, status))
     rows = np.arange(len(ks))
     following = np.minimum(sent, sends.shape[1] - 1)
-    wait = np.where(status == WAITING, sends[rows, following], NEVER)
+    wait = np.where(status == WAITING, sends[rows, following], NEVER)  # null while paused
     last_send = np.where(sent > 0, sends[rows, np.maximum(sent - 1, 0)], 0)
     changed = np.maximum(e.started[ks], last_send)
     changed = np.where(failed | cancelled, e.outcome_at[ks], changed)
-    changed = np.where(completed, e.ends[ks], changed)
+    changed = np.where(completed, e.ends[ks], np.where(held, e.paused_at[ks], changed))
     return {"status": status, "sent": sent, "counts": counts, "wait": wait, "changed": changed}
 
 
@@ -44,7 +48,7 @@ def _node(world: SequenzyWorld, seq: int, status: int, sent: int, counts: int) -
     nodes = world.sequences[seq].nodes
     if status == COMPLETED:
         return nodes[-1]
-    if status in (WAITING, CANCELLED_) and sent > 0 and sent < counts:
+    if status in (WAITING, CANCELLED_, PAUSED) and sent > 0 and sent < counts:
         return nodes[2 * sent]  # the delay before email `sent`
     return nodes[2 * min(sent, counts - 1) + 1]  # the email it is at (or failed at, or last sent)
 
@@ -68,6 +72,8 @@ def render(world: SequenzyWorld, k: int, st: dict[str, np.ndarray], i: int) -> d
         "waitUntil": None if wait == NEVER else format_rfc3339(wait),
         "lastUpdatedAt": format_rfc3339(int(st["changed"][i])),
         "failedReason": FAILED_REASONS[k % len(FAILED_REASONS)] if status == FAILED else None,
+        "pausedAt": format_rfc3339(int(e.paused_at[k])) if status == PAUSED else None,
+        "pauseReason": e.pause_reasons.get(k) if status == PAUSED else None,
         "movedFromNodeId": None, "movedAt": None, "moveReason": None,
         "stopConditionMatches": None, "stopConditionMatchReason": None,
     }  # fmt: skip

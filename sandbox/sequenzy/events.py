@@ -49,7 +49,7 @@ def sequence_events(world: SequenzyWorld, seq: int, now: int) -> Events:
     """Every event of the sequence's sends up to `now`, oldest first."""
     e = world.enrollments
     ks = np.nonzero((e.sequence == seq) & (e.started <= now))[0]
-    stop = np.minimum(now, e.outcome_at[ks])
+    stop = np.minimum(np.minimum(now, e.outcome_at[ks]), e.paused_at[ks])
     sends = e.sends[ks]
     sent = sends <= stop[:, None]
     rows, cols = np.nonzero(sent)
@@ -81,6 +81,15 @@ def sequence_events(world: SequenzyWorld, seq: int, now: int) -> Events:
     return Events(kind_[order], at[order], enrollment[order], email[order], sent[order])
 
 
+@dataclass(frozen=True)
+class Truth:
+    """An event as the API lists it, with what it belongs to."""
+
+    sequence_id: str
+    enrollment_id: str
+    event: dict[str, Any]
+
+
 def listed(events: Events) -> Events:
     """Only the kinds the event stream lists."""
     return where(events, events.kind < len(TYPES))
@@ -97,12 +106,20 @@ def render(world: SequenzyWorld, seq: int, events: Events, i: int) -> dict[str, 
     email = sequence.emails[j]
     person = world.subscribers[int(world.enrollments.subscriber[k])]
     send_id = world.ids["email"].make((k * 8 + j) * 16 + 15)
-    return {
-        "id": world.ids["email"].make((k * 8 + j) * 16 + kind), "eventType": TYPES[kind],
-        "occurredAt": format_rfc3339(int(events.at[i])), "sequenceId": sequence.body["id"],
-        "automationNodeId": email["nodeId"], "emailId": email["emailId"],
-        "emailSendId": send_id, "enrollmentId": world.enrollment_id(k),
-        "subscriberId": person["id"], "email": person["email"], "subject": email["subject"],
+    name = TYPES[kind]
+    return {  # the SDK's EmailEvent: no sequence or enrollment id, the node as `campaignId`
+        "id": world.ids["email"].make((k * 8 + j) * 16 + kind), "eventType": name,
+        "eventTime": format_rfc3339(int(events.at[i])), "email": person["email"],
+        "subscriberId": person["id"], "companyId": world.company, "campaignId": email["nodeId"],
+        "emailType": "sequence", "emailName": email["name"], "emailSendId": send_id,
+        "abTestId": None, "abTestVariantId": None,
+        "bounceType": "Permanent" if name == "bounce" else None,
+        "bounceSubType": "General" if name == "bounce" else None,
+        "complaintType": "abuse" if name == "complaint" else None,
+        "clickedUrl": "https://acme.example.com/pricing" if name == "click" else None,
+        "outcome": "bounced" if name == "bounce" else None,
+        "reason": "550 5.1.1 The email account does not exist" if name == "bounce" else None,
+        "metadata": None, "transactionalEmailId": None,
     }  # fmt: skip
 
 

@@ -67,13 +67,17 @@ def list_sequence_events(world: SequenzyWorld, now: int, request: Request) -> An
     rows = [events.render(world, position, selected, i)
             for i in range((page - 1) * limit, min(total, page * limit))]  # fmt: skip
     pagination = {"page": page, "limit": limit, "total": total,
-                  "totalPages": -(-total // limit), "hasMore": page * limit < total}  # fmt: skip
-    return {"events": rows, "pagination": pagination}
+                  "totalPages": -(-total // limit)}  # fmt: skip
+    return {"sequenceId": world.sequences[position].body["id"],
+            "eventTypes": [events.TYPES[k] for k in kinds],
+            "automationNodeIds": [node] if node is not None else [],
+            "events": rows, "pagination": pagination}  # fmt: skip
 
 
 def sequence_metrics(world: SequenzyWorld, now: int, request: Request) -> Any:
     """The funnel of the sends made in the window (all time unless asked), in all and per email
-    step, and a live count of active and waiting enrollments by current node."""
+    step, and live counts of active and waiting enrollments, and of paused ones, by current
+    node (the SDK's GetSequenceMetricsResponse)."""
     position = sequence_position(world, request)
     sequence = world.sequences[position]
     found = events.sequence_events(world, position, now)
@@ -88,12 +92,31 @@ def sequence_metrics(world: SequenzyWorld, now: int, request: Request) -> Any:
         world, position, now, statuses=enrollments.DEFAULT_STATUSES, sort="enrolled_at_asc",
         limit=len(world.enrollments.started), offset=0, nodes=set(), subscribers=set(), email=None,
     )  # fmt: skip
-    by_node: dict[str, int] = {}
+    by_node: dict[str, dict[str, Any]] = {}
     for row in live:
-        by_node[row["currentNodeId"]] = by_node.get(row["currentNodeId"], 0) + 1
+        node = by_node.setdefault(row["currentNodeId"], {
+            "currentNodeId": row["currentNodeId"], "currentNodeMissing": row["currentNodeMissing"],
+            "currentNodeLabel": row["currentNodeLabel"], "currentNodeType": row["currentNodeType"],
+            "active": 0, "waiting": 0, "total": 0, "paused": 0})  # fmt: skip
+        node[row["status"]] += 1
+        node["total"] += row["status"] != "paused"
     counts = {"active": sum(r["status"] == "active" for r in live),
-              "waiting": sum(r["status"] == "waiting" for r in live), "total": len(live),
-              "byCurrentNode": [{"nodeId": n, "count": c} for n, c in by_node.items()]}  # fmt: skip
-    return {"sequenceId": sequence.body["id"], "sequenceName": sequence.body["name"],
-            "stats": events.stats(found), "steps": steps, "enrollmentCounts": counts,
-            "enrollmentSkipped": {"unsubscribed": 0, "bounced": 0, "total": 0}}  # fmt: skip
+              "waiting": sum(r["status"] == "waiting" for r in live),
+              "byCurrentNode": [{k: v for k, v in n.items() if k != "paused"}
+                                for n in by_node.values() if n["total"]]}  # fmt: skip
+    counts["total"] = counts["active"] + counts["waiting"]
+    paused = {"total": sum(r["status"] == "paused" for r in live),
+              "byCurrentNode": [{"currentNodeId": n["currentNodeId"], "count": n["paused"],
+                                 "currentNodeMissing": n["currentNodeMissing"]}
+                                for n in by_node.values() if n["paused"]]}  # fmt: skip
+    answer = {
+        "sequenceId": sequence.body["id"],
+        "stats": events.stats(found),
+        "steps": steps,
+        "enrollmentCounts": counts,
+        "pausedEnrollments": paused,
+        "enrollmentSkipped": {"count": 0, "byReason": {"unsubscribed": 0, "bounced": 0}},
+    }
+    if "period" in request.query_params:  # "echoed back when period is provided"
+        answer["period"] = request.query_params["period"]
+    return answer

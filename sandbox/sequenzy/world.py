@@ -32,6 +32,11 @@ FIRST = ("Ada", "Björn", "Chidi", "Dana", "Élodie", "Farah", "Goran", "Hye-jin
 LAST = ("Andersen", "Bauer", "Chen", "Duarte", "Eklund", "Ferreira", "Grünewald", "Hoang")
 FAILED_REASONS = ("Subscriber has no email address", "Sending profile is not verified",
                   "Email step has no content")  # fmt: skip
+PAUSE_REASONS = ("Asked to pause until after the holidays", None)
+# Documented nulls at a realistic rate (the SDK's Subscriber: every field nullable): contacts
+# imported without an email (SMS-only) or without names.
+NO_EMAIL, NO_NAME = 0.02, 0.05
+PAUSED = 0.03  # of enrollments, held by a user on the step they were on
 
 
 @dataclass
@@ -53,7 +58,8 @@ class Enrollments:
     outcome: np.ndarray  # int8: COMPLETES, FAILS, CANCELLED
     outcome_at: np.ndarray  # int64 µs: when it fails or is cancelled (NEVER when it completes)
     ends: np.ndarray  # int64 µs: when it completes (NEVER unless it completes)
-    extra: dict[int, tuple[int, int]] = field(default_factory=dict)  # k -> (kind, at): writes
+    paused_at: np.ndarray  # int64 µs: when it was paused and holds since (NEVER: not paused)
+    pause_reasons: dict[int, str] = field(default_factory=dict)  # k -> the pause's note
 
 
 @dataclass
@@ -77,6 +83,11 @@ class SequenzyWorld:
         people = [_subscriber(rng, ids, k, anchor_us) for k in range(max(50, enrollments // 2))]
         for k, person in enumerate(people[:shared_people]):  # addresses other worlds share
             person["email"] = shared_address(k)
+        for person in people[shared_people:]:
+            if rng.random() < NO_EMAIL:
+                person["email"] = None
+            if rng.random() < NO_NAME:
+                person["firstName"] = person["lastName"] = None
         people.sort(key=lambda s: (s["createdAt"], s["id"]), reverse=True)
         plan = _plan(np.random.default_rng(seed), made, len(people), enrollments, anchor_us)
         return cls(seed, ids["company"].make(0), made, people, plan, ids)
@@ -194,5 +205,17 @@ def _plan(
     outcome_at = np.where(outcome == CANCELLED, np.maximum(outcome_at, started + 1000), outcome_at)
     last = sends[np.arange(total), counts - 1]
     ends = np.where(outcome == COMPLETES, last + MINUTE, NEVER)
-    return Enrollments(seq, rng.integers(0, people, total).astype(np.int64), started, sends,
-                       outcome, outcome_at, ends)  # fmt: skip
+    # a few are paused after their first email, before anything else would happen to them
+    paused = (rng.random(total) < PAUSED) & (counts > 1)
+    paused_at = np.where(paused, sends[:, 0] + MINUTE, NEVER)
+    paused_at = np.where(paused_at < np.minimum(outcome_at, ends), paused_at, NEVER)
+    reasons = {int(k): r for k in np.nonzero(paused_at != NEVER)[0]
+               if (r := PAUSE_REASONS[int(k) % len(PAUSE_REASONS)]) is not None}  # fmt: skip
+    # a contact is in a sequence once ("the same contact cannot enter this sequence again"
+    # while its enrollment runs), so an event of a contact in a sequence is that enrollment's
+    subscriber = np.empty(total, np.int64)
+    for k in np.unique(seq):
+        at = np.nonzero(seq == k)[0]
+        subscriber[at] = rng.choice(people, len(at), replace=len(at) > people)
+    return Enrollments(seq, subscriber, started, sends, outcome, outcome_at, ends, paused_at,
+                       reasons)  # fmt: skip

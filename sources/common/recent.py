@@ -11,6 +11,7 @@ boundary value.)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,13 +52,14 @@ class RecentVersions:
         return changed, [r for r, s in zip(records, same, strict=True) if s]
 
     def remember(
-        self, ids: list[str], texts: list[str], instants: pa.Array, newest: datetime
+        self, ids: list[str], texts: Sequence[str | None], instants: pa.Array, newest: datetime
     ) -> None:
-        """Note records seen this run; only those within the lookback of `newest` are kept."""
+        """Note records seen this run; only those within the lookback of `newest` are kept (a
+        record without an instant is not: it cannot be told unchanged)."""
         floor = _micros(newest) - self.lookback_us
         for k, micros in enumerate(pc.cast(instants, pa.int64()).to_pylist()):
             if micros is not None and micros >= floor:  # to_numpy would import pandas
-                self.kept[ids[k]] = (micros, texts[k])
+                self.kept[ids[k]] = (micros, str(texts[k]))
         if len(self.kept) > self._prune_at:
             self._prune(floor)
 

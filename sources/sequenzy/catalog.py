@@ -11,6 +11,7 @@ flagged `is_deleted`; a node, edge or email gone from a sequence is deleted from
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,8 @@ import orjson
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
 from sources.sequenzy.settings import SEQUENZY_TABLES
+
+log = logging.getLogger(__name__)
 
 
 def _digest(summary: dict[str, Any]) -> str:
@@ -76,7 +79,10 @@ def _graph(
 ) -> None:
     """The sequence's graph rows into `graph`, with removals of what it no longer has; the
     keys it has now into `entry`."""
-    current = rows.graph_rows(sequence_id, details)
+    current, unkeyed = rows.graph_rows(sequence_id, details)
+    for table, count in unkeyed.items():
+        log.warning("Sequenzy sent %d %s of sequence %s without their key (%s): not loaded",
+                    count, table, sequence_id, SEQUENZY_TABLES.key(table))  # fmt: skip
     for part, (table, _) in rows.PARTS.items():
         now = [rows.part_key(part, r) for r in current[table]]
         before = entry["parts"].get(part, [])

@@ -5,7 +5,8 @@ documented type is asked for, always. It takes a window of at most 90 days (`sta
 and pages by number, oldest first. Per sequence, state keeps the mark (every event up to it
 is loaded); a run reads from the mark less the lookback (an open or a bounce can be recorded
 after later events) up to the API's clock at the run's start (its Date header), in windows of
-90 days, which overlap at their bounds (events are merged on their id). A first load starts at
+90 days, which overlap at their bounds (events are merged on their id, and placed by their
+`eventTime`, as the SDK's EmailEvent names them). A first load starts at
 the sequence's creation, or `initial_since`. Events re-read within the lookback exactly as the
 last run loaded them are not loaded again (sources.common.recent). A long read commits every
 `chunk_seconds` and goes on from the window and page where it stopped.
@@ -84,7 +85,7 @@ def _sequence(
     else:
         start = mark.start(run.settings.lookback, _first_start(run, summary))
         spans, first_page = windows(start or now, now), 1
-    recent = RecentVersions(entry.get("recent"), run.settings.lookback, cursor="occurredAt")
+    recent = RecentVersions(entry.get("recent"), run.settings.lookback, cursor="eventTime")
     read = False
     try:
         for low, high in spans:
@@ -116,9 +117,11 @@ def _load(
 ) -> Iterator[Any]:
     for event in page:
         if not event.get("id"):
-            event["id"] = rows.event_id(event)
-    changed, _ = recent.split(page)
+            event["id"] = rows.event_id(sequence_id, event)
+    ids, stamps = [e["id"] for e in page], [e.get("eventTime") for e in page]
+    # an event without its time cannot be told unchanged: it is loaded each time it is read
+    same = recent.unchanged(ids, stamps)
+    changed = [e for e, s, t in zip(page, same, stamps, strict=True) if not s or t is None]
     if changed:
         yield SEQUENZY_TABLES.tagged("events", rows.event_table(sequence_id, changed, known))
-    stamps = [e["occurredAt"] for e in page]
-    recent.remember([e["id"] for e in page], stamps, arrow.timestamps(stamps), high)
+    recent.remember(ids, stamps, arrow.timestamps(stamps), high)

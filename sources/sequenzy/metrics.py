@@ -36,7 +36,7 @@ def metrics(run: SequenzyRun) -> Iterator[Any]:
                 found = helpers.sequence_metrics(client, summary["id"])
             except NotFoundError:
                 continue  # deleted since it was listed
-            row, step_rows = rows.metrics_rows(summary["id"], found, date, loaded_at)
+            row, step_rows = rows.metrics_rows(summary, found, date, loaded_at)
             sequences.append(row)
             steps += step_rows
     if sequences:

@@ -1,10 +1,12 @@
 """Sequenzy API objects as rows of the source's tables. Pure: JSON in, rows or Arrow out.
 
 Fields keep the API's names in snake_case. A sequence's details become the sequence's row and
-one row per node, edge and email (nodes and edges keyed by their ids, emails by `emailId` and
-`nodeId`, each with its `sequence_id`); a node, edge or email the sequence no longer has gets a
-`removed` row (dlt's hard delete). An enrollment's `enrollmentId` is its `id`. An event without
-an id of its own (none is documented) gets a stable one from what identifies it.
+one row per node, edge and email, each with its `sequence_id`: nodes keyed by their ids, edges
+(which have none, in the SDK's `SequenceGraphEdgeInput`) by their source and target nodes,
+emails by `emailId` and `nodeId`. A node, edge or email the sequence no longer has gets a
+`removed` row (dlt's hard delete); one the API sent without its key cannot be merged and is
+left out (`graph_rows` says how many). An enrollment's `enrollmentId` is its `id`. An event
+keeps the vendor's `id`; one without gets a stable id from what identifies it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ GRAPH = ("nodes", "edges", "emails")
 # part of the details -> (its table, its key)
 PARTS: dict[str, tuple[str, str | tuple[str, str]]] = {
     "nodes": ("sequence_nodes", "id"),
-    "edges": ("sequence_edges", "id"),
+    "edges": ("sequence_edges", ("source_node_id", "target_node_id")),
     "emails": ("sequence_emails", ("email_id", "node_id")),
 }
 
@@ -47,13 +49,21 @@ def part_key(part: str, row: dict[str, Any]) -> list[str]:
     return [row[k] for k in _key_names(part)]
 
 
-def graph_rows(sequence_id: str, details: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The sequence's nodes, edges and emails, by table."""
-    return {
-        PARTS[part][0]: [r | {"sequence_id": sequence_id}
-                         for r in snake_cased(details.get(part) or [])]
-        for part in GRAPH
-    }  # fmt: skip
+def graph_rows(
+    sequence_id: str, details: dict[str, Any]
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """The sequence's nodes, edges and emails, by table; and per table, how many came without
+    their key (left out)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    unkeyed: dict[str, int] = {}
+    for part in GRAPH:
+        table, names = PARTS[part][0], _key_names(part)
+        given = [x for x in details.get(part) or [] if isinstance(x, dict)]
+        found = [r | {"sequence_id": sequence_id} for r in snake_cased(given)]
+        out[table] = [r for r in found if all(r.get(k) for k in names)]
+        if len(out[table]) < len(found):
+            unkeyed[table] = len(found) - len(out[table])
+    return out, unkeyed
 
 
 def removed_rows(part: str, sequence_id: str, keys: Iterable[list[str]]) -> list[dict[str, Any]]:
@@ -74,12 +84,12 @@ def subscriber_table(subscribers: list[dict[str, Any]], known: KnownTypes = no_s
     return SEQUENZY_TABLES.arrow("subscribers", snake_cased(subscribers), known("subscribers"))
 
 
-def event_id(event: dict[str, Any]) -> str:
-    """The event's own id, or a digest of its type, send (or enrollment), node and instant."""
+def event_id(sequence_id: str, event: dict[str, Any]) -> str:
+    """The event's own id, or a digest of its sequence, type, send, subscriber, node and time."""
     if event.get("id"):
         return str(event["id"])
-    parts = [event.get(k) for k in ("sequenceId", "eventType", "emailSendId", "enrollmentId",
-                                    "subscriberId", "automationNodeId", "occurredAt")]  # fmt: skip
+    parts = [sequence_id, *(event.get(k) for k in ("eventType", "emailSendId", "subscriberId",
+                                                    "campaignId", "eventTime"))]  # fmt: skip
     return "sha1:" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
 
 
@@ -88,8 +98,8 @@ def event_table(
 ) -> pa.Table:
     rows = snake_cased(events)
     for row, event in zip(rows, events, strict=True):
-        row["id"] = event_id(event)
-        row.setdefault("sequence_id", sequence_id)
+        row["id"] = event_id(sequence_id, event)
+        row["sequence_id"] = sequence_id  # the stream is the sequence's: its events name none
     return SEQUENZY_TABLES.arrow("events", rows, known("events"))
 
 
@@ -98,18 +108,24 @@ def _stats(stats: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def metrics_rows(
-    sequence_id: str, metrics: dict[str, Any], date: str, loaded_at: str
+    summary: dict[str, Any], metrics: dict[str, Any], date: str, loaded_at: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The sequence's funnel on `date` and one row per email step."""
+    """The sequence's funnel on `date` and one row per email step (the SDK's
+    GetSequenceMetricsResponse; the name is the listing's, which `summary` is)."""
+    sequence_id = summary["id"]
     counts = metrics.get("enrollmentCounts") or {}
+    paused = metrics.get("pausedEnrollments") or {}
     skipped = metrics.get("enrollmentSkipped") or {}
-    row = {"sequence_id": sequence_id, "date": date, "sequence_name": metrics.get("sequenceName"),
+    reasons = skipped.get("byReason") or {}
+    row = {"sequence_id": sequence_id, "date": date, "sequence_name": summary.get("name"),
            **_stats(metrics.get("stats")), "active_enrollments": counts.get("active"),
            "waiting_enrollments": counts.get("waiting"), "live_enrollments": counts.get("total"),
-           "skipped_unsubscribed": skipped.get("unsubscribed"),
-           "skipped_bounced": skipped.get("bounced"), "loaded_at": loaded_at}  # fmt: skip
+           "paused_enrollments": paused.get("total"), "skipped_enrollments": skipped.get("count"),
+           "skipped_unsubscribed": reasons.get("unsubscribed"),
+           "skipped_bounced": reasons.get("bounced"), "loaded_at": loaded_at}  # fmt: skip
     steps = [{"sequence_id": sequence_id, "node_id": s["nodeId"], "date": date,
               "step": s.get("step"), "subject": s.get("subject"), **_stats(s.get("stats")),
               "failed_count": s.get("failedCount"), "loaded_at": loaded_at}
-             for s in metrics.get("steps") or [] if s.get("nodeId")]  # fmt: skip
+             for s in metrics.get("steps") or []
+             if isinstance(s, dict) and s.get("nodeId")]  # fmt: skip
     return row, steps

@@ -1,6 +1,8 @@
 """Constants of the Sequenzy source: endpoints, limits, defaults and the tables' column
-contracts (shared/reference/vendor-apis.md §3; field names from the vendor's SDKs and MCP
-server, as sandbox/sequenzy/openapi.json writes them down)."""
+contracts. Field names and shapes are the vendor's official Python SDK's (PyPI `sequenzy`
+2.1.35, generated from the vendor's API definition; shared/reference/sequenzy-sdk.md), which
+wins over the older docs, PHP SDK and MCP server where they differ; limits from the vendor's
+docs (shared/reference/vendor-apis.md §3)."""
 
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ ENROLLMENTS_LIMIT = 500  # "values above 500 are capped"
 SUBSCRIBERS_LIMIT = 1_000  # with `cursor` ("limit up to 1000")
 EVENTS_LIMIT = 500  # "limit (default 100, max 500)"
 MAX_WINDOW_DAYS = 90  # "start+end (ISO, max 90 days)"
-# The listing hides finished enrollments unless asked; every status, always.
-ENROLLMENT_STATUSES = ("active", "waiting", "completed", "failed", "cancelled")
+# The listing answers `active,waiting,paused` unless asked; every status, always.
+ENROLLMENT_STATUSES = ("active", "waiting", "paused", "completed", "failed", "cancelled")
 FINISHED = frozenset({"completed", "failed", "cancelled"})
 # With no type the event stream answers deliveries only; every documented type, always.
 EVENT_TYPES = ("send", "delivery", "bounce", "complaint", "open", "click", "unsubscribe",
@@ -61,8 +63,9 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         id=ID, sequence_id=TEXT, automation_id=TEXT, node_type=TEXT, config=JSON,
         structural_step_number=INT, updated_at=TS, removed=REMOVED,
     ),
+    # The SDK's SequenceGraphEdgeInput has no id: keyed by (sequence, source, target).
     "sequence_edges": _columns(
-        id=ID, sequence_id=TEXT, source=TEXT, target=TEXT, removed=REMOVED,
+        sequence_id=ID, source_node_id=ID, target_node_id=ID, condition=JSON, removed=REMOVED,
     ),
     # The vendor's emails carry `emailId` and `nodeId`, no `id`: keyed by those.
     "sequence_emails": _columns(
@@ -77,24 +80,29 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         last_name=TEXT, subscriber_status=TEXT, status=TEXT, current_node_id=TEXT,
         current_node_type=TEXT, current_node_label=TEXT, current_node_missing=BOOL,
         enrollment_key=TEXT, enrollment_started_at=TS, wait_until=TS, last_updated_at=TS,
-        failed_reason=TEXT, moved_from_node_id=TEXT, moved_at=TS, move_reason=TEXT,
+        paused_at=TS, pause_reason=TEXT, failed_reason=TEXT, moved_from_node_id=TEXT,
+        moved_at=TS, move_reason=TEXT,
         stop_condition_matches=BOOL, stop_condition_match_reason=TEXT,
     ),
     "subscribers": _columns(
         id=ID, email=TEXT, first_name=TEXT, last_name=TEXT, status=TEXT, email_provider=TEXT,
         tags=JSON, custom_attributes=JSON, created_at=TS, updated_at=TS,
     ),
+    # The SDK's EmailEvent: `campaignId` is the sequence's email node; no sequence or
+    # enrollment id (the sequence is the one asked for; staging ties events to enrollments).
     "events": _columns(
-        id=ID, event_type=TEXT, occurred_at=TS, sequence_id=TEXT, automation_node_id=TEXT,
-        email_id=TEXT, email_send_id=TEXT, enrollment_id=TEXT, subscriber_id=TEXT, email=TEXT,
-        subject=TEXT,
+        id=ID, event_type=TEXT, event_time=TS, sequence_id=TEXT, campaign_id=TEXT,
+        email_send_id=TEXT, email_type=TEXT, email_name=TEXT, subscriber_id=TEXT, email=TEXT,
+        company_id=TEXT, ab_test_id=TEXT, ab_test_variant_id=TEXT, bounce_type=TEXT,
+        bounce_sub_type=TEXT, complaint_type=TEXT, clicked_url=TEXT, outcome=TEXT, reason=TEXT,
+        metadata=JSON,
     ),
     # The funnel of a sequence as the vendor counts it, once per sequence and (UTC) day: the
     # day's last read stands for the day.
     "sequence_metrics": _columns(
         sequence_id=ID, date=_DATE, sequence_name=TEXT, **_STATS, active_enrollments=INT,
-        waiting_enrollments=INT, live_enrollments=INT, skipped_unsubscribed=INT,
-        skipped_bounced=INT, loaded_at=TS,
+        waiting_enrollments=INT, live_enrollments=INT, paused_enrollments=INT,
+        skipped_enrollments=INT, skipped_unsubscribed=INT, skipped_bounced=INT, loaded_at=TS,
     ),
     "sequence_step_metrics": _columns(
         sequence_id=ID, node_id=ID, date=_DATE, step=INT, subject=TEXT, **_STATS,
@@ -102,6 +110,7 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
     ),
 }  # fmt: skip
 KEYS: dict[str, str | list[str]] = {
+    "sequence_edges": ["sequence_id", "source_node_id", "target_node_id"],
     "sequence_emails": ["email_id", "node_id"],
     "sequence_metrics": ["sequence_id", "date"],
     "sequence_step_metrics": ["sequence_id", "node_id", "date"],

@@ -56,7 +56,9 @@ def _same(loaded: dict, expected: dict, what: str) -> None:
     )
     for key, row in expected.items():
         got = loaded[key]
-        assert len(got) == len(row) and all(map(_close, got, row)), (what, key, got, row)
+        assert len(got) == len(row) and all(map(_close, got, row)), (
+            f"{what} {key}: {list(got)} != {list(row)}"
+        )
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tests.unify.bulk_truth import expected_steps
@@ -126,8 +127,8 @@ def instantly(state: Any) -> tuple[list[Enrollment], list[Touch]]:
     return rows, touches
 
 
-SEQUENZY_STATES = {"active": "active", "waiting": "active", "completed": "finished",
-                   "failed": "failed", "cancelled": "canceled"}  # fmt: skip
+SEQUENZY_STATES = {"active": "active", "waiting": "active", "paused": "paused",
+                   "completed": "finished", "failed": "failed", "cancelled": "canceled"}  # fmt: skip
 SEQUENZY_TOUCHES = {"send", "open", "click", "bounce", "unsubscribe"}
 
 
@@ -135,18 +136,21 @@ def sequenzy(state: Any) -> tuple[list[Enrollment], list[Touch]]:
     steps = {e["nodeId"]: e["stepNumber"] for s in state.world.sequences for e in s.emails}
     kinds: dict[str, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
     touches = []
-    for ev in state.events_now():
-        kinds[ev["enrollmentId"]][ev["eventType"]].append(_iso(ev["occurredAt"]))
+    for truth in state.events_now():
+        ev = truth.event
+        kinds[truth.enrollment_id][ev["eventType"]].append(_iso(ev["eventTime"]))
         if ev["eventType"] in SEQUENZY_TOUCHES:
-            touches.append(Touch("sequenzy", f"sequenzy:{ev['enrollmentId']}",
-                                 f"sequenzy:{ev['sequenceId']}",
-                                 steps.get(ev["automationNodeId"]), ev["eventType"]))  # fmt: skip
+            touches.append(Touch("sequenzy", f"sequenzy:{truth.enrollment_id}",
+                                 f"sequenzy:{truth.sequence_id}",
+                                 steps.get(ev["campaignId"]), ev["eventType"]))  # fmt: skip
     rows = []
     for e in state.enrollments_now():
         seen = kinds[e["enrollmentId"]]
         rows.append(Enrollment(
             "sequenzy", f"sequenzy:{e['enrollmentId']}", e["enrollmentId"],
-            f"sequenzy:{e['sequenceId']}", e["email"].lower(), _iso(e["enrollmentStartedAt"]),
+            f"sequenzy:{e['sequenceId']}",
+            e["email"].lower() if e["email"] else f"sequenzy-subscriber:{e['subscriberId']}",
+            _iso(e["enrollmentStartedAt"]),
             SEQUENZY_STATES[e["status"]], bool(seen["send"]), bool(seen["open"]), None, None,
             bool(seen["bounce"]), bool(seen["unsubscribe"]),
             min(seen["send"]) if seen["send"] else None,
@@ -199,10 +203,12 @@ def _known(rows: list[PersonSequence], field: str) -> int | None:
 
 
 def _rate(rows: list[PersonSequence], field: str) -> float | None:
+    """As SQL's round: halves away from zero (4 of 64 is 6.3, where Python's round says 6.2)."""
     base = [r for r in rows if r.reached and getattr(r, field) is not None]
-    return (
-        round(100.0 * sum(bool(getattr(r, field)) for r in rows) / len(base), 1) if base else None
-    )
+    if not base:
+        return None
+    share = Decimal(100 * sum(bool(getattr(r, field)) for r in rows)) / len(base)
+    return float(share.quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def measures(rows: list[PersonSequence]) -> tuple:

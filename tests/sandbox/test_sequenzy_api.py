@@ -16,7 +16,7 @@ from sandbox.sequenzy import (
     WindowLimit,
 )
 
-EVERY_STATUS = "active,waiting,completed,failed,cancelled"
+EVERY_STATUS = "active,waiting,paused,completed,failed,cancelled"
 SUBSCRIBERS_ONLY = "subscribers-only-key"
 
 
@@ -50,12 +50,12 @@ def _pages(client: httpx.Client, path: str, **params: object) -> list[dict]:
         offset += body["pagination"]["count"]
 
 
-def test_enrollments_default_to_active_and_waiting_only(served):
+def test_enrollments_default_to_those_still_in_the_sequence(served):
     sandbox, client = served
     live = _live(sandbox)
     default = _pages(client, f"/sequences/{live}/enrollments")
     every = _pages(client, f"/sequences/{live}/enrollments", status=EVERY_STATUS)
-    assert {e["status"] for e in default} <= {"active", "waiting"}
+    assert {e["status"] for e in default} <= {"active", "waiting", "paused"}
     assert {e["status"] for e in every} >= {"completed", "waiting"} and len(every) > len(default)
     truth = [e for e in sandbox.state.enrollments_now() if e["sequenceId"] == live]
     assert sorted(e["enrollmentId"] for e in every) == sorted(e["enrollmentId"] for e in truth)
@@ -81,7 +81,7 @@ def test_errors_use_the_vendors_envelope(served):
     assert missing.status_code == 404 and missing.json() == {"success": False,
                                                              "error": "Sequence not found"}  # fmt: skip
     bad = client.get(f"/sequences/{missing.request.url.path.split('/')[-1]}/enrollments",
-                     params={"status": "paused"})  # fmt: skip
+                     params={"status": "stopped"})  # fmt: skip
     assert bad.status_code in (400, 404) and bad.json()["success"] is False
     scoped = client.get("/sequences", headers={"authorization": f"Bearer {SUBSCRIBERS_ONLY}"})
     assert scoped.status_code == 403 and "sequences:read" in scoped.json()["error"]
@@ -137,7 +137,7 @@ def _events(client: httpx.Client, path: str, **params: object) -> list[dict]:
     while True:
         body = client.get(path, params={"limit": 500, "page": page, **params}).json()
         rows += body["events"]
-        if not body["pagination"]["hasMore"]:
+        if page >= body["pagination"]["totalPages"]:  # the SDK's Pagination has no hasMore
             return rows
         page += 1
 
@@ -150,12 +150,15 @@ def test_events_default_to_deliveries_and_agree_with_the_enrollments(served):
     assert default and {e["eventType"] for e in default} == {"delivery"}
     every = _events(client, path, period="90d", eventTypes="send,delivery,bounce,open,click")
     assert {"send", "delivery", "open"} <= {e["eventType"] for e in every}
-    stamps = [e["occurredAt"] for e in every]
+    stamps = [e["eventTime"] for e in every]
     assert stamps == sorted(stamps) and len({e["id"] for e in every}) == len(every)
     sends = [e for e in every if e["eventType"] == "send"]
-    assert {e["enrollmentId"] for e in sends} <= {
-        e["enrollmentId"] for e in sandbox.state.enrollments_now() if e["sequenceId"] == live
+    assert {e["subscriberId"] for e in sends} <= {
+        e["subscriberId"] for e in sandbox.state.enrollments_now() if e["sequenceId"] == live
     }
+    steps = {e["nodeId"] for e in sandbox.state.world.sequences[
+        sandbox.state.world.sequence_position(live)].emails}  # fmt: skip
+    assert {e["campaignId"] for e in every} <= steps  # the email node, as the SDK says
     stats = client.get(f"/metrics/sequences/{live}", params={"period": "90d"}).json()
     assert sum(s["stats"]["sent"] for s in stats["steps"]) == stats["stats"]["sent"]
 
@@ -221,11 +224,59 @@ def test_enroll_and_the_sequence_actions_change_what_the_api_shows(served):
                        json={"emails": [p["email"] for p in idle] + ["nobody@example.org"]}).json()  # fmt: skip
     assert done["enrolled"] == 3 and done["notFound"] == ["nobody@example.org"]
     assert {p["id"] for p in idle} <= {e["subscriberId"] for e in _running(client, live)}
-    paused = client.post(f"/sequences/{live}/pause-enrollments").json()["sequence"]
+    paused = client.post(f"/sequences/{live}/pause-enrollments").json()  # flat, as the SDK's
     assert paused["effectiveStatus"] == "enrollment_paused" and paused["status"] == "active"
     refused = client.post(f"/sequences/{live}/enroll", json={"emails": [idle[0]["email"]]})
     assert refused.status_code == 409
-    assert client.post(f"/sequences/{live}/resume-enrollments").json()["sequence"][
-        "effectiveStatus"] == "live"  # fmt: skip
-    assert client.post(f"/sequences/{live}/disable").json()["sequence"]["status"] == "paused"
-    assert client.post(f"/sequences/{live}/enable").json()["sequence"]["effectiveStatus"] == "live"
+    assert client.post(f"/sequences/{live}/resume-enrollments").json()["effectiveStatus"] == "live"
+    assert client.post(f"/sequences/{live}/disable").json()["status"] == "paused"
+    again = client.post(f"/sequences/{live}/disable").json()
+    assert again["sequenceId"] == live and "already" in again["message"]
+    assert client.post(f"/sequences/{live}/enable").json()["effectiveStatus"] == "live"
+
+
+def test_paused_contacts_hold_their_step_until_resumed(served):
+    """`enrollments/pause` holds a contact where it is: listed as paused with `pausedAt`, no
+    `waitUntil`, nothing sent meanwhile; `/resume` lets it go on, later by the time it was
+    held. Both are safe to repeat, and say which contacts they did not find."""
+    sandbox, client = served
+    live = _live(sandbox)
+    waiting = [e for e in _running(client, live) if e["status"] == "waiting"][:2]
+    ids = [e["subscriberId"] for e in waiting]
+    body = {"subscriberIds": [*ids, "00000000-0000-4000-8000-000000000000"], "reason": "asked"}
+    paused = client.post(f"/sequences/{live}/enrollments/pause", json=body).json()
+    assert paused["pausedCount"] == 2 and paused["notFound"]["subscriberIds"] == [
+        body["subscriberIds"][-1]
+    ]
+    assert (
+        client.post(f"/sequences/{live}/enrollments/pause", json=body).json()["alreadyPausedCount"]
+        == 2
+    )
+    listed = {e["subscriberId"]: e for e in _running(client, live)}
+    assert all(
+        listed[i]["status"] == "paused"
+        and listed[i]["pausedAt"]
+        and listed[i]["pauseReason"] == "asked"
+        and listed[i]["waitUntil"] is None
+        for i in ids
+    )
+    stats = client.get(f"/metrics/sequences/{live}").json()
+    assert stats["pausedEnrollments"]["total"] >= 2
+    sent_before = _sends(client, live, ids)
+    sandbox.state.advance(10 * 86_400)
+    assert _sends(client, live, ids) == sent_before  # nothing sent while held
+    resumed = client.post(
+        f"/sequences/{live}/enrollments/resume", json={"subscriberIds": ids}
+    ).json()
+    assert resumed["resumedCount"] == 2 and {e["outcome"] for e in resumed["enrollments"]} == {
+        "resumed"
+    }
+    assert {e["status"] for e in resumed["enrollments"]} <= {"active", "waiting"}
+    sandbox.state.advance(20 * 86_400)
+    assert _sends(client, live, ids) > sent_before
+
+
+def _sends(client: httpx.Client, sequence_id: str, subscribers: list[str]) -> int:
+    every = _events(client, f"/metrics/sequences/{sequence_id}/events", period="90d",
+                    eventTypes="send")  # fmt: skip
+    return sum(e["subscriberId"] in subscribers for e in every)

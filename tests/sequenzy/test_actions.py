@@ -13,7 +13,7 @@ from tests.sequenzy.environment import cli_env
 from tests.support.cli import ROOT, cli, kill_when, run_cli
 from tests.support.warehouses import DuckDBWarehouse
 
-RUNNING = ("active", "waiting")
+RUNNING = ("active", "waiting", "paused")  # what a cancel ends
 
 
 def _posts(server) -> Counter:

@@ -130,7 +130,7 @@ def test_the_api_defaults_hide_finished_enrollments_and_all_but_deliveries(seque
         sequence = client.get("/sequences").json()["sequences"][0]["id"]
         shown = client.get(f"/sequences/{sequence}/enrollments", params={"limit": 500}).json()
         events = client.get(f"/metrics/sequences/{sequence}/events", params={"limit": 500}).json()
-    assert {e["status"] for e in shown["enrollments"]} <= {"active", "waiting"}
+    assert {e["status"] for e in shown["enrollments"]} <= {"active", "waiting", "paused"}
     assert {e["eventType"] for e in events["events"]} == {"delivery"}
     load = loader(server.base_url)
     load.run()

@@ -14,7 +14,7 @@ from tests.support.cli import BUILDS_MODELS, run_cli
 PEOPLE = ("enrolled", "sent", "delivered", "opened", "clicked", "bounced", "opted_out",
           "in_progress", "finished", "canceled", "failed")  # fmt: skip
 KINDS = {"send": 1, "delivery": 2, "open": 3, "click": 4, "bounce": 5, "unsubscribe": 6}
-STATUSES = {"active": 7, "waiting": 7, "completed": 8, "cancelled": 9, "failed": 10}
+STATUSES = {"active": 7, "waiting": 7, "paused": 7, "completed": 8, "cancelled": 9, "failed": 10}
 
 
 def _people(state) -> tuple[dict[str, list[int]], dict]:
@@ -26,9 +26,10 @@ def _people(state) -> tuple[dict[str, list[int]], dict]:
         facts[key][STATUSES[e["status"]]] = 1
         started = instant(e["enrollmentStartedAt"])
         first[key] = min(first.get(key, started), started)
-    for ev in state.events_now():
+    for truth in state.events_now():
+        ev = truth.event
         if ev["eventType"] in KINDS:
-            facts[(ev["sequenceId"], ev["subscriberId"])][KINDS[ev["eventType"]]] = 1
+            facts[(truth.sequence_id, ev["subscriberId"])][KINDS[ev["eventType"]]] = 1
     by_sequence: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
     by_week: dict = defaultdict(lambda: [0] * 11)
     for key, flags in facts.items():

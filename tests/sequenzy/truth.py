@@ -25,7 +25,9 @@ def expected_tables(state: Any) -> dict[str, set[tuple]]:
         b = s.body
         tables["sequences"].add((b["id"], b["name"], b["status"], b["effectiveStatus"], False))
         tables["sequence_nodes"].update((n["id"], b["id"], n["nodeType"]) for n in s.nodes)
-        tables["sequence_edges"].update((a["id"], t["id"]) for a, t in itertools.pairwise(s.nodes))
+        tables["sequence_edges"].update(
+            (b["id"], a["id"], t["id"]) for a, t in itertools.pairwise(s.nodes)
+        )
         tables["sequence_emails"].update(
             (e["emailId"], e["nodeId"], b["id"], e["subject"], e["stepNumber"]) for e in s.emails
         )
@@ -38,16 +40,18 @@ def expected_tables(state: Any) -> dict[str, set[tuple]]:
             e["currentNodeId"], instant(e["enrollmentStartedAt"]), instant(e["lastUpdatedAt"]),
         ))  # fmt: skip
     tables["subscribers"].update((s["id"], s["email"], s["status"]) for s in world.subscribers)
-    for ev in state.events_now():
-        tables["events"].add((ev["id"], ev["eventType"], instant(ev["occurredAt"]),
-                              ev["sequenceId"], ev["enrollmentId"], ev["automationNodeId"]))  # fmt: skip
+    for truth in state.events_now():
+        ev = truth.event
+        tables["events"].add((ev["id"], ev["eventType"], instant(ev["eventTime"]),
+                              truth.sequence_id, ev["subscriberId"], ev["campaignId"]))  # fmt: skip
     return dict(tables)
 
 
 QUERIES = {
     "sequences": "select id, name, status, effective_status, is_deleted from sequenzy.sequences",
     "sequence_nodes": "select id, sequence_id, node_type from sequenzy.sequence_nodes",
-    "sequence_edges": "select source, target from sequenzy.sequence_edges",
+    "sequence_edges": "select sequence_id, source_node_id, target_node_id"
+                      " from sequenzy.sequence_edges",
     "sequence_emails": "select email_id, node_id, sequence_id, subject, step_number"
                        " from sequenzy.sequence_emails",
     "sequence_metrics": "select sequence_id, sent, delivered, opened, clicked"
@@ -56,10 +60,10 @@ QUERIES = {
     "enrollments": "select id, sequence_id, subscriber_id, status, current_node_id,"
                    " enrollment_started_at, last_updated_at from sequenzy.enrollments",
     "subscribers": "select id, email, status from sequenzy.subscribers",
-    "events": "select id, event_type, occurred_at, sequence_id, enrollment_id,"
-              " automation_node_id from sequenzy.events",
+    "events": "select id, event_type, event_time, sequence_id, subscriber_id,"
+              " campaign_id from sequenzy.events",
 }  # fmt: skip
-KEY_WIDTH = {"sequence_emails": 2, "sequence_edges": 2}
+KEY_WIDTH = {"sequence_emails": 2, "sequence_edges": 3}
 
 
 def loaded_tables(warehouse: Any) -> dict[str, list[tuple]]:

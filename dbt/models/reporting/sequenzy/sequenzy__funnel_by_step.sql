@@ -15,9 +15,9 @@ from {{ vendor_table('sequenzy', 'sequence_emails',
                       ('step_number', 'bigint'), ('subject', 'varchar')]) }} m
 left join {{ vendor_source('sequenzy', 'sequences') }} s on s.id = m.sequence_id
 left join {{ vendor_table('sequenzy', 'events',
-                          [('sequence_id', 'varchar'), ('automation_node_id', 'varchar'),
+                          [('sequence_id', 'varchar'), ('campaign_id', 'varchar'),
                            ('email_send_id', 'varchar'), ('event_type', 'varchar')]) }} v
-  on v.sequence_id = m.sequence_id and v.automation_node_id = m.node_id
+  on v.sequence_id = m.sequence_id and v.campaign_id = m.node_id
 left join {{ ref('sequenzy__step_metrics_latest') }} p
   on p.sequence_id = m.sequence_id and p.node_id = m.node_id
 group by m.sequence_id, s.name, m.step_number, m.node_id, m.subject

@@ -6,7 +6,7 @@
 {{ config(alias='funnel_person_sequence') }}
 select e.sequence_id, e.subscriber_id, lower(max(e.email)) as person,
        min(e.enrollment_started_at) as first_enrolled_at, count(*) as enrollments,
-       max(case when e.status in ('active', 'waiting') then 1 else 0 end) as in_progress,
+       max(case when e.status in ('active', 'waiting', 'paused') then 1 else 0 end) as in_progress,
        max(case when e.status = 'completed' then 1 else 0 end) as finished,
        max(case when e.status = 'cancelled' then 1 else 0 end) as canceled,
        max(case when e.status = 'failed' then 1 else 0 end) as failed,

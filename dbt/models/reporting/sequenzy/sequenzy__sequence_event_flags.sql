@@ -2,7 +2,7 @@
     (no rows until an event is loaded). -#}
 {{ config(alias='sequence_event_flags') }}
 select v.sequence_id, v.subscriber_id,
-       min(v.occurred_at) filter (where v.event_type = 'send') as first_sent_at,
+       min(v.event_time) filter (where v.event_type = 'send') as first_sent_at,
        max(case when v.event_type = 'send' then 1 else 0 end) as sent,
        max(case when v.event_type = 'delivery' then 1 else 0 end) as delivered,
        max(case when v.event_type = 'open' then 1 else 0 end) as opened,
@@ -12,5 +12,5 @@ select v.sequence_id, v.subscriber_id,
        max(case when v.event_type = 'complaint' then 1 else 0 end) as complained
 from {{ vendor_table('sequenzy', 'events',
                      [('sequence_id', 'varchar'), ('subscriber_id', 'varchar'),
-                      ('event_type', 'varchar'), ('occurred_at', 'timestamp with time zone')]) }} v
+                      ('event_type', 'varchar'), ('event_time', 'timestamp with time zone')]) }} v
 group by v.sequence_id, v.subscriber_id

@@ -2,16 +2,16 @@
     opens, bounces and unsubscribes come from the event stream; Sequenzy has no reply event and
     no reply classification (its replies are counts in the sequence's metrics), so replied and
     positive are unknown (null), not false. -#}
+-- depends_on: {{ ref('stg_sequenzy__events') }}
 {% if vendor_loaded('sequenzy', 'enrollments') %}
 with facts as (
     select enrollment_id,
-           min(case when event_type = 'send' then occurred_at end) as first_sent_at,
-           min(case when event_type = 'open' then occurred_at end) as first_opened_at,
+           min(case when event_type = 'send' then event_time end) as first_sent_at,
+           min(case when event_type = 'open' then event_time end) as first_opened_at,
            max(case when event_type = 'bounce' then 1 else 0 end) as bounced,
            max(case when event_type = 'unsubscribe' then 1 else 0 end) as unsubscribed
-    from {{ vendor_table('sequenzy', 'events',
-                         [('enrollment_id', 'varchar'), ('event_type', 'varchar'),
-                          ('occurred_at', 'timestamp with time zone')]) }} ev
+    from {{ ref('stg_sequenzy__events') }} ev
+    where enrollment_id is not null
     group by enrollment_id
 )
 select 'sequenzy' as vendor, 'sequenzy:' || e.id as enrollment_key, e.id as vendor_enrollment_id,

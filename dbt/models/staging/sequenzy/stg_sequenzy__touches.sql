@@ -1,6 +1,7 @@
 {#- Sequenzy's event stream as touches: sends, opens, clicks, bounces and unsubscribes, at the
     email step of the node that sent them (deliveries, delays and complaints are left to the
     events table). -#}
+-- depends_on: {{ ref('stg_sequenzy__events') }}
 {% if vendor_loaded('sequenzy', 'events') %}
 with steps as (
     select node_id, min(step_number) as step
@@ -9,10 +10,11 @@ with steps as (
     group by node_id
 )
 select 'sequenzy' as vendor, 'sequenzy:' || ev.id as touch_key,
-       'sequenzy:' || ev.enrollment_id as enrollment_key, 'sequenzy:' || ev.sequence_id as sequence_key,
-       st.step, ev.event_type as touch_type, ev.occurred_at
-from {{ vendor_relation('sequenzy', 'events') }} ev
-left join steps st on st.node_id = ev.automation_node_id
+       'sequenzy:' || ev.enrollment_id as enrollment_key,
+       'sequenzy:' || ev.sequence_id as sequence_key,
+       st.step, ev.event_type as touch_type, ev.event_time as occurred_at
+from {{ ref('stg_sequenzy__events') }} ev
+left join steps st on st.node_id = ev.node_id
 where ev.event_type in ('send', 'open', 'click', 'bounce', 'unsubscribe')
   and ev.enrollment_id is not null
 {% else %}
