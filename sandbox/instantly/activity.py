@@ -174,15 +174,22 @@ class _Builder:
 
 
 def plan(
-    rng: np.random.Generator, shape: CampaignShape, created: np.ndarray, campaign: np.ndarray
+    rng: np.random.Generator,
+    shape: CampaignShape,
+    created: np.ndarray,
+    campaign: np.ndarray,
+    unreachable: np.ndarray | None = None,
 ) -> EventLog:
-    """Every lead's planned events (leads without a campaign have none)."""
+    """Every lead's planned events (leads without a campaign have none; `unreachable` ones,
+    without an address, are skipped by their campaign)."""
     n = len(created)
     out = _Builder()
     every = np.arange(n)
     c = np.where(campaign >= 0, campaign, 0)
     steps = np.where(campaign >= 0, shape.n_steps[c], 0)
     outcome = rng.choice(len(OUTCOME_P), n, p=OUTCOME_P)
+    if unreachable is not None:
+        outcome = np.where(unreachable, SKIPPED, outcome)
     at = (rng.random(n) * steps).astype(np.int64)  # the step of the outcome
     runs_on = (outcome == DONE) | ((outcome == AUTO) & ~shape.stop_on_auto_reply[c])
     last = np.where(runs_on, steps - 1, at)

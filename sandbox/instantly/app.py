@@ -96,7 +96,7 @@ class InstantlyApi:
         resource, action = scope.split(":")
         granted = {scope, f"{resource}:all", f"all:{action}", "all:all"}
         if not scopes & granted:
-            raise ApiError(403, f"API key is missing the scope {scope}")
+            raise ApiError(403, "Forbidden")  # as the vendor: no word of which scope
 
 
 def list_campaigns(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:

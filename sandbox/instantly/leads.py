@@ -77,6 +77,18 @@ VERIFICATION = np.array([1, 1, 1, 1, 1, -2, -3, 11])
 ESP = np.array([1, 1, 2, 2, 3, 999, 9])
 
 
+def without_email(k: Any) -> Any:
+    """Whether lead `k` (a position, or an array of them) came without an address: 2 %, as
+    imports without one do (the vendor's `Lead.email` is nullable). Such a lead is skipped by
+    its campaign: nothing can be sent to it."""
+    return (k * 2_654_435_761) % 4_294_967_296 % 1000 < 20
+
+
+def without_name(k: Any) -> Any:
+    """Whether lead `k` came without first and last names: 5 % (both nullable)."""
+    return (k * 40_503) % 65_536 % 100 < 5
+
+
 def _hex_id(hi: int, lo: int) -> str:
     h = f"{hi:016x}{lo:016x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -154,15 +166,18 @@ class Leads:
     def exists(self, k: np.ndarray | int, now: int) -> Any:
         return (self.created[k] <= now) & (self.deleted[k] > now)
 
-    def person(self, k: int) -> dict[str, str]:
+    def person(self, k: int) -> dict[str, str | None]:
         first, last, company, title = (int(v) for v in self.traits[k, :4])
         domain = ascii_fold(COMPANIES[company]).replace(" ", "") + ".example.com"
-        email = f"{ascii_fold(FIRST[first])}.{ascii_fold(LAST[last])}.{k}@{domain}"
+        email: str | None = f"{ascii_fold(FIRST[first])}.{ascii_fold(LAST[last])}.{k}@{domain}"
         if k < self.shared:
             email = shared_address(k)
+        elif without_email(k):
+            email = None
+        named = k < self.shared or not without_name(k)
         return {
-            "first_name": FIRST[first],
-            "last_name": LAST[last],
+            "first_name": FIRST[first] if named else None,
+            "last_name": LAST[last] if named else None,
             "email": email,
             "company_name": COMPANIES[company],
             "company_domain": domain,

@@ -148,7 +148,7 @@ def _lead_predicate(world: InstantlyWorld, body: dict[str, Any]) -> Callable[[in
         person = leads.person(k)
         if contacts and person["email"] not in contacts:
             return False
-        name = f"{person['first_name']} {person['last_name']} {person['email']}".lower()
+        name = " ".join(str(person[k] or "") for k in ("first_name", "last_name", "email")).lower()
         if search and search not in name:
             return False
         if list_id and (in_campaign or world.ids["list"].make(k % 3) != list_id):

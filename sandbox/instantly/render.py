@@ -132,8 +132,9 @@ def email(world: InstantlyWorld, j: int, preview_only: bool) -> dict[str, Any]:
     senders = campaign["email_list"] or ["outbound@send0.example.com"]
     account = senders[k % len(senders)]
     copy = _copy(owner, step, variant)
-    subject = copy["subject"].replace("{{firstName}}", person["first_name"])
-    html = copy["body"].replace("{{firstName}}", person["first_name"])
+    greeting = person["first_name"] or "there"
+    subject = copy["subject"].replace("{{firstName}}", greeting)
+    html = copy["body"].replace("{{firstName}}", greeting)
     received = kind in RECEIVED
     if received:
         subject = f"Re: {subject}"
@@ -145,7 +146,8 @@ def email(world: InstantlyWorld, j: int, preview_only: bool) -> dict[str, Any]:
     text = html.replace("<p>", "").replace("</p>", "")
     email_id = index.id_of(j)
     created = int(index.created[j])
-    sender, recipient = (person["email"], account) if received else (account, person["email"])
+    address = str(person["email"])  # a lead without one is skipped: nothing is sent to it
+    sender, recipient = (address, account) if received else (account, address)
     return {
         "id": email_id,
         "timestamp_created": _at(created),

@@ -19,7 +19,7 @@ from sandbox.common.ids import IdSpace
 from sandbox.common.text import ascii_fold
 from sandbox.instantly.activity import MINUTE, SUB_ADD, CampaignShape, EventLog, ms, plan
 from sandbox.instantly.emails import EmailIndex
-from sandbox.instantly.leads import Leads
+from sandbox.instantly.leads import Leads, without_email
 
 DAY_US = 86_400 * US
 CAMPAIGN_STATUSES = (1, 1, 1, 2, 3, 0, 4, -1, -2, -99)  # weighted: most campaigns are active
@@ -66,7 +66,8 @@ class InstantlyWorld:
         generator = np.random.default_rng(seed)
         created, campaign = _lead_arrivals(generator, leads, len(made), anchor_us)
         table = Leads.generate(generator, created, campaign)
-        log = plan(generator, CampaignShape.of(made, subs), created, campaign)
+        log = plan(generator, CampaignShape.of(made, subs), created, campaign,
+                   without_email(np.arange(len(created))))  # fmt: skip
         rendered = {kind: IdSpace(seed, kind) for kind in ("step", "thread", "list", "user")}
         added = log.kind == SUB_ADD
         joins = [np.sort(log.time[added & (log.value == k)]) for k in range(len(subs))]

@@ -34,6 +34,7 @@ from sources.common.errors import (
 )
 from sources.common.ratelimit import RateLimits
 from sources.common.retries import RetryPolicy, TransientError, parse_retry_after
+from sources.common.scopes import OperationScopes, refusal
 from sources.common.stats import RunStats
 
 log = logging.getLogger("sequence_funnel.http")
@@ -70,8 +71,10 @@ class ApiClient:
         limits: RateLimits | None = None,
         stats: RunStats | None = None,
         max_connections: int = 10,
+        scopes: OperationScopes | None = None,
     ) -> None:
         self.vendor = vendor
+        self.scopes = scopes
         self.limits = limits
         self.key_setting = key_setting
         self.base_setting = base_setting
@@ -218,15 +221,11 @@ class ApiClient:
                     f" {method} {path} again: {self.errors.message(self._json(response))}"
                 )
             raise TransientError(f"HTTP {status}", retry_after, status)
-        if status in (401, 403):
-            if status == 401:
-                what = "rejected the API key (HTTP 401)"
-            else:  # a key without a scope: the API's message names it
-                reason = self.errors.message(self._json(response))
-                what = f"refused access with this API key (HTTP 403: {reason})"
+        if status in (401, 403):  # a 403's own message may say little: the document may say more
+            what = refusal(self.vendor, status, method, path,
+                           self.errors.message(self._json(response)), self.scopes)  # fmt: skip
             raise AuthenticationError(
-                f"{self.vendor} {what}: set {self.key_setting} in the environment"
-                " or in .dlt/secrets.toml"
+                f"{what}: set {self.key_setting} in the environment or in .dlt/secrets.toml"
             )
         if status == 402:
             raise ConfigurationError(

@@ -22,6 +22,7 @@ from sources.instantly.settings import (
     EMAILS_PATH,
     KEY_SETTING,
     PAGE_LIMIT,
+    SCOPES,
     WORKSPACE_LIMITS,
 )
 
@@ -46,7 +47,7 @@ def make_client(
     return ApiClient(
         base_url, vendor="Instantly", auth_headers={"authorization": f"Bearer {api_key.strip()}"},
         key_setting=KEY_SETTING, base_setting=BASE_SETTING, policy=policy, limits=limits,
-        stats=stats,
+        stats=stats, scopes=SCOPES,
     )  # fmt: skip
 
 

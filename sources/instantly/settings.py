@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sources.common.scopes import OperationScopes
 from sources.common.tables import BOOL, DOUBLE, ID, INT, JSON, TEXT, TS, Tables
 from sources.common.tables import columns as _columns
 
@@ -18,6 +19,35 @@ PAGE_LIMIT = 100  # "limit (max 100)"
 WORKSPACE_LIMITS = ((100, 1), (6_000, 60))
 EMAILS_LIMIT = (20, 60)
 EMAILS_PATH = "/emails"
+
+
+def _scopes(resource: str, action: str) -> tuple[str, ...]:
+    """The vendor's pattern: the scope, its resource's `all`, `all:` the action, `all:all`."""
+    return (f"{resource}:{action}", f"{resource}:all", f"all:{action}", "all:all")
+
+
+# What the vendor's document requires of a key for each operation the source and the actions
+# make ("Requires one of the following scopes: ..."; tests/instantly/test_scopes.py holds this
+# to it). Its 403 says only "Forbidden": the error names the scopes from here.
+SCOPES = OperationScopes({
+    "GET /campaigns": _scopes("campaigns", "read"),
+    "GET /campaigns/{id}": _scopes("campaigns", "read"),
+    "GET /campaigns/analytics": (),  # the document names none
+    "GET /campaigns/analytics/daily": (),
+    "GET /campaigns/analytics/steps": (),
+    "GET /accounts": _scopes("accounts", "read"),
+    "GET /subsequences": _scopes("subsequences", "read"),
+    "GET /subsequences/{id}": _scopes("subsequences", "read"),
+    "GET /subsequences/analytics": _scopes("subsequences", "read"),
+    "POST /leads/list": _scopes("leads", "read"),
+    "GET /emails": _scopes("emails", "read"),
+    "POST /subsequences/{id}/pause": _scopes("subsequences", "update"),
+    "POST /subsequences/{id}/resume": _scopes("subsequences", "update"),
+    "POST /campaigns/{id}/pause": _scopes("campaigns", "update"),
+    "POST /campaigns/{id}/activate": _scopes("campaigns", "update"),
+    "POST /leads/subsequence/move": _scopes("leads", "update"),
+    "POST /leads/subsequence/remove": _scopes("leads", "update"),
+})  # fmt: skip
 DEFAULT_LOOKBACK_SECONDS = 600.0  # emails re-read before the mark: the listing trails writes
 DEFAULT_CATALOG_REFRESH_MINUTES = 15.0  # campaigns, subsequences, accounts
 DEFAULT_LEADS_REFRESH_MINUTES = 60.0  # a full read of the leads: no updated-since filter

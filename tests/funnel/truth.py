@@ -111,7 +111,8 @@ def instantly(state: Any) -> tuple[list[Enrollment], list[Touch]]:
         first = min(sent[lead["id"]]) if sent[lead["id"]] else None
         rows.append(Enrollment(
             "instantly", f"instantly:{lead['id']}", lead["id"], f"instantly:{lead['campaign']}",
-            lead["email"].lower(), _iso(lead["timestamp_created"]),
+            lead["email"].lower() if lead["email"] else f"instantly-lead:{lead['id']}",
+            _iso(lead["timestamp_created"]),
             INSTANTLY_STATES[lead["status"]],
             bool(lead["timestamp_last_contact"]) or first is not None,
             lead["email_open_count"] > 0, lead["email_reply_count"] > 0,

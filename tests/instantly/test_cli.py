@@ -31,7 +31,12 @@ def test_a_run_exits_0_loads_exactly_and_the_key_is_never_written(instantly, tmp
     ("keys", "paid", "needle"),
     [
         ({"another-key": ALL_SCOPES}, True, "Instantly rejected the API key (HTTP 401)"),
-        ({GOOD_KEY: READS}, True, "missing the scope leads:read"),
+        (
+            {GOOD_KEY: READS},
+            True,
+            "POST /leads/list with this API key (HTTP 403: Forbidden); the"
+            " vendor's document says it needs one of the scopes leads:read",
+        ),
         ({GOOD_KEY: ALL_SCOPES}, False, "plan does not include API access (HTTP 402"),
     ],
 )

@@ -15,11 +15,13 @@ COUNTS = ("enrolled", "started", "replied", "positive_replies", "bounced", "opte
 
 
 def _truth(leads: list[dict]) -> tuple[dict[str, list[int]], dict]:
-    """By campaign and by cohort week: a person counts once per campaign (by email)."""
+    """By campaign and by cohort week: a person counts once per campaign (by email; a lead
+    without one is a person of its own)."""
     people: dict[tuple, list[dict]] = defaultdict(list)
     for lead in leads:
         if lead["campaign"]:
-            people[(lead["campaign"], lead["email"].lower())].append(lead)
+            person = lead["email"].lower() if lead["email"] else f"instantly-lead:{lead['id']}"
+            people[(lead["campaign"], person)].append(lead)
     by_campaign: dict[str, list[int]] = defaultdict(lambda: [0] * 8)
     by_week: dict = defaultdict(lambda: [0] * 8)
     for (campaign, _), rows in people.items():

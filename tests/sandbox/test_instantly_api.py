@@ -61,7 +61,7 @@ def test_paging_follows_next_starting_after_and_a_full_last_page_still_names_one
     [
         (None, "/campaigns", {}, 401, "Missing Authorization header"),
         ("wrong", "/campaigns", {}, 401, "Invalid API key"),
-        (LEADS_ONLY, "/campaigns", {}, 403, "missing the scope campaigns:read"),
+        (LEADS_ONLY, "/campaigns", {}, 403, "Forbidden"),  # the vendor names no scope
         (DEFAULT_API_KEY, "/campaigns", {"limit": 101}, 400, "querystring/limit must be <= 100"),
         (DEFAULT_API_KEY, "/accounts", {"status": 7}, 400, "querystring/status must be equal"),
         (DEFAULT_API_KEY, "/campaigns/not-a-uuid", {}, 400, 'params/id must match format "uuid"'),

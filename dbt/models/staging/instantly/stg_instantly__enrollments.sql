@@ -2,7 +2,8 @@
     leads deleted since they were loaded. Replied and positive come from the lead's counters and
     interest status (Interested, Meeting Booked, Meeting Completed, Won), so they hold however far
     the emails backfill has got; the first send and reply times come from the emails. Instantly
-    gives no time of an open. -#}
+    gives no time of an open. A lead without an email (the vendor's `Lead.email` is nullable)
+    is a person of its own, keyed by its lead id, which matches no other tool's person. -#}
 {% if vendor_loaded('instantly', 'leads') %}
 {% set emails = vendor_table('instantly', 'emails',
                              [('lead_id', 'varchar'), ('ue_type', 'bigint'),
@@ -15,7 +16,8 @@ with sends as (
     from {{ emails }} m where ue_type = 2 group by lead_id
 )
 select 'instantly' as vendor, 'instantly:' || l.id as enrollment_key, l.id as vendor_enrollment_id,
-       'instantly:' || l.campaign as sequence_key, lower(l.email) as person_key,
+       'instantly:' || l.campaign as sequence_key,
+       coalesce(lower(nullif(trim(l.email), '')), 'instantly-lead:' || l.id) as person_key,
        l.timestamp_created as enrolled_at, cast(l.status as varchar) as vendor_status,
        (l.timestamp_last_contact is not null or s.first_sent_at is not null) as reached,
        coalesce(l.email_open_count, 0) > 0 as opened,

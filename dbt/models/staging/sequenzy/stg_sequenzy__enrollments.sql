@@ -16,7 +16,8 @@ with facts as (
 )
 select 'sequenzy' as vendor, 'sequenzy:' || e.id as enrollment_key, e.id as vendor_enrollment_id,
        'sequenzy:' || e.sequence_id as sequence_key,
-       coalesce(lower(e.email), lower(sub.email), 'sequenzy-subscriber:' || e.subscriber_id)
+       coalesce(lower(nullif(trim(e.email), '')), lower(nullif(trim(sub.email), '')),
+                'sequenzy-subscriber:' || e.subscriber_id)
            as person_key,
        e.enrollment_started_at as enrolled_at, e.status as vendor_status,
        f.first_sent_at is not null as reached, f.first_opened_at is not null as opened,

@@ -20,7 +20,7 @@ with sends as (
 )
 select 'unify' as vendor, 'unify:' || e.id as enrollment_key, e.id as vendor_enrollment_id,
        'unify:' || e.sequence_id as sequence_key,
-       coalesce(lower(p.email), 'unify-person:' || e.person_id) as person_key,
+       coalesce(lower(nullif(trim(p.email), '')), 'unify-person:' || e.person_id) as person_key,
        coalesce(e.created_at, e.started_at) as enrolled_at,
        e.status || case when e.is_canceled then ' canceled' when e.is_bounced then ' bounced'
                         when e.is_opted_out then ' opted_out' when e.is_excluded then ' excluded'
