@@ -47,10 +47,12 @@ class InstantlyApi:
         return Response(orjson.dumps(body), status, headers, media_type="application/json")
 
     def endpoint(
-        self, scope: str, document: dict[str, Any], path: str, method: str, handler: Handler
-    ) -> Endpoint:
+        self, scope: str, document: dict[str, Any], path: str, method: str, handler: Handler,
+        refused: frozenset[str] = frozenset(),
+    ) -> Endpoint:  # fmt: skip
         """Bearer auth, the plan, the scope (`leads:read`, `campaigns:update`, ...), the
-        document's parameter and body schemas for the operation, then the handler."""
+        document's parameter and body schemas for the operation, then the handler. A documented
+        parameter the sandbox does not implement (`refused`) is a 400, never ignored."""
         specs = openapi.parameters(document, path, method)
         schema = openapi.body_schema(document, path, method)
         bad_path = validation.bad_path_status(document, path, method)
@@ -61,6 +63,11 @@ class InstantlyApi:
                 self._authorise(request.headers.get("authorization"), scope)
                 body = await self._body(request) if schema is not None else None
                 try:
+                    unsupported = sorted(refused & set(request.query_params))
+                    if unsupported:
+                        raise openapi.BadQuery(
+                            f"querystring/{unsupported[0]} is not supported by this sandbox"
+                        )
                     openapi.check(specs, {**request.query_params, **request.path_params})
                     if schema is not None:
                         openapi.check_body(schema, body)
@@ -101,10 +108,15 @@ class InstantlyApi:
 
 def list_campaigns(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
     limit, after = paging(request)
-    search = (request.query_params.get("search") or "").lower()
+    query = request.query_params
+    search = (query.get("search") or "").lower()
     rows = [c for c in world.campaigns if search in c["name"].lower() and world.live(c)]
-    if "status" in request.query_params:
-        rows = [c for c in rows if c["status"] == float(request.query_params["status"])]
+    if "status" in query:
+        rows = [c for c in rows if c["status"] == float(query["status"])]
+    if "exclude_status" in query:
+        rows = [c for c in rows if c["status"] != float(query["exclude_status"])]
+    if query.get("tag_ids") or query.get("ai_sales_agent_id"):
+        rows = []  # no campaign in this world carries a tag or an AI sales agent
     return page(rows, "id", limit, after)
 
 
@@ -115,13 +127,44 @@ def get_campaign(world: InstantlyWorld, now: int, request: Request, body: Any) -
     return campaign
 
 
+def count_launched(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
+    """Campaigns ever launched: every live one but the drafts (status 0)."""
+    return {"count": sum(1 for c in world.campaigns if world.live(c) and c["status"] != 0)}
+
+
+def search_by_contact(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
+    """The live campaigns that have a lead with this email (`search`)."""
+    wanted = (request.query_params.get("search") or "").strip().lower()
+    leads = world.leads
+
+    def has(k: int) -> bool:
+        in_campaign = leads.campaign[k] >= 0 and leads.exists(k, now)
+        return bool(in_campaign and (leads.person(k)["email"] or "").lower() == wanted)
+
+    found = {int(leads.campaign[k]) for k in range(len(leads)) if wanted and has(k)}
+    return {"items": [c for k, c in enumerate(world.campaigns) if k in found and world.live(c)]}
+
+
 def list_accounts(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
     limit, after = paging(request)
-    search = (request.query_params.get("search") or "").lower()
+    query = request.query_params
+    search = (query.get("search") or "").lower()
     rows = [a for a in world.accounts if search in a["email"]]
-    if "status" in request.query_params:
-        rows = [a for a in rows if a["status"] == float(request.query_params["status"])]
+    if "status" in query:
+        rows = [a for a in rows if a["status"] == float(query["status"])]
+    if "provider_code" in query:
+        rows = [a for a in rows if a["provider_code"] == float(query["provider_code"])]
+    if query.get("tag_ids") or query.get("tag_ids_all"):
+        rows = []  # no account in this world carries a tag
     return page(rows, "email", limit, after)
+
+
+def get_account(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
+    wanted = request.path_params["email"].lower()
+    found = next((a for a in world.accounts if a["email"].lower() == wanted), None)
+    if found is None:
+        raise ApiError(404, "Account not found")
+    return found
 
 
 def _query(read: Callable[[InstantlyWorld, int, Request], Any]) -> Handler:
@@ -139,11 +182,16 @@ def _on_body(write: Callable[[InstantlyWorld, int, Any], Any]) -> Handler:
 SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (scope, handler)
     ("get", "/campaigns"): ("campaigns:read", list_campaigns),
     ("get", "/campaigns/{id}"): ("campaigns:read", get_campaign),
+    ("get", "/campaigns/count-launched"): ("campaigns:read", count_launched),
+    ("get", "/campaigns/search-by-contact"): ("campaigns:read", search_by_contact),
     ("get", "/accounts"): ("accounts:read", list_accounts),
     ("get", "/subsequences"): ("subsequences:read", _query(reads.list_subsequences)),
     ("get", "/subsequences/{id}"): ("subsequences:read", _query(reads.get_subsequence)),
+    ("get", "/accounts/{email}"): ("accounts:read", get_account),
     ("post", "/leads/list"): ("leads:read", _on_body(reads.list_leads)),
+    ("get", "/leads/{id}"): ("leads:read", _query(reads.get_lead)),
     ("get", "/emails"): ("emails:read", _query(reads.list_emails)),
+    ("get", "/emails/{id}"): ("emails:read", _query(reads.get_email)),
     ("get", "/campaigns/analytics"): ("campaigns:read", _query(reads.campaign_totals)),
     ("get", "/campaigns/analytics/daily"): ("campaigns:read", _query(reads.campaign_daily)),
     ("get", "/campaigns/analytics/steps"): ("campaigns:read", _query(reads.campaign_steps)),
@@ -160,15 +208,29 @@ SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (sco
 }  # fmt: skip
 
 
+# Documented query parameters this sandbox does not implement: refused with a 400, so that a
+# client relying on one learns it here instead of reading every row as if it had filtered.
+REFUSED: dict[tuple[str, str], frozenset[str]] = {
+    ("get", "/accounts"): frozenset({"include_tags", "filter", "sort_by", "sort_order", "skip"}),
+    ("get", "/campaigns/search-by-contact"): frozenset({"sort_column", "sort_order"}),
+    ("get", "/emails"): frozenset({"search", "list_id", "i_status", "mode", "assigned_to",
+                                   "company_domain", "latest_of_thread"}),
+}  # fmt: skip
+
+
 def build_app(api: InstantlyApi) -> Starlette:
     document = openapi.load_document(validation.DOCUMENT)
     by_path: dict[str, dict[str, Endpoint]] = {}
     for (method, path), (scope, handler) in SERVED.items():
-        endpoint = api.endpoint(scope, document, PREFIX + path, method, handler)
+        endpoint = api.endpoint(scope, document, PREFIX + path, method, handler,
+                                REFUSED.get((method, path), frozenset()))  # fmt: skip
         by_path.setdefault(path, {})[method.upper()] = endpoint
     # Static paths before templated ones: `/campaigns/analytics` is not a campaign id.
     ordered = sorted(by_path, key=lambda p: ("{" in p, p))
-    routes = [Route(PREFIX + p, _dispatch(by_path[p]), methods=list(by_path[p])) for p in ordered]
+    # Every method reaches its path's route, so that `GET /leads/list` is that path's 405, not
+    # a lead named "list" (Starlette would go on to a templated route that matches in full).
+    every = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    routes = [Route(PREFIX + p, _dispatch(by_path[p]), methods=every) for p in ordered]
     documented = {PREFIX + p: openapi.methods(document, PREFIX + p) for p in by_path}
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -187,10 +249,9 @@ def build_app(api: InstantlyApi) -> Starlette:
 
 
 def _dispatch(endpoints: dict[str, Endpoint]) -> Endpoint:
-    if len(endpoints) == 1:
-        return next(iter(endpoints.values()))
-
     async def by_method(request: Request) -> Any:
+        if request.method not in endpoints:
+            raise HTTPException(405)
         return await endpoints[request.method](request)
 
     return by_method

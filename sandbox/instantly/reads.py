@@ -127,6 +127,23 @@ def list_leads(world: InstantlyWorld, now: int, body: dict[str, Any]) -> Any:
     return {"items": items}
 
 
+def get_lead(world: InstantlyWorld, now: int, request: Request) -> Any:
+    k = world.leads.position(request.path_params["id"].lower())
+    if k is None or not world.leads.exists(k, now):
+        raise ApiError(404, "Lead not found")
+    return render.lead(world, k, now)
+
+
+def get_email(world: InstantlyWorld, now: int, request: Request) -> Any:
+    try:
+        j, found = world.emails.rank(request.path_params["id"].lower())
+    except ValueError:
+        found = False
+    if not found or world.emails.listed[j] > now:
+        raise ApiError(404, "Email not found")
+    return render.email(world, j, False)
+
+
 def _lead_predicate(world: InstantlyWorld, body: dict[str, Any]) -> Callable[[int, Any], bool]:
     leads = world.leads
     ids = {i.lower() for i in body.get("ids") or []}

@@ -74,9 +74,9 @@ def lead_from(world: InstantlyWorld, k: int, state: LeadState) -> dict[str, Any]
         "email_reply_count": state.replies,
         "email_click_count": state.clicks,
         "status_summary": summary,
-        "payload": {
-            "firstName": person["first_name"],
-            "lastName": person["last_name"],
+        "payload": {  # its names are strings in the document: absent when the lead has none
+            **({"firstName": person["first_name"]} if person["first_name"] else {}),
+            **({"lastName": person["last_name"]} if person["last_name"] else {}),
             "companyName": person["company_name"],
             "jobTitle": person["job_title"],
             "seniority": ("junior", "senior", "executive")[k % 3],

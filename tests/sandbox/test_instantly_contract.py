@@ -18,7 +18,8 @@ IMPLEMENTED = (
     "getCampaignSubsequence", "listLeads", "listEmail", "getCampaignAnalytics",
     "getDailyCampaignAnalytics", "getCampaignStepsAnalytics", "getSubsequenceAnalytics",
     "pauseSubsequence", "resumeSubsequence", "pauseCampaign", "activateCampaign",
-    "moveLeadToSubsequence", "removeLeadFromSubsequence",
+    "moveLeadToSubsequence", "removeLeadFromSubsequence", "getLead", "getEmail", "getAccount",
+    "countLaunched", "searchByContact",
 )  # fmt: skip
 
 
