@@ -17,6 +17,7 @@ every `chunk_seconds` and goes on in another load (`RunStats.pending`), from whe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,8 @@ from sources.common.tables import KnownTypes
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
 from sources.sequenzy.settings import BATCH_ROWS, FINISHED, SEQUENZY_TABLES
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -82,7 +85,13 @@ def _sequence(
             run.stats.add("rows", len(page))
             read = True
             _scan(progress, offset, page)
-            batch += [e for e in page if _changed(before, e)]
+            kept = rows.keyed(page, "enrollmentId")
+            if len(kept) < len(page):
+                log.warning(
+                    "Sequenzy listed %d enrollments of sequence %s without `enrollmentId`:"
+                    " not loaded", len(page) - len(kept), sequence_id,
+                )  # fmt: skip
+            batch += [e for e in kept if _changed(before, e)]
             if len(batch) >= BATCH_ROWS:
                 yield SEQUENZY_TABLES.tagged("enrollments", rows.enrollment_table(batch, known))
                 batch = []
@@ -110,8 +119,8 @@ def _scan(progress: Progress, offset: int, page: list[dict[str, Any]]) -> None:
     """Note the first unfinished token, and move past the page."""
     previous = progress.anchor
     for i, token in enumerate(page):
-        if progress.first_live is None and token["status"] not in FINISHED:
+        if progress.first_live is None and token.get("status") not in FINISHED:
             progress.first_live = offset + i
             progress.live_anchor = previous
-        previous = token["enrollmentId"]
+        previous = token.get("enrollmentId")
     progress.offset, progress.anchor = offset + len(page), previous

@@ -8,6 +8,7 @@ Sequences and enrollments page by `limit`/`offset` with `pagination.hasMore`; su
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from sources.common.paging import anchored_offset_pages
 from sources.common.ratelimit import RateLimits, RequestLimiter
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
+from sources.sequenzy.rows import keyed
 from sources.sequenzy.settings import (
     BASE_SETTING,
     CLIENT_LIMITS,
@@ -30,6 +32,8 @@ from sources.sequenzy.settings import (
     SEQUENCES_LIMIT,
     SUBSCRIBERS_LIMIT,
 )
+
+log = logging.getLogger(__name__)
 
 
 def check_settings(api_key: str, base_url: str) -> None:
@@ -63,15 +67,25 @@ def make_client(
     )  # fmt: skip
 
 
-def listed(client: ApiClient, path: str, response: ApiResponse, field: str) -> list[Any]:
-    """The answer's list `field`, or a one-line error naming the base URL to check."""
+def listed(
+    client: ApiClient, path: str, response: ApiResponse, field: str, key: str | None = None
+) -> list[Any]:
+    """The answer's list `field`, or a one-line error naming the base URL to check. With
+    `key`, only the objects that carry it: the SDK lets any field be absent or null, and one
+    without its key cannot be merged, so it is left out with a warning naming the field."""
     body = response.body
     if not isinstance(body, dict) or not isinstance(body.get(field), list):
         raise ConfigurationError(
             f"{client.base_url_for_errors()}{path} did not answer like the Sequenzy API"
             f" (no list of {field}): check {BASE_SETTING}"
         )
-    return body[field]
+    if key is None:
+        return body[field]
+    kept = keyed(body[field], key)
+    if len(kept) < len(body[field]):
+        log.warning("Sequenzy GET %s sent %d of its %s without `%s`: not loaded", path,
+                    len(body[field]) - len(kept), field, key)  # fmt: skip
+    return kept
 
 
 def _more(response: ApiResponse) -> bool:
@@ -87,7 +101,7 @@ def sequences(client: ApiClient) -> tuple[list[dict[str, Any]], ApiResponse]:
         params = {"limit": SEQUENCES_LIMIT, "offset": offset}
         response = client.get("/sequences", params=params, collection=True)
         first = first or response
-        page = listed(client, "/sequences", response, "sequences")
+        page = listed(client, "/sequences", response, "sequences", "id")
         out += page
         offset += len(page)
         if not page or not _more(response):
@@ -117,8 +131,8 @@ def enrollment_pages(
         response = client.get(path, params=params)
         return listed(client, path, response, "enrollments"), _more(response)
 
-    return anchored_offset_pages(fetch, lambda e: e["enrollmentId"], limit=ENROLLMENTS_LIMIT,
-                                 start=start, anchor=anchor)  # fmt: skip
+    return anchored_offset_pages(fetch, lambda e: e.get("enrollmentId") or "",
+                                 limit=ENROLLMENTS_LIMIT, start=start, anchor=anchor)  # fmt: skip
 
 
 def subscriber_pages(client: ApiClient) -> Iterator[list[dict[str, Any]]]:
@@ -127,7 +141,7 @@ def subscriber_pages(client: ApiClient) -> Iterator[list[dict[str, Any]]]:
     params: dict[str, Any] = {"limit": SUBSCRIBERS_LIMIT, "status": "all"}
     while True:
         response = client.get("/subscribers", params=params, collection=True)
-        page = listed(client, "/subscribers", response, "subscribers")
+        page = listed(client, "/subscribers", response, "subscribers", "id")
         if page:
             yield page
         cursor = (response.body.get("pagination") or {}).get("nextCursor")

@@ -31,8 +31,9 @@ PARTS: dict[str, tuple[str, str | tuple[str, str]]] = {
 
 def sequence_row(summary: dict[str, Any], details: dict[str, Any] | None) -> dict[str, Any]:
     """A sequence as listed, with what only its details hold (graph revision, email count,
-    stop condition); `is_deleted` false: it is listed."""
-    merged = {**summary, **{k: v for k, v in (details or {}).items() if k not in GRAPH}}
+    stop condition): where both say a field, the listing's is kept. `is_deleted` false: it is
+    listed."""
+    merged = {**{k: v for k, v in (details or {}).items() if k not in GRAPH}, **summary}
     return snake_cased([merged])[0] | {"is_deleted": False}
 
 
@@ -71,6 +72,12 @@ def removed_rows(part: str, sequence_id: str, keys: Iterable[list[str]]) -> list
     names = _key_names(part)
     return [dict(zip(names, k, strict=True)) | {"sequence_id": sequence_id, "removed": True}
             for k in keys]  # fmt: skip
+
+
+def keyed(items: list[Any], key: str) -> list[dict[str, Any]]:
+    """The objects that carry their `key` (the SDK lets any field be absent or null): one
+    without it cannot be merged, so it is left out and the caller warns."""
+    return [x for x in items if isinstance(x, dict) and x.get(key)]
 
 
 def enrollment_table(enrollments: list[dict[str, Any]], known: KnownTypes = no_schema) -> pa.Table:
