@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
@@ -47,7 +46,7 @@ def _column(kind: str, values: list[Any]) -> pa.Array:
         return timestamps(values)
     if kind == "json":  # as text with a `json` hint, as for new fields (sources.common.drift)
         return pa.array(
-            [None if v is None else orjson.dumps(v).decode() for v in values], pa.string()
+            [None if v is None else drift.json_text(v) for v in values], pa.string()
         )
     return pa.array(values, ARROW_TYPES[kind])
 

@@ -11,6 +11,7 @@ loaded as bigint cannot take "high"). Pure: values in, Arrow arrays out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -54,11 +55,20 @@ def _fits(value_kind: str, target: str) -> bool:
     return target == "json" or value_kind in FITS.get(target, set())
 
 
+def json_text(value: Any) -> str:
+    """A JSON value as text: orjson's, or the standard library's for what orjson refuses
+    (an integer beyond 64 bits, which JSON allows and a vendor may send)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False)
+
+
 def _array(values: list[Any], target: str) -> pa.Array:
     if target == "json":
-        return pa.array([None if v is None else orjson.dumps(v).decode() for v in values])
+        return pa.array([None if v is None else json_text(v) for v in values])
     if target == "text":
-        text = [v if v is None or isinstance(v, str) else orjson.dumps(v).decode() for v in values]
+        text = [v if v is None or isinstance(v, str) else json_text(v) for v in values]
         return pa.array(text, pa.string())
     if target == "double":
         return pa.array([None if v is None else float(v) for v in values], pa.float64())

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 
 MAX_DEPTH = 6
 TEXT = st.text(max_size=12)
+INT = st.integers(-(2**70), 2**70)  # JSON allows any size: beyond 64 bits too
 # fields a vendor adds later: camelCase names no documented field has, of any JSON kind
 NEW_NAMES = st.text("abcdefghijklmnopqrstuvwxyzéü", min_size=1, max_size=6).map(
     lambda name: "added" + name.title()
 )
-NEW_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+NEW_VALUES = st.recursive(st.none() | st.booleans() | INT | st.floats(allow_nan=False)
                           | TEXT, lambda inner: st.lists(inner, max_size=2)
                           | st.dictionaries(TEXT, inner, max_size=2), max_leaves=4)  # fmt: skip
 EXTRA = st.dictionaries(NEW_NAMES, NEW_VALUES, max_size=2)
@@ -64,14 +65,7 @@ class Generator:
                 options = [self.values({**rest, **o}, depth) for o in alternatives]
                 return st.one_of(options) | (st.none() if nullable else st.nothing())
         if "allOf" in schema:
-            merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-            for part in schema["allOf"]:
-                part = self.resolve(part)
-                merged["properties"] = {**merged.get("properties", {}),
-                                        **part.get("properties", {})}  # fmt: skip
-                merged["required"] = [*merged.get("required", []), *part.get("required", [])]
-                merged.setdefault("type", part.get("type"))
-            return self.values(merged, depth)
+            return self.values(self.merged(schema), depth)
         if "const" in schema:
             return st.just(schema["const"])
         if "enum" in schema:
@@ -81,6 +75,21 @@ class Generator:
         if nullable and "null" not in kinds:
             kinds.append("null")
         return st.one_of([self._kind(k, schema, depth) for k in kinds])
+
+    def merged(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """A schema with its `allOf` parts (and theirs) folded in: properties and required
+        fields together, any other keyword from the first that says it."""
+        out: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema.get("allOf") or []:
+            part = self.merged(self.resolve(part))
+            for key, value in part.items():
+                if key == "properties":
+                    out["properties"] = {**value, **out.get("properties", {})}
+                elif key == "required":
+                    out["required"] = [*out.get("required", []), *value]
+                else:
+                    out.setdefault(key, value)
+        return out
 
     def _kind(self, kind: str, schema: dict[str, Any], depth: int) -> st.SearchStrategy[Any]:
         if kind == "null":
