@@ -45,9 +45,7 @@ def _column(kind: str, values: list[Any]) -> pa.Array:
     if kind == "timestamp":
         return timestamps(values)
     if kind == "json":  # as text with a `json` hint, as for new fields (sources.common.drift)
-        return pa.array(
-            [None if v is None else drift.json_text(v) for v in values], pa.string()
-        )
+        return pa.array([None if v is None else drift.json_text(v) for v in values], pa.string())
     return pa.array(values, ARROW_TYPES[kind])
 
 

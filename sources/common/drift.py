@@ -18,6 +18,8 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from sources.common import nul
+
 # A column's data type in the destination's schema, or None when it has none yet.
 KnownType = Callable[[str], str | None]
 JSON_FIELD = {b"data_type": b"json"}  # Arrow field metadata that `Tables.tagged` turns into a hint
@@ -58,6 +60,7 @@ def _fits(value_kind: str, target: str) -> bool:
 def json_text(value: Any) -> str:
     """A JSON value as text: orjson's, or the standard library's for what orjson refuses
     (an integer beyond 64 bits, which JSON allows and a vendor may send)."""
+    value = nul.value(value)  # as text: the escape `\u0000` would fail PostgreSQL's JSON too
     try:
         return orjson.dumps(value).decode()
     except TypeError:

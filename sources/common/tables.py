@@ -11,7 +11,7 @@ import pyarrow as pa
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from dlt.common.schema import Schema
 
-from sources.common import arrow, drift
+from sources.common import arrow, drift, nul
 
 # Per table, what the destination's schema knows of a column's type (see sources.common.drift).
 KnownTypes = Callable[[str], drift.KnownType]
@@ -55,9 +55,13 @@ class Tables:
 
     def tagged(self, table: str, rows: Any) -> Any:
         """Rows or an Arrow table for dlt, routed to `table` with its contract and key (and a
-        `json` hint for each JSON column a new field became)."""
+        `json` hint for each JSON column a new field became); no NUL in its text
+        (sources.common.nul)."""
         hints = self._hints[table]
+        if isinstance(rows, list):
+            rows = [nul.value(r) for r in rows]
         if isinstance(rows, pa.Table):
+            rows = nul.table(rows)
             json_columns = {
                 f.name: dict(JSON) for f in rows.schema if f.metadata == drift.JSON_FIELD
             }

@@ -1,0 +1,23 @@
+"""NUL never reaches a destination: PostgreSQL refuses it in text and JSON, and JSON allows it."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from sources.common import drift, nul
+
+
+def test_text_and_json_of_any_depth_lose_their_nul():
+    got = nul.value({"a\x00": ["x\x00", {"b": "\x00\x00"}], "n": 5, "t": None})
+    assert got == {"a\ufffd": ["x\ufffd", {"b": "\ufffd\ufffd"}], "n": 5, "t": None}
+    assert "\\u0000" not in drift.json_text({"k": "a\x00b"})
+
+
+def test_an_arrow_table_loses_its_nul_in_every_text_column_and_keeps_the_rest():
+    chunked = pa.chunked_array([pa.array(["ok", None]), pa.array(["x\x00y"])])
+    found = pa.table({"t": chunked, "n": pa.array([1, 2, 3]), "u": pa.array(["a", "b", "c"])})
+    cleaned = nul.table(found)
+    assert cleaned.column("t").to_pylist() == ["ok", None, "x\ufffdy"]
+    assert cleaned.column("n").to_pylist() == [1, 2, 3] and cleaned.column("u") == found.column("u")
+    untouched = pa.table({"t": pa.array(["x\x00", "ok"])}).slice(1)  # the NUL is outside the slice
+    assert nul.table(untouched).column("t").to_pylist() == ["ok"]
