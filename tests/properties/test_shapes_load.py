@@ -17,9 +17,16 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from pipelines import funnel
+from sources.instantly import rows as instantly_rows
+from sources.instantly.settings import INSTANTLY_TABLES
 from sources.sequenzy import rows as sequenzy_rows
 from sources.sequenzy.settings import SEQUENZY_TABLES
+from sources.unify.enrollment_rows import list_enrollment_tables
+from sources.unify.sequence_rows import sequence_row as unify_sequence_row
+from sources.unify.settings import UNIFY_TABLES
+from tests.properties.test_instantly_shapes import of as instantly_of
 from tests.properties.test_sequenzy_shapes import of as sequenzy_of
+from tests.properties.test_unify_shapes import of as unify_of
 from tests.support.warehouses import DuckDBWarehouse
 
 LOADS = settings(max_examples=2, deadline=None, derandomize=True, phases=[Phase.generate],
@@ -82,6 +89,43 @@ def _sequenzy_tables(world: dict[str, list[Any]]) -> list[Any]:
     return out
 
 
+@st.composite
+def instantly_world(draw: Any) -> tuple[list[Any], int]:
+    """Campaigns with their steps, leads in them (or in none), and their emails; and how many
+    leads are in a campaign (each an enrollment)."""
+    campaigns = [c | {"id": f"cmp-{k}"} for k, c in
+                 enumerate(draw(st.lists(instantly_of("Campaign"), min_size=1, max_size=3)))]  # fmt: skip
+    leads = []
+    for k, lead in enumerate(draw(st.lists(instantly_of("Lead"), min_size=1, max_size=8))):
+        campaign = campaigns[k % len(campaigns)]["id"] if k % 4 else None
+        leads.append(lead | {"id": f"lead-{k}", "campaign": campaign})
+    emails = [m | {"id": f"mail-{k}", "lead_id": leads[k % len(leads)]["id"],
+                   "campaign_id": leads[k % len(leads)]["campaign"]}
+              for k, m in enumerate(draw(st.lists(instantly_of("Email"), max_size=6)))]  # fmt: skip
+    tagged = INSTANTLY_TABLES.tagged
+    out = [tagged("campaigns", [instantly_rows.campaign_row(c) for c in campaigns])]
+    steps = [r for c in campaigns for r in instantly_rows.campaign_step_rows(c)]
+    out += [tagged("campaign_steps", steps)] if steps else []
+    out.append(tagged("leads", instantly_rows.lead_table(leads)))
+    if emails:
+        out.append(tagged("emails", instantly_rows.email_table(emails, bodies=False)))
+    return out, sum(lead["campaign"] is not None for lead in leads)
+
+
+@st.composite
+def unify_world(draw: Any) -> tuple[list[Any], int]:
+    """Enrollments as `GET /enrollments` lists them, and the sequences they embed; and how
+    many enrollments."""
+    listed = draw(st.lists(unify_of("Enrollment"), min_size=1, max_size=6))
+    listed = [e | {"id": f"enr-{k}"} for k, e in enumerate(listed)]
+    sequences = {e["sequence"]["id"]: e["sequence"] for e in listed}
+    out = list(UNIFY_TABLES.tagged_all(list_enrollment_tables(listed)))
+    out.append(
+        UNIFY_TABLES.tagged("sequences", [unify_sequence_row(s) for s in sequences.values()])
+    )
+    return out, len(listed)
+
+
 def _load(warehouse: Any, tmp_path: Any, vendor: str, tables: list[Any]) -> None:
     @dlt.source(name=vendor, max_table_nesting=0)
     def shapes() -> Any:
@@ -92,12 +136,34 @@ def _load(warehouse: Any, tmp_path: Any, vendor: str, tables: list[Any]) -> None
     pipeline.run(shapes())
 
 
+def _built(warehouse: Any, tmp_path: Path, vendor: str, tables: list[Any]) -> int:
+    """Load, build the models, and say how many enrollments of `vendor` the funnel counts."""
+    _load(warehouse, tmp_path, vendor, tables)
+    built = funnel.build(warehouse.destination(), pipelines_dir=str(tmp_path / "pipelines"))
+    assert built.status == "built"
+    counted = warehouse.rows("select count(*) from funnel.enrollments where vendor = ?", [vendor])
+    return int(counted[0][0])
+
+
 @LOADS
 @given(world=sequenzy_world())
 def test_sequenzy_shapes_load_and_build(world, warehouse_factory, tmp_path_factory):
-    warehouse, tmp_path = warehouse_factory(), tmp_path_factory.mktemp("shapes")
-    _load(warehouse, tmp_path, "sequenzy", _sequenzy_tables(world))
-    built = funnel.build(warehouse.destination(), pipelines_dir=str(tmp_path / "pipelines"))
-    assert built.status == "built"
-    counted = warehouse.rows("select count(*) from funnel.enrollments where vendor = 'sequenzy'")
-    assert counted == [(len(world["enrollments"]),)]
+    tables = _sequenzy_tables(world)
+    counted = _built(warehouse_factory(), tmp_path_factory.mktemp("shapes"), "sequenzy", tables)
+    assert counted == len(world["enrollments"])
+
+
+@LOADS
+@given(world=instantly_world())
+def test_instantly_shapes_load_and_build(world, warehouse_factory, tmp_path_factory):
+    tables, in_campaigns = world
+    counted = _built(warehouse_factory(), tmp_path_factory.mktemp("shapes"), "instantly", tables)
+    assert counted == in_campaigns
+
+
+@LOADS
+@given(world=unify_world())
+def test_unify_shapes_load_and_build(world, warehouse_factory, tmp_path_factory):
+    tables, enrollments = world
+    counted = _built(warehouse_factory(), tmp_path_factory.mktemp("shapes"), "unify", tables)
+    assert counted == enrollments
