@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 import orjson
 
+MAX_SAFE_INTEGER = 2**53 - 1
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
@@ -58,8 +59,10 @@ def _value(label: str, schema: Mapping[str, Any], text: str) -> None:
             raise BadQuery(f"{label} must be {kind}") from None
         if "minimum" in schema and value < schema["minimum"]:
             raise BadQuery(f"{label} must be >= {schema['minimum']}")
-        if "maximum" in schema and value > schema["maximum"]:
-            raise BadQuery(f"{label} must be <= {schema['maximum']}")
+        # the document's bound, else a JavaScript API's own (Number.MAX_SAFE_INTEGER)
+        maximum = schema.get("maximum", MAX_SAFE_INTEGER)
+        if value > maximum:
+            raise BadQuery(f"{label} must be <= {maximum}")
     elif kind == "boolean":
         if text not in ("true", "false"):
             raise BadQuery(f"{label} must be boolean")

@@ -83,6 +83,17 @@ class SequenzyState:
                          for i in range(len(found.kind))]  # fmt: skip
             return rows
 
+    def replied_now(self) -> set[str]:
+        """The enrollments whose subscriber has replied to one of their emails by now (each
+        reply a conversation in the inbox): the truth of who replied."""
+        with self.lock:
+            now, found = self.clock.now_us(), set()
+            for k in range(len(self.world.sequences)):
+                all_events = events.sequence_events(self.world, k, now)
+                replies = all_events.enrollment[all_events.kind == len(events.TYPES)]
+                found |= {self.world.enrollment_id(int(e)) for e in replies}
+            return found
+
     def counts(self) -> dict[str, int]:
         now = self.clock.now_us()
         started = int((self.world.enrollments.started <= now).sum())

@@ -28,7 +28,7 @@ from starlette.routing import Route
 from sandbox.common import openapi
 from sandbox.common.clock import VirtualClock, format_http_date
 from sandbox.common.errors import ApiError
-from sandbox.sequenzy import enrollments, metrics, writes
+from sandbox.sequenzy import conversations, enrollments, metrics, writes
 from sandbox.sequenzy.protocol import error_body, int_param, sequence_position
 from sandbox.sequenzy.world import SequenzyWorld
 
@@ -222,6 +222,7 @@ SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (sco
     ("get", "/metrics/sequences/{sequenceId}"): ("sequences:read", metrics.sequence_metrics),
     ("get", "/metrics/sequences/{sequenceId}/events"): ("sequences:read",
                                                         metrics.list_sequence_events),
+    ("get", "/conversations"): ("conversations:read", conversations.list_conversations),
     ("post", "/sequences/{sequenceId}/enrollments/cancel"): ("sequences:write",
                                                               _write(writes.cancel)),
     ("post", "/sequences/{sequenceId}/enroll"): ("sequences:write", _write(writes.enroll)),

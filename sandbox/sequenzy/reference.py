@@ -43,6 +43,7 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "listSubscribers": ("subscribers", "RawSubscribersClient", "list"),
     "getSequenceStats": ("analytics", "RawAnalyticsClient", "get_sequence_metrics"),
     "listSequenceEvents": ("analytics", "RawAnalyticsClient", "list_sequence_events"),
+    "listConversations": ("conversations", "RawConversationsClient", "list"),
     "cancelSequenceEnrollments": ("sequences", "RawSequencesClient", "cancel_enrollments"),
     "pauseSequenceSubscribers": ("sequences", "RawSequencesClient", "pause_subscribers"),
     "resumeSequenceSubscribers": ("sequences", "RawSequencesClient", "resume_subscribers"),
@@ -64,16 +65,18 @@ EXTRAS: dict[tuple[str, str], dict[str, Any]] = {
     ("listSequences", "offset"): {"minimum": 0},
     ("listSubscribers", "limit"): {"minimum": 1, "maximum": 1000},
     ("listSubscribers", "page"): {"minimum": 1},
+    ("listConversations", "limit"): {"minimum": 1},
+    ("listConversations", "page"): {"minimum": 1},
 }
 ERROR = {
     "type": "object", "required": ["success", "error"],
     "properties": {"success": {"const": False}, "error": {"type": "string"}},
     "description": "Every error (shared/reference/vendor-apis.md §3): the SDK types it as any.",
 }  # fmt: skip
-# Any operation may answer these, whatever its SDK method lists: a key without the operation's
-# permission or the company's access (403), and the key's rate limits (429, "100 requests per
-# minute per API key and 20 requests per second burst").
-EVERY_OPERATION = (401, 403, 429)
+# Any operation may answer these, whatever its SDK method lists: a parameter it cannot read
+# (400), a key without the operation's permission or the company's access (403), and the key's
+# rate limits (429, "100 requests per minute per API key and 20 requests per second burst").
+EVERY_OPERATION = (400, 401, 403, 429)
 
 
 def camel(name: str) -> str:

@@ -1,4 +1,5 @@
-"""dlt source for the Sequenzy API v1: sequences, enrollments, subscribers, events, metrics.
+"""dlt source for the Sequenzy API v1: sequences, enrollments, subscribers, conversations (its
+replies), events, metrics.
 
 One resource per table family, so that `sequenzy_source().with_resources("events")` loads just
 those tables:
@@ -6,6 +7,7 @@ those tables:
 - `sequences`: sequences, sequence_nodes, sequence_edges, sequence_emails (catalog.py);
 - `enrollments`: every enrollment token, of every status (enrollments.py);
 - `subscribers`: every subscriber (subscribers.py);
+- `conversations`: the inbox, where replies are (conversations.py);
 - `events`: every type of event of each sequence, by time windows (events.py);
 - `metrics`: sequence_metrics and sequence_step_metrics, per day (metrics.py).
 
@@ -25,6 +27,7 @@ from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.sequenzy.catalog import sequences as _sequences
+from sources.sequenzy.conversations import conversations as _conversations
 from sources.sequenzy.enrollments import enrollments as _enrollments
 from sources.sequenzy.events import events as _events
 from sources.sequenzy.extraction import SequenzyRun, SequenzySettings
@@ -34,6 +37,7 @@ from sources.sequenzy.settings import (
     CLIENT_LIMITS,
     DEFAULT_BASE_URL,
     DEFAULT_CHUNK_SECONDS,
+    DEFAULT_CONVERSATIONS_REFRESH_MINUTES,
     DEFAULT_LOOKBACK_SECONDS,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_METRICS_REFRESH_MINUTES,
@@ -51,6 +55,7 @@ def sequenzy_source(
     lookback_seconds: float = DEFAULT_LOOKBACK_SECONDS,
     initial_since: str | None = None,
     subscribers_refresh_minutes: float = DEFAULT_SUBSCRIBERS_REFRESH_MINUTES,
+    conversations_refresh_minutes: float = DEFAULT_CONVERSATIONS_REFRESH_MINUTES,
     metrics_refresh_minutes: float = DEFAULT_METRICS_REFRESH_MINUTES,
     chunk_seconds: float = DEFAULT_CHUNK_SECONDS,
     requests_per_minute: int = CLIENT_LIMITS[0][0],
@@ -60,14 +65,14 @@ def sequenzy_source(
     request_timeout: float = 60.0,
     run_stats: RunStats | None = None,
 ) -> list[DltResource]:
-    """The Sequenzy tables, in five resources (see the module's docstring).
+    """The Sequenzy tables, in six resources (see the module's docstring).
 
     `company_id`: the company an account-scoped key reads (`x-company-id`). `initial_since`: a
     first load reads events since then (a date or an RFC 3339 instant; default: each
-    sequence's creation). The refresh settings say how often the subscribers and the metrics
-    are read again (0: every run). `requests_per_minute`, `requests_per_second`: the client's
-    pace (the key's documented limits, 100 and 20, are the defaults; lower them when other
-    clients share the key)."""
+    sequence's creation). The refresh settings say how often the subscribers, the
+    conversations and the metrics are read again (0: every run). `requests_per_minute`,
+    `requests_per_second`: the client's pace (the key's documented limits, 100 and 20, are the
+    defaults; lower them when other clients share the key)."""
     check_at_least(lookback_seconds, 0, SOURCE_NAME, "LOOKBACK_SECONDS")
     check_at_least(chunk_seconds, 0, SOURCE_NAME, "CHUNK_SECONDS")
     check_at_least(requests_per_minute, 1, SOURCE_NAME, "REQUESTS_PER_MINUTE")
@@ -83,6 +88,7 @@ def sequenzy_source(
         lookback=timedelta(seconds=lookback_seconds),
         since=parse_since(initial_since, "initial_since"),
         subscribers_refresh=timedelta(minutes=subscribers_refresh_minutes),
+        conversations_refresh=timedelta(minutes=conversations_refresh_minutes),
         metrics_refresh=timedelta(minutes=metrics_refresh_minutes),
         chunk_seconds=chunk_seconds, limits=limits,
     )  # fmt: skip
@@ -91,6 +97,7 @@ def sequenzy_source(
         dlt.resource(_sequences, name="sequences", write_disposition="merge")(run),
         dlt.resource(_enrollments, name="enrollments", write_disposition="merge")(run),
         dlt.resource(_subscribers, name="subscribers", write_disposition="merge")(run),
+        dlt.resource(_conversations, name="conversations", write_disposition="merge")(run),
         dlt.resource(_events, name="events", write_disposition="merge")(run),
         dlt.resource(_metrics, name="metrics", write_disposition="merge")(run),
     ]

@@ -28,6 +28,7 @@ class SequenzySettings:
     lookback: timedelta
     since: datetime | None  # events before this are not read on a first load
     subscribers_refresh: timedelta
+    conversations_refresh: timedelta
     metrics_refresh: timedelta
     chunk_seconds: float
     limits: tuple[tuple[int, int], ...]

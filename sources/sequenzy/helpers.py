@@ -24,6 +24,7 @@ from sources.sequenzy.rows import keyed
 from sources.sequenzy.settings import (
     BASE_SETTING,
     CLIENT_LIMITS,
+    CONVERSATIONS_LIMIT,
     ENROLLMENT_STATUSES,
     ENROLLMENTS_LIMIT,
     EVENT_TYPES,
@@ -148,6 +149,21 @@ def subscriber_pages(client: ApiClient) -> Iterator[list[dict[str, Any]]]:
         if not page or not cursor or not _more(response):
             return
         params = {**params, "cursor": cursor}
+
+
+def conversation_pages(client: ApiClient) -> Iterator[list[dict[str, Any]]]:
+    """Every conversation, of every status, newest first, by page number."""
+    page = 1
+    while True:
+        params = {"status": "all", "limit": CONVERSATIONS_LIMIT, "page": page}
+        response = client.get("/conversations", params=params, collection=True)
+        found = listed(client, "/conversations", response, "conversations", "id")
+        if found:
+            yield found
+        pagination = response.body.get("pagination") or {}
+        if not response.body.get("conversations") or page >= int(pagination.get("totalPages") or 0):
+            return
+        page += 1
 
 
 def event_pages(

@@ -91,6 +91,18 @@ def subscriber_table(subscribers: list[dict[str, Any]], known: KnownTypes = no_s
     return SEQUENZY_TABLES.arrow("subscribers", snake_cased(subscribers), known("subscribers"))
 
 
+def conversation_table(
+    conversations: list[dict[str, Any]], known: KnownTypes = no_schema
+) -> pa.Table:
+    """Conversations with their `context` as `context_type` and `context_label`."""
+    found = snake_cased(conversations)
+    for row in found:
+        context = row.pop("context", None)
+        context = context if isinstance(context, dict) else {}
+        row["context_type"], row["context_label"] = context.get("type"), context.get("label")
+    return SEQUENZY_TABLES.arrow("conversations", found, known("conversations"))
+
+
 def event_id(sequence_id: str, event: dict[str, Any]) -> str:
     """The event's own id, or a digest of its sequence, type, send, subscriber, node and time."""
     if event.get("id"):

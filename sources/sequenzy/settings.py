@@ -24,6 +24,7 @@ SEQUENCES_LIMIT = 100  # "capped at 100"
 ENROLLMENTS_LIMIT = 500  # "values above 500 are capped"
 SUBSCRIBERS_LIMIT = 1_000  # with `cursor` ("limit up to 1000")
 EVENTS_LIMIT = 500  # "limit (default 100, max 500)"
+CONVERSATIONS_LIMIT = 100  # "Results per page" (the SDK names no bound)
 MAX_WINDOW_DAYS = 90  # "start+end (ISO, max 90 days)"
 # The listing answers `active,waiting,paused` unless asked; every status, always.
 ENROLLMENT_STATUSES = ("active", "waiting", "paused", "completed", "failed", "cancelled")
@@ -34,6 +35,7 @@ EVENT_TYPES = ("send", "delivery", "bounce", "complaint", "open", "click", "unsu
 DEFAULT_LOOKBACK_SECONDS = 3_600.0  # events re-read before the mark: opens arrive late
 DEFAULT_SUBSCRIBERS_REFRESH_MINUTES = 60.0  # a full read: no updated-since filter
 DEFAULT_METRICS_REFRESH_MINUTES = 60.0
+DEFAULT_CONVERSATIONS_REFRESH_MINUTES = 60.0  # a full read: no updated-since filter
 DEFAULT_CHUNK_SECONDS = 300.0  # a long enrollments or events read commits this often
 DEFAULT_MAX_ATTEMPTS = 8  # a 429 without Retry-After backs off to about a minute and a half
 BATCH_ROWS = 5_000
@@ -83,6 +85,13 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         paused_at=TS, pause_reason=TEXT, failed_reason=TEXT, moved_from_node_id=TEXT,
         moved_at=TS, move_reason=TEXT,
         stop_condition_matches=BOOL, stop_condition_match_reason=TEXT,
+    ),
+    # The inbox: a reply to a sequence has `context.type` "sequence" and its name as the label.
+    "conversations": _columns(
+        id=ID, subject=TEXT, status=TEXT, context_type=TEXT, context_label=TEXT,
+        subscriber_id=TEXT, subscriber_email=TEXT, subscriber_name=TEXT, created_at=TS,
+        last_message_at=TS, last_message_by=TEXT, last_message_preview=JSON, message_count=INT,
+        has_unread=BOOL, spam=BOOL, recipient_address=TEXT,
     ),
     "subscribers": _columns(
         id=ID, email=TEXT, first_name=TEXT, last_name=TEXT, status=TEXT, email_provider=TEXT,

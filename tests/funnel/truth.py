@@ -144,7 +144,7 @@ def sequenzy(state: Any) -> tuple[list[Enrollment], list[Touch]]:
             touches.append(Touch("sequenzy", f"sequenzy:{truth.enrollment_id}",
                                  f"sequenzy:{truth.sequence_id}",
                                  steps.get(ev["campaignId"]), ev["eventType"]))  # fmt: skip
-    rows = []
+    rows, replied = [], state.replied_now()
     for e in state.enrollments_now():
         seen = kinds[e["enrollmentId"]]
         rows.append(Enrollment(
@@ -152,7 +152,8 @@ def sequenzy(state: Any) -> tuple[list[Enrollment], list[Touch]]:
             f"sequenzy:{e['sequenceId']}",
             e["email"].lower() if e["email"] else f"sequenzy-subscriber:{e['subscriberId']}",
             _iso(e["enrollmentStartedAt"]),
-            SEQUENZY_STATES[e["status"]], bool(seen["send"]), bool(seen["open"]), None, None,
+            SEQUENZY_STATES[e["status"]], bool(seen["send"]), bool(seen["open"]),
+            e["enrollmentId"] in replied, None,
             bool(seen["bounce"]), bool(seen["unsubscribe"]),
             min(seen["send"]) if seen["send"] else None,
         ))  # fmt: skip

@@ -280,3 +280,26 @@ def _sends(client: httpx.Client, sequence_id: str, subscribers: list[str]) -> in
     every = _events(client, f"/metrics/sequences/{sequence_id}/events", period="90d",
                     eventTypes="send")  # fmt: skip
     return sum(e["subscriberId"] in subscribers for e in every)
+
+
+def test_the_inbox_lists_each_reply_to_a_sequence_as_a_conversation_naming_it(served):
+    """Open conversations unless asked for all; a reply's context names its sequence, by name."""
+    sandbox, client = served
+    every, page = [], 1
+    while True:
+        body = client.get(
+            "/conversations", params={"status": "all", "limit": 100, "page": page}
+        ).json()
+        every += body["conversations"]
+        if page >= body["pagination"]["totalPages"]:
+            break
+        page += 1
+    opened = client.get("/conversations", params={"limit": 100}).json()
+    assert {c["status"] for c in opened["conversations"]} == {"open"}
+    assert opened["pagination"]["total"] < len(every)
+    names = {s.body["name"] for s in sandbox.state.world.sequences}
+    replies = [c for c in every if c["context"]["type"] == "sequence"]
+    assert replies and {c["context"]["label"] for c in replies} <= names
+    people = {e["subscriberId"] for e in sandbox.state.enrollments_now()
+              if e["enrollmentId"] in sandbox.state.replied_now()}  # fmt: skip
+    assert {c["subscriberId"] for c in replies} == people

@@ -72,6 +72,11 @@ def test_the_reads_parse_whole_and_carry_what_the_source_reads(sdk):
     assert not _extras(events) and events.events and events.pagination
     assert all(e.id and e.event_type and e.event_time and e.subscriber_id and e.campaign_id
                for e in events.events)  # fmt: skip
+    inbox = client.conversations.list(status="all", limit=100, page=1)
+    assert not _extras(inbox) and inbox.conversations
+    replies = [c for c in inbox.conversations if c.context and c.context.type == "sequence"]
+    assert replies and all(c.id and c.subscriber_id and c.created_at and c.context.label
+                           for c in replies)  # fmt: skip
     metrics = client.analytics.get_sequence_metrics(live)
     assert not _extras(metrics) and metrics.stats and metrics.steps
     assert metrics.enrollment_counts is not None

@@ -12,6 +12,7 @@ from tests.support.cli import clean_env
 FAST: dict[str, float] = {
     "BACKOFF_INITIAL": 0.02,
     "SUBSCRIBERS_REFRESH_MINUTES": 0,
+    "CONVERSATIONS_REFRESH_MINUTES": 0,
     "METRICS_REFRESH_MINUTES": 0,
     "REQUESTS_PER_MINUTE": 1_000_000,
     "REQUESTS_PER_SECOND": 1_000_000,

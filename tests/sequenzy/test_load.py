@@ -13,7 +13,11 @@ from sources.sequenzy import helpers
 from sources.sequenzy.settings import CLIENT_LIMITS
 from tests.sequenzy.truth import assert_matches_truth
 
-DEFAULT_REFRESH = {"subscribers_refresh_minutes": 60, "metrics_refresh_minutes": 60}
+DEFAULT_REFRESH = {
+    "subscribers_refresh_minutes": 60,
+    "conversations_refresh_minutes": 60,
+    "metrics_refresh_minutes": 60,
+}
 
 
 def test_a_full_load_equals_the_world_table_by_table(sequenzy, loader):

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sandbox.sequenzy import events
+from sandbox.sequenzy import conversations, events
 from tests.support.truth import assert_tables_match
 from tests.support.truth import loaded_tables as support_loaded_tables
 from tests.support.warehouses import DuckDBWarehouse
@@ -40,6 +40,11 @@ def expected_tables(state: Any) -> dict[str, set[tuple]]:
             e["currentNodeId"], instant(e["enrollmentStartedAt"]), instant(e["lastUpdatedAt"]),
         ))  # fmt: skip
     tables["subscribers"].update((s["id"], s["email"], s["status"]) for s in world.subscribers)
+    tables["conversations"].update(
+        (c["id"], c["subscriberId"], c["status"], c["context"]["type"], c["context"]["label"],
+         instant(c["createdAt"]))
+        for c in conversations.all_conversations(world, now)
+    )  # fmt: skip
     for truth in state.events_now():
         ev = truth.event
         tables["events"].add((ev["id"], ev["eventType"], instant(ev["eventTime"]),
@@ -60,6 +65,8 @@ QUERIES = {
     "enrollments": "select id, sequence_id, subscriber_id, status, current_node_id,"
                    " enrollment_started_at, last_updated_at from sequenzy.enrollments",
     "subscribers": "select id, email, status from sequenzy.subscribers",
+    "conversations": "select id, subscriber_id, status, context_type, context_label, created_at"
+                     " from sequenzy.conversations",
     "events": "select id, event_type, event_time, sequence_id, subscriber_id,"
               " campaign_id from sequenzy.events",
 }  # fmt: skip

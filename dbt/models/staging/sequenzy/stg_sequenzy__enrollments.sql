@@ -1,8 +1,11 @@
 {#- One row per Sequenzy enrollment token (one run of a subscriber through a sequence). Sends,
-    opens, bounces and unsubscribes come from the event stream; Sequenzy has no reply event and
-    no reply classification (its replies are counts in the sequence's metrics), so replied and
-    positive are unknown (null), not false. -#}
+    opens, bounces and unsubscribes come from the event stream; replies from the inbox
+    (stg_sequenzy__replies). Replied is unknown (null) where that cannot be said: before the
+    conversations are loaded, or in a sequence whose name another shares (a conversation names
+    the sequence, not its id). Sequenzy classifies no reply: positive is unknown. -#}
 -- depends_on: {{ ref('stg_sequenzy__events') }}
+-- depends_on: {{ ref('stg_sequenzy__replies') }}
+{% set replies_known = vendor_loaded('sequenzy', 'conversations') %}
 {% if vendor_loaded('sequenzy', 'enrollments') %}
 with facts as (
     select enrollment_id,
@@ -13,6 +16,9 @@ with facts as (
     from {{ ref('stg_sequenzy__events') }} ev
     where enrollment_id is not null
     group by enrollment_id
+), shared_names as (
+    select name from {{ vendor_table('sequenzy', 'sequences', [('name', 'varchar')]) }} s
+    group by name having count(*) > 1
 )
 select 'sequenzy' as vendor, 'sequenzy:' || e.id as enrollment_key, e.id as vendor_enrollment_id,
        'sequenzy:' || e.sequence_id as sequence_key,
@@ -22,13 +28,22 @@ select 'sequenzy' as vendor, 'sequenzy:' || e.id as enrollment_key, e.id as vend
        e.enrollment_started_at as enrolled_at, e.status as vendor_status,
        f.first_sent_at is not null as reached, f.first_opened_at is not null as opened,
        f.first_sent_at, f.first_opened_at,
-       cast(null as timestamp with time zone) as first_replied_at,
-       cast(null as boolean) as replied, cast(null as boolean) as positive,
+       rp.first_replied_at,
+{%- if replies_known %}
+       case when sq.name in (select name from shared_names) then null
+            else rp.enrollment_id is not null end as replied,
+{%- else %}
+       cast(null as boolean) as replied,
+{%- endif %}
+       cast(null as boolean) as positive,
        coalesce(f.bounced, 0) = 1 as bounced, coalesce(f.unsubscribed, 0) = 1 as unsubscribed
 from {{ vendor_relation('sequenzy', 'enrollments') }} e
 left join {{ vendor_table('sequenzy', 'subscribers', [('id', 'varchar'), ('email', 'varchar')]) }} sub
     on sub.id = e.subscriber_id
 left join facts f on f.enrollment_id = e.id
+left join {{ ref('stg_sequenzy__replies') }} rp on rp.enrollment_id = e.id
+left join {{ vendor_table('sequenzy', 'sequences', [('id', 'varchar'), ('name', 'varchar')]) }} sq
+    on sq.id = e.sequence_id
 {% else %}
 {{ no_rows(common_columns('enrollments')) }}
 {% endif %}

@@ -1,17 +1,8 @@
 {#- Sequenzy's event stream, each event tied to the enrollment it belongs to. The vendor's events
     (the SDK's EmailEvent) name the subscriber and the email node (`campaign_id`), not the
-    enrollment; the stream is read per sequence, and the source writes its `sequence_id`. A
-    contact is in a sequence once at a time, so an event belongs to the subscriber's enrollment
-    in that sequence that started last at or before it. -#}
-with runs as (
-    select id, sequence_id, subscriber_id, enrollment_started_at,
-           lead(enrollment_started_at) over (partition by sequence_id, subscriber_id
-                                             order by enrollment_started_at, id) as next_started_at
-    from {{ vendor_table('sequenzy', 'enrollments',
-                         [('id', 'varchar'), ('sequence_id', 'varchar'),
-                          ('subscriber_id', 'varchar'),
-                          ('enrollment_started_at', 'timestamp with time zone')]) }} e
-)
+    enrollment; the stream is read per sequence, and the source writes its `sequence_id`. An
+    event belongs to the subscriber's enrollment in that sequence that started last at or
+    before it (stg_sequenzy__runs). -#}
 select ev.id, ev.sequence_id, ev.subscriber_id, r.id as enrollment_id,
        ev.campaign_id as node_id, ev.email_send_id, ev.event_type, ev.event_time
 from {{ vendor_table('sequenzy', 'events',
@@ -19,7 +10,7 @@ from {{ vendor_table('sequenzy', 'events',
                       ('campaign_id', 'varchar'), ('email_send_id', 'varchar'),
                       ('event_type', 'varchar'),
                       ('event_time', 'timestamp with time zone')]) }} ev
-left join runs r
+left join {{ ref('stg_sequenzy__runs') }} r
   on r.sequence_id = ev.sequence_id and r.subscriber_id = ev.subscriber_id
  and r.enrollment_started_at <= ev.event_time
  and (r.next_started_at is null or ev.event_time < r.next_started_at)
