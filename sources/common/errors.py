@@ -73,3 +73,32 @@ class RateLimitedError(ConnectorError):
     """429 with a Retry-After longer than worth waiting for (a daily budget, say)."""
 
     exit_code = 3
+
+
+class UnreadableResponseError(ConnectorError):
+    """The vendor answered without a field the connector reads and its document promises."""
+
+
+def readable(vendor: str, stats: Any) -> Any:
+    """A resource's generator function whose `KeyError` (a field the vendor's answer lacked) is
+    one line naming the field and the request the answer came from (`stats.last_read()`), not a
+    bare `KeyError: 'id'`. A field a vendor's document lets be absent is read with `.get`; this
+    catches the ones it promises."""
+    import functools
+
+    def wrap(resource: Any) -> Any:
+        @functools.wraps(resource)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from resource(*args, **kwargs)
+            except KeyError as exc:
+                where = stats.last_read()
+                raise UnreadableResponseError(
+                    f"{vendor} answered{f' {where}' if where else ''} without the field"
+                    f" {exc.args[0]!r}, which the connector reads and the vendor's document"
+                    " promises"
+                ) from None
+
+        return run
+
+    return wrap

@@ -203,6 +203,7 @@ class ApiClient:
         if self.limits is not None:
             self.limits.acquire(path)
         self.stats.add("requests")
+        self.stats.reading(f"{method} {path}")
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:

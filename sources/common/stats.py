@@ -12,6 +12,15 @@ class RunStats:
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._reads = threading.local()  # each thread's last request: what an error is about
+
+    def reading(self, request: str) -> None:
+        """Note the request this thread makes now (`GET /enrollments`)."""
+        self._reads.last = request
+
+    def last_read(self) -> str | None:
+        """The request this thread made last, if any."""
+        return getattr(self._reads, "last", None)
 
     def add(self, name: str, count: int = 1) -> None:
         with self._lock:

@@ -20,7 +20,7 @@ from datetime import timedelta
 import dlt
 from dlt.sources import DltResource
 
-from sources.common.errors import check_at_least
+from sources.common.errors import check_at_least, readable
 from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
@@ -89,10 +89,11 @@ def instantly_source(
         emails_limit=(emails_requests_per_window, emails_window_seconds), bodies=email_bodies,
     )  # fmt: skip
     run = InstantlyRun(settings, run_stats if run_stats is not None else RunStats())
+    reads = readable("Instantly", run.stats)  # a field its answer lacked: one line
     return [
-        dlt.resource(_campaigns, name="campaigns", write_disposition="merge")(run),
-        dlt.resource(_accounts, name="accounts", write_disposition="merge")(run),
-        dlt.resource(_leads, name="leads", write_disposition="merge")(run),
-        dlt.resource(_emails, name="emails", write_disposition="merge")(run),
-        dlt.resource(_analytics, name="analytics", write_disposition="merge")(run),
+        dlt.resource(reads(_campaigns), name="campaigns", write_disposition="merge")(run),
+        dlt.resource(reads(_accounts), name="accounts", write_disposition="merge")(run),
+        dlt.resource(reads(_leads), name="leads", write_disposition="merge")(run),
+        dlt.resource(reads(_emails), name="emails", write_disposition="merge")(run),
+        dlt.resource(reads(_analytics), name="analytics", write_disposition="merge")(run),
     ]

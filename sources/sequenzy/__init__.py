@@ -22,7 +22,7 @@ from datetime import timedelta
 import dlt
 from dlt.sources import DltResource
 
-from sources.common.errors import check_at_least
+from sources.common.errors import check_at_least, readable
 from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
@@ -93,11 +93,12 @@ def sequenzy_source(
         chunk_seconds=chunk_seconds, limits=limits,
     )  # fmt: skip
     run = SequenzyRun(settings, run_stats if run_stats is not None else RunStats())
+    reads = readable("Sequenzy", run.stats)  # a field its answer lacked: one line
     return [
-        dlt.resource(_sequences, name="sequences", write_disposition="merge")(run),
-        dlt.resource(_enrollments, name="enrollments", write_disposition="merge")(run),
-        dlt.resource(_subscribers, name="subscribers", write_disposition="merge")(run),
-        dlt.resource(_conversations, name="conversations", write_disposition="merge")(run),
-        dlt.resource(_events, name="events", write_disposition="merge")(run),
-        dlt.resource(_metrics, name="metrics", write_disposition="merge")(run),
+        dlt.resource(reads(_sequences), name="sequences", write_disposition="merge")(run),
+        dlt.resource(reads(_enrollments), name="enrollments", write_disposition="merge")(run),
+        dlt.resource(reads(_subscribers), name="subscribers", write_disposition="merge")(run),
+        dlt.resource(reads(_conversations), name="conversations", write_disposition="merge")(run),
+        dlt.resource(reads(_events), name="events", write_disposition="merge")(run),
+        dlt.resource(reads(_metrics), name="metrics", write_disposition="merge")(run),
     ]

@@ -20,7 +20,7 @@ from datetime import timedelta
 import dlt
 from dlt.sources import DltResource
 
-from sources.common.errors import ConfigurationError
+from sources.common.errors import ConfigurationError, readable
 from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
@@ -91,11 +91,12 @@ def unify_source(
                          timedelta(minutes=steps_refresh_minutes)),
     )  # fmt: skip
     run = UnifyRun(settings, run_stats if run_stats is not None else RunStats())
+    reads = readable("Unify", run.stats)  # a field its answer lacked: one line
     return [
-        dlt.resource(_sequences, name="sequences", write_disposition="merge")(run),
-        dlt.resource(_enrollments, name="enrollments", write_disposition="merge")(run),
+        dlt.resource(reads(_sequences), name="sequences", write_disposition="merge")(run),
+        dlt.resource(reads(_enrollments), name="enrollments", write_disposition="merge")(run),
         dlt.resource(
-            _enrollment_steps, name="enrollment_steps", write_disposition="merge",
+            reads(_enrollment_steps), name="enrollment_steps", write_disposition="merge",
             selected=enrollment_steps,
         )(run),
     ]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import httpx
 import pytest
@@ -150,3 +151,25 @@ def test_parse_retry_after(value, seconds):
 
 def test_parse_retry_after_http_date():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: no wait
+
+
+def test_a_field_the_answer_lacked_is_one_line_naming_it_and_the_request():
+    """Not `KeyError: 'id'`: which vendor, which request, which field."""
+    from pipelines.errors import explain
+    from sources.common.errors import UnreadableResponseError, readable
+    from sources.common.stats import RunStats
+
+    stats = RunStats()
+
+    def resource() -> Any:
+        stats.reading("GET /campaigns")
+        yield {"name": "no id"}
+        raise KeyError("id")
+
+    rows = readable("Instantly", stats)(resource)()
+    assert next(rows) == {"name": "no id"}
+    with pytest.raises(UnreadableResponseError) as caught:
+        next(rows)
+    line, code = explain(caught.value, [])
+    assert line.startswith("Instantly answered GET /campaigns without the field 'id'")
+    assert "\n" not in line and code == 1
