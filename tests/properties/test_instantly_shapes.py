@@ -4,32 +4,27 @@ not name. Nothing may crash, and no object is lost."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import orjson
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sources.instantly import rows
 from sources.instantly.settings import INSTANTLY_TABLES
-from tests.support.generate import Generator
+from tests.support.generate import SHAPE_CHECKS, Generator
 
-DOCUMENT = orjson.loads(
-    (Path(__file__).resolve().parents[2] / "sandbox" / "instantly" / "openapi.json").read_bytes()
-)
-SHAPES = Generator(DOCUMENT)
-CHECKS = settings(max_examples=60, deadline=None, derandomize=True,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+SHAPES = Generator.of_vendor("instantly")
+
+CHECKS = SHAPE_CHECKS
 
 
 def of(name: str) -> st.SearchStrategy[Any]:
-    return SHAPES.values({"$ref": f"#/components/schemas/{name}"})
+    return SHAPES.schema(name)
 
 
 def answer(path: str) -> st.SearchStrategy[Any]:
     """What `GET /api/v2<path>` may answer."""
-    operation = DOCUMENT["paths"]["/api/v2" + path]["get"]
+    operation = SHAPES.document["paths"]["/api/v2" + path]["get"]
     return SHAPES.values(operation["responses"]["200"]["content"]["application/json"]["schema"])
 
 

@@ -5,27 +5,21 @@ without one; no other row is lost."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import orjson
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sources.sequenzy import rows
 from sources.sequenzy.settings import SEQUENZY_TABLES
-from tests.support.generate import Generator
+from tests.support.generate import SHAPE_CHECKS, Generator
 
-DOCUMENT = orjson.loads(
-    (Path(__file__).resolve().parents[2] / "sandbox" / "sequenzy" / "openapi.json").read_bytes()
-)
-SHAPES = Generator(DOCUMENT)
-CHECKS = settings(max_examples=60, deadline=None, derandomize=True,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+SHAPES = Generator.of_vendor("sequenzy")
+CHECKS = SHAPE_CHECKS
 
 
 def of(name: str) -> st.SearchStrategy[Any]:
-    return SHAPES.values({"$ref": f"#/components/schemas/{name}"})
+    return SHAPES.schema(name)
 
 
 def _ids(table: Any, column: str = "id") -> list[Any]:

@@ -5,29 +5,25 @@ name. Nothing may crash; both paths give the same enrollments; none is lost."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import orjson
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sources.unify.enrollment_rows import bulk_only_tables, list_enrollment_tables
 from sources.unify.list_pages import list_page_tables, read_list_page
 from sources.unify.sequence_rows import sequence_row, step_rows
-from tests.support.generate import Generator
+from tests.support.generate import SHAPE_CHECKS, Generator
 
-DOCUMENT = orjson.loads(
-    (Path(__file__).resolve().parents[2] / "sandbox" / "unify" / "openapi.json").read_bytes()
-)
-SHAPES = Generator(DOCUMENT)
-EXACT = Generator(DOCUMENT, extra_fields=False)  # what the Arrow path reads itself
-CHECKS = settings(max_examples=40, deadline=None, derandomize=True,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+SHAPES = Generator.of_vendor("unify")
+
+EXACT = Generator.of_vendor("unify", extra_fields=False)  # what the Arrow path reads itself
+CHECKS = settings(SHAPE_CHECKS, max_examples=40)
 
 
 def of(name: str, shapes: Generator = SHAPES) -> st.SearchStrategy[Any]:
-    return shapes.values({"$ref": f"#/components/schemas/{name}"})
+    return shapes.schema(name)
 
 
 def _count(tables: dict[str, Any]) -> int:

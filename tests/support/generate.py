@@ -9,8 +9,11 @@ references, which the vendors' schemas have; this covers the JSON Schema the ref
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import orjson
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 MAX_DEPTH = 6
@@ -35,12 +38,28 @@ FORMATS = {
 }
 
 
+SANDBOX = Path(__file__).resolve().parents[2] / "sandbox"
+# the property tests' budget: repeatable runs, no deadline (a first example imports pyarrow)
+SHAPE_CHECKS = settings(max_examples=60, deadline=None, derandomize=True,
+                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+
+
 class Generator:
     """Values of one document's schemas (`#/components/...` refs resolved in `document`)."""
 
     def __init__(self, document: dict[str, Any], extra_fields: bool = True) -> None:
         self.document = document
         self.extra_fields = extra_fields
+
+    @classmethod
+    def of_vendor(cls, vendor: str, extra_fields: bool = True) -> Generator:
+        """For the document a vendor's sandbox serves (the vendor's own, or Sequenzy's SDK's)."""
+        document = orjson.loads((SANDBOX / vendor / "openapi.json").read_bytes())
+        return cls(document, extra_fields)
+
+    def schema(self, name: str) -> st.SearchStrategy[Any]:
+        """Values of the component schema `name`."""
+        return self.values({"$ref": f"#/components/schemas/{name}"})
 
     def resolve(self, schema: Any) -> Any:
         while isinstance(schema, dict) and "$ref" in schema:
