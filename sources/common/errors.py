@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 
@@ -84,7 +85,6 @@ def readable(vendor: str, stats: Any) -> Any:
     one line naming the field and the request the answer came from (`stats.last_read()`), not a
     bare `KeyError: 'id'`. A field a vendor's document lets be absent is read with `.get`; this
     catches the ones it promises."""
-    import functools
 
     def wrap(resource: Any) -> Any:
         @functools.wraps(resource)
@@ -92,11 +92,10 @@ def readable(vendor: str, stats: Any) -> Any:
             try:
                 yield from resource(*args, **kwargs)
             except KeyError as exc:
-                where = stats.last_read()
+                where, field = stats.last_read(), (exc.args or ("?",))[0]
                 raise UnreadableResponseError(
                     f"{vendor} answered{f' {where}' if where else ''} without the field"
-                    f" {exc.args[0]!r}, which the connector reads and the vendor's document"
-                    " promises"
+                    f" {field!r}, which the connector reads and the vendor's document promises"
                 ) from None
 
         return run
