@@ -15,6 +15,9 @@ STATUSES = ("active", "waiting", "completed", "failed", "cancelled", "paused")
 DEFAULT_STATUSES = ("active", "waiting", "paused")  # the vendor's default: everyone still in it
 ACTIVE, WAITING, COMPLETED, FAILED, CANCELLED_, PAUSED = range(6)
 RUNNING = (ACTIVE, WAITING, PAUSED)
+# One waiting enrollment in this many sits on a node the sequence's graph no longer has (the
+# SDK's `currentNodeMissing`; its id stays, its type and label are null).
+MISSING_EVERY = 53
 
 
 def states(world: SequenzyWorld, ks: np.ndarray, now: int) -> dict[str, np.ndarray]:
@@ -44,7 +47,12 @@ def states(world: SequenzyWorld, ks: np.ndarray, now: int) -> dict[str, np.ndarr
     return {"status": status, "sent": sent, "counts": counts, "wait": wait, "changed": changed}
 
 
-def _node(world: SequenzyWorld, seq: int, status: int, sent: int, counts: int) -> dict[str, Any]:
+def _node(
+    world: SequenzyWorld, k: int, seq: int, status: int, sent: int, counts: int
+) -> dict[str, Any]:
+    """The node enrollment `k` is on: `{id, nodeType: None}` for one its graph lost."""
+    if status == WAITING and k % MISSING_EVERY == 0:  # its delay node edited out of the graph
+        return {"id": world.ids["node"].make(10**9 + k), "nodeType": None, "config": {}}
     nodes = world.sequences[seq].nodes
     if status == COMPLETED:
         return nodes[-1]
@@ -58,16 +66,17 @@ def render(world: SequenzyWorld, k: int, st: dict[str, np.ndarray], i: int) -> d
     seq = int(e.sequence[k])
     person = world.subscribers[int(e.subscriber[k])]
     status = int(st["status"][i])
-    node = _node(world, seq, status, int(st["sent"][i]), int(st["counts"][i]))
+    node = _node(world, k, seq, status, int(st["sent"][i]), int(st["counts"][i]))
     wait = int(st["wait"][i])
-    label = node["config"].get("subject") or node["nodeType"].replace("_", " ")
+    kind = node["nodeType"]
+    label = node["config"].get("subject") or (kind.replace("_", " ") if kind else None)
     return {
         "enrollmentId": world.enrollment_id(k), "sequenceId": world.sequences[seq].body["id"],
         "subscriberId": person["id"], "email": person["email"], "firstName": person["firstName"],
         "lastName": person["lastName"], "subscriberStatus": person["status"],
         "status": STATUSES[status], "currentNodeId": node["id"],
         "currentNodeType": node["nodeType"], "currentNodeLabel": label,
-        "currentNodeMissing": False, "enrollmentKey": f"subscriber:{person['id']}",
+        "currentNodeMissing": kind is None, "enrollmentKey": f"subscriber:{person['id']}",
         "enrollmentStartedAt": format_rfc3339(int(e.started[k])),
         "waitUntil": None if wait == NEVER else format_rfc3339(wait),
         "lastUpdatedAt": format_rfc3339(int(st["changed"][i])),
@@ -96,8 +105,8 @@ def listing(
         keep &= wanted if len(ks) else keep
     ks, st = ks[keep], {name: v[keep] for name, v in st.items()}
     if nodes:
-        ids = [_node(world, seq, int(a), int(b), int(c))["id"]
-               for a, b, c in zip(st["status"], st["sent"], st["counts"], strict=True)]  # fmt: skip
+        where = zip(ks, st["status"], st["sent"], st["counts"], strict=True)
+        ids = [_node(world, int(k), seq, int(a), int(b), int(c))["id"] for k, a, b, c in where]
         keep = np.array([i in nodes for i in ids], dtype=bool)
         ks, st = ks[keep], {name: v[keep] for name, v in st.items()}
     if sort.startswith("wait_until"):
