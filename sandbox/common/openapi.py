@@ -49,6 +49,14 @@ def check(specs: Mapping[str, dict], values: Mapping[str, str]) -> None:
         _value(f"{where}/{name}", spec["schema"], values[name])
 
 
+def refuse(refused: frozenset[str], values: Mapping[str, str]) -> None:
+    """Raise BadQuery for a documented parameter this sandbox does not implement: a 400 that
+    names it, never a silent answer as if it had been honoured."""
+    unsupported = sorted(refused & set(values))
+    if unsupported:
+        raise BadQuery(f"querystring/{unsupported[0]} is not supported by this sandbox")
+
+
 def _value(label: str, schema: Mapping[str, Any], text: str) -> None:
     kind = schema.get("type")
     value: Any = text

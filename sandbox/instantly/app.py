@@ -63,11 +63,7 @@ class InstantlyApi:
                 self._authorise(request.headers.get("authorization"), scope)
                 body = await self._body(request) if schema is not None else None
                 try:
-                    unsupported = sorted(refused & set(request.query_params))
-                    if unsupported:
-                        raise openapi.BadQuery(
-                            f"querystring/{unsupported[0]} is not supported by this sandbox"
-                        )
+                    openapi.refuse(refused, request.query_params)
                     openapi.check(specs, {**request.query_params, **request.path_params})
                     if schema is not None:
                         openapi.check_body(schema, body)

@@ -45,10 +45,13 @@ class SequenzyApi:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def endpoint(
-        self, scope: str, document: dict[str, Any], path: str, method: str, handler: Handler
-    ) -> Any:
+        self, scope: str, document: dict[str, Any], path: str, method: str, handler: Handler,
+        refused: frozenset[str] = frozenset(),
+    ) -> Any:  # fmt: skip
         """Bearer auth and the key's permission, the document's parameter and body schemas for
-        the operation, then the handler (a write gets the checked JSON body as `request.state`)."""
+        the operation, then the handler (a write gets the checked JSON body as `request.state`).
+        A documented parameter the sandbox does not implement (`refused`) is a 400, never
+        ignored."""
         specs = openapi.parameters(document, path, method)
         schema = openapi.body_schema(document, path, method)
 
@@ -57,6 +60,7 @@ class SequenzyApi:
             try:
                 self._authorise(request, scope)
                 try:
+                    openapi.refuse(refused, request.query_params)
                     openapi.check(specs, {**request.query_params, **request.path_params})
                     if schema is not None:
                         request.state.body = await _json(request)
@@ -113,7 +117,8 @@ def list_sequences(world: SequenzyWorld, now: int, request: Request) -> Any:
         rows = [r for r in rows if r["status"] == query["status"]]
     search = (query.get("search") or "").lower()
     rows = [r for r in rows if search in r["name"].lower()]
-    labels = {x.strip() for x in (query.get("labels") or "").split(",") if x.strip()}
+    given = query.get("label") or query.get("labels") or ""  # `label` wins: "takes precedence"
+    labels = {x.strip() for x in given.split(",") if x.strip()}
     if labels:
         rows = [r for r in rows if labels & set(r["labels"])]
     paged = "limit" in query or "offset" in query  # "omit both to return all matches"
@@ -153,7 +158,9 @@ def list_enrollments(world: SequenzyWorld, now: int, request: Request) -> Any:
         raise ApiError(400, f"Invalid sort: {sort} (one of {', '.join(SORTS)})")
     listed = {name: {x.strip().lower() for x in (query.get(name) or "").split(",") if x.strip()}
               for name in ("currentNodeId", "subscriberId")}  # fmt: skip
-    limit = min(int_param(request, "limit", 50), 500)  # "values above 500 are capped"
+    matching = query.get("stopConditionMatch") == "true"
+    # "values above 500 are capped, and above 100 when stopConditionMatch is true"
+    limit = min(int_param(request, "limit", 50), 100 if matching else 500)
     offset = int_param(request, "offset", 0)
     email = (query.get("email") or "").lower() or None
     page, total = enrollments.listing(
@@ -162,12 +169,15 @@ def list_enrollments(world: SequenzyWorld, now: int, request: Request) -> Any:
         subscribers=listed["subscriberId"], email=email,
     )  # fmt: skip
     sequence = world.sequences[position].body
+    evaluated = [row for row in page if matching and row["status"] in ("active", "waiting")]
+    for row in evaluated:  # the world's stop condition is `none`: it never matches
+        row["stopConditionMatches"] = False
     pagination = {"limit": limit, "offset": offset, "count": len(page), "total": total,
                   "hasMore": offset + len(page) < total}  # fmt: skip
     return {"sequenceId": sequence["id"], "sequenceName": sequence["name"],
             "statuses": list(statuses),
             "stopCondition": {"type": "none", "value": None, "matchConfig": None},
-            "stopConditionMatchEvaluatedCount": 0, "enrollments": page,
+            "stopConditionMatchEvaluatedCount": len(evaluated), "enrollments": page,
             "pagination": pagination}  # fmt: skip
 
 
@@ -236,9 +246,19 @@ SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (sco
 }  # fmt: skip
 
 
+# Documented filters this sandbox does not implement: refused with a 400, so that no client
+# reads every subscriber believing they were filtered.
+REFUSED = {
+    ("get", "/subscribers"): frozenset({"attribute", "attributeOperator", "list", "listId",
+                                        "listName", "segmentId", "tags", "unsubscribedAfter",
+                                        "unsubscribedBefore"}),
+}  # fmt: skip
+
+
 def build_app(api: SequenzyApi) -> Starlette:
     document = openapi.load_document(DOCUMENT)
-    routes = [Route(PREFIX + path, api.endpoint(scope, document, PREFIX + path, method, handler),
+    routes = [Route(PREFIX + path, api.endpoint(scope, document, PREFIX + path, method, handler,
+                                                REFUSED.get((method, path), frozenset())),
                     methods=[method.upper()])
               for (method, path), (scope, handler) in SERVED.items()]  # fmt: skip
 

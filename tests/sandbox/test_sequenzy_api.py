@@ -303,3 +303,19 @@ def test_the_inbox_lists_each_reply_to_a_sequence_as_a_conversation_naming_it(se
     people = {e["subscriberId"] for e in sandbox.state.enrollments_now()
               if e["enrollmentId"] in sandbox.state.replied_now()}  # fmt: skip
     assert {c["subscriberId"] for c in replies} == people
+
+
+def test_a_documented_filter_is_honoured_or_refused_never_ignored(served):
+    sandbox, client = served
+    live = _live(sandbox)
+    refused = client.get("/subscribers", params={"tags": "vip"})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "querystring/tags is not supported by this sandbox"
+    labelled = client.get("/sequences", params={"label": "no-such-label"}).json()
+    assert labelled["sequences"] == []  # `label`, the alias of `labels`, filters
+    checked = client.get(f"/sequences/{live}/enrollments",
+                         params={"stopConditionMatch": "true", "limit": 500}).json()  # fmt: skip
+    assert checked["pagination"]["limit"] == 100  # "capped ... above 100"
+    running = [e for e in checked["enrollments"] if e["status"] in ("active", "waiting")]
+    assert checked["stopConditionMatchEvaluatedCount"] == len(running)
+    assert {e["stopConditionMatches"] for e in running} <= {False}
