@@ -137,3 +137,28 @@ def _operation(document: dict[str, Any], template: str) -> dict[str, Any]:
     found = [item["get"] for path, item in document["paths"].items()
              if re.sub(r"\{[^}]+\}", "{}", path) == wanted]  # fmt: skip
     return dict(found[0])
+
+
+def test_the_unify_bulk_results_carry_only_what_the_vendor_documents(unify):
+    """Both kinds of query job: each result row is the document's `SequenceEnrollment` or
+    `SequenceEnrollmentStep`, and nothing more."""
+    from tests.sandbox.test_unify_jobs import NDJSON, _finished
+
+    document = _document("unify")
+    server = unify(enrollments=300)
+    server.sandbox.jobs.ready_after = 0.0
+    found: list[str] = []
+    for kind, schema in (("enrollments", "SequenceEnrollment"),
+                         ("enrollment-steps", "SequenceEnrollmentStep")):  # fmt: skip
+        job = _finished(server, kind)
+        page = server.client.get(f"/{kind}/query-jobs/{job}/results",
+                                 params={"page": 1, "page_size": 500}, headers=NDJSON)  # fmt: skip
+        rows = [orjson.loads(line) for line in page.content.splitlines()]
+        assert rows
+        ref = {"$ref": f"#/components/schemas/{schema}"}
+        found += [
+            e
+            for k, row in enumerate(rows)
+            for e in undocumented(document, ref, row, f"{kind}[{k}]")
+        ]
+    assert not found, found[:10]
