@@ -151,3 +151,43 @@ def test_a_kill_between_batches_then_a_rerun_cancels_exactly_the_selected(sequen
     assert {e["enrollmentId"]: e["status"] for e in before if e["enrollmentId"] not in wanted} == {
         k: after[k] for k in after if k not in wanted
     }
+
+
+def test_pause_then_resume_subscribers_hold_exactly_the_selected_under_faults(sequenzy, tmp_path):
+    """`pause-subscribers` holds the selected subscribers' enrollments on their step; a plan
+    sends nothing; under 5xx, drops and cut answers the pause still ends with exactly them
+    paused (safe to repeat: a paused one answers `already_paused`); a second apply changes
+    nothing; `resume-subscribers` lets exactly them go on."""
+    server = sequenzy(enrollments=1200)
+    env = cli_env(server.base_url, tmp_path)
+    assert run_cli(tmp_path, env, vendor="sequenzy").returncode == 0
+    sequence = server.state.world.sequences[1].body["id"]
+    select = (f"select distinct sequence_id, subscriber_id from sequenzy.enrollments"
+              f" where sequence_id = '{sequence}' and status in ('active', 'waiting')"
+              f" order by subscriber_id limit 40")  # fmt: skip
+    chosen = {r[1] for r in DuckDBWarehouse(tmp_path / "warehouse.duckdb").rows(select)}
+    before = {e["enrollmentId"]: e for e in server.state.enrollments_now()}
+    wanted = {k for k, e in before.items()
+              if e["sequenceId"] == sequence and e["subscriberId"] in chosen}  # fmt: skip
+    planned = _act(tmp_path, env, "pause-subscribers", select, "--max", "100")
+    assert planned.returncode == 0 and _posts(server) == Counter()
+    server.sandbox.faults.configure(FaultConfig(server_error=0.2, drop=0.1, truncate=0.1, seed=7))
+    paused = _act(tmp_path, env, "pause-subscribers", select, "--max", "100", "--apply",
+                  "--no-refresh")  # fmt: skip
+    assert paused.returncode == 0 and ", 0 failed" in paused.stdout, paused.stderr
+    server.sandbox.faults.configure(FaultConfig())
+    after = {e["enrollmentId"]: e["status"] for e in server.state.enrollments_now()}
+    assert wanted and {k for k in after if after[k] == "paused" and before[k]["status"] != "paused"
+                       } == wanted  # fmt: skip
+    again = _act(tmp_path, env, "pause-subscribers", select, "--max", "100", "--apply",
+                 "--no-refresh")  # fmt: skip
+    assert again.returncode == 0 and "applied: 0 done" in again.stdout, again.stdout
+    assert {e["enrollmentId"]: e["status"] for e in server.state.enrollments_now()} == after
+    resumed = _act(tmp_path, env, "resume-subscribers", select, "--max", "100", "--apply",
+                   "--no-refresh")  # fmt: skip
+    assert resumed.returncode == 0 and ", 0 failed" in resumed.stdout, resumed.stderr
+    final = {e["enrollmentId"]: e["status"] for e in server.state.enrollments_now()}
+    assert all(final[k] in ("active", "waiting") for k in wanted)
+    assert {k: final[k] for k in final if k not in wanted} == {
+        k: after[k] for k in after if k not in wanted
+    }
