@@ -6,13 +6,15 @@ import argparse
 
 from sandbox.common.cli import add_common_arguments, fault_config, serve
 from sandbox.unify import DEFAULT_API_KEY, DOCUMENTED_LIMIT, PREFIX, UnifySandbox
+from sandbox.unify.store import MAX_ENROLLMENTS
 
 HELP = "the Unify Sequences API v1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common_arguments(parser, port=8765, key_header="x-api-key")
-    parser.add_argument("--enrollments", type=int, default=1000, help="100 to 1,000,000")
+    parser.add_argument("--enrollments", type=int, default=1000,
+                        help=f"1 to {MAX_ENROLLMENTS:,}")  # fmt: skip
     parser.add_argument(
         "--list-order",
         choices=("newest_first", "oldest_first"),
@@ -22,8 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
-    if not 1 <= args.enrollments <= 1_000_000:
-        parser.error("--enrollments must be between 1 and 1,000,000")
+    if not 1 <= args.enrollments <= MAX_ENROLLMENTS:
+        parser.error(f"--enrollments must be between 1 and {MAX_ENROLLMENTS:,}")
     faults = fault_config(args, parser)
     key = args.api_key or DEFAULT_API_KEY
     sandbox = UnifySandbox.create(

@@ -33,6 +33,8 @@ from sandbox.unify.world import World, build_world
 SCAN_CHUNK = 65_536
 NO_MATCH = -1  # a well-formed id that names nothing: the filter matches no row
 
+MAX_ENROLLMENTS = 2_000_000  # sandbox/README.md: a million generate in about 1.2 s
+
 
 @dataclass(frozen=True)
 class EnrollmentFilter:
@@ -93,8 +95,8 @@ class UnifyState:
         span_days: int = 180,
         frozen_clock: bool = False,
     ) -> UnifyState:
-        if not 1 <= enrollments <= 2_000_000:
-            raise ValueError("enrollments must be between 1 and 2,000,000")
+        if not 1 <= enrollments <= MAX_ENROLLMENTS:
+            raise ValueError(f"enrollments must be between 1 and {MAX_ENROLLMENTS:,}")
         clock = VirtualClock(anchor_us, frozen=frozen_clock)
         anchor = clock.anchor_us // 1000 * 1000
         world = build_world(seed, enrollments, anchor, span_days)

@@ -253,3 +253,17 @@ def test_sequences_and_steps_paginate_and_filter(unify):
 
 def test_sandbox_key_is_the_documented_default():
     assert DEFAULT_API_KEY == "unify-sandbox-key"
+
+
+def test_the_command_line_says_and_keeps_the_worlds_bounds():
+    """Its help and its refusal name the bounds the world itself has (1 to 2,000,000)."""
+    import subprocess
+    import sys
+
+    shown = subprocess.run([sys.executable, "-m", "sandbox", "unify", "--help"],
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert shown.returncode == 0 and "1 to 2,000,000" in " ".join(shown.stdout.split())
+    refused = subprocess.run([sys.executable, "-m", "sandbox", "unify", "--enrollments",
+                              "2000001"], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert refused.returncode == 2
+    assert "--enrollments must be between 1 and 2,000,000" in refused.stderr
