@@ -26,7 +26,7 @@ from dlt.common.pipeline import get_dlt_pipelines_dir
 
 from pipelines import destinations, errors, funnel, reporting, runner
 from pipelines.interrupts import RunInterrupted, interruptible
-from pipelines.process import finished
+from pipelines.process import finished, started
 from pipelines.progress import RunProgress
 from pipelines.summary import OK, RunSummary
 from pipelines.vendors import FACTORIES, Vendor, vendor
@@ -297,4 +297,5 @@ def _show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> 
 
 
 if __name__ == "__main__":
+    started()
     finished(main())

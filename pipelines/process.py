@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 import threading
-from typing import NoReturn
+from typing import Any, NoReturn
 
 
 def finished(code: int) -> NoReturn:
@@ -30,8 +30,46 @@ def finished(code: int) -> NoReturn:
     os._exit(code)
 
 
+class ReaderGone:
+    """Standard output that, once its reader has gone (`sequence-funnel demo | head`), writes
+    nowhere instead of failing: the run finishes its work and exits as it would have, where a
+    `BrokenPipeError` would stop it half-way with exit 1 (Python's own recipe: its output moves
+    to os.devnull)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def _gone(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def started() -> None:
+    """What the process sets up before a command runs: output that outlives its reader."""
+    if not isinstance(sys.stdout, ReaderGone):
+        sys.stdout = ReaderGone(sys.stdout)
+
+
 def script() -> NoReturn:
     """The console script."""
     from pipelines.cli import main
 
+    started()
     finished(main())

@@ -85,6 +85,8 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         paused_at=TS, pause_reason=TEXT, failed_reason=TEXT, moved_from_node_id=TEXT,
         moved_at=TS, move_reason=TEXT,
         stop_condition_matches=BOOL, stop_condition_match_reason=TEXT,
+        branch_decision_count=INT, branch_decisions=JSON, branch_decisions_truncated=BOOL,
+        entered_via=JSON, entry_context=JSON,
     ),
     # The inbox: a reply to a sequence has `context.type` "sequence" and its name as the label.
     "conversations": _columns(
@@ -95,7 +97,8 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
     ),
     "subscribers": _columns(
         id=ID, email=TEXT, first_name=TEXT, last_name=TEXT, status=TEXT, email_provider=TEXT,
-        tags=JSON, custom_attributes=JSON, created_at=TS, updated_at=TS,
+        tags=JSON, custom_attributes=JSON, created_at=TS, updated_at=TS, external_id=TEXT,
+        phone=TEXT, phone_country=TEXT, sms_status=TEXT, timezone=TEXT, unsubscribed_at=TS,
     ),
     # The SDK's EmailEvent: `campaignId` is the sequence's email node; no sequence or
     # enrollment id (the sequence is the one asked for; staging ties events to enrollments).
@@ -104,7 +107,8 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         email_send_id=TEXT, email_type=TEXT, email_name=TEXT, subscriber_id=TEXT, email=TEXT,
         company_id=TEXT, ab_test_id=TEXT, ab_test_variant_id=TEXT, bounce_type=TEXT,
         bounce_sub_type=TEXT, complaint_type=TEXT, clicked_url=TEXT, outcome=TEXT, reason=TEXT,
-        metadata=JSON,
+        metadata=JSON, ip_address=TEXT, user_agent=TEXT, country_code=TEXT,
+        transactional_email_id=TEXT,
     ),
     # The funnel of a sequence as the vendor counts it, once per sequence and (UTC) day: the
     # day's last read stands for the day.
