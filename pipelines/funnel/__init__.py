@@ -10,12 +10,8 @@ build is never skipped for a destination that lacks them.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
-import os
-import sys
 import sysconfig
 import time
 from collections.abc import Mapping
@@ -25,17 +21,12 @@ from typing import Any
 
 import dlt
 
-from sources.common.errors import ConfigurationError, ConnectorError
+from pipelines.funnel import dbt_build
+from sources.common.errors import ConfigurationError
 
 FUNNEL_DATASET = "funnel"
 BUILT_TABLE = "_models_built"
-# the profiles in dbt/profiles.yml; dlt's own serve any other destination
-OWN_PROFILES = ("duckdb", "postgres")
 BUILD_WAIT = 120.0  # seconds a build waits for another one (a build takes some ten seconds)
-
-
-class ModelsFailedError(ConnectorError):
-    """The load was committed; the funnel models did not build (or a dbt test failed)."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +34,12 @@ class Build:
     status: str  # "built", "unchanged" or "skipped" (a destination without SQL)
     seconds: float = 0.0
     nodes: int = 0  # seeds, models and tests dbt ran
+    warnings: tuple[str, ...] = ()  # tests on vendor data that warned (dbt_build.Outcome)
 
     def describe(self) -> str:
         if self.status == "built":
-            return f"built in {self.seconds:.1f} s ({self.nodes} seeds, models and tests)"
+            warned = f", {len(self.warnings)} warnings" if self.warnings else ""
+            return f"built in {self.seconds:.1f} s ({self.nodes} seeds, models and tests{warned})"
         return self.status
 
 
@@ -188,60 +181,8 @@ def build(
         started = time.perf_counter()
         variables: dict[str, Any] = {f"{v}_dataset": d for v, d in chosen.items()}
         variables["vendor_reports"] = reported_vendors(chosen, columns)
-        nodes = _run_dbt(pipeline, project, variables)
+        outcome = dbt_build.run(pipeline, project, variables)
         with pipeline.sql_client() as client:
             _remember(client, wanted)
-    return Build("built", round(time.perf_counter() - started, 3), nodes)
-
-
-def _run_dbt(pipeline: dlt.Pipeline, project: Path, variables: Mapping[str, Any]) -> int:
-    """`dbt build` (seed, models and tests in one dbt start-up) through dlt's runner, which
-    hands dbt the pipeline's credentials; dbt's output is kept, and shown only on failure."""
-    from dlt.common.runners import Venv
-    from dlt.helpers.dbt.exceptions import DBTProcessingError
-
-    scratch = Path(pipeline.working_dir).resolve() / "dbt"  # dbt runs in the project folder
-    settings = {
-        "DBT_TARGET_PATH": str(scratch / "target"), "DBT_LOG_PATH": str(scratch / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false",
-    }  # fmt: skip
-    config = {}
-    if pipeline.destination.destination_name in OWN_PROFILES:
-        config["dbt_package_runner.package_profiles_dir"] = str(project)
-    output = io.StringIO()
-    saved = dict(os.environ)
-    try:
-        os.environ.update(settings)
-        with dlt.config.values(config), contextlib.redirect_stdout(output):
-            runner = dlt.dbt.package(pipeline, str(project), venv=_this_python(Venv))
-            package_vars = runner._get_package_vars(dict(variables))
-            # dlt's runner names run, test and seed; `build` goes through the same entry point
-            results = runner._run_dbt_command("build", ["--fail-fast"], package_vars)
-    except DBTProcessingError as exc:
-        raise ModelsFailedError(_failure(exc, output.getvalue())) from None
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return len(results or [])
-
-
-def _this_python(venv: Any) -> Any:
-    """dbt runs in this interpreter's environment. dlt's own lookup of it runs `python` from
-    PATH unless VIRTUAL_ENV is set (a console script or a scheduler rarely sets it)."""
-    if (Path(sys.prefix) / "bin" / "python").is_file():
-        return venv.restore(sys.prefix, current=True)
-    return venv.restore_current()
-
-
-def _failure(exc: Any, output: str) -> str:
-    """The first node that failed and dbt's own words for it, on one line (the caller scrubs
-    secrets from it; dbt's whole output is in its log, DBT_LOG_PATH under the pipelines dir)."""
-    for result in exc.run_results or []:
-        if result.status in ("error", "fail"):
-            message = " ".join(str(result.message).split())[:300]
-            return (
-                f"the funnel models did not build: {result.model_name} {result.status}: {message}"
-            )
-    lines = [ln.strip() for ln in output.splitlines() if "error" in ln.lower()]
-    detail = " ".join(lines[-1].split())[:300] if lines else type(exc).__name__
-    return f"the funnel models did not build: {detail}"
+    seconds = round(time.perf_counter() - started, 3)
+    return Build("built", seconds, outcome.nodes, outcome.warnings)

@@ -1,0 +1,158 @@
+"""A load that builds the funnel models, SIGKILLed at points spread over a first load (its
+extract, normalise and load steps, the build's start, middle and end): no process of the project
+is left running (an orphaned dbt would hold the DuckDB file, and the next run would fail on its
+lock), and an ordinary rerun exits 0, loads exactly and leaves the models built."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from sandbox.unify import FaultConfig
+from tests.support.cli import BUILDS_MODELS, ROOT, cli, kill_when, run_cli
+from tests.unify.environment import cli_env
+from tests.unify.truth import assert_matches_truth
+
+
+def _any(root: Path, pattern: str) -> bool:
+    return any(root.glob(pattern))
+
+
+def _dbt(run_dir: Path, path: str) -> Path:
+    """dbt's own files, which it keeps under the pipelines dir."""
+    return run_dir / "pipelines" / "funnel" / "dbt" / path
+
+
+def _dbt_began(run_dir: Path, nodes: int) -> bool:
+    """dbt has begun its `nodes`th node (its own log)."""
+    log = _dbt(run_dir, "logs/dbt.log")
+    return log.is_file() and log.read_text(errors="replace").count("Began running node") >= nodes
+
+
+# Where a kill lands, in a first load's order: each is reached when a later one is (a step
+# that passes between two polls is killed at the next one's point).
+POINTS: dict[str, Callable[[Path], bool]] = {
+    "extract": lambda d: _any(d / "pipelines" / "unify", "normalize/**/*.typed-jsonl*"),
+    "normalise": lambda d: _any(d / "pipelines" / "unify", "load/new/*/new_jobs/*"),
+    "load": lambda d: _any(d / "pipelines" / "unify", "load/normalized/*/started_jobs/*"),
+    "build start": lambda d: _dbt(d, "logs/dbt.log").is_file(),
+    "build middle": lambda d: _dbt_began(d, 30),
+    "build end": lambda d: _dbt(d, "target/run_results.json").is_file(),
+}
+
+
+def _reached(point: str, run_dir: Path) -> bool:
+    later = list(POINTS)[list(POINTS).index(point) :]
+    return any(POINTS[p](run_dir) for p in later)
+
+
+def ours(run_dir: Path) -> list[psutil.Process]:
+    """Processes of the project's still alive for this run: their command line or environment
+    names the run's directory (its --pipelines-dir, its warehouse), whoever started them."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "environ", "status"]):
+        named = " ".join(process.info["cmdline"] or [])
+        named += " ".join((process.info["environ"] or {}).values())
+        if str(run_dir) in named and process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(process)
+    return found
+
+
+def assert_none_left(run_dir: Path, within: float = 3.0) -> None:
+    deadline = time.monotonic() + within
+    while (left := ours(run_dir)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, [p.info["cmdline"] for p in left]
+
+
+def assert_models_built(warehouse: Any) -> None:
+    """The marts count every enrollment loaded (those checked exact against the world just
+    before), and the vendor's report views are there, counting as the marts do."""
+    enrolled = warehouse.rows("select count(*) from unify.enrollments")[0][0]
+    assert warehouse.rows("select count(*) from funnel.enrollments")[0][0] == enrolled
+    view = warehouse.rows("select sum(enrolled) from unify.funnel_by_sequence")[0][0]
+    mart = "select sum(enrolled) from funnel.funnel_by_sequence where vendor = 'unify'"
+    assert view == warehouse.rows(mart)[0][0] > 0
+
+
+def kill_at_each_point(
+    server: Any, tmp_path: Path, env_for: Callable[[Path], dict[str, str]],
+    warehouse_for: Callable[[Path], Any], points: list[str], args: tuple[str, ...] = (),
+) -> dict[str, int]:  # fmt: skip
+    """For each point, a first load into a new warehouse, killed there; then the checks.
+    Returns the killed load's exit code per point."""
+    codes = {}
+    for k, point in enumerate(points):
+        run_dir = tmp_path / f"kill{k}"
+        run_dir.mkdir()
+        env = env_for(run_dir) | BUILDS_MODELS
+        load = subprocess.Popen(cli(run_dir, *args), cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        codes[point] = kill_when(load, lambda d=run_dir, p=point: _reached(p, d), timeout=120)
+        assert_none_left(run_dir)
+        rerun = run_cli(run_dir, env, *args)
+        assert rerun.returncode == 0, (point, rerun.stderr)
+        assert_none_left(run_dir)
+        warehouse = warehouse_for(run_dir)
+        assert_matches_truth(warehouse, server.state)
+        assert_models_built(warehouse)
+    return codes
+
+
+def test_a_load_killed_anywhere_leaves_nothing_running_and_the_rerun_builds(unify, tmp_path):
+    from tests.support.warehouses import DuckDBWarehouse
+
+    server = unify(enrollments=3000, faults=FaultConfig(latency_ms=10))
+    codes = kill_at_each_point(
+        server, tmp_path, lambda d: cli_env(server.base_url, d),
+        lambda d: DuckDBWarehouse(d / "warehouse.duckdb"), list(POINTS),
+    )  # fmt: skip
+    # the kills landed in running loads, the build's three among them
+    assert all(code == -9 for code in codes.values()), codes
+
+
+def test_a_load_into_postgres_killed_in_its_build_leaves_nothing_and_the_rerun_builds(
+    unify, tmp_path, postgres_server
+):
+    server = unify(enrollments=800)
+    databases: dict[Path, Any] = {}
+
+    def warehouse(run_dir: Path) -> Any:
+        return databases.setdefault(run_dir, postgres_server.new_database())
+
+    def env(run_dir: Path) -> dict[str, str]:
+        dsn = warehouse(run_dir).dsn
+        return cli_env(server.base_url, run_dir) | {"DESTINATION__POSTGRES__CREDENTIALS": dsn}
+
+    points = ["build start", "build middle", "build end"]
+    codes = kill_at_each_point(
+        server, tmp_path, env, warehouse, points, args=("--destination", "postgres")
+    )
+    assert all(code == -9 for code in codes.values()), codes
+
+
+def test_a_sigterm_in_the_build_ends_dbt_with_the_run(unify, tmp_path):
+    """A scheduler's timeout (SIGTERM) mid-build: the run ends as interrupted (143), its dbt
+    with it, and the next run builds."""
+    from tests.support.warehouses import DuckDBWarehouse
+
+    server = unify(enrollments=600)
+    env = cli_env(server.base_url, tmp_path) | BUILDS_MODELS
+    load = subprocess.Popen(cli(tmp_path), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not _dbt_began(tmp_path, 10):
+        assert time.monotonic() < deadline and load.poll() is None, "the build never began"
+        time.sleep(0.02)
+    load.send_signal(signal.SIGTERM)
+    _, stderr = load.communicate(timeout=30)
+    assert load.returncode == 143 and "interrupted by SIGTERM" in stderr, stderr
+    assert_none_left(tmp_path)
+    assert run_cli(tmp_path, env).returncode == 0
+    assert_models_built(DuckDBWarehouse(tmp_path / "warehouse.duckdb"))
