@@ -200,7 +200,7 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
     created = [p for p in (working_dir, database) if p is not None and not p.exists()]
     pipeline = None
     try:
-        with interruptible():
+        with interruptible(), summary.noticing():
             if funnel.enabled():
                 funnel.project_dir()  # a missing dbt project is said before a request is spent
             stats, options = RunStats(), chosen.options(args)
@@ -220,6 +220,8 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
                                      datasets={chosen.name: args.dataset_name},
                                      wait=max(args.wait, funnel.BUILD_WAIT))  # fmt: skip
                 summary.models = built.describe()
+                for warning in built.warnings:
+                    summary.warn(warning)
     except (Exception, RunInterrupted) as exc:
         summary.failed(*errors.explain(exc, secrets))
         print(f"error: {summary.error}", file=sys.stderr)

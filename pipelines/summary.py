@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.english import count
+from sources.common.notices import NOTICES
 
 OK = 0
+MAX_WARNINGS = 50  # a summary names this many; a vendor sending bad rows by the page says each
 
 
 @dataclass
@@ -31,6 +36,28 @@ class RunSummary:
     completed_pending_packages: int = 0
     load_ids: list[str] = field(default_factory=list)
     models: str | None = None  # the funnel models: "built in 9.8 s", "unchanged" (pipelines.funnel)
+    warnings: list[str] = field(default_factory=list)  # what the run loaded otherwise than sent
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings and len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+
+    @contextmanager
+    def noticing(self) -> Iterator[None]:
+        """Within the block, every notice (sources.common.notices) is one of its warnings."""
+        summary = self
+
+        class Collect(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                summary.warn(record.getMessage())
+
+        handler = Collect(logging.WARNING)
+        logger = logging.getLogger(NOTICES)
+        logger.addHandler(handler)
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
 
     def failed(self, message: str, exit_code: int) -> None:
         """A run that ended with an error; exit codes of 128 and above are signals."""
@@ -53,6 +80,9 @@ class RunSummary:
             out.append(f"  (first completed {packages} left by an interrupted run)")
         if self.models:
             out.append(f"  funnel models: {self.models}")
+        if self.warnings:
+            out.append(f"  {count(len(self.warnings), 'warning')}:")
+            out += [f"    - {w}" for w in self.warnings]
         out.append(f"  {self.seconds:.1f} s, {count(self.requests, 'request')},"
                    f" {count(self.retries, 'retry', 'retries')}")  # fmt: skip
         return out

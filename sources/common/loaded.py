@@ -11,15 +11,15 @@ would do, but fails on this dlt and sqlglot (`qualify() got an unexpected keywor
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import datetime
 
 import dlt
 
 from sources.common.instants import parse_instant
+from sources.common.notices import notices
 
-log = logging.getLogger("sequence_funnel.loaded")
+log = notices("destination")
 FETCH_ROWS = 50_000
 
 

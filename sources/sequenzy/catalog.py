@@ -11,18 +11,18 @@ flagged `is_deleted`; a node, edge or email gone from a sequence is deleted from
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 import dlt
 import orjson
 
+from sources.common.notices import notices
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
 from sources.sequenzy.settings import SEQUENZY_TABLES
 
-log = logging.getLogger(__name__)
+log = notices("sequenzy")
 
 
 def _digest(summary: dict[str, Any]) -> str:

@@ -12,20 +12,20 @@ replies stay unknown.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 import dlt
 
 from sources.common.errors import AuthenticationError
+from sources.common.notices import notices
 from sources.common.state import due, mark_done
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
 from sources.sequenzy.settings import SEQUENZY_TABLES
 
 LISTED = "conversations_listed_at"
-log = logging.getLogger(__name__)
+log = notices("sequenzy")
 
 
 def conversations(run: SequenzyRun) -> Iterator[Any]:

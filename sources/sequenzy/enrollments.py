@@ -17,7 +17,6 @@ every `chunk_seconds` and goes on in another load (`RunStats.pending`), from whe
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,12 +27,13 @@ import dlt
 from sources.common import loaded
 from sources.common.errors import NotFoundError
 from sources.common.http import ApiClient
+from sources.common.notices import notices
 from sources.common.tables import KnownTypes
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
 from sources.sequenzy.settings import BATCH_ROWS, FINISHED, SEQUENZY_TABLES
 
-log = logging.getLogger(__name__)
+log = notices("sequenzy")
 
 
 @dataclass

@@ -8,7 +8,6 @@ Sequences and enrollments page by `limit`/`offset` with `pagination.hasMore`; su
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from sources.common.errors import ConfigurationError, NotFoundError, check_key_and_url
 from sources.common.http import ApiClient, ApiResponse
 from sources.common.instants import format_instant
+from sources.common.notices import notices
 from sources.common.paging import anchored_offset_pages
 from sources.common.ratelimit import RateLimits, RequestLimiter
 from sources.common.retries import RetryPolicy
@@ -34,7 +34,7 @@ from sources.sequenzy.settings import (
     SUBSCRIBERS_LIMIT,
 )
 
-log = logging.getLogger(__name__)
+log = notices("sequenzy")
 
 
 def check_settings(api_key: str, base_url: str) -> None:

@@ -9,7 +9,6 @@ this run with a warning (their mark stays; a later run catches up).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,12 +16,13 @@ from typing import Any
 import dlt
 
 from sources.common.instants import format_instant
+from sources.common.notices import notices
 from sources.common.state import HighWaterMark
 from sources.unify import query_jobs
 from sources.unify.extraction import UnifyRun
 from sources.unify.step_rows import step_tables
 
-log = logging.getLogger("sequence_funnel.unify")
+log = notices("unify")
 MARK = "steps_updated_at"
 
 

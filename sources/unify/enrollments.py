@@ -14,7 +14,6 @@ too.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ import pyarrow as pa
 from sources.common import arrow
 from sources.common.http import ApiClient, ApiResponse
 from sources.common.instants import format_instant, server_time
+from sources.common.notices import notices
 from sources.common.paging import concurrent_pages, windows
 from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
@@ -43,7 +43,7 @@ from sources.unify.settings import (
     WINDOWS_PER_WORKER,
 )
 
-log = logging.getLogger("sequence_funnel.unify")
+log = notices("unify")
 MARK = "enrollments_updated_at"
 
 

@@ -1,0 +1,45 @@
+"""What a vendor sends that the project did not foresee loads, exits 0 and is named in the run's
+summary (the terminal's and the JSON's): a warning, never a failed load."""
+
+from __future__ import annotations
+
+import json
+
+from tests.support.cli import BUILDS_MODELS, run_cli
+from tests.unify.environment import cli_env
+
+
+def test_a_status_no_one_mapped_loads_counted_unknown_and_each_load_names_it(unify, tmp_path):
+    server = unify(enrollments=300)
+    for i in (3, 4, 5):  # a status Unify's document does not list yet
+        server.state.new_fields[i] = {"status": "SCHEDULED"}
+    env = cli_env(server.base_url, tmp_path) | BUILDS_MODELS
+    for run in ("first", "second"):  # built, then unchanged: a new status is rows, not columns
+        summary = tmp_path / f"{run}.json"
+        result = run_cli(tmp_path, env, "--json-summary", str(summary))
+        assert result.returncode == 0, result.stderr
+        written = json.loads(summary.read_text())
+        named = [w for w in written["warnings"] if "unify status 'SCHEDULED" in w]
+        assert named and all("counted as unknown" in w for w in named), written["warnings"]
+        assert sum(int(w.split("(")[1].split()[0]) for w in named) == 3
+        assert named[0] in result.stdout  # the terminal's summary says it too
+
+
+def test_a_key_without_a_permission_loads_the_rest_and_the_summary_says_what_is_missing(
+    sequenzy, tmp_path
+):
+    from sandbox.sequenzy import DEFAULT_API_KEY
+    from tests.sequenzy.environment import cli_env as sequenzy_env
+
+    server = sequenzy(enrollments=200, api_keys={
+        DEFAULT_API_KEY: frozenset({"sequences:read", "subscribers:read"}),
+    })  # fmt: skip
+    summary = tmp_path / "s.json"
+    env = sequenzy_env(server.base_url, tmp_path)
+    result = run_cli(tmp_path, env, "--json-summary", str(summary), vendor="sequenzy")
+    assert result.returncode == 0, result.stderr
+    written = json.loads(summary.read_text())
+    assert written["rows"]["enrollments"] == 200
+    said = [w for w in written["warnings"] if "replies are not loaded" in w]
+    assert len(said) == 1 and "conversations:read" in said[0], written["warnings"]
+    assert said[0] in result.stdout
