@@ -1,18 +1,21 @@
-{#- A vendor's loaded tables, wherever its dataset is (vars `<vendor>_dataset`), and typed empty
-    rows in place of a table that was never loaded: the models work with one, two or three
-    vendors loaded, and with a vendor's optional tables (Unify's enrollment steps) absent. -#}
+{#- A vendor's loaded tables (the sources in models/staging/<vendor>/_<vendor>__sources.yml,
+    wherever its dataset is: vars `<vendor>_dataset`), and typed empty rows in place of a table
+    that was never loaded: the models work with one, two or three vendors loaded, and with a
+    vendor's optional tables (Unify's enrollment steps) absent. Each goes through `source()`,
+    so dbt's lineage and `dbt source freshness` know every table a model reads. -#}
 
 {% macro vendor_relation(vendor, table) -%}
-  {%- if not execute -%}{{ return(none) }}{%- endif -%}
-  {{ return(adapter.get_relation(database=target.database, schema=var(vendor ~ '_dataset'),
-                                 identifier=table)) }}
+  {%- set declared = source(vendor, table) -%}
+  {#- parsing: every branch of a model is taken, so that each table it may read is in lineage -#}
+  {%- if not execute -%}{{ return(declared) }}{%- endif -%}
+  {{ return(adapter.get_relation(database=declared.database, schema=declared.schema,
+                                 identifier=declared.identifier)) }}
 {%- endmacro %}
 
 {#- A table every model reading it needs (a vendor's report views are built only for the vendors
     loaded: var `vendor_reports`), named without asking the database. -#}
 {% macro vendor_source(vendor, table) -%}
-  {{ return(api.Relation.create(database=target.database, schema=var(vendor ~ '_dataset'),
-                                identifier=table)) }}
+  {{ return(source(vendor, table)) }}
 {%- endmacro %}
 
 {% macro vendor_loaded(vendor, table) -%}

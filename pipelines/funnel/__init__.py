@@ -26,6 +26,7 @@ from sources.common.errors import ConfigurationError
 
 FUNNEL_DATASET = "funnel"
 BUILT_TABLE = "_models_built"
+MATERIALIZATIONS = ("view", "table")
 BUILD_WAIT = 120.0  # seconds a build waits for another one (a build takes some ten seconds)
 
 
@@ -63,6 +64,20 @@ def project_dir() -> Path:
     )
 
 
+def marts_materialized() -> str:
+    """FUNNEL__MARTS_MATERIALIZED: `view`, the default (a load's rows show at once, and a run with
+    nothing new builds nothing), or `table` for a warehouse, where views over every raw row cost
+    each query: the heavy marts (enrollments, touches, people, funnel_person_sequence) are then
+    stored, and rebuilt after each load that brought rows."""
+    configured: Any = dlt.config.get("funnel.marts_materialized")
+    chosen = str(configured or "view").strip().lower()
+    if chosen not in MATERIALIZATIONS:
+        raise ConfigurationError(
+            f"FUNNEL__MARTS_MATERIALIZED is {configured!r}: set it to view or table"
+        )
+    return chosen
+
+
 def funnel_dataset() -> str:
     configured: Any = dlt.config.get("funnel.dataset_name")
     return str(configured) if configured else FUNNEL_DATASET
@@ -88,9 +103,13 @@ def _project_files(project: Path) -> list[Path]:
     )  # fmt: skip
 
 
-def fingerprint(project: Path, datasets: Mapping[str, str], columns: list[tuple]) -> str:
-    """Changes when a model, the datasets or a loaded table's columns change; not with rows."""
-    digest = hashlib.sha256(json.dumps(sorted(datasets.items())).encode())
+def fingerprint(
+    project: Path, datasets: Mapping[str, str], columns: list[tuple], also: tuple[str, ...] = ()
+) -> str:
+    """Changes when a model, the datasets or a loaded table's columns change (and with `also`:
+    the marts' materialization, and the latest loads when the marts are stored tables); not
+    with rows."""
+    digest = hashlib.sha256(json.dumps([sorted(datasets.items()), also]).encode())
     for path in _project_files(project):
         digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
     digest.update(json.dumps([list(map(str, c)) for c in columns]).encode())
@@ -108,6 +127,17 @@ def _loaded_columns(client: Any, datasets: Mapping[str, str]) -> list[tuple]:
         *schemas,
     )
     return [tuple(r) for r in rows or []]
+
+
+def _latest_loads(client: Any, columns: list[tuple]) -> tuple[str, ...]:
+    """The newest completed load of each vendor dataset (dlt's `_dlt_loads`)."""
+    latest = []
+    for schema in sorted({s for s, table, *_ in columns if table == "_dlt_loads"}):
+        with client.with_alternative_dataset_name(schema):
+            loads = client.make_qualified_table_name("_dlt_loads")
+        rows = client.execute_sql(f"select max(load_id) from {loads} where status = 0")
+        latest.append(f"{schema}:{rows[0][0] if rows else None}")
+    return tuple(latest)
 
 
 def reported_vendors(datasets: Mapping[str, str], columns: list[tuple]) -> list[str]:
@@ -171,10 +201,14 @@ def build(
         return Build("skipped")  # files, not a database
     project, chosen = project_dir(), vendor_datasets(datasets)
     checked = list(datasets or chosen)  # the vendors whose statuses the build's warnings name
+    materialized = marts_materialized()
     with exclusive(pipeline, wait):
         with pipeline.sql_client() as client:
             columns = _loaded_columns(client, chosen)
-            wanted = fingerprint(project, chosen, columns)
+            also: tuple[str, ...] = (materialized,)
+            if materialized == "table":  # stored marts are stale after any load with rows
+                also += _latest_loads(client, columns)
+            wanted = fingerprint(project, chosen, columns, also)
             if _last_built(client) == wanted:
                 return Build("unchanged", warnings=unmapped_statuses(client, checked))
         if name == "duckdb":  # dbt opens the file in its own process: a reader must let go
@@ -182,6 +216,7 @@ def build(
         started = time.perf_counter()
         variables: dict[str, Any] = {f"{v}_dataset": d for v, d in chosen.items()}
         variables["vendor_reports"] = reported_vendors(chosen, columns)
+        variables["marts_materialized"] = materialized
         outcome = dbt_build.run(pipeline, project, variables)
         with pipeline.sql_client() as client:
             _remember(client, wanted)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pipelines import funnel
+from sources.common.errors import ConfigurationError
 from tests.funnel import truth
 from tests.instantly.loading import instantly_loader
 from tests.sequenzy.loading import sequenzy_loader
@@ -222,3 +223,36 @@ def assert_readme_questions_answer(warehouse: Any, enrollments: list[truth.Enrol
     assert 0 < len(rows) <= 10 and all(r[3] >= 50 for r in rows)
     rates = [float(r[5]) for r in rows if r[5] is not None]
     assert rates == sorted(rates, reverse=True)
+
+
+def test_on_a_warehouse_the_heavy_marts_are_tables_rebuilt_after_each_load_with_rows(
+    servers, postgres_database, tmp_path, monkeypatch
+):
+    warehouse, pipelines_dir = postgres_database, str(tmp_path / "pipelines")
+    server = servers["unify"]
+    _load(("unify",), servers, warehouse, tmp_path, False)
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
+    by_vendor = "select * from funnel.funnel_by_vendor order by vendor"
+    as_views = warehouse.rows(by_vendor)
+
+    monkeypatch.setenv("FUNNEL__MARTS_MATERIALIZED", "table")
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
+    kinds = dict(warehouse.rows(
+        "select table_name, table_type from information_schema.tables where table_schema = 'funnel'"
+    ))  # fmt: skip
+    heavy = ("enrollments", "touches", "people", "funnel_person_sequence")
+    assert {kinds[t] for t in heavy} == {"BASE TABLE"} and kinds["funnel_by_vendor"] == "VIEW"
+    assert warehouse.rows(by_vendor) == as_views  # the same numbers, stored
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "unchanged"
+
+    server.state.advance(6 * 3600)  # the world moves on; a load brings its rows
+    Loader(tmp_path / "unify", server.base_url, warehouse).run(**LIST_PATH)
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
+    fresh = "select count(*), count(*) filter (where reached) from funnel.{}"
+    assert warehouse.rows(fresh.format("enrollments")) == warehouse.rows(
+        fresh.format("stg_unify__enrollments")
+    )  # the stored table is the view's rows of now
+
+    monkeypatch.setenv("FUNNEL__MARTS_MATERIALIZED", "tables")
+    with pytest.raises(ConfigurationError, match=r"FUNNEL__MARTS_MATERIALIZED .* view or table"):
+        funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir)

@@ -1,3 +1,4 @@
+{{ heavy_mart() }}
 {#- Every enrollment of a person in a sequence, any vendor, with the common state mapped from
     the vendor's own status (seeds/status_map.csv) beside it: `unknown` for a status the map
     does not have (a value the vendor added, or none), which a vendor's document allows (open

@@ -1,3 +1,4 @@
+{{ heavy_mart() }}
 {#- One person in one sequence: the counting unit of every funnel view. A person enrolled twice
     in a sequence (Unify's version upgrades cancel and re-enroll) counts once; events count if
     any of their enrollments there had them, the state is that of the latest. -#}

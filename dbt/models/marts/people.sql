@@ -1,3 +1,4 @@
+{{ heavy_mart() }}
 {#- One row per person (lower-cased email) across every tool: the tools that enrolled them and
     the tools that reached them (sent them an email). Emailed after positive: a positive
     reply in one sequence while an enrollment in another sequence, in any tool, is still active. -#}

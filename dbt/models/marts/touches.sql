@@ -1,3 +1,4 @@
+{{ heavy_mart() }}
 {#- Each send, open, click, reply, bounce and unsubscribe a vendor gives a time for, with its
     enrollment's person; a touch of an enrollment no longer loaded (a deleted lead) is left out. -#}
 with unioned as (

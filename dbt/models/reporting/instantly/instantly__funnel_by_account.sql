@@ -1,6 +1,6 @@
 {#- Per sending account, from the emails (ue_type 1 and 3 sent, 2 received; no rows until emails
     are loaded). -#}
-{{ config(alias='funnel_by_account') }}
+{{ report_view('instantly', 'funnel_by_account') }}
 select e.eaccount as account,
        count(*) filter (where e.ue_type in (1, 3)) as sent,
        count(distinct e.lead_id) filter (where e.ue_type in (1, 3)) as leads_contacted,

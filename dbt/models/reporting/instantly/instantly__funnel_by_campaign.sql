@@ -1,4 +1,4 @@
-{{ config(alias='funnel_by_campaign') }}
+{{ report_view('instantly', 'funnel_by_campaign') }}
 select f.campaign_id, c.name as campaign, c.status_label as campaign_status, {{ person_measures() }}
 from {{ ref('instantly__funnel_person_campaign') }} f
 left join {{ vendor_source('instantly', 'campaigns') }} c on c.id = f.campaign_id

@@ -3,7 +3,7 @@
     a campaign counts once (by lower-cased email; a lead without one is a person of its own). Events come from the lead's own counters and
     statuses, so they hold however far the emails backfill has got. Positive: lt_interest_status
     Interested, Meeting Booked, Meeting Completed or Won (vendor-apis.md 2). -#}
-{{ config(alias='funnel_person_campaign') }}
+{{ report_view('instantly', 'funnel_person_campaign') }}
 select l.campaign as campaign_id,
        coalesce(lower(nullif(trim(l.email), '')), 'instantly-lead:' || l.id) as person,
        min(l.timestamp_created) as first_added_at,

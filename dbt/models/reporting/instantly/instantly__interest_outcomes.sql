@@ -1,4 +1,4 @@
-{{ config(alias='interest_outcomes') }}
+{{ report_view('instantly', 'interest_outcomes') }}
 select l.campaign as campaign_id, c.name as campaign,
        coalesce(l.lt_interest_status_label, 'none') as interest, count(*) as leads
 from {{ ref('instantly__leads_current') }} l

@@ -1,6 +1,6 @@
 {#- Leads less those deleted since they were loaded (lead_deletions); every Instantly report view
     reads these. -#}
-{{ config(alias='leads_current') }}
+{{ report_view('instantly', 'leads_current') }}
 select l.* from {{ vendor_source('instantly', 'leads') }} l
 where not exists (
     select 1 from {{ vendor_table('instantly', 'lead_deletions', [('id', 'varchar')]) }} d

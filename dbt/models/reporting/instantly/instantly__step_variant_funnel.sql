@@ -1,6 +1,6 @@
 {#- Per campaign step and variant, the vendor's own step analytics (no rows until they are
     loaded). -#}
-{{ config(alias='step_variant_funnel') }}
+{{ report_view('instantly', 'step_variant_funnel') }}
 {%- set number = 'bigint' %}
 select a.campaign_id, c.name as campaign, a.step, a.variant, s.subject,
        a.sent, a.unique_opened, a.unique_replies, a.unique_replies_automatic, a.unique_clicks,

@@ -1,6 +1,6 @@
 {#- Per sequence: the event stream's people, beside the vendor's own replies and conversions (null
     until its metrics are read). -#}
-{{ config(alias='funnel_by_sequence') }}
+{{ report_view('sequenzy', 'funnel_by_sequence') }}
 select f.sequence_id, s.name as sequence, s.effective_status, {{ sequenzy_measures() }},
        max(m.replies) as replies, max(m.conversions) as conversions,
        max(m.revenue_cents) as revenue_cents, max(m.date) as metrics_date

@@ -1,6 +1,6 @@
 {#- Per email step: sends and what became of them (one event per kind a send, as the vendor
     counts), beside the vendor's own replies and conversions for the step. -#}
-{{ config(alias='funnel_by_step') }}
+{{ report_view('sequenzy', 'funnel_by_step') }}
 select m.sequence_id, s.name as sequence, m.step_number as step, m.node_id, m.subject,
        count(distinct v.email_send_id) filter (where v.event_type = 'send') as sent,
        count(distinct v.email_send_id) filter (where v.event_type = 'delivery') as delivered,

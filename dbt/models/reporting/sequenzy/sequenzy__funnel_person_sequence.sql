@@ -3,7 +3,7 @@
     `enrollmentKey`) counts once there. Reached, delivered, opened, clicked, bounced and
     unsubscribed come from the event stream; replies and conversions are not in it (the vendor has
     no such event types): the by-sequence and by-step views take them from the vendor's metrics. -#}
-{{ config(alias='funnel_person_sequence') }}
+{{ report_view('sequenzy', 'funnel_person_sequence') }}
 select e.sequence_id, e.subscriber_id, lower(max(e.email)) as person,
        min(e.enrollment_started_at) as first_enrolled_at, count(*) as enrollments,
        max(case when e.status in ('active', 'waiting', 'paused') then 1 else 0 end) as in_progress,

@@ -1,6 +1,6 @@
 {#- Per subscriber in a sequence: what the per-recipient event stream says happened to them there
     (no rows until an event is loaded). -#}
-{{ config(alias='sequence_event_flags') }}
+{{ report_view('sequenzy', 'sequence_event_flags') }}
 select v.sequence_id, v.subscriber_id,
        min(v.event_time) filter (where v.event_type = 'send') as first_sent_at,
        max(case when v.event_type = 'send' then 1 else 0 end) as sent,

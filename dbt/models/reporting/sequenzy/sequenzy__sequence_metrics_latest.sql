@@ -1,6 +1,6 @@
 {#- Each sequence's metrics of the last day loaded (the vendor's own counts, replies and
     conversions among them). -#}
-{{ config(alias='sequence_metrics_latest') }}
+{{ report_view('sequenzy', 'sequence_metrics_latest') }}
 {%- set metrics = vendor_table('sequenzy', 'sequence_metrics',
         [('sequence_id', 'varchar'), ('date', 'date'), ('replies', 'bigint'),
          ('conversions', 'bigint'), ('revenue_cents', 'bigint')]) %}

@@ -1,5 +1,5 @@
 {#- Each email step's metrics of the last day loaded. -#}
-{{ config(alias='step_metrics_latest') }}
+{{ report_view('sequenzy', 'step_metrics_latest') }}
 {%- set metrics = vendor_table('sequenzy', 'sequence_step_metrics',
         [('sequence_id', 'varchar'), ('node_id', 'varchar'), ('date', 'date'),
          ('replies', 'bigint'), ('conversions', 'bigint')]) %}

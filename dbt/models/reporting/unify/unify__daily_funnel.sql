@@ -1,6 +1,6 @@
 {#- Per day, the enrollments that first started, replied, bounced, opted out and finished then,
     from enrollment history (no rows until it is loaded). -#}
-{{ config(alias='daily_funnel') }}
+{{ report_view('unify', 'daily_funnel') }}
 {%- set ts, flag = 'timestamp with time zone', 'boolean' %}
 with firsts as (
     select enrollment_id,

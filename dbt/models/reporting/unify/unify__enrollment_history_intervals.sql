@@ -1,6 +1,6 @@
 {#- Each loaded state of an enrollment with the interval it held (valid_to: when the next one was
     loaded, null for the current one). No rows until enrollment history is loaded. -#}
-{{ config(alias='enrollment_history_intervals') }}
+{{ report_view('unify', 'enrollment_history_intervals') }}
 {%- set ts, flag = 'timestamp with time zone', 'boolean' %}
 select h.*, h.updated_at as valid_from,
        lead(h.updated_at) over (partition by h.enrollment_id order by h.updated_at) as valid_to

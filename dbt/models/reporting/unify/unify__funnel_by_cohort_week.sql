@@ -1,4 +1,4 @@
-{{ config(alias='funnel_by_cohort_week') }}
+{{ report_view('unify', 'funnel_by_cohort_week') }}
 select cast(date_trunc('week', f.first_enrolled_at at time zone 'UTC') as date) as cohort_week,
        {{ person_measures() }}
 from {{ ref('unify__funnel_person_sequence') }} f

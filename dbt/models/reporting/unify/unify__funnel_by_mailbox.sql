@@ -1,4 +1,4 @@
-{{ config(alias='funnel_by_mailbox') }}
+{{ report_view('unify', 'funnel_by_mailbox') }}
 select f.mailbox_id, m.email as mailbox, {{ person_measures() }}
 from {{ ref('unify__funnel_person_sequence') }} f
 left join {{ vendor_table('unify', 'mailboxes', [('id', 'varchar'), ('email', 'varchar')]) }} m

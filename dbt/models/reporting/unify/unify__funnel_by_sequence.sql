@@ -1,4 +1,4 @@
-{{ config(alias='funnel_by_sequence') }}
+{{ report_view('unify', 'funnel_by_sequence') }}
 select f.sequence_id, s.name as sequence, {{ person_measures() }}
 from {{ ref('unify__funnel_person_sequence') }} f
 left join {{ vendor_source('unify', 'sequences') }} s on s.id = f.sequence_id

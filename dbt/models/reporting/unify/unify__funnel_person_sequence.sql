@@ -3,7 +3,7 @@
     the same person; events (started, replied, bounced, ...) count if any of the person's
     enrollments in the sequence had them, states (canceled, finished) are those of the person's
     latest enrollment there. -#}
-{{ config(alias='funnel_person_sequence') }}
+{{ report_view('unify', 'funnel_person_sequence') }}
 with ranked as (
     select e.*, row_number() over (
         partition by e.sequence_id, e.person_id

@@ -1,4 +1,4 @@
-{{ config(alias='reply_classification_breakdown') }}
+{{ report_view('unify', 'reply_classification_breakdown') }}
 select e.sequence_id, c.category, count(*) as replies
 from {{ vendor_table('unify', 'reply_email_classifications',
                      [('reply_email_message_id', 'varchar'), ('category', 'varchar')]) }} c

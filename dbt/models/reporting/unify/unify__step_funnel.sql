@@ -1,6 +1,6 @@
 {#- Per sequence step: executed, sent, opened, clicked and replied, from enrollment steps (no rows
     when they are not loaded: --no-enrollment-steps). -#}
-{{ config(alias='step_funnel') }}
+{{ report_view('unify', 'step_funnel') }}
 select st.sequence_id, s.name as sequence, st.step_number, st.type as step_type,
        count(*) filter (where st.status = 'FINISHED') as executed,
        count(*) filter (where st.sent_at is not null) as sent,

@@ -1,4 +1,4 @@
-{{ config(alias='time_to_first_reply') }}
+{{ report_view('unify', 'time_to_first_reply') }}
 with waits as (
     select e.sequence_id, extract(epoch from (r.received_at - e.started_at)) / 3600.0 as hours
     from {{ vendor_source('unify', 'enrollments') }} e
