@@ -61,7 +61,7 @@ def _unify_state(e: dict[str, Any]) -> str:
 def unify(state: Any, with_steps: bool) -> tuple[list[Enrollment], list[Touch]]:
     steps = expected_steps(state) if with_steps else set()
     # STEP_COLUMNS: 0 id, 2 enrollment_id, 3 sequence_id, 5 step_number, 17 sent_at, 18 opens,
-    # 22 reply_email_message_id
+    # 19 clicks, 20 email_is_bounced, 21 email_is_opted_out, 22 reply_email_message_id
     sent: dict[str, list[datetime]] = defaultdict(list)
     opens: dict[str, int] = defaultdict(int)
     answered: dict[str, int] = {}
@@ -70,6 +70,10 @@ def unify(state: Any, with_steps: bool) -> tuple[list[Enrollment], list[Touch]]:
         if s[17] is not None:
             sent[s[2]].append(s[17])
             touches.append(Touch("unify", f"unify:{s[2]}", f"unify:{s[3]}", s[5], "send"))
+        for kind, had in (("open", (s[18] or 0) > 0), ("click", (s[19] or 0) > 0),
+                          ("bounce", bool(s[20])), ("unsubscribe", bool(s[21]))):  # fmt: skip
+            if had:  # the step says so, with no time
+                touches.append(Touch("unify", f"unify:{s[2]}", f"unify:{s[3]}", s[5], kind))
         opens[s[2]] = max(opens[s[2]], s[18] or 0)
         if s[22] is not None:
             answered[s[22]] = min(answered.get(s[22], s[5]), s[5])
@@ -237,9 +241,18 @@ def week(at: datetime) -> Any:
     return (at - timedelta(days=at.weekday())).date()
 
 
+# What each vendor says of an email step (the README's per-step rule): None elsewhere
+STEP_KINDS = {
+    "unify": {"send", "open", "click", "reply", "bounce", "unsubscribe"},
+    "instantly": {"send", "reply"},
+    "sequenzy": {"send", "open", "click", "bounce", "unsubscribe"},
+}
+
+
 def by_step(touches: list[Touch], people: dict[str, str]) -> dict[tuple, tuple]:
     """(vendor, sequence, step) -> sends and the people sent, opened, clicked, replied, bounced
-    and unsubscribed; only touches of loaded enrollments (`people`: enrollment -> person)."""
+    and unsubscribed (None where the vendor does not say it of a step); only touches of loaded
+    enrollments (`people`: enrollment -> person)."""
     groups: dict[tuple, list[Touch]] = defaultdict(list)
     for t in touches:
         if t.step is not None and t.enrollment in people:
@@ -247,7 +260,9 @@ def by_step(touches: list[Touch], people: dict[str, str]) -> dict[tuple, tuple]:
     out = {}
     for key, rows in groups.items():
 
-        def who(kind: str, rows: list[Touch] = rows) -> int:
+        def who(kind: str, rows: list[Touch] = rows, vendor: str = key[0]) -> int | None:
+            if kind not in STEP_KINDS[vendor]:
+                return None
             return len({people[t.enrollment] for t in rows if t.kind == kind})
 
         out[key] = (sum(t.kind == "send" for t in rows), who("send"), who("open"), who("click"),

@@ -1,12 +1,14 @@
-{#- Unify's touches with a time: each email step sent, each reply received (at the step whose
-    email it answered, when the enrollment steps are loaded). Opens and clicks are counts on a
-    step, with no time: they are not touches. -#}
+{#- Unify's touches: each email step sent, each reply received (at the step whose email it
+    answered, when the enrollment steps are loaded), and what the enrollment steps say of a
+    step's email with no time: opened, clicked, bounced, opted out (occurred_at null). -#}
 {% if vendor_loaded('unify', 'enrollments') %}
 {% set steps = vendor_table('unify', 'enrollment_steps',
                             [('id', 'varchar'), ('enrollment_id', 'varchar'),
                              ('sequence_id', 'varchar'), ('step_number', 'bigint'),
                              ('sent_at', 'timestamp with time zone'),
-                             ('reply_email_message_id', 'varchar')]) %}
+                             ('reply_email_message_id', 'varchar'), ('opens', 'bigint'),
+                             ('clicks', 'bigint'), ('email_is_bounced', 'boolean'),
+                             ('email_is_opted_out', 'boolean')]) %}
 with answered as (
     select reply_email_message_id, min(step_number) as step
     from {{ steps }} st
@@ -18,6 +20,15 @@ select 'unify' as vendor, 'unify:' || st.id || ':send' as touch_key,
        st.step_number as step, 'send' as touch_type, st.sent_at as occurred_at
 from {{ steps }} st
 where st.sent_at is not null
+union all
+select 'unify', 'unify:' || st.id || ':' || k.touch_type, 'unify:' || st.enrollment_id,
+       'unify:' || st.sequence_id, st.step_number, k.touch_type,
+       cast(null as timestamp with time zone)
+from {{ steps }} st
+join (values ('open'), ('click'), ('bounce'), ('unsubscribe')) k(touch_type)
+  on (k.touch_type = 'open' and st.opens > 0) or (k.touch_type = 'click' and st.clicks > 0)
+  or (k.touch_type = 'bounce' and st.email_is_bounced)
+  or (k.touch_type = 'unsubscribe' and st.email_is_opted_out)
 union all
 select 'unify', 'unify:' || r.id || ':reply', 'unify:' || r.enrollment_id,
        'unify:' || e.sequence_id, a.step, 'reply', r.received_at
