@@ -47,3 +47,18 @@ def test_the_total_says_it_counts_people_per_sequence_and_people_and_enrollments
     assert lines[-1] == "2,000 people and 2,600 enrollments in 5 sequences"
     one = format_report(Funnel(ROWS[:1], people=1, enrollments=1)).splitlines()[-1]
     assert one == "1 person and 1 enrollment in 1 sequence"
+
+
+def test_a_count_not_given_is_na_and_counts_of_messages_stay_out_of_the_people_total():
+    header = ("sequence", "enrolled", "sent", "opened", "replies", "open %")
+    rows = [("A", 10, 8, None, 5, 50.0), ("B", 4, 4, None, None, None)]
+    funnel = Funnel(rows, people=12, enrollments=14, header=header, rate=(2, 1),
+                    messages=("replies",))  # fmt: skip
+    lines = format_report(funnel).splitlines()
+    assert lines[0].split() == ["sequence", "enrolled", "sent", "opened", "replies*", "open", "%"]
+    assert lines[1].split() == ["A", "10", "8", "n/a", "5", "50.0"]
+    assert lines[2].split() == ["B", "4", "4", "n/a", "n/a"]
+    # people summed; opened unknown everywhere: no total, no rate; the messages: no total
+    assert lines[3][len(TOTAL_LABEL) :].split() == ["14", "12"]
+    assert lines[4].startswith("* replies: the vendor's own counts of messages, not people")
+    assert lines[-1] == "12 people and 14 enrollments in 2 sequences"

@@ -1,6 +1,7 @@
 """Sequenzy's terminal report: its funnel by sequence, widest first, from the report views in
-dbt/models/reporting/sequenzy/. Sent to bounced come from the event stream; replied and
-converted are the vendor's own metrics (messages, not people: sequenzy__funnel_by_sequence.sql)."""
+dbt/models/reporting/sequenzy/. Sent to bounced come from the event stream (people); replies
+and conversions are the vendor's own metrics (messages: marked, and kept out of the total of
+people)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ SEQUENZY_REPORT = VendorReport(
         "select count(distinct person), coalesce(sum(enrollments), 0)"
         " from {ds}.funnel_person_sequence"
     ),
-    header=("sequence", "enrolled", "sent", "delivered", "opened", "clicked", "replied",
-            "converted", "bounced", "opt-out", "open %"),
+    header=("sequence", "enrolled", "sent", "delivered", "opened", "clicked", "replies",
+            "conversions", "bounced", "opt-out", "open %"),
     rate=(3, 2),
+    messages=("replies", "conversions"),
 )  # fmt: skip

@@ -110,8 +110,10 @@ def test_the_report_command_prints_the_funnel_by_sequence(sequenzy, tmp_path):
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
     assert lines[0].split()[1:] == ["enrolled", "sent", "delivered", "opened", "clicked",
-                                    "replied", "converted", "bounced", "opt-out", "open", "%"]  # fmt: skip
+                                    "replies*", "conversions*", "bounced", "opt-out", "open",
+                                    "%"]  # fmt: skip
     for sequence in server.state.world.sequences:
         assert any(line.startswith(sequence.body["name"]) for line in lines)
     assert "total (people per sequence)" in shown.stdout
+    assert "* replies, conversions: the vendor's own counts of messages" in shown.stdout
     assert lines[-1].endswith(f"{len(server.state.enrollments_now())} enrollments in 4 sequences")
