@@ -24,7 +24,7 @@ import pyarrow as pa
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.common.pipeline import get_dlt_pipelines_dir
 
-from pipelines import destinations, errors, funnel, reporting, runner
+from pipelines import checks, destinations, errors, funnel, reporting, runner
 from pipelines.interrupts import RunInterrupted, interruptible
 from pipelines.process import finished, started
 from pipelines.progress import RunProgress
@@ -215,6 +215,8 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
                 runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
                            summary=summary, wait=args.wait,
                            again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
+            for warning in checks.undocumented_values(pipeline, chosen):
+                summary.warn(warning)
             if funnel.enabled():  # the vendor's report views and the marts across vendors
                 built = funnel.build(pipeline.destination, pipelines_dir=args.pipelines_dir,
                                      datasets={chosen.name: args.dataset_name},

@@ -16,6 +16,7 @@ from pipelines.reporting import VendorReport
 if TYPE_CHECKING:
     from sources.common.actions import Action
     from sources.common.http import ApiClient
+    from sources.common.values import DocumentedValues
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Vendor:
     options: Callable[[argparse.Namespace], dict[str, Any]]  # flags given -> source arguments
     actions: Mapping[str, Action] = field(default_factory=dict)  # `act <vendor> <action>`
     actions_client: Callable[[], ApiClient] | None = None  # configured as the source is
+    documented_values: tuple[DocumentedValues, ...] = ()  # checked after each load
 
     @property
     def secret_keys(self) -> tuple[str, ...]:
@@ -75,10 +77,11 @@ def _unify() -> Vendor:
     from pipelines.reporting.unify import UNIFY_REPORT
     from sources.unify import unify_source
     from sources.unify.actions import UNIFY_ACTIONS, actions_client
+    from sources.unify.settings import DOCUMENTED_VALUES
 
     return Vendor(
         "unify", TITLES["unify"], unify_source, UNIFY_REPORT, _unify_arguments, _unify_options,
-        UNIFY_ACTIONS, actions_client,
+        UNIFY_ACTIONS, actions_client, DOCUMENTED_VALUES,
     )  # fmt: skip
 
 
@@ -102,10 +105,11 @@ def _instantly() -> Vendor:
     from pipelines.reporting.instantly import INSTANTLY_REPORT
     from sources.instantly import instantly_source
     from sources.instantly.actions import INSTANTLY_ACTIONS, actions_client
+    from sources.instantly.settings import DOCUMENTED_VALUES
 
     return Vendor(
         "instantly", TITLES["instantly"], instantly_source, INSTANTLY_REPORT, _instantly_arguments,
-        _instantly_options, INSTANTLY_ACTIONS, actions_client,
+        _instantly_options, INSTANTLY_ACTIONS, actions_client, DOCUMENTED_VALUES,
     )  # fmt: skip
 
 
@@ -124,10 +128,11 @@ def _sequenzy() -> Vendor:
     from pipelines.reporting.sequenzy import SEQUENZY_REPORT
     from sources.sequenzy import sequenzy_source
     from sources.sequenzy.actions import SEQUENZY_ACTIONS, actions_client
+    from sources.sequenzy.settings import DOCUMENTED_VALUES
 
     return Vendor(
         "sequenzy", TITLES["sequenzy"], sequenzy_source, SEQUENZY_REPORT, _sequenzy_arguments,
-        _sequenzy_options, SEQUENZY_ACTIONS, actions_client,
+        _sequenzy_options, SEQUENZY_ACTIONS, actions_client, DOCUMENTED_VALUES,
     )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import dlt
 
-from pipelines.funnel import dbt_build
+from pipelines.funnel import counted, dbt_build
 from sources.common.errors import ConfigurationError
 
 FUNNEL_DATASET = "funnel"
@@ -210,7 +210,7 @@ def build(
                 also += _latest_loads(client, columns)
             wanted = fingerprint(project, chosen, columns, also)
             if _last_built(client) == wanted:
-                return Build("unchanged", warnings=unmapped_statuses(client, checked))
+                return Build("unchanged", warnings=counted.warnings(client, checked))
         if name == "duckdb":  # dbt opens the file in its own process: a reader must let go
             wait_for_duckdb(str(location(pipeline)), wait)
         started = time.perf_counter()
@@ -220,25 +220,6 @@ def build(
         outcome = dbt_build.run(pipeline, project, variables)
         with pipeline.sql_client() as client:
             _remember(client, wanted)
-            unmapped = unmapped_statuses(client, checked)
+            unmapped = counted.warnings(client, checked)
     seconds = round(time.perf_counter() - started, 3)
     return Build("built", seconds, outcome.nodes, outcome.warnings + unmapped)
-
-
-def unmapped_statuses(client: Any, vendors: list[str]) -> tuple[str, ...]:
-    """A status no one mapped yet (a vendor's new one) is counted as `unknown` and named here,
-    each load: the status map gains a row for it (dbt/seeds/status_map.csv)."""
-    if not vendors:
-        return ()
-    enrollments = client.make_qualified_table_name("enrollments")
-    marks = ", ".join(["%s"] * len(vendors))
-    rows = client.execute_sql(
-        f"select vendor, vendor_status, count(*) from {enrollments} where state = 'unknown'"
-        f" and vendor in ({marks}) group by 1, 2 order by 3 desc, 1, 2",
-        *vendors,
-    )
-    return tuple(
-        f"{vendor} status {status!r} ({n:,} enrollments) is not in the status map"
-        " (dbt/seeds/status_map.csv): counted as unknown"
-        for vendor, status, n in rows or []
-    )

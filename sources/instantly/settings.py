@@ -8,6 +8,7 @@ from typing import Any
 from sources.common.scopes import OperationScopes
 from sources.common.tables import BOOL, DOUBLE, ID, INT, JSON, TEXT, TS, Tables
 from sources.common.tables import columns as _columns
+from sources.common.values import DocumentedValues
 
 SOURCE_NAME = "instantly"  # dlt source and config section
 DEFAULT_BASE_URL = "https://api.instantly.ai/api/v2"
@@ -192,3 +193,18 @@ KEYS: dict[str, str | list[str]] = {
     "subsequence_analytics": "subsequence_id",
 }
 INSTANTLY_TABLES = Tables(TABLES, KEYS)
+
+
+# The values the models interpret, as Instantly's document lists them (sources.common.values)
+DOCUMENTED_VALUES = (
+    DocumentedValues(
+        "leads",
+        "lt_interest_status",
+        (1, 2, 3, 4, 0, -1, -2, -3, -4),
+        "Lead.lt_interest_status",
+        "not counted as a positive reply",
+    ),
+    DocumentedValues(
+        "emails", "ue_type", (1, 2, 3, 4), "Email.ue_type", "not counted as a send or a reply"
+    ),
+)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sources.common.tables import BOOL, DOUBLE, ID, INT, JSON, TEXT, TS, Tables
 from sources.common.tables import columns as _columns
+from sources.common.values import DocumentedValues
 
 SOURCE_NAME = "sequenzy"  # dlt source and config section
 DEFAULT_BASE_URL = "https://api.sequenzy.com/api/v1"
@@ -129,3 +130,14 @@ KEYS: dict[str, str | list[str]] = {
     "sequence_step_metrics": ["sequence_id", "node_id", "date"],
 }
 SEQUENZY_TABLES = Tables(TABLES, KEYS)
+
+
+# The values the models interpret, as Sequenzy's SDK lists them (sources.common.values)
+DOCUMENTED_VALUES = (
+    DocumentedValues(
+        "events", "event_type",
+        ("send", "delivery", "bounce", "complaint", "open", "click", "unsubscribe",
+         "delivery_delay", "transport_failure"),
+        "EmailEvent.eventType", "not counted as a touch",
+    ),
+)  # fmt: skip

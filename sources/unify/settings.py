@@ -7,6 +7,7 @@ from typing import Any
 
 from sources.common.tables import BOOL, DOUBLE, ID, INT, JSON, TEXT, TS, Tables
 from sources.common.tables import columns as _columns
+from sources.common.values import DocumentedValues
 
 DEFAULT_BASE_URL = "https://api.unifygtm.com/sequences/v1"
 KEY_SETTING = "SOURCES__UNIFY__API_KEY (or [sources.unify] api_key)"
@@ -114,3 +115,15 @@ DEFAULT_DAILY_QUERY_JOBS = 100  # "about 100 job creations a day per account"
 QUERY_JOB_TIMEOUT_SECONDS = 1800.0
 DEFAULT_STEPS_REFRESH_MINUTES = 60.0  # one steps job an hour: 24 of the day's ~100
 QUERY_JOB_POLL_SECONDS = 1.0  # first wait between polls; it grows 1.5x to 15 s
+
+
+# The values the models interpret, as Unify's document lists them (sources.common.values)
+DOCUMENTED_VALUES = (
+    DocumentedValues(
+        "reply_email_classifications",
+        "category",
+        ("AUTOMATED", "NEGATIVE", "NEUTRAL", "POSITIVE"),
+        "ReplyEmailClassificationCategory",
+        "not counted as a positive reply",
+    ),
+)

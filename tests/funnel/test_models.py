@@ -106,6 +106,8 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
     # have some in Instantly and Sequenzy, whose documents allow it; Unify's requires one)
     keyed_by_id = {e.vendor for e in enrollments if e.person.startswith(f"{e.vendor}-")}
     assert keyed_by_id == set(vendors) - {"unify"}
+    said = {w.split()[0] for w in built.warnings if " people without an email" in w}
+    assert said == keyed_by_id  # and the build says how many, on each destination
     assert {r[0] for r in warehouse.rows("select distinct vendor from funnel.sequences")} == set(
         vendors
     )

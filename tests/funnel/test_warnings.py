@@ -43,3 +43,31 @@ def test_a_key_without_a_permission_loads_the_rest_and_the_summary_says_what_is_
     said = [w for w in written["warnings"] if "replies are not loaded" in w]
     assert len(said) == 1 and "conversations:read" in said[0], written["warnings"]
     assert said[0] in result.stdout
+
+
+def test_people_without_an_email_load_count_and_each_tool_says_how_many(
+    instantly, sequenzy, tmp_path
+):
+    """Instantly's leads and Sequenzy's subscribers may come without an email (their documents
+    allow it; the worlds have some): each counts, under the tool's id, and the summary says so."""
+    from tests.instantly.environment import cli_env as instantly_env
+    from tests.sequenzy.environment import cli_env as sequenzy_env
+    from tests.support.warehouses import DuckDBWarehouse
+
+    servers = {"instantly": (instantly(leads=300), instantly_env),
+               "sequenzy": (sequenzy(enrollments=300), sequenzy_env)}  # fmt: skip
+    for name, (server, env_for) in servers.items():
+        summary = tmp_path / f"{name}.json"
+        env = env_for(server.base_url, tmp_path) | BUILDS_MODELS
+        result = run_cli(tmp_path, env, "--json-summary", str(summary), vendor=name)
+        assert result.returncode == 0, result.stderr
+        said = [w for w in json.loads(summary.read_text())["warnings"]
+                if w.startswith(f"{name} gave")]  # fmt: skip
+        keyed = DuckDBWarehouse(tmp_path / "warehouse.duckdb").rows(
+            "select count(distinct person_key) from funnel.enrollments"
+            f" where person_key like '{name}-%' and person_key not like '%@%'"
+        )[0][0]
+        assert keyed > 0 and said == [
+            f"{name} gave {keyed:,} people without an email: each counted as a person of its"
+            " own, under the tool's id, matching no other tool's person"
+        ]
