@@ -83,8 +83,9 @@ clean:
 	rm -rf $(VENV) .pytest_cache _demo
 
 # The benchmark (not part of `make test`): prints the tables, writes bench/RESULTS.md (Unify),
-# bench/instantly/RESULTS.md and bench/sequenzy/RESULTS.md.
+# bench/instantly/RESULTS.md and bench/sequenzy/RESULTS.md, and the models' build: bench/MODELS.md.
 bench: setup
 	$(PY) -m bench.run --vendor unify
 	$(PY) -m bench.run --vendor instantly
 	$(PY) -m bench.run --vendor sequenzy
+	$(PY) -m bench.models
