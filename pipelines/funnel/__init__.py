@@ -35,7 +35,7 @@ class Build:
     status: str  # "built", "unchanged" or "skipped" (a destination without SQL)
     seconds: float = 0.0
     nodes: int = 0  # seeds, models and tests dbt ran
-    warnings: tuple[str, ...] = ()  # tests on vendor data that warned (dbt_build.Outcome)
+    warnings: tuple[str, ...] = ()  # dbt tests on vendor data that warned; counted.warnings
 
     def describe(self) -> str:
         if self.status == "built":

@@ -24,6 +24,13 @@ def _any(root: Path, pattern: str) -> bool:
     return any(root.glob(pattern))
 
 
+def _extracting(working_dir: Path) -> bool:
+    """A package being extracted: dlt writes it in a folder of its own under normalize/, and
+    moves it to normalize/extracted/ when the extract ends."""
+    packages = working_dir.glob("normalize/*/*/load_package_state.json")
+    return any(p.parts[-3] != "extracted" for p in packages)
+
+
 def _dbt(run_dir: Path, path: str) -> Path:
     """dbt's own files, which it keeps under the pipelines dir."""
     return run_dir / "pipelines" / "funnel" / "dbt" / path
@@ -38,7 +45,7 @@ def _dbt_began(run_dir: Path, nodes: int) -> bool:
 # Where a kill lands, in a first load's order: each is reached when a later one is (a step
 # that passes between two polls is killed at the next one's point).
 POINTS: dict[str, Callable[[Path], bool]] = {
-    "extract": lambda d: _any(d / "pipelines" / "unify", "normalize/**/*.typed-jsonl*"),
+    "extract": lambda d: _extracting(d / "pipelines" / "unify"),
     "normalise": lambda d: _any(d / "pipelines" / "unify", "load/new/*/new_jobs/*"),
     "load": lambda d: _any(d / "pipelines" / "unify", "load/normalized/*/started_jobs/*"),
     "build start": lambda d: _dbt(d, "logs/dbt.log").is_file(),
