@@ -109,7 +109,8 @@ def _reports(database: Path) -> None:
 
     destination = destinations.duckdb_destination(str(database))
     built = funnel.build(destination, pipelines_dir=str(DEMO_DIR / "pipelines"))
-    print(f"The funnel models (dbt): {built.describe()}\n")
+    print(f"The funnel models (dbt): {built.describe()}")
+    print("".join(f"  - {warning}\n" for warning in built.warnings))
     shown = destinations.reading_destination("duckdb", str(database))
     for name in DEMOS:
         chosen = vendor(name)
