@@ -242,7 +242,7 @@ def report(chosen: Vendor, args: argparse.Namespace) -> int:
     terminal table."""
     hint = f"sequence-funnel load {chosen.name}"
     return _show(args, hint, lambda pipeline: reporting.format_report(
-        reporting.read_funnel(pipeline, chosen.report)))  # fmt: skip
+        reporting.read_funnel(pipeline, chosen.report, funnel.funnel_dataset())))  # fmt: skip
 
 
 def report_all(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -117,7 +117,8 @@ def _reports(database: Path) -> None:
         pipeline = runner.make_pipeline(demo_pipeline_name(name), shown, name,
                                         str(DEMO_DIR / "pipelines"))  # fmt: skip
         print(f"{chosen.title} funnel (a person counts once per {chosen.report.words[0]}):")
-        print(reporting.format_report(reporting.read_funnel(pipeline, chosen.report)))
+        read = reporting.read_funnel(pipeline, chosen.report, funnel.funnel_dataset())
+        print(reporting.format_report(read))
         print()
     print("One funnel across the three tools (schema 'funnel'):")
     print(

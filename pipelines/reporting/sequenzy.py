@@ -1,24 +1,9 @@
-"""Sequenzy's terminal report: its funnel by sequence, widest first, from the report views in
-dbt/models/reporting/sequenzy/. Sent to bounced come from the event stream (people); replies
-and conversions are the vendor's own metrics (messages: marked, and kept out of the total of
-people)."""
+"""Sequenzy's terminal report: its funnel by sequence, widest first (sequenzy.funnel_by_sequence).
+Its replies are people, from its inbox (n/a until the conversations are loaded); it classifies
+no reply (positive: n/a). The view beside it keeps the vendor's own counts of messages."""
 
 from __future__ import annotations
 
 from pipelines.reporting import VendorReport
 
-SEQUENZY_REPORT = VendorReport(
-    report_query=(
-        "select sequence, enrolled, sent, delivered, opened, clicked, replies, conversions,"
-        " bounced, opted_out, open_rate_pct from {ds}.funnel_by_sequence"
-        " order by enrolled desc, sequence"
-    ),
-    totals_query=(
-        "select count(distinct person), coalesce(sum(enrollments), 0)"
-        " from {ds}.funnel_person_sequence"
-    ),
-    header=("sequence", "enrolled", "sent", "delivered", "opened", "clicked", "replies",
-            "conversions", "bounced", "opt-out", "open %"),
-    rate=(3, 2),
-    messages=("replies", "conversions"),
-)  # fmt: skip
+SEQUENZY_REPORT = VendorReport("sequenzy")

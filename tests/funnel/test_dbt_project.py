@@ -5,6 +5,7 @@ inside someone else's dbt project with their own vars."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,11 @@ def test_docs_and_freshness_lineage_from_raw_tables_to_every_mart_each_column_de
         stored = set(catalog["nodes"][key]["columns"])
         described = {c for c, d in node["columns"].items() if d["description"].strip()}
         assert stored and stored <= described, (key, sorted(stored - described))
+    people = "model.sequence_funnel.funnel_person_sequence"
+    counted = [k for k, n in manifest["nodes"].items()
+               if n["path"].startswith("reporting/") and "enrolled" in catalog["nodes"][k]["columns"]]  # fmt: skip
+    assert len(counted) >= 7  # every vendor's funnel views count the marts' people
+    assert [k for k in counted if people not in ancestors(manifest["parent_map"], k)] == []
     tables = {s["name"] for s in manifest["sources"].values() if s["source_name"] == "unify"}
     assert {"enrollments", "sequences", "persons", "enrollment_steps"} <= tables
 
@@ -133,3 +139,21 @@ def test_the_package_builds_inside_another_dbt_project_with_its_own_vars(loaded,
             " and table_catalog = 'theirs'"
         ).fetchall()
         assert views == [("raw_unify",)]
+
+
+# A step's own status (Unify's SequenceEnrollmentStepStatus: its `executed` steps), not an
+# enrollment's: the status map does not cover it
+STEP_STATUSES = {("unify__step_funnel.sql", "st.status")}
+
+
+def test_no_report_model_compares_a_status_the_status_map_owns():
+    """The status codes are written once, in seeds/status_map.csv: a report model takes the
+    state the marts mapped, and compares no status of its own (only a step's status, listed)."""
+    reporting = funnel.project_dir() / "models" / "reporting"
+    comparison = re.compile(r"([\w.]*status)\s*(?:=|<>|!=|\bin\b)\s*\(?\s*('[^']*'|-?\d+)", re.I)
+    found = {(path.name, column.lower())
+             for path in reporting.rglob("*.sql")
+             for column, _ in comparison.findall(path.read_text())}  # fmt: skip
+    assert found == STEP_STATUSES
+    states = (funnel.project_dir() / "seeds" / "status_map.csv").read_text()
+    assert "unify,FINISHED,finished" in states  # the map the models read holds the codes

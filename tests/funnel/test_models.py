@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from pipelines import funnel
+from pipelines import funnel, reporting
+from pipelines.runner import make_pipeline
+from pipelines.vendors import vendor
 from sources.common.errors import ConfigurationError
 from tests.funnel import truth
 from tests.instantly.loading import instantly_loader
@@ -19,8 +21,7 @@ from tests.support.cli import ROOT, files_containing
 from tests.unify.loading import LIST_PATH, STEPS, Loader
 
 SHARED = 60  # people every world has: the same addresses in each tool
-MEASURES = ("enrolled, reached, opened, replied, positive, bounced, unsubscribed, in_progress,"
-            " finished, stopped, reply_rate_pct, positive_rate_pct, bounce_rate_pct")  # fmt: skip
+MEASURES = truth.MEASURES
 
 
 def _load(vendors: tuple[str, ...], servers: dict[str, Any], warehouse: Any, tmp_path: Path,
@@ -42,24 +43,6 @@ def _load(vendors: tuple[str, ...], servers: dict[str, Any], warehouse: Any, tmp
         enrollments += rows
         touches += seen
     return enrollments, touches
-
-
-def _close(a: Any, b: Any) -> bool:
-    """Equal, rates within the last digit's rounding (SQL rounds halves away from zero)."""
-    if isinstance(a, float) or isinstance(b, float) or type(a).__name__ == "Decimal":
-        return a is not None and b is not None and abs(float(a) - float(b)) <= 0.051
-    return a == b
-
-
-def _same(loaded: dict, expected: dict, what: str) -> None:
-    assert set(loaded) == set(expected), (
-        f"{what}: keys differ: {sorted(set(loaded) ^ set(expected), key=str)[:3]}"
-    )
-    for key, row in expected.items():
-        got = loaded[key]
-        assert len(got) == len(row) and all(map(_close, got, row)), (
-            f"{what} {key}: {list(got)} != {list(row)}"
-        )
 
 
 @pytest.fixture
@@ -101,7 +84,7 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
     expected = {e.key: (e.vendor, e.sequence, e.person, e.enrolled_at, e.state, e.reached,
                         e.opened, e.replied, e.positive, e.bounced, e.unsubscribed,
                         e.first_sent_at) for e in enrollments}  # fmt: skip
-    _same({r[0]: r[1:] for r in rows}, expected, "enrollments")
+    truth.assert_same({r[0]: r[1:] for r in rows}, expected, "enrollments")
     # people the tools give without an email count, each under the tool's own id (the worlds
     # have some in Instantly and Sequenzy, whose documents allow it; Unify's requires one)
     keyed_by_id = {e.vendor for e in enrollments if e.person.startswith(f"{e.vendor}-")}
@@ -118,14 +101,15 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
     )
     wanted = {(v, s): truth.measures(g) for (v, s), g in
               truth.grouped(pairs, lambda r: (r.vendor, r.sequence)).items()}  # fmt: skip
-    _same({r[:2]: r[2:] for r in loaded}, wanted, "funnel_by_sequence")
+    truth.assert_same({r[:2]: r[2:] for r in loaded}, wanted, "funnel_by_sequence")
 
     loaded = warehouse.rows(
-        f"select vendor, sequences, people, {MEASURES} from funnel.funnel_by_vendor"
+        f"select vendor, sequences, people, enrollments, {MEASURES} from funnel.funnel_by_vendor"
     )
-    wanted = {v: (len({r.sequence for r in g}), len({r.person for r in g}), *truth.measures(g))
+    wanted = {v: (len({r.sequence for r in g}), len({r.person for r in g}),
+                  sum(e.vendor == v for e in enrollments), *truth.measures(g))
               for v, g in truth.grouped(pairs, lambda r: r.vendor).items()}  # fmt: skip
-    _same({r[0]: r[1:] for r in loaded}, wanted, "funnel_by_vendor")
+    truth.assert_same({r[0]: r[1:] for r in loaded}, wanted, "funnel_by_vendor")
 
     loaded = warehouse.rows(
         f"select vendor, cohort_week, {MEASURES} from funnel.funnel_by_cohort_week"
@@ -133,21 +117,21 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
     dated = [r for r in pairs if r.first_enrolled_at is not None]
     wanted = {k: truth.measures(g) for k, g in
               truth.grouped(dated, lambda r: (r.vendor, truth.week(r.first_enrolled_at))).items()}  # fmt: skip
-    _same({r[:2]: r[2:] for r in loaded}, wanted, "funnel_by_cohort_week")
+    truth.assert_same({r[:2]: r[2:] for r in loaded}, wanted, "funnel_by_cohort_week")
 
     loaded = warehouse.rows(
         "select vendor, sequence_key, step, sends, people_sent, people_opened, people_clicked,"
         " people_replied, people_bounced, people_unsubscribed from funnel.funnel_by_step"
     )
     wanted = truth.by_step(touches, {e.key: e.person for e in enrollments})
-    _same({r[:3]: r[3:] for r in loaded}, wanted, "funnel_by_step")
+    truth.assert_same({r[:3]: r[3:] for r in loaded}, wanted, "funnel_by_step")
 
     loaded = warehouse.rows(
         "select person_key, vendors, tools, tools_reached, sequences, enrollments, reached,"
         " replied_anywhere, positive_anywhere, emailed_after_positive from funnel.people"
     )
     people = truth.people(enrollments)
-    _same({r[0]: r[1:] for r in loaded}, people, "people")
+    truth.assert_same({r[0]: r[1:] for r in loaded}, people, "people")
     several = sum(p[1] > 1 for p in people.values())
     assert (several > 0) == (len(vendors) > 1)  # the worlds share people
 
@@ -164,6 +148,40 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
     )]  # fmt: skip
     if len(vendors) == 3:
         assert_readme_questions_answer(warehouse, enrollments)
+    for name in vendors:
+        assert_the_vendors_report_is_the_marts(warehouse, name, tmp_path)
+
+
+def assert_the_vendors_report_is_the_marts(warehouse: Any, name: str, tmp_path: Path) -> None:
+    """The vendor's report views give the marts' numbers for its sequences and cohorts, and
+    `report <vendor>` prints them, its total line the vendor's row of funnel_by_vendor."""
+    chosen = vendor(name).report
+    key = f"'{name}:' || sequence_id" if name != "instantly" else "'instantly:' || campaign_id"
+    for view, mart, group in ((chosen.view, "funnel_by_sequence", key),
+                              ("funnel_by_cohort_week", "funnel_by_cohort_week", "cohort_week")):  # fmt: skip
+        group_in_mart = "sequence_key" if mart == "funnel_by_sequence" else group
+        reported = warehouse.rows(f"select {group}, {MEASURES} from {name}.{view}")
+        marts = warehouse.rows(
+            f"select {group_in_mart}, {MEASURES} from funnel.{mart} where vendor = '{name}'"
+        )
+        assert reported and sorted(reported, key=str) == sorted(marts, key=str), view
+
+    pipeline = make_pipeline(f"report_{name}", warehouse.destination(), name,
+                             str(tmp_path / "reading"))  # fmt: skip
+    shown = reporting.format_report(reporting.read_funnel(pipeline, chosen, "funnel")).splitlines()
+    (people, enrollments, *measures), = warehouse.rows(
+        f"select people, enrollments, {', '.join(reporting.MEASURES)} from funnel.funnel_by_vendor"
+        f" where vendor = '{name}'"
+    )  # fmt: skip
+    *counts, rate = measures
+    total = shown[-2].removeprefix(reporting.TOTAL_LABEL.replace("sequence", chosen.words[0]))
+    assert total.split() == [reporting.number(c) for c in counts] + [reporting.percent(rate)]
+    assert shown[-1].startswith(f"{people:,} {'person' if people == 1 else 'people'} and"
+                                f" {enrollments:,} {chosen.words[1]}")  # fmt: skip
+    sequences = warehouse.rows(
+        f"select count(*) from funnel.funnel_by_sequence where vendor = '{name}'"
+    )
+    assert len(shown) == 1 + sequences[0][0] + 2
 
 
 def test_a_build_waits_for_a_change_of_the_models_or_the_loaded_tables(

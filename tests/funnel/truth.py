@@ -46,7 +46,7 @@ class Touch:
     kind: str
 
 
-def _unify_state(e: dict[str, Any]) -> str:
+def unify_state(e: dict[str, Any]) -> str:
     """Stop flags first (canceled, bounced, opted out, excluded), then a finished enrollment,
     then a paused or blocked one (vendor-apis.md 1.7)."""
     for flag, state in (("is_canceled", "canceled"), ("is_bounced", "bounced"),
@@ -88,7 +88,7 @@ def unify(state: Any, with_steps: bool) -> tuple[list[Enrollment], list[Touch]]:
         rows.append(Enrollment(
             "unify", f"unify:{e['id']}", e["id"], f"unify:{e['sequence']['id']}",
             e["person"]["email"].lower(), unify_instant(e["created_at"]) or started,
-            _unify_state(e), first is not None if with_steps else started is not None,
+            unify_state(e), first is not None if with_steps else started is not None,
             opens[e["id"]] > 0 if with_steps else None, bool(e["is_replied"]), positive,
             bool(e["is_bounced"]), bool(e["is_opted_out"]), first if with_steps else started,
         ))  # fmt: skip
@@ -217,6 +217,11 @@ def _rate(rows: list[PersonSequence], field: str) -> float | None:
     return float(share.quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
+# The columns of every funnel view, as dbt/macros/funnel_measures.sql names them, in its order
+MEASURES = ("enrolled, reached, opened, replied, positive, bounced, unsubscribed, in_progress,"
+            " finished, stopped, reply_rate_pct, positive_rate_pct, bounce_rate_pct")  # fmt: skip
+
+
 def measures(rows: list[PersonSequence]) -> tuple:
     """As dbt/macros/funnel_measures.sql names them, in its order."""
     return (
@@ -228,6 +233,25 @@ def measures(rows: list[PersonSequence]) -> tuple:
         sum(r.state in ("canceled", "failed") for r in rows),
         _rate(rows, "replied"), _rate(rows, "positive"), _rate(rows, "bounced"),
     )  # fmt: skip
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Equal, rates within the last digit's rounding (SQL rounds halves away from zero)."""
+    if isinstance(a, float) or isinstance(b, float) or type(a).__name__ == "Decimal":
+        return a is not None and b is not None and abs(float(a) - float(b)) <= 0.051
+    return a == b
+
+
+def assert_same(loaded: dict, expected: dict, what: str) -> None:
+    """Rows keyed alike, equal row by row (rates as `_close`)."""
+    assert set(loaded) == set(expected), (
+        f"{what}: keys differ: {sorted(set(loaded) ^ set(expected), key=str)[:3]}"
+    )
+    for key, row in expected.items():
+        got = loaded[key]
+        assert len(got) == len(row) and all(map(_close, got, row)), (
+            f"{what} {key}: {list(got)} != {list(row)}"
+        )
 
 
 def grouped(rows: list[PersonSequence], key: Any) -> dict[Any, list[PersonSequence]]:

@@ -3,41 +3,30 @@ stream, on DuckDB and PostgreSQL, and `sequence-funnel report sequenzy`."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import timedelta
-
 from sandbox.sequenzy import events
+from tests.funnel import truth
 from tests.sequenzy.environment import cli_env
-from tests.sequenzy.truth import instant
 from tests.support.cli import BUILDS_MODELS, run_cli
 
-PEOPLE = ("enrolled", "sent", "delivered", "opened", "clicked", "bounced", "opted_out",
-          "in_progress", "finished", "canceled", "failed")  # fmt: skip
-KINDS = {"send": 1, "delivery": 2, "open": 3, "click": 4, "bounce": 5, "unsubscribe": 6}
-STATUSES = {"active": 7, "waiting": 7, "paused": 7, "completed": 8, "cancelled": 9, "failed": 10}
 
-
-def _people(state) -> tuple[dict[str, list[int]], dict]:
-    """By sequence and by cohort week: a subscriber counts once per sequence."""
-    facts: dict[tuple, list[int]] = defaultdict(lambda: [1] + [0] * 10)
-    first: dict[tuple, object] = {}
-    for e in state.enrollments_now():
-        key = (e["sequenceId"], e["subscriberId"])
-        facts[key][STATUSES[e["status"]]] = 1
-        started = instant(e["enrollmentStartedAt"])
-        first[key] = min(first.get(key, started), started)
-    for truth in state.events_now():
-        ev = truth.event
-        if ev["eventType"] in KINDS:
-            facts[(truth.sequence_id, ev["subscriberId"])][KINDS[ev["eventType"]]] = 1
-    by_sequence: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
-    by_week: dict = defaultdict(lambda: [0] * 11)
-    for key, flags in facts.items():
-        week = (first[key] - timedelta(days=first[key].weekday())).date()
-        for totals in (by_sequence[key[0]], by_week[week]):
-            for k, flag in enumerate(flags):
-                totals[k] += flag
-    return dict(by_sequence), dict(by_week)
+def _people(state) -> tuple[dict, dict]:
+    """By sequence and by cohort week, as the marts count (tests/funnel/truth): a person once per
+    sequence. Each with the people delivered to and who clicked, from the events of their
+    enrollments there."""
+    enrollments, _ = truth.sequenzy(state)
+    pairs = truth.person_sequences(enrollments)
+    whose = {e.vendor_id: (e.sequence, e.person) for e in enrollments}
+    seen: dict[str, set] = {"delivery": set(), "click": set()}
+    for event in state.events_now():
+        if event.event["eventType"] in seen and event.enrollment_id in whose:
+            seen[event.event["eventType"]].add(whose[event.enrollment_id])
+    out = []
+    for key in (lambda r: r.sequence.removeprefix("sequenzy:"),
+                lambda r: truth.week(r.first_enrolled_at)):  # fmt: skip
+        out.append({g: (*truth.measures(rs), *(sum((r.sequence, r.person) in seen[k] for r in rs)
+                                               for k in ("delivery", "click")))
+                    for g, rs in truth.grouped(pairs, key).items()})  # fmt: skip
+    return out[0], out[1]
 
 
 def _vendor_counts(state) -> tuple[dict[str, tuple], dict[str, tuple]]:
@@ -65,11 +54,12 @@ def test_the_funnel_views_count_what_the_world_holds(sequenzy, loader, warehouse
     load.run()
     load.build_models()
     by_sequence, by_week = _people(server.state)
-    columns = ", ".join(PEOPLE)
+    columns = f"{truth.MEASURES}, delivered, clicked"
     rows = warehouse.rows(f"select sequence_id, {columns} from sequenzy.funnel_by_sequence")
-    assert {r[0]: list(r[1:]) for r in rows} == by_sequence
+    truth.assert_same({r[0]: r[1:] for r in rows}, by_sequence, "funnel_by_sequence")
     weeks = warehouse.rows(f"select cohort_week, {columns} from sequenzy.funnel_by_cohort_week")
-    assert {r[0]: list(r[1:]) for r in weeks} == by_week
+    truth.assert_same({r[0]: r[1:] for r in weeks}, by_week, "funnel_by_cohort_week")
+    assert all(r[-1] for r in rows) and all(r[5] is None for r in rows)  # clicks; no positive
     replies, steps = _vendor_counts(server.state)
     assert sum(v[0] for v in replies.values()) > 0  # the world has replies to count
     rows = warehouse.rows(
@@ -89,11 +79,13 @@ def test_the_views_stand_before_any_event_or_metric_is_loaded(sequenzy, loader, 
     load.run("sequences", "enrollments")
     load.build_models()
     rows = warehouse.rows(
-        "select sequence_id, enrolled, sent, replies from sequenzy.funnel_by_sequence"
+        "select sequence_id, enrolled, reached, opened, replied, replies"
+        " from sequenzy.funnel_by_sequence"
     )
     by_sequence, _ = _people(server.state)
+    # nothing sent yet; replies unknown: the inbox is not loaded, and nor are the metrics
     assert {r[0]: tuple(r[1:]) for r in rows} == {
-        s: (v[0], 0, None) for s, v in by_sequence.items()
+        s: (v[0], 0, 0, None, None) for s, v in by_sequence.items()
     }
     steps = warehouse.rows(
         "select count(*), sum(sent), count(replies) from sequenzy.funnel_by_step"
@@ -109,11 +101,10 @@ def test_the_report_command_prints_the_funnel_by_sequence(sequenzy, tmp_path):
     shown = run_cli(tmp_path, env, command="report", vendor="sequenzy")
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
-    assert lines[0].split()[1:] == ["enrolled", "sent", "delivered", "opened", "clicked",
-                                    "replies*", "conversions*", "bounced", "opt-out", "open",
-                                    "%"]  # fmt: skip
+    assert lines[0].split()[1:] == ["enrolled", "reached", "opened", "replied", "positive",
+                                    "bounced", "unsub", "stopped", "finished", "reply", "%"]  # fmt: skip
     for sequence in server.state.world.sequences:
         assert any(line.startswith(sequence.body["name"]) for line in lines)
     assert "total (people per sequence)" in shown.stdout
-    assert "* replies, conversions: the vendor's own counts of messages" in shown.stdout
+    assert all(line.split()[-6] == "n/a" for line in lines[1:-1])  # no reply is classified
     assert lines[-1].endswith(f"{len(server.state.enrollments_now())} enrollments in 4 sequences")

@@ -4,14 +4,15 @@ PostgreSQL; enrollment history; the `report` command; the notebook, executed."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from pipelines import reporting
 from tests.conftest import POSTGRES_TESTS
+from tests.funnel import truth
 from tests.support.cli import BUILDS_MODELS, ROOT, run_cli
 from tests.support.warehouses import DuckDBWarehouse
 from tests.unify.bulk_truth import expected_steps
@@ -24,8 +25,6 @@ FONTS_INSTALLED = all(
     Path(p).exists() for p in ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
                                "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf")
 )  # fmt: skip
-COUNTS = ("enrolled", "started", "replied", "positive_replies", "bounced", "opted_out",
-          "canceled", "finished")  # fmt: skip
 
 
 def _history_snapshot(state) -> set[tuple]:
@@ -37,32 +36,24 @@ def _history_snapshot(state) -> set[tuple]:
 
 
 def _truth_funnels(state) -> dict[str, dict]:
-    """Funnels by sequence, mailbox and cohort week, by the README's counting rule."""
-    people: dict[tuple, list[dict]] = defaultdict(list)
-    for e in state.all_enrollments():
-        people[(e["sequence"]["id"], e["person"]["id"])].append(e)
-    out: dict[str, dict] = {"sequence": defaultdict(lambda: [0] * 8),
-                            "mailbox": defaultdict(lambda: [0] * 8),
-                            "week": defaultdict(lambda: [0] * 8)}  # fmt: skip
-    for (sequence_id, _), rows in people.items():
-        latest = max(rows, key=lambda e: (instant(e["created_at"]), e["id"]))
-        positive = any(
-            any(c["category"] == "POSITIVE" for c in e["reply_email_message"]["classifications"])
-            for e in rows if e["reply_email_message"]
-        )  # fmt: skip
-        facts = (
-            1, any(e["started_at"] for e in rows), any(e["is_replied"] for e in rows), positive,
-            any(e["is_bounced"] for e in rows), any(e["is_opted_out"] for e in rows),
-            latest["is_canceled"], latest["status"] == "FINISHED",
-        )  # fmt: skip
-        first = min(instant(e["created_at"]) for e in rows)
-        week = (first - timedelta(days=first.weekday())).date()
-        for key, group in (("sequence", sequence_id), ("mailbox", latest["mailbox"]["id"]),
-                           ("week", week)):  # fmt: skip
-            totals = out[key][group]
-            for k, fact in enumerate(facts):
-                totals[k] += int(fact)
-    return {k: {g: tuple(v) for g, v in d.items()} for k, d in out.items()}
+    """Funnels by sequence, mailbox and cohort week, as the marts count them (tests/funnel/truth:
+    the counting rule written out again), the mailbox that of the person's latest enrollment in
+    the sequence."""
+    enrollments, _ = truth.unify(state, with_steps=True)
+    mailboxes = {e["id"]: e["mailbox"]["id"] for e in state.all_enrollments()}
+    latest: dict[tuple[str, str], truth.Enrollment] = {}
+    for e in enrollments:
+        known = latest.get((e.sequence, e.person))
+        if known is None or (e.enrolled_at, e.vendor_id) > (known.enrolled_at, known.vendor_id):
+            latest[(e.sequence, e.person)] = e
+    pairs = truth.person_sequences(enrollments)
+    keys = {
+        "sequence": lambda r: r.sequence.removeprefix("unify:"),
+        "mailbox": lambda r: mailboxes[latest[(r.sequence, r.person)].vendor_id],
+        "week": lambda r: truth.week(r.first_enrolled_at),
+    }
+    return {k: {g: truth.measures(rows) for g, rows in truth.grouped(pairs, key).items()}
+            for k, key in keys.items()}  # fmt: skip
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
@@ -94,19 +85,12 @@ def reported(request, reported_world):
 
 def test_funnel_views_equal_the_sandbox_by_sequence_mailbox_and_cohort(reported):
     server, load, _ = reported
-    truth = _truth_funnels(server.state)
-    columns = ", ".join(COUNTS)
+    expected = _truth_funnels(server.state)
     for key, view, group in (("sequence", "funnel_by_sequence", "sequence_id"),
                              ("mailbox", "funnel_by_mailbox", "mailbox_id"),
                              ("week", "funnel_by_cohort_week", "cohort_week")):  # fmt: skip
-        rows = load.warehouse.rows(f"select {group}, {columns} from unify.{view}")
-        loaded = {r[0]: tuple(int(v) for v in r[1:]) for r in rows}
-        assert loaded == truth[key], view
-    rates = load.warehouse.rows(
-        "select replied, started, reply_rate_pct from unify.funnel_by_sequence"
-    )
-    for replied, started, rate in rates:
-        assert float(rate) == pytest.approx(round(100.0 * replied / started, 1))
+        rows = load.warehouse.rows(f"select {group}, {truth.MEASURES} from unify.{view}")
+        truth.assert_same({r[0]: r[1:] for r in rows}, expected[key], view)
 
 
 def test_step_funnel_replies_and_reply_times_equal_the_sandbox(reported):
@@ -155,7 +139,8 @@ def test_step_funnel_replies_and_reply_times_equal_the_sandbox(reported):
 
 
 COUNT_COLUMNS = {
-    *COUNTS,
+    *reporting.MEASURES[:-1],
+    "in_progress",
     "replies",
     "executed",
     "sent",
@@ -171,7 +156,7 @@ COUNT_COLUMNS = {
 
 def test_every_count_a_view_gives_is_a_64_bit_integer(reported):
     """DuckDB sums integers as HUGEINT, which pandas reads as float64 (`started 1270.0`);
-    PostgreSQL sums bigints as numeric. Every count is cast to bigint, on both."""
+    PostgreSQL sums bigints as numeric. Every count is a bigint, on both."""
     _, load, _ = reported
     models = (ROOT / "dbt" / "models" / "reporting" / "unify").glob("unify__*.sql")
     views = sorted({p.stem.removeprefix("unify__") for p in models} - {"funnel_person_sequence"})
@@ -198,15 +183,24 @@ def test_history_keeps_every_version_once_and_feeds_the_daily_series(reported):
         "select count(*) from unify.enrollment_history_intervals where valid_to is null"
     )[0][0]
     assert open_ended == len({r[0] for r in rows})  # one current version per enrollment
+    versions = load.warehouse.rows(
+        "select enrollment_id, updated_at, status, is_replied, started_at, is_canceled,"
+        " is_bounced, is_opted_out, is_excluded, is_paused, is_blocked"
+        " from unify.enrollment_history"
+    )
+    names = ("is_canceled", "is_bounced", "is_opted_out", "is_excluded", "is_paused", "is_blocked")
     firsts: dict[str, dict] = defaultdict(dict)
-    for eid, at, status, replied, *_rest, started, _ in sorted(rows, key=lambda r: r[1]):
+    for eid, at, status, replied, started, *flags in sorted(versions, key=lambda r: r[1]):
         f = firsts[eid]
         if started is not None:
             f.setdefault("started", started)
         if replied:
             f.setdefault("replied", at)
-        if status == "FINISHED":
-            f.setdefault("finished", at)
+        if (
+            truth.unify_state({"status": status, **dict(zip(names, flags, strict=True))})
+            == "finished"
+        ):
+            f.setdefault("finished", at)  # as the status map says
     expected: dict = defaultdict(lambda: [0, 0, 0])
     for f in firsts.values():
         for k, event in enumerate(("started", "replied", "finished")):
@@ -239,7 +233,7 @@ def test_the_report_command_prints_the_funnel_after_a_cli_load(unify, tmp_path):
     report = run_cli(tmp_path, env, command="report")
     assert report.returncode == 0, report.stderr
     lines = report.stdout.strip().splitlines()
-    assert lines[0].split()[:3] == ["sequence", "enrolled", "started"]
+    assert lines[0].split()[:3] == ["sequence", "enrolled", "reached"]
     enrollments = server.state.all_enrollments()
     pairs = {(e["sequence"]["id"], e["person"]["id"]) for e in enrollments}
     total = lines[-2]
@@ -253,8 +247,8 @@ def test_the_report_command_prints_the_funnel_after_a_cli_load(unify, tmp_path):
     )
 
 
-def test_the_readmes_query_counts_what_the_report_counts(unify, loader):
-    """The README's first query and `report` use one definition of `enrolled`: people."""
+def test_the_readmes_query_counts_what_the_marts_count(unify, loader):
+    """The README's first query, as written, gives the cross-vendor mart's numbers: people."""
     server = unify(enrollments=900)
     load = loader(server.base_url)
     load.run()
@@ -265,13 +259,17 @@ def test_the_readmes_query_counts_what_the_report_counts(unify, loader):
     scope: dict = {}
     exec(snippet.replace('"sequence_funnel.duckdb"', repr(load.warehouse.path)), scope)
     readme_rows = [tuple(r) for r in scope["funnel"].itertuples(index=False)]
-    views = load.warehouse.rows(
-        "select sequence, enrolled, started, replied from unify.funnel_by_sequence"
-        " order by enrolled desc, sequence"
+    marts = load.warehouse.rows(
+        "select sequence, enrolled, reached, replied, reply_rate_pct from funnel.funnel_by_sequence"
+        " where vendor = 'unify' order by enrolled desc, sequence"
     )
-    assert readme_rows == views
+    assert readme_rows == [tuple(map(_plain, r)) for r in marts] and readme_rows
     enrollments = load.warehouse.rows("select count(*) from unify.enrollments")[0][0]
     assert sum(r[1] for r in readme_rows) < enrollments  # people, not enrollments
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if type(value).__name__ == "Decimal" else value
 
 
 def test_the_report_before_any_load_is_one_line_and_exit_2(unify, tmp_path):

@@ -1,4 +1,5 @@
 select f.vendor, count(distinct f.sequence_key) as sequences,
-       count(distinct f.person_key) as people, {{ funnel_measures() }}
+       count(distinct f.person_key) as people, sum(f.enrollments) as enrollments,
+       {{ funnel_measures() }}
 from {{ ref('funnel_person_sequence') }} f
 group by f.vendor

@@ -1,7 +1,10 @@
-{#- Per sequence: the event stream's people, beside the vendor's own replies and conversions (null
-    until its metrics are read). -#}
+{#- The funnel by sequence, as funnel.funnel_by_sequence counts it for Sequenzy, with the people
+    delivered to and who clicked, and beside them the vendor's own counts of replies and
+    conversions: messages, not people (null until its metrics are read). -#}
 {{ report_view('sequenzy', 'funnel_by_sequence') }}
-select f.sequence_id, s.name as sequence, s.effective_status, {{ sequenzy_measures() }},
+select f.sequence_id, s.name as sequence, s.effective_status, {{ funnel_measures() }},
+       count(*) filter (where f.delivered) as delivered,
+       count(*) filter (where f.clicked) as clicked,
        max(m.replies) as replies, max(m.conversions) as conversions,
        max(m.revenue_cents) as revenue_cents, max(m.date) as metrics_date
 from {{ ref('sequenzy__funnel_person_sequence') }} f

@@ -1,5 +1,6 @@
 {#- Per day, the enrollments that first started, replied, bounced, opted out and finished then,
-    from enrollment history (no rows until it is loaded). -#}
+    from enrollment history (no rows until it is loaded). Finished: the first loaded version
+    whose status the status map calls finished. -#}
 {{ report_view('unify', 'daily_funnel') }}
 {%- set ts, flag = 'timestamp with time zone', 'boolean' %}
 with firsts as (
@@ -8,11 +9,14 @@ with firsts as (
            min(case when is_replied then updated_at end) as replied_at,
            min(case when is_bounced then updated_at end) as bounced_at,
            min(case when is_opted_out then updated_at end) as opted_out_at,
-           min(case when status = 'FINISHED' then updated_at end) as finished_at
+           min(case when m.state = 'finished' then updated_at end) as finished_at
     from {{ vendor_table('unify', 'enrollment_history',
                          [('enrollment_id', 'varchar'), ('updated_at', ts), ('status', 'varchar'),
-                          ('is_bounced', flag), ('is_opted_out', flag), ('is_replied', flag),
-                          ('started_at', ts)]) }} h
+                          ('is_blocked', flag), ('is_bounced', flag), ('is_canceled', flag),
+                          ('is_excluded', flag), ('is_opted_out', flag), ('is_paused', flag),
+                          ('is_replied', flag), ('started_at', ts)]) }} h
+    left join {{ ref('status_map') }} m
+      on m.vendor = 'unify' and m.vendor_status = {{ unify_vendor_status('h') }}
     group by enrollment_id
 ), events as (
     select started_at as happened_at, 'started' as event from firsts where started_at is not null

@@ -16,7 +16,7 @@ with sends as (
     from {{ emails }} m where ue_type = 2 group by lead_id
 )
 select 'instantly' as vendor, 'instantly:' || l.id as enrollment_key, l.id as vendor_enrollment_id,
-       'instantly:' || l.campaign as sequence_key,
+       'instantly:' || l.campaign as sequence_key, l.campaign as vendor_sequence_id,
        coalesce(lower(nullif(trim(l.email), '')), 'instantly-lead:' || l.id) as person_key,
        l.timestamp_created as enrolled_at, cast(l.status as varchar) as vendor_status,
        (l.timestamp_last_contact is not null or s.first_sent_at is not null) as reached,

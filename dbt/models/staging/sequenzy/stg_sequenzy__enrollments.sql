@@ -21,7 +21,7 @@ with facts as (
     group by name having count(*) > 1
 )
 select 'sequenzy' as vendor, 'sequenzy:' || e.id as enrollment_key, e.id as vendor_enrollment_id,
-       'sequenzy:' || e.sequence_id as sequence_key,
+       'sequenzy:' || e.sequence_id as sequence_key, e.sequence_id as vendor_sequence_id,
        coalesce(lower(nullif(trim(e.email), '')), lower(nullif(trim(sub.email), '')),
                 'sequenzy-subscriber:' || e.subscriber_id)
            as person_key,

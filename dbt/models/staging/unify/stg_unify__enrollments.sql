@@ -1,6 +1,5 @@
-{#- One row per Unify enrollment. Its vendor status is the API's coarse `status` with the first
-    of its flags that is set (canceled, bounced, opted_out, excluded, paused, blocked), as the
-    app derives its finer statuses (vendor-apis.md 1.7). Reached: an email step was sent
+{#- One row per Unify enrollment, its vendor status as macros/unify/unify_vendor_status.sql
+    derives it. Reached: an email step was sent
     (enrollment steps), or the enrollment started when the steps were not loaded; opened: a
     step's email was opened (unknown without the steps). Unify gives
     no time of an open. -#}
@@ -19,13 +18,10 @@ with sends as (
     where category = 'POSITIVE'
 )
 select 'unify' as vendor, 'unify:' || e.id as enrollment_key, e.id as vendor_enrollment_id,
-       'unify:' || e.sequence_id as sequence_key,
+       'unify:' || e.sequence_id as sequence_key, e.sequence_id as vendor_sequence_id,
        coalesce(lower(nullif(trim(p.email), '')), 'unify-person:' || e.person_id) as person_key,
        coalesce(e.created_at, e.started_at) as enrolled_at,
-       e.status || case when e.is_canceled then ' canceled' when e.is_bounced then ' bounced'
-                        when e.is_opted_out then ' opted_out' when e.is_excluded then ' excluded'
-                        when e.is_paused then ' paused' when e.is_blocked then ' blocked'
-                        else '' end as vendor_status,
+       {{ unify_vendor_status('e') }} as vendor_status,
 {%- if steps_loaded %}
        s.first_sent_at is not null as reached, coalesce(s.opens, 0) > 0 as opened,
        s.first_sent_at,
