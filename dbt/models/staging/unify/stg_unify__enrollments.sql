@@ -1,4 +1,4 @@
-{#- One row per Unify enrollment, its vendor status as macros/unify/unify_vendor_status.sql
+{#- One row per Unify enrollment, its vendor status as macros/unify_vendor_status.sql
     derives it. Reached: an email step was sent
     (enrollment steps), or the enrollment started when the steps were not loaded; opened: a
     step's email was opened (unknown without the steps). Unify gives
