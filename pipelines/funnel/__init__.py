@@ -118,12 +118,12 @@ def fingerprint(
 
 def _loaded_columns(client: Any, datasets: Mapping[str, str]) -> list[tuple]:
     schemas = sorted(set(datasets.values()))
-    marks = ", ".join(["%s"] * len(schemas))
     rows = client.execute_sql(  # tables only: the vendors' report views are the build's own
         "select c.table_schema, c.table_name, c.column_name, c.data_type"
         " from information_schema.columns c join information_schema.tables t"
         " on t.table_schema = c.table_schema and t.table_name = c.table_name"
-        f" where c.table_schema in ({marks}) and t.table_type = 'BASE TABLE' order by 1, 2, 3",
+        f" where c.table_schema in ({counted.placeholders(schemas)})"
+        " and t.table_type = 'BASE TABLE' order by 1, 2, 3",
         *schemas,
     )
     return [tuple(r) for r in rows or []]

@@ -7,45 +7,38 @@ from __future__ import annotations
 from typing import Any
 
 
+def placeholders(values: list[str]) -> str:
+    """`%s, %s, ...`: one per value, for `in (...)`."""
+    return ", ".join(["%s"] * len(values))
+
+
 def warnings(client: Any, vendors: list[str]) -> tuple[str, ...]:
+    """One pass over the enrollments: per vendor and status, the enrollments of a status the map
+    does not have (counted as `unknown`: the status map gains a row for it,
+    dbt/seeds/status_map.csv); per vendor, the people without an email (each counted as a
+    person of its own under the tool's id, `instantly-lead:<id>`, whom no other tool's person
+    matches: said, as it makes the people across tools an upper bound)."""
     if not vendors:
         return ()
-    return unmapped_statuses(client, vendors) + people_without_email(client, vendors)
-
-
-def _in(vendors: list[str]) -> str:
-    return ", ".join(["%s"] * len(vendors))
-
-
-def unmapped_statuses(client: Any, vendors: list[str]) -> tuple[str, ...]:
-    """A status no one mapped yet (a vendor's new one) is counted as `unknown` and named here:
-    the status map gains a row for it (dbt/seeds/status_map.csv)."""
     enrollments = client.make_qualified_table_name("enrollments")
     rows = client.execute_sql(
-        f"select vendor, vendor_status, count(*) from {enrollments} where state = 'unknown'"
-        f" and vendor in ({_in(vendors)}) group by 1, 2 order by 3 desc, 1, 2",
+        "select vendor, vendor_status, grouping(vendor_status),"
+        " count(*) filter (where state = 'unknown'),"
+        " count(distinct person_key) filter (where person_key like vendor || '-%%:%%'"
+        " and person_key not like '%%@%%')"
+        f" from {enrollments} where vendor in ({placeholders(vendors)})"
+        " group by grouping sets ((vendor), (vendor, vendor_status))",
         *vendors,
     )
+    unmapped = sorted(((vendor, status, n) for vendor, status, whole, n, _ in rows or []
+                       if not whole and n), key=lambda r: (-r[2], r[0], r[1] or ""))  # fmt: skip
+    emailless = sorted((vendor, n) for vendor, _, whole, _, n in rows or [] if whole and n)
     return tuple(
         f"{vendor} status {status!r} ({n:,} enrollments) is not in the status map"
         " (dbt/seeds/status_map.csv): counted as unknown"
-        for vendor, status, n in rows or []
-    )
-
-
-def people_without_email(client: Any, vendors: list[str]) -> tuple[str, ...]:
-    """A person a tool gives without an email still counts, as a person of its own under the
-    tool's id (`instantly-lead:<id>`), whom no other tool's person matches: said, as it makes
-    the people across tools an upper bound."""
-    people = client.make_qualified_table_name("enrollments")
-    rows = client.execute_sql(
-        f"select vendor, count(distinct person_key) from {people} where vendor in"
-        f" ({_in(vendors)}) and person_key like vendor || '-%%:%%' and person_key not like"
-        " '%%@%%' group by 1 order by 1",
-        *vendors,
-    )
-    return tuple(
+        for vendor, status, n in unmapped
+    ) + tuple(
         f"{vendor} gave {n:,} people without an email: each counted as a person of its own,"
         " under the tool's id, matching no other tool's person"
-        for vendor, n in rows or []
+        for vendor, n in emailless
     )

@@ -4,6 +4,7 @@ what the project guarantees stops the build, a warning on what a vendor sent is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -55,23 +56,40 @@ def run(pipeline: dlt.Pipeline, project: Path, variables: Mapping[str, Any]) -> 
 
 def _profile(pipeline: dlt.Pipeline, project: Path) -> tuple[str, str, dict[str, str]]:
     """The profiles dir, the profile's name and the child's environment with the destination's
-    credentials (dlt's runner writes them into this process's environment: restored here)."""
-    from dlt.common.configuration.utils import add_config_to_env
-
+    credentials, named as dlt's profiles read them (DLT__CREDENTIALS__*)."""
     config = {}
     if pipeline.destination.destination_name in OWN_PROFILES:
         config["dbt_package_runner.package_profiles_dir"] = str(project)
-    saved = dict(os.environ)
-    try:
-        with dlt.config.values(config):
-            runner = dlt.dbt.package(pipeline, str(project))
-        add_config_to_env(runner.credentials, ("dlt",))
-        env = dict(os.environ)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    with dlt.config.values(config):
+        runner = dlt.dbt.package(pipeline, str(project))
+    env = credentials_env(dict(os.environ), runner.credentials, ("dlt",))
     env |= {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false"}
     return str(runner.config.package_profiles_dir), str(runner.config.package_profile_name), env
+
+
+def credentials_env(env: dict[str, str], config: Any, sections: tuple[str, ...]) -> dict[str, str]:
+    """`env` with `config` written into it as dlt's `add_config_to_env` writes it into this
+    process's environment (its names, its serialisation; a None value removes the name), but
+    into a copy: the child gets it, and this process's environment is never touched (two builds
+    in two threads of one process, #31's workspaces, each keep their own credentials)."""
+    from dlt.common.configuration.providers import EnvironProvider
+    from dlt.common.configuration.specs import BaseConfiguration
+    from dlt.common.configuration.utils import serialize_value
+
+    out = dict(env)
+    if isinstance(config, BaseConfiguration) and config.__section__:
+        sections += (config.__section__,)
+    for key, value in dict(config).items():
+        if isinstance(value, BaseConfiguration):
+            out = credentials_env(out, value, sections if value.__section__ else (*sections, key))
+        elif isinstance(value, dict):
+            out = credentials_env(out, value, (*sections, key))
+        elif value is None:
+            out.pop(EnvironProvider.get_key_name(key, *sections), None)
+        else:
+            with contextlib.suppress(TypeError):  # as dlt: a value it cannot write is left out
+                out[EnvironProvider.get_key_name(key, *sections)] = serialize_value(value)
+    return out
 
 
 def _warning(node: dict) -> str:
