@@ -111,4 +111,9 @@ def _child(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+    # The answer is written and dbt has closed its connections: the interpreter's teardown of
+    # dbt's module graph (0.3-0.4 s a build, measured) is skipped, as pipelines.process does
+    code = _child(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
