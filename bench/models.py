@@ -23,6 +23,7 @@ from bench.run import machine
 
 RESULTS = ROOT / "bench" / "MODELS.md"
 GOALS = {"first": 5.0, "rebuild": 3.0, "unchanged": 0.050}  # seconds
+
 CHECKS = 7  # unchanged checks timed; the median is kept
 
 
@@ -55,28 +56,52 @@ def measure(work: Path) -> dict[str, float]:
         seconds, status = _timed_build(path, pipelines_dir)
         assert status == "unchanged", status
         checks.append(seconds)
+    with duckdb.connect(str(path)) as con:  # dlt's child table for a vendor's new nested list
+        con.execute("create table unify.enrollments__bench_list (value varchar)")
+    unread, status = _timed_build(path, pipelines_dir)
+    assert status == "unchanged", status
     with duckdb.connect(str(path)) as con:  # a vendor's new field: a new column
         con.execute("alter table unify.enrollments add column bench_new_field varchar")
     rebuild, status = _timed_build(path, pipelines_dir)
     assert status == "built", status
-    return {"first": first, "rebuild": rebuild, "unchanged": statistics.median(checks)}
+    return {"first": first, "rebuild": rebuild, "unchanged": statistics.median(checks),
+            "warnings": _warnings(path, pipelines_dir), "unread": unread}  # fmt: skip
+
+
+def _warnings(path: Path, pipelines_dir: Path) -> float:
+    """The part of each check that reads the marts for the build's warnings (median)."""
+    from pipelines import funnel
+    from pipelines.funnel import counted
+
+    pipeline = funnel.funnel_pipeline(dlt.destinations.duckdb(str(path)), str(pipelines_dir))
+    vendors = list(funnel.vendor_datasets())
+    seconds = []
+    with pipeline.sql_client() as client:
+        for _ in range(CHECKS):
+            started = time.perf_counter()
+            counted.warnings(client, vendors)
+            seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
 
 
 def _shown(key: str, seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if key == "unchanged" else f"{seconds:.2f} s"
+    return f"{seconds:.2f} s" if key in ("first", "rebuild") else f"{seconds * 1000:.0f} ms"
 
 
 def render(figures: dict[str, float]) -> str:
     labels = {
         "first": "the demo's first build (no partial parse kept)",
-        "rebuild": "a rebuild after a loaded table gains a column",
+        "rebuild": "a rebuild after a loaded table gains a column (its readers only)",
         "unchanged": f"the check that finds nothing changed (median of {CHECKS})",
+        "warnings": "... of which the build's warnings (one pass over the enrollments)",
+        "unread": "the check that finds a new table no model reads (no dbt)",
     }
     lines = ["| build | measured | goal | met |", "| --- | ---: | ---: | --- |"]
     for key, label in labels.items():
-        value, goal = figures[key], GOALS[key]
-        met = "yes" if value <= goal else "no"
-        lines.append(f"| {label} | {_shown(key, value)} | {_shown(key, goal)} | {met} |")
+        value, goal = figures[key], GOALS.get(key)
+        met = "" if goal is None else "yes" if value <= goal else "no"
+        shown = "" if goal is None else _shown(key, goal)
+        lines.append(f"| {label} | {_shown(key, value)} | {shown} | {met} |")
     return "\n".join(lines)
 
 

@@ -4,8 +4,9 @@ only when the models or the loaded tables changed since the last build (a run wi
 pays no dbt start-up).
 
 What was built is remembered in the destination (`<funnel>._models_built`: the fingerprint of
-the project's files, the vendors' datasets and their tables' columns), beside the models, so a
-build is never skipped for a destination that lacks them.
+the project's files, the vendors' datasets and the build's vars, and a hash of each loaded
+table's columns), beside the models, so a build is never skipped for a destination that lacks
+them; when only tables changed, only the models that read them are rebuilt (built.py).
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from typing import Any
 
 import dlt
 
-from pipelines.funnel import counted, dbt_build
+from pipelines.funnel import built, counted, dbt_build
 from sources.common.errors import ConfigurationError
 
 FUNNEL_DATASET = "funnel"
-BUILT_TABLE = "_models_built"
 MATERIALIZATIONS = ("view", "table")
 BUILD_WAIT = 120.0  # seconds a build waits for another one (a build takes some ten seconds)
 
@@ -103,16 +103,13 @@ def _project_files(project: Path) -> list[Path]:
     )  # fmt: skip
 
 
-def fingerprint(
-    project: Path, datasets: Mapping[str, str], columns: list[tuple], also: tuple[str, ...] = ()
-) -> str:
-    """Changes when a model, the datasets or a loaded table's columns change (and with `also`:
-    the marts' materialization, and the latest loads when the marts are stored tables); not
-    with rows."""
+def fingerprint(project: Path, datasets: Mapping[str, str], also: tuple[Any, ...] = ()) -> str:
+    """Changes when a model or the datasets change, and with `also`: the build's vars (the
+    vendors reported, the marts' materialization) and, when the marts are stored tables, the
+    latest loads; not with rows, nor with a loaded table's columns (built.table_hashes)."""
     digest = hashlib.sha256(json.dumps([sorted(datasets.items()), also]).encode())
     for path in _project_files(project):
         digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
-    digest.update(json.dumps([list(map(str, c)) for c in columns]).encode())
     return digest.hexdigest()
 
 
@@ -146,28 +143,6 @@ def reported_vendors(datasets: Mapping[str, str], columns: list[tuple]) -> list[
 
     tables = {(schema, table) for schema, table, *_ in columns}
     return [v for v, ds in datasets.items() if (ds, vendor(v).report.base_table) in tables]
-
-
-def _last_built(client: Any) -> str | None:
-    exists = client.execute_sql(
-        "select 1 from information_schema.tables where table_schema = %s and table_name = %s",
-        client.dataset_name, BUILT_TABLE,
-    )  # fmt: skip
-    if not exists:
-        return None
-    table = client.make_qualified_table_name(BUILT_TABLE)
-    rows = client.execute_sql(f"select fingerprint from {table}")
-    return str(rows[0][0]) if rows else None
-
-
-def _remember(client: Any, value: str) -> None:
-    table = client.make_qualified_table_name(BUILT_TABLE)
-    client.execute_sql(
-        f"create table if not exists {table} (fingerprint varchar(64), built_at varchar(40))"
-    )
-    client.execute_sql(f"delete from {table}")
-    built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    client.execute_sql(f"insert into {table} values (%s, %s)", value, built_at)
 
 
 def enabled() -> bool:
@@ -205,21 +180,29 @@ def build(
     with exclusive(pipeline, wait):
         with pipeline.sql_client() as client:
             columns = _loaded_columns(client, chosen)
-            also: tuple[str, ...] = (materialized,)
+            variables: dict[str, Any] = {f"{v}_dataset": d for v, d in chosen.items()}
+            variables["vendor_reports"] = reported_vendors(chosen, columns)
+            variables["marts_materialized"] = materialized
+            also: tuple[Any, ...] = (variables,)
             if materialized == "table":  # stored marts are stale after any load with rows
                 also += _latest_loads(client, columns)
-            wanted = fingerprint(project, chosen, columns, also)
-            if _last_built(client) == wanted:
+            wanted = built.Record(fingerprint(project, chosen, also), built.table_hashes(columns))
+            last, target = built.last(client), dbt_build.target_dir(pipeline)
+            select = None  # everything, unless only tables changed and the manifest says which
+            if last is not None and last.fingerprint == wanted.fingerprint:
+                changed = built.changed_tables(last.tables, wanted.tables)
+                select = built.selectors(changed, target, wanted.fingerprint) if changed else []
+            if select == []:  # no model reads what changed
+                if last != wanted:
+                    built.remember(client, wanted)
                 return Build("unchanged", warnings=counted.warnings(client, checked))
         if name == "duckdb":  # dbt opens the file in its own process: a reader must let go
             wait_for_duckdb(str(location(pipeline)), wait)
         started = time.perf_counter()
-        variables: dict[str, Any] = {f"{v}_dataset": d for v, d in chosen.items()}
-        variables["vendor_reports"] = reported_vendors(chosen, columns)
-        variables["marts_materialized"] = materialized
-        outcome = dbt_build.run(pipeline, project, variables)
+        outcome = dbt_build.run(pipeline, project, variables, select)
+        built.mark_manifest(target, wanted.fingerprint)
         with pipeline.sql_client() as client:
-            _remember(client, wanted)
+            built.remember(client, wanted)
             unmapped = counted.warnings(client, checked)
     seconds = round(time.perf_counter() - started, 3)
     return Build("built", seconds, outcome.nodes, outcome.warnings + unmapped)

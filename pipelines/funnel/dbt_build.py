@@ -30,13 +30,24 @@ class Outcome:
     warnings: tuple[str, ...]  # one line per test that warned, naming it and its count
 
 
-def run(pipeline: dlt.Pipeline, project: Path, variables: Mapping[str, Any]) -> Outcome:
-    """`dbt build` (seed, models and tests in one dbt start-up). dlt resolves the profile and
-    the pipeline's credentials, handed to dbt in DLT__CREDENTIALS__*; dbt's target (its partial
-    parse among it) and logs are kept under the pipelines dir, where the next build finds them."""
+def target_dir(pipeline: dlt.Pipeline) -> Path:
+    """dbt's target (its manifest and partial parse), kept under the pipelines dir."""
+    return Path(pipeline.working_dir).resolve() / "dbt" / "target"
+
+
+def run(
+    pipeline: dlt.Pipeline,
+    project: Path,
+    variables: Mapping[str, Any],
+    select: list[str] | None = None,
+) -> Outcome:
+    """`dbt build` (seed, models and tests in one dbt start-up), of `select` (dbt selectors)
+    when given. dlt resolves the profile and the pipeline's credentials, handed to dbt in
+    DLT__CREDENTIALS__*; dbt's target (its partial parse among it) and logs are kept under the
+    pipelines dir, where the next build finds them."""
     from pipelines import dbt_child
 
-    scratch = Path(pipeline.working_dir).resolve() / "dbt"
+    scratch = target_dir(pipeline).parent
     profiles_dir, profile, env = _profile(pipeline, project)
     dataset = pipeline.dataset_name
     package_vars = {"source_dataset_name": dataset, "destination_dataset_name": dataset}
@@ -46,6 +57,8 @@ def run(pipeline: dlt.Pipeline, project: Path, variables: Mapping[str, Any]) -> 
         "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
         "--vars", json.dumps(package_vars | dict(variables)),
     ]  # fmt: skip
+    if select:
+        dbt_args += ["--select", *select]
     answer = dbt_child.run(dbt_args, env=env, cwd=project, scratch=scratch)
     nodes = answer["nodes"]
     failed = [n for n in nodes if n["status"] in ("error", "fail")]

@@ -216,6 +216,42 @@ def test_a_build_waits_for_a_change_of_the_models_or_the_loaded_tables(
     assert warehouse.rows("select distinct edited from funnel.funnel_by_vendor") == [(1,)]
 
 
+def test_when_only_tables_changed_only_the_models_that_read_them_are_rebuilt(servers, tmp_path):
+    from tests.support.warehouses import DuckDBWarehouse
+
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    pipelines_dir = str(tmp_path / "pipelines")
+    _load(("unify", "instantly"), servers, warehouse, tmp_path, False)
+    everything = funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir)
+    by_vendor = warehouse.rows("select * from funnel.funnel_by_vendor order by vendor")
+
+    # a table no model reads (dlt's child table for a new nested list): nothing to build, and
+    # the next check finds the tables as they are
+    _alter(warehouse, "create table unify.enrollments__new_list (value varchar)")
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "unchanged"
+    _alter(warehouse, "drop table unify.enrollments__new_list")
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "unchanged"
+
+    # a vendor's new field: the models that read its table, and their tests, not the others'
+    _alter(warehouse, "alter table unify.enrollments add column new_field varchar")
+    some = funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir)
+    assert some.status == "built" and 0 < some.nodes < everything.nodes
+    assert warehouse.rows("select * from funnel.funnel_by_vendor order by vendor") == by_vendor
+    assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "unchanged"
+
+    # without the manifest the last build parsed (another pipelines dir built them): all of them
+    _alter(warehouse, "alter table instantly.leads add column new_field varchar")
+    elsewhere = funnel.build(warehouse.destination(), pipelines_dir=str(tmp_path / "other"))
+    assert elsewhere.status == "built" and elsewhere.nodes == everything.nodes
+
+
+def _alter(warehouse: Any, sql: str) -> None:
+    import duckdb
+
+    with duckdb.connect(str(warehouse.path)) as con:
+        con.execute(sql)
+
+
 def readme_questions() -> list[str]:
     """The SQL blocks of the README's "Three questions, answered in SQL", as written."""
     text = (ROOT / "README.md").read_text()
