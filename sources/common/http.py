@@ -36,6 +36,7 @@ from sources.common.ratelimit import RateLimits
 from sources.common.retries import RetryPolicy, TransientError, parse_retry_after
 from sources.common.scopes import OperationScopes, refusal
 from sources.common.stats import RunStats
+from sources.common.unreachable import misconfigured
 
 log = logging.getLogger("sequence_funnel.http")
 USER_AGENT = "sequence-funnel/0.1 (+dlt)"
@@ -209,6 +210,11 @@ class ApiClient:
         except httpx.TimeoutException as exc:
             raise TransientError(f"a timeout ({type(exc).__name__})", timed_out=True) from None
         except httpx.ConnectError as exc:  # nothing answers there: down, or the wrong address
+            if (wrong := misconfigured(exc)) is not None:
+                where = self.base_url_for_errors()
+                raise ConfigurationError(
+                    f"{self.vendor} API at {where}: {wrong}; check {self.base_setting}"
+                ) from None
             raise TransientError(f"no connection ({type(exc).__name__})", unanswered=True) from None
         except httpx.TransportError as exc:
             raise TransientError(f"a broken connection ({type(exc).__name__})") from None
