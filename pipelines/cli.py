@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         shown = reports.add_parser(name, help=f"the {chosen.title} funnel by sequence")
         _where(shown, name)
         shown.add_argument("--demo", action="store_true", help="what `make demo` loaded")
+        shown.add_argument("--html", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         if chosen.actions:
             _act_arguments(acts.add_parser(name, help=f"act on {chosen.title}"), chosen)
     return parser
@@ -138,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo()
     if args.command == "report" and (args.all or args.vendor is None):
         return report_all(args, build_parser())
+    if args.command == "report" and args.html:  # the page is the funnel across vendors
+        build_parser().error(
+            f"--html goes with --all: sequence-funnel report --all --html {args.html}"
+        )
     chosen = vendor(args.vendor)
     args.dataset_name = args.dataset_name or chosen.name
     args.pipeline_name = args.pipeline_name or chosen.name

@@ -79,6 +79,12 @@ def test_a_missing_project_or_funnel_is_said_before_anything_runs(sequenzy, tmp_
     assert shown.returncode == 2 and "run a load first" in shown.stderr
     neither = _report(env)
     assert neither.returncode == 2 and "name a vendor" in neither.stderr
+    for args in (("sequenzy", "--html", "page.html"), ("--html", "page.html", "sequenzy")):
+        page = _report(env, *args)  # the page is the funnel across vendors
+        assert page.returncode == 2, page.stderr
+        assert page.stderr.splitlines()[-1].endswith(
+            "error: --html goes with --all: sequence-funnel report --all --html page.html"
+        )
 
 
 BUILD = """
