@@ -186,6 +186,7 @@ def test_the_readmes_dlt_commands_show_the_state_and_the_last_run(
     assert run_cli(tmp_path, env, vendor=vendor.name).returncode == 0
     readme = (ROOT / "README.md").read_text()
     dlt_cli = Path(sys.executable).parent / "dlt"
+    assert "`dlt pipeline --pipelines-dir DIR unify info`" in readme  # as run below: dlt's order
     for command in ("info", "trace", "schema"):
         assert f".venv/bin/dlt pipeline unify {command}" in readme
         argv = [str(dlt_cli), "pipeline", "--pipelines-dir", str(tmp_path / "pipelines"),
