@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -30,10 +31,18 @@ def demo_pipeline_name(vendor_name: str) -> str:
     return f"{vendor_name}_demo"
 
 
+def _six_hours_ago_us() -> int:
+    """Each world's clock at its first load: six hours of activity later, the increment's, it
+    is now, so no record lies in the future of the one who reads it."""
+    return time.time_ns() // 1000 - SIX_HOURS * 1_000_000
+
+
 def _unify(seed: int) -> tuple[Any, str, dict[str, Any]]:
     from sandbox.unify import DEFAULT_API_KEY, UnifySandbox
 
-    sandbox = UnifySandbox.create(5000, seed, shared_people=SHARED_PEOPLE)
+    sandbox = UnifySandbox.create(
+        5000, seed, shared_people=SHARED_PEOPLE, anchor_us=_six_hours_ago_us()
+    )
     # steps every run, and quick polls: the demo's clock jumps ahead, the wall clock does not
     settings = {"api_key": DEFAULT_API_KEY, "steps_refresh_minutes": 0,
                 "query_job_poll_seconds": 0.2}  # fmt: skip
@@ -48,8 +57,9 @@ def _instantly(seed: int) -> tuple[Any, str, dict[str, Any]]:
     # jumps six hours, the wall clock a few seconds.
     limits = tuple(limit for limit in DOCUMENTED_LIMITS if not limit.path)
     sandbox = InstantlySandbox.create(
-        leads=2000, seed=seed, rate_limits=limits, shared_people=SHARED_PEOPLE
-    )
+        leads=2000, seed=seed, rate_limits=limits, shared_people=SHARED_PEOPLE,
+        anchor_us=_six_hours_ago_us(),
+    )  # fmt: skip
     settings = {"api_key": DEFAULT_API_KEY, "emails_requests_per_window": 1000,
                 "emails_window_seconds": 1, "catalog_refresh_minutes": 0,
                 "leads_refresh_minutes": 0, "analytics_refresh_minutes": 0}  # fmt: skip
@@ -65,8 +75,9 @@ def _sequenzy(seed: int) -> tuple[Any, str, dict[str, Any]]:
     # few seconds.
     limits = tuple(limit for limit in DOCUMENTED_LIMITS if limit.window_seconds <= 1)
     sandbox = SequenzySandbox.create(
-        sequences=6, enrollments=3000, seed=seed, rate_limits=limits, shared_people=SHARED_PEOPLE
-    )
+        sequences=6, enrollments=3000, seed=seed, rate_limits=limits, shared_people=SHARED_PEOPLE,
+        anchor_us=_six_hours_ago_us(),
+    )  # fmt: skip
     settings = {"api_key": DEFAULT_API_KEY, "requests_per_minute": 100_000,
                 "subscribers_refresh_minutes": 0, "conversations_refresh_minutes": 0,
                 "metrics_refresh_minutes": 0}  # fmt: skip
