@@ -4,7 +4,7 @@ printed before anything is done."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sources.common.actions import Action, Target
@@ -19,6 +19,9 @@ class Plan:
     action: Action
     targets: list[Target]
     repeated: int  # rows of the select naming a target already named
+    # per target key, the select's other columns (a name beside the id): what a person checks
+    # before --apply; shown, never sent
+    shown: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         count = len(self.targets)
@@ -27,8 +30,8 @@ class Plan:
         if self.repeated:
             lines.append(f"  ({self.repeated} repeated rows of the select left out)")
         for target in self.targets[:SAMPLE]:
-            shown = ", ".join(f"{k}={v}" for k, v in target.row.items())
-            lines.append(f"  {shown}")
+            columns = {**target.row, **self.shown.get(target.key, {})}
+            lines.append("  " + ", ".join(f"{k}={v}" for k, v in columns.items()))
         if count > SAMPLE:
             lines.append(f"  ... and {count - SAMPLE} more")
         return lines
@@ -51,16 +54,19 @@ def select_targets(client: Any, vendor: str, action: Action, select: str, most: 
             f" {action.name}; it has no {', '.join(missing)}"
         )
     targets: dict[str, Target] = {}
+    shown: dict[str, dict[str, Any]] = {}
     for values in rows:
         row: Mapping[str, Any] = {c: values[names.index(c)] for c in action.columns}
         problem = action.validate(row) if all(v is not None for v in row.values()) else "a null"
         if problem:
             raise ConfigurationError(f"--select row {dict(row)} for {action.name}: {problem}")
         key = action.key(row)
-        targets.setdefault(key, Target(key, row))
+        if key not in targets:
+            targets[key] = Target(key, row)
+            shown[key] = {n: v for n, v in zip(names, values, strict=True) if n not in row}
     if len(targets) > most:
         raise ConfigurationError(
             f"the plan has {len(targets)} targets, more than --max {most}: narrow the --select,"
             " or raise --max"
         )
-    return Plan(vendor, action, list(targets.values()), len(rows) - len(targets))
+    return Plan(vendor, action, list(targets.values()), len(rows) - len(targets), shown)

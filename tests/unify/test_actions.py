@@ -60,6 +60,12 @@ def test_a_plan_without_apply_changes_nothing_and_apply_acts_on_exactly_the_targ
     assert planned.returncode == 0, planned.stderr
     assert "7 targets, each will pause the enrollment" in planned.stdout
     assert "add --apply" in planned.stdout and _writes(server) == Counter()
+    named = _act(tmp_path, env, "pause-enrollment",
+                 "select e.id, s.name as sequence from unify.enrollments e join unify.sequences s"
+                 f" on s.id = e.sequence_id where e.id = '{chosen[0]}'")  # fmt: skip
+    name = warehouse.rows("select s.name from unify.enrollments e join unify.sequences s"
+                          f" on s.id = e.sequence_id where e.id = '{chosen[0]}'")[0][0]  # fmt: skip
+    assert f"  id={chosen[0]}, sequence={name}" in named.stdout.splitlines()  # what one checks
     applied = _act(tmp_path, env, "pause-enrollment", RUNNING.format(n=7), "--apply")
     assert applied.returncode == 0, applied.stderr
     assert "applied: 7 done, 0 skipped, 0 failed" in applied.stdout
