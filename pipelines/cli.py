@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     # keeps a long backfill's peak memory flat (measured: about 100 MB less at 100k enrollments).
     pa.set_memory_pool(pa.system_memory_pool())
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("sequence_funnel.progress").setLevel(logging.INFO)  # not a warning
     if args.command == "demo":
         from pipelines.demo import run_demo  # the only path into the sandbox
 

@@ -2,8 +2,9 @@
 rate and the time left, from the source instance's `RunStats` ("rows", "rows_expected",
 "requests").
 
-On a terminal a rich progress bar on stderr; elsewhere (cron, CI) one log line every 10
-seconds (SEQUENCE_FUNNEL_PROGRESS_SECONDS) with the same figures; nothing with `--quiet`.
+On a terminal a rich progress bar on stderr; elsewhere (cron, CI) one log line (INFO, logger
+`sequence_funnel.progress`) every 10 seconds (SEQUENCE_FUNNEL_PROGRESS_SECONDS) with the same
+figures; nothing with `--quiet`.
 dlt's own collector is not used: it printed a ten-line block every five seconds with rates
 that meant nothing for Arrow items.
 """
@@ -17,6 +18,7 @@ import threading
 import time
 from types import TracebackType
 
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -36,13 +38,16 @@ TICK = 0.2  # seconds between updates of the bar
 
 
 def describe(rows: int, expected: int, requests: int, seconds: float) -> str:
-    """`12,300 of 100,000 rows (12 %), 4,100 rows/s, 130 requests, about 21 s left`."""
+    """`12,300 of 100,000 rows (12 %), 4,100 rows/s, 130 requests, about 21 s left`. The total is
+    what the API said at the start; more rows than that (a table it did not count, rows added
+    since) say so, never a share above 100 %."""
     rate = rows / seconds if seconds > 0 else 0.0
-    done = (
-        f"{rows:,} of {expected:,} rows ({100 * rows / expected:.0f} %)"
-        if expected
-        else (count(rows, "row"))
-    )
+    if expected and rows <= expected:
+        done = f"{rows:,} of {expected:,} rows ({100 * rows / expected:.0f} %)"
+    elif expected:
+        done = f"{rows:,} rows (about {expected:,} expected)"
+    else:
+        done = count(rows, "row")
     parts = [done, f"{rate:,.0f} rows/s", count(requests, "request")]
     if expected and rate > 0 and rows < expected:
         parts.append(f"about {(expected - rows) / rate:,.0f} s left")
@@ -96,9 +101,7 @@ class RunProgress:
         started = time.monotonic()
         while not self._stop.wait(self.period):
             rows, expected, requests = self._figures()
-            log.warning(
-                "progress: %s", describe(rows, expected, requests, time.monotonic() - started)
-            )
+            log.info("progress: %s", describe(rows, expected, requests, time.monotonic() - started))
 
     def _bar(self) -> None:
         columns = (
@@ -107,10 +110,12 @@ class RunProgress:
             TimeElapsedColumn(), TimeRemainingColumn(),
         )  # fmt: skip
         started = time.monotonic()
-        with Progress(*columns, transient=True) as bar:
+        # on stderr, as the lines: a run's stdout (its summary) stays clean when piped
+        with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
             task = bar.add_task("rows", total=None, rate="0", requests="0")
             while not self._stop.wait(TICK):
                 rows, expected, requests = self._figures()
                 rate = rows / max(time.monotonic() - started, 1e-9)
-                bar.update(task, completed=rows, total=expected or None, rate=f"{rate:,.0f}",
+                total = max(expected, rows) if expected else None  # never past its end
+                bar.update(task, completed=rows, total=total, rate=f"{rate:,.0f}",
                            requests=f"{requests:,}")  # fmt: skip

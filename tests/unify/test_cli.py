@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -262,5 +263,8 @@ def test_progress_off_a_terminal_is_a_line_a_period_with_the_bulk_total_and_not_
     assert result.returncode == 0, result.stderr
     lines = [x for x in result.stderr.splitlines() if "progress: " in x]
     assert lines, result.stderr
+    assert all(x.startswith("INFO sequence_funnel.progress: progress: ") for x in lines)
     assert any("of 3,000 rows" in x for x in lines)  # the query job's total_rows
+    shares = [int(share) for x in lines for share in re.findall(r"\((\d+) %\)", x)]
+    assert shares and max(shares) <= 100
     assert "Resources:" not in result.stderr and "Jobs:" not in result.stderr  # dlt's collector
