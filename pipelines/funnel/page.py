@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ STAGES = ("enrolled", "reached", "opened", "replied", "positive")  # the first f
 @dataclass(frozen=True)
 class PageData:
     funnel: CrossVendorFunnel
-    weeks: list[tuple[Any, ...]]  # vendor, cohort_week, reached, replied, reply_rate_pct
+    weeks: list[tuple[Any, ...]]  # vendor, cohort_week, enrolled, reached, in_progress, reply %
     shared: list[tuple[Any, ...]]  # vendors, people in them, reached by several of them
     steps: list[tuple[Any, ...]]  # vendor, sequence, step, people_sent, replied, reply %
 
@@ -40,7 +40,7 @@ def read(pipeline: dlt.Pipeline, funnel: CrossVendorFunnel) -> PageData:
     with pipeline.sql_client() as client:
         ds = client.fully_qualified_dataset_name()
         weeks = client.execute_sql(
-            f"select vendor, cohort_week, reached, replied, reply_rate_pct"
+            f"select vendor, cohort_week, enrolled, reached, in_progress, reply_rate_pct"
             f" from {ds}.funnel_by_cohort_week order by vendor, cohort_week"
         )
         shared = client.execute_sql(
@@ -55,6 +55,40 @@ def read(pipeline: dlt.Pipeline, funnel: CrossVendorFunnel) -> PageData:
         )
     rows = [[tuple(r) for r in q or []] for q in (weeks, shared, steps)]
     return PageData(funnel, *rows)
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """One tool's reply rate by week of first enrollment, every week from its first to its last
+    (a week without a cohort, or with too few reached, is None: the line breaks there)."""
+
+    weeks: list[date]
+    rates: list[float | None]  # the weeks whose people are mostly done
+    still_running: list[float | None]  # the weeks whose people are mostly still in sequence
+
+
+def weekly(rows: Sequence[Sequence[Any]]) -> dict[str, Weekly]:
+    """From rows of `PageData.weeks`. A week whose people are mostly still in their sequence
+    (active or paused) has not had its replies yet: its rate is apart, drawn as such, so that
+    the newest weeks do not read as a collapse."""
+    by_vendor: dict[str, dict[date, Sequence[Any]]] = {}
+    for row in rows:
+        if row[1] is not None:
+            by_vendor.setdefault(str(row[0]), {})[row[1]] = row
+    out = {}
+    for vendor, known in sorted(by_vendor.items()):
+        first, last = min(known), max(known)
+        weeks = [first + timedelta(days=7 * k) for k in range((last - first).days // 7 + 1)]
+        done: list[float | None] = []
+        running: list[float | None] = []
+        for week in weeks:
+            _, _, enrolled, reached, in_progress, rate = known.get(week, (None,) * 6)
+            drawn = rate is not None and int(reached or 0) >= MIN_REACHED
+            mostly_running = drawn and 2 * int(in_progress or 0) > int(enrolled or 0)
+            done.append(float(rate) if drawn and not mostly_running else None)
+            running.append(float(rate) if mostly_running else None)
+        out[vendor] = Weekly(weeks, done, running)
+    return out
 
 
 def _figure(fig: Any, title: str) -> Any:
@@ -73,15 +107,18 @@ def charts(data: PageData) -> list[Any]:
                          marker_color=COLORS.get(vendor))  # fmt: skip
     by_stage.update_layout(barmode="group", yaxis_title="people (once per sequence)")
 
-    weekly = go.Figure()
-    for vendor in sorted({w[0] for w in data.weeks}):
-        drawn = [w for w in data.weeks if w[4] is not None and int(w[2] or 0) >= MIN_REACHED]
-        points = [w for w in drawn if w[0] == vendor]
-        if points:
-            x, y = [str(w[1]) for w in points], [float(w[4]) for w in points]
-            weekly.add_scatter(name=TITLES.get(vendor, vendor), mode="lines+markers", x=x, y=y,
-                               line_color=COLORS.get(vendor))  # fmt: skip
-    weekly.update_layout(xaxis_title="week first enrolled", yaxis_title="reply rate, % of reached")
+    by_week = go.Figure()
+    for vendor, series in weekly(data.weeks).items():
+        title, color = TITLES.get(vendor, vendor), COLORS.get(vendor)
+        if any(r is not None for r in series.rates):
+            by_week.add_scatter(name=title, mode="lines+markers", x=series.weeks,
+                                y=series.rates, line_color=color, connectgaps=False)  # fmt: skip
+        if any(r is not None for r in series.still_running):
+            hollow = {"color": color, "symbol": "circle-open", "size": 9}
+            by_week.add_scatter(name=f"{title}, still in sequence", mode="markers",
+                                x=series.weeks, y=series.still_running, marker=hollow)  # fmt: skip
+    by_week.update_layout(xaxis_title="week first enrolled", yaxis_title="reply rate, % of reached",
+                          xaxis_type="date")  # fmt: skip
 
     shared = go.Figure()
     labels = [" + ".join(TITLES.get(v, v) for v in str(s[0]).split(",")) for s in data.shared]
@@ -90,7 +127,11 @@ def charts(data: PageData) -> list[Any]:
     shared.update_layout(barmode="group", yaxis_title="people")
     return [
         _figure(by_stage, "The funnel by tool"),
-        _figure(weekly, f"Reply rate by tool and week (weeks that reached {MIN_REACHED} or more)"),
+        _figure(
+            by_week,
+            f"Reply rate by tool and week (weeks that reached {MIN_REACHED} or more;"
+            " open marks: most of the week's people are still in their sequence)",
+        ),
         _figure(shared, "People in more than one tool"),
     ]
 

@@ -80,3 +80,26 @@ def test_the_page_draws_every_chart_offline(chromium, unify, instantly, sequenzy
     assert all(n in text for n in names), [n for n in names if n not in text]
     shot = Image.open(tmp_path / "page.png").convert("RGB")
     assert shot.height > 1600 and len(shot.resize((200, 400)).getcolors(80_000) or []) > 50
+
+
+def test_the_weekly_line_breaks_where_no_cohort_is_and_sets_apart_the_weeks_still_running():
+    from datetime import date, timedelta
+
+    from pipelines.funnel.page import weekly
+
+    monday = date(2026, 7, 6)
+    week = [monday + timedelta(days=7 * k) for k in range(12)]
+    rows = [  # vendor, cohort_week, enrolled, reached, in_progress, reply %
+        ("instantly", week[0], 40, 30, 0, 10.0),
+        ("instantly", week[1], 40, 30, 1, 12.0),
+        ("instantly", week[2], 40, 5, 0, 20.0),  # too few reached to draw
+        ("instantly", week[9], 40, 30, 2, 11.0),  # after six weeks without a cohort
+        ("instantly", week[11], 40, 30, 35, 3.5),  # most still in their sequence
+        ("sequenzy", week[3], 10, 10, 0, None),  # replies unknown: nothing to draw
+    ]
+    series = weekly(rows)
+    instantly = series["instantly"]
+    assert instantly.weeks == week  # every week from the first to the last, gaps included
+    assert instantly.rates == [10.0, 12.0, *[None] * 7, 11.0, None, None]
+    assert instantly.still_running == [*[None] * 11, 3.5]
+    assert series["sequenzy"].rates == [None] and series["sequenzy"].still_running == [None]
