@@ -66,6 +66,7 @@ def test_the_notebook_runs_top_to_bottom_and_draws_its_charts(unify, instantly, 
     )
     if FONTS_INSTALLED:  # `make test` installs them where it can; PostgreSQL's way
         assert "missing from font" not in printed  # CJK and emoji names drawn, not boxes
+    assert "findfont" not in printed  # every font it asks for is one it found
     assert "tools drawn: instantly, sequenzy, unify" in printed  # each tool, Sequenzy's gaps too
     for name in CHARTS:
         png = charts / f"{name}.png"
