@@ -283,8 +283,13 @@ def _show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> 
         database = destinations.duckdb_file() if args.destination == "duckdb" else None
         destination = destinations.reading_destination(args.destination)
     if database is not None and not Path(database).is_file():
-        print(f"error: no DuckDB file at {database}: run a load first ({hint}), or set"
-              " DESTINATION__DUCKDB__CREDENTIALS to the file", file=sys.stderr)  # fmt: skip
+        where = Path(database).resolve()
+        if args.demo:  # `make demo` writes _demo/ in the folder it runs in
+            print(f"error: no demo at {where}: run `sequence-funnel demo` (make demo) in"
+                  f" {Path.cwd()} first, or this where it ran", file=sys.stderr)  # fmt: skip
+        else:
+            print(f"error: no DuckDB file at {where}: run a load first ({hint}), or set"
+                  " DESTINATION__DUCKDB__CREDENTIALS to the file", file=sys.stderr)  # fmt: skip
         return errors.CONFIG_ERROR
     try:
         with tempfile.TemporaryDirectory(prefix="sequence-funnel-report-") as scratch:

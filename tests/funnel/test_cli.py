@@ -79,6 +79,14 @@ def test_a_missing_project_or_funnel_is_said_before_anything_runs(sequenzy, tmp_
     assert shown.returncode == 2 and "run a load first" in shown.stderr
     neither = _report(env)
     assert neither.returncode == 2 and "name a vendor" in neither.stderr
+    elsewhere = subprocess.run(  # the demo is where `make demo` ran: here, none
+        [sys.executable, "-m", "pipelines.cli", "report", "unify", "--demo"], cwd=tmp_path,
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert elsewhere.returncode == 2 and elsewhere.stderr.strip() == (
+        f"error: no demo at {tmp_path.resolve()}/_demo/sequence_funnel.duckdb: run"
+        f" `sequence-funnel demo` (make demo) in {tmp_path.resolve()} first, or this where it ran"
+    )
     for args in (("sequenzy", "--html", "page.html"), ("--html", "page.html", "sequenzy")):
         page = _report(env, *args)  # the page is the funnel across vendors
         assert page.returncode == 2, page.stderr
