@@ -47,6 +47,17 @@ def _where(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--pipelines-dir", default=None, help="where dlt keeps pipeline state")
 
 
+def _wait(parser: argparse.ArgumentParser, what: str, default: Any = 0.0) -> None:
+    parser.add_argument(
+        "--wait", type=float, default=default, metavar="SECONDS",
+        help=f"wait this long for {what} (0)",
+    )  # fmt: skip
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sequence-funnel", description=__doc__,
@@ -67,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _where(report, funnel.FUNNEL_DATASET)
     report.add_argument("--demo", action="store_true", help="what `make demo` loaded")
+    _wait(report, "a run writing the DuckDB file")
     reports = report.add_subparsers(dest="vendor", required=False, metavar="VENDOR")
     commands.add_parser("demo", help="load the embedded sandboxes into a local DuckDB file")
     act = commands.add_parser("act", help="act on targets a SQL query selects (plan, then apply)")
@@ -83,10 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--quiet", action="store_true",
             help="no progress (a bar on a terminal, else a line every 10 s)",
         )  # fmt: skip
-        one.add_argument(
-            "--wait", type=float, default=0.0, metavar="SECONDS",
-            help="wait this long for a run in progress or a reader of the DuckDB file (0)",
-        )  # fmt: skip
+        _wait(one, "a run in progress or a reader of the DuckDB file")
         one.add_argument(
             "--json-summary", metavar="PATH", help="also write the run summary as JSON (monitors)"
         )
@@ -94,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         _where(shown, name)
         shown.add_argument("--demo", action="store_true", help="what `make demo` loaded")
         shown.add_argument("--html", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        _wait(shown, "a run writing the DuckDB file", default=argparse.SUPPRESS)  # or report's
         if chosen.actions:
             _act_arguments(acts.add_parser(name, help=f"act on {chosen.title}"), chosen)
     return parser
@@ -125,6 +135,7 @@ def _act_arguments(parser: argparse.ArgumentParser, chosen: Vendor) -> None:
         help="after --apply, skip the load that shows the new states",
     )
     _where(parser, chosen.name)
+    _wait(parser, "a run or a reader holding the DuckDB file")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +173,8 @@ def act(chosen: Vendor, args: argparse.Namespace) -> int:
     )
     try:
         with interruptible():
+            if args.destination == "duckdb":
+                destinations.wait_for_duckdb(destinations.duckdb_file(), args.wait, say=_say)
             result = acting.act(chosen.name, args.action, args.select, apply=args.apply,
                                 most=args.most, destination=args.destination,
                                 dataset_name=args.dataset_name)  # fmt: skip
@@ -216,7 +229,7 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
             )
             destinations.check_destination(pipeline)
             if database is not None:
-                destinations.wait_for_duckdb(str(database), args.wait)
+                destinations.wait_for_duckdb(str(database), args.wait, say=_say)
             with RunProgress(stats, enabled=not args.quiet):
                 runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
                            summary=summary, wait=args.wait,
@@ -292,6 +305,8 @@ def _show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> 
                   " DESTINATION__DUCKDB__CREDENTIALS to the file", file=sys.stderr)  # fmt: skip
         return errors.CONFIG_ERROR
     try:
+        if database is not None:  # a reader: it waits for a writer only
+            destinations.wait_for_duckdb(database, args.wait, read_only=True, say=_say)
         with tempfile.TemporaryDirectory(prefix="sequence-funnel-report-") as scratch:
             pipeline = runner.make_pipeline(
                 args.pipeline_name, destination, args.dataset_name, scratch
@@ -303,7 +318,7 @@ def _show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> 
               file=sys.stderr)  # fmt: skip
         return errors.CONFIG_ERROR
     except Exception as exc:
-        secrets = errors.configured_secrets(f"destination.{args.destination}.credentials")
+        secrets = errors.configured_secrets(*destinations.secret_settings(args.destination))
         message, code = errors.explain(exc, secrets)
         print(f"error: {message}", file=sys.stderr)
         return code

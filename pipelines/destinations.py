@@ -4,6 +4,7 @@ before a run spends a request, where the data went (never with a password), the 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.destination import TLoaderFileFormat
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
+from pipelines import held_file
 from sources.common.errors import ConfigurationError, ConnectorError
 
 DESTINATIONS = "use duckdb, postgres, filesystem or another dlt destination (see the README)"
@@ -61,20 +63,31 @@ def resolve_destination(name: str) -> Any:
     return duckdb_destination(duckdb_file()) if name == "duckdb" else name
 
 
-def wait_for_duckdb(path: str, seconds: float) -> None:
+def wait_for_duckdb(
+    path: str, seconds: float, *, read_only: bool = False, say: Callable[[str], None] | None = None
+) -> None:
     """Wait, at most `seconds`, until no other process holds the DuckDB file (a notebook's or
-    a BI tool's connection), before the run spends a request; DuckDB's refusal is raised when
-    the file is still held then (pipelines.errors names the file and the holder)."""
-    deadline = time.monotonic() + seconds
+    a BI tool's connection, another run), before the command spends a request; DuckDB's refusal
+    is raised when the file is still held then (pipelines.errors names the file and the
+    holder). A reader (`read_only`) waits only for a writer. `say` hears one line when the wait
+    starts and one when the file is free."""
+    started = time.monotonic()
+    waited = False
     while Path(path).is_file():
         try:
-            duckdb.connect(path).close()
+            duckdb.connect(path, read_only=read_only).close()
+            if waited and say is not None:
+                say(f"the DuckDB file {path} is free after {time.monotonic() - started:.0f} s")
             return
         except duckdb.IOException as exc:
             if "Could not set lock" not in str(exc):
                 return  # not a lock: the run meets it and reports it
-            if time.monotonic() >= deadline:
+            if time.monotonic() - started >= seconds:
                 raise
+            if not waited and say is not None:
+                say(f"waiting up to {seconds:.0f} s for the DuckDB file {path}:"
+                    f" {held_file.holder(str(exc))}")  # fmt: skip
+            waited = True
         time.sleep(0.25)
 
 

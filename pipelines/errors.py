@@ -5,7 +5,6 @@ from their own fields (the missing field and the keys dlt looked it up under).""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from dlt.common.configuration.exceptions import (
 )
 from dlt.common.destination.exceptions import UnknownDestinationModule
 
+from pipelines import held_file
 from pipelines.destinations import DESTINATIONS
 from pipelines.interrupts import RunInterrupted
 from pipelines.runner import RunInProgressError
@@ -75,21 +75,6 @@ def _missing(cause: ConfigFieldMissingException) -> str:
     return f"Missing {missing}: set {keys} (or in .dlt/secrets.toml)"
 
 
-# DuckDB's refusal when another process has the file open (a reader holds a shared lock)
-DUCKDB_LOCK = re.compile(
-    r'Could not set lock on file "(?P<file>[^"]+)": Conflicting lock is held in'
-    r" (?P<holder>.+?) \(PID (?P<pid>\d+)\)"
-)
-
-
-def _busy(held: re.Match[str]) -> str:
-    return (
-        f"The DuckDB file {held['file']} is open in another process (PID {held['pid']},"
-        f" {held['holder']}); this run did nothing: close that connection (read, then close),"
-        " or add --wait SECONDS"
-    )
-
-
 def explain(exc: BaseException, secrets: list[str]) -> tuple[str, int]:
     """The one line to print for a failed run, and the exit code."""
     for cause in _chain(exc):
@@ -98,8 +83,8 @@ def explain(exc: BaseException, secrets: list[str]) -> tuple[str, int]:
     for cause in _chain(exc):
         if isinstance(cause, ConnectorError):
             return redact(str(cause), secrets), cause.exit_code
-        if held := DUCKDB_LOCK.search(str(cause)):
-            return redact(_busy(held), secrets), BUSY
+        if said := held_file.busy(str(cause)):
+            return redact(said, secrets), BUSY
     for cause in _chain(exc):
         if isinstance(cause, ConfigFieldMissingException):
             return redact(_missing(cause), secrets), CONFIG_ERROR

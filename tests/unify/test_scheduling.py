@@ -14,7 +14,7 @@ import pytest
 from pipelines import runner
 from sandbox.unify import DEFAULT_API_KEY, FaultConfig
 from sources import unify as unify_source_module
-from tests.support.cli import ROOT, cli, run_cli
+from tests.support.cli import BUILDS_MODELS, ROOT, cli, run_cli
 from tests.support.warehouses import DuckDBWarehouse
 from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
@@ -178,3 +178,50 @@ def test_the_json_summary_reports_a_run_and_a_failure(unify, tmp_path):
     )
     assert report["requests"] == 1 and report["rows"] == {}
     assert list(path.parent.iterdir()) == [path]  # no partial file left behind
+
+
+# Another run of ours, as its command line reads: the console script, holding the file open
+OUR_WRITER = """
+import duckdb, sys, time
+connection = duckdb.connect(sys.argv[2])  # as a load writing it does
+print("open", flush=True)
+time.sleep(float(sys.argv[3]))
+"""
+
+
+def test_report_and_act_name_the_run_holding_the_file_exit_4_and_wait_with_a_line_each_way(
+    unify, tmp_path
+):
+    server = unify(enrollments=300)
+    env = cli_env(server.base_url, tmp_path) | BUILDS_MODELS
+    assert run_cli(tmp_path, env).returncode == 0
+    database = tmp_path / "warehouse.duckdb"
+    script = tmp_path / "bin" / "sequence-funnel"
+    script.parent.mkdir()
+    script.write_text(OUR_WRITER)
+    writer = subprocess.Popen([sys.executable, str(script), "load", str(database), "3"],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "open\n"
+        select = "select id from unify.enrollments limit 2"
+        report = run_cli(tmp_path, env, command="report")
+        act = subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", "act", "unify", "pause-enrollment",
+             "--select", select], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        for refused in (report, act):
+            assert refused.returncode == 4, refused.stderr
+            (line,) = refused.stderr.strip().splitlines()
+            assert line == (
+                f"error: The DuckDB file {database} is open in another sequence-funnel run"
+                f" (PID {writer.pid}, `sequence-funnel load {database}`); this run did nothing:"
+                " let it finish, add --wait SECONDS, or schedule runs apart"
+            )
+        waited = run_cli(tmp_path, env, "--wait", "60", command="report")
+        assert waited.returncode == 0, waited.stderr
+        said = waited.stderr.strip().splitlines()
+        assert said[0].startswith(f"waiting up to 60 s for the DuckDB file {database}: open in")
+        assert said[-1].startswith(f"the DuckDB file {database} is free after")
+        assert "total (people per sequence)" in waited.stdout
+    finally:
+        writer.wait(timeout=60)
