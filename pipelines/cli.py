@@ -232,7 +232,7 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
                 destinations.wait_for_duckdb(str(database), args.wait, say=_say)
             with RunProgress(stats, enabled=not args.quiet):
                 runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
-                           summary=summary, wait=args.wait,
+                           summary=summary, wait=args.wait, say=_say,
                            again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
             for warning in checks.undocumented_values(pipeline, chosen):
                 summary.warn(warning)

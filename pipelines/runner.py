@@ -97,6 +97,44 @@ def exclusive(pipeline: dlt.Pipeline, wait: float = 0.0) -> Iterator[None]:
         lock.release()
 
 
+@contextmanager
+def one_writer(
+    pipeline: dlt.Pipeline, wait: float = 0.0, say: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """One run at a time writes a DuckDB file, whatever its vendor: two vendors' loads (or a
+    load and the funnel's build) scheduled at once on one file take turns, the second waiting
+    up to `wait` seconds (saying so: a line when it starts waiting, one when its turn comes),
+    instead of one failing on DuckDB's lock half-way. Other destinations take concurrent
+    writers: nothing to wait for."""
+    database = location(pipeline) if pipeline.destination.destination_name == "duckdb" else None
+    if database is None or database.startswith(":"):
+        yield
+        return
+    lock = filelock.FileLock(f"{database}.lock", timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        busy = RunInProgressError(
+            f"Another run writes the DuckDB file {database} (lock {database}.lock); this run"
+            " did nothing: let it finish, add --wait SECONDS, or schedule runs apart"
+        )
+        if wait <= 0:
+            raise busy from None
+        started = time.monotonic()
+        if say is not None:
+            say(f"waiting up to {wait:.0f} s for another run writing the DuckDB file {database}")
+        try:
+            lock.acquire(timeout=wait)
+        except filelock.Timeout:
+            raise busy from None
+        if say is not None:
+            say(f"the DuckDB file {database} is free after {time.monotonic() - started:.0f} s")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def discard_unneeded(created: list[Path], pipeline: dlt.Pipeline | None, loaded: bool) -> None:
     """After a failed run, remove what it created (a pipeline directory, an empty DuckDB file)
     unless something needs them: a load it completed, or a package waiting to be loaded.
@@ -159,6 +197,7 @@ def run(
     summary: RunSummary | None = None,
     wait: float = 0.0,
     again: Callable[[], Any] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Run `source` under the pipeline's lock (waiting for it up to `wait` seconds), after
     finishing any interrupted load; fills `summary` as it goes, so a failed run still reports
@@ -175,7 +214,7 @@ def run(
     summary.location = location(pipeline)
     started = time.perf_counter()
     try:
-        with exclusive(pipeline, wait):
+        with exclusive(pipeline, wait), one_writer(pipeline, wait, say):
             summary.completed_pending_packages = complete_pending(pipeline)
             refresh: Literal["drop_sources"] | None = "drop_sources" if full_refresh else None
             stats.take_pending()

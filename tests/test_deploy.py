@@ -235,3 +235,68 @@ def test_the_dagster_definitions_load_without_a_key_and_materialise_the_load(
         funnel = warehouse.rows(f"select enrolled from {vendor.name}.{report.view}")
         assert sum(enrolled for (enrolled,) in funnel) > 0
         assert warehouse.rows("select count(*) from funnel.funnel_by_vendor")[0][0] == 1
+
+    # a key the vendor refuses: the asset fails with the CLI's one line, naming the setting
+    monkeypatch.setenv(vendor.harness.key_variable, "not-a-key")
+    refused = dg.materialize([assets], resources={"dlt": DagsterDltResource()},
+                             raise_on_error=False)  # fmt: skip
+    (failure,) = refused.get_step_failure_events()
+    said = failure.step_failure_data.user_failure_data
+    assert not refused.success and said is not None
+    assert vendor.harness.key_variable in said.description and "\n" not in said.description
+    assert said.metadata["exit_code"].value == 2  # the CLI's code for it
+    assert "not-a-key" not in str(failure.step_failure_data)
+
+
+# One Dagster job in a process of its own, as Dagster's multiprocess executor runs them
+DAGSTER_JOB = """
+import importlib.util, sys
+import dagster as dg
+from dagster_dlt import DagsterDltResource
+spec = importlib.util.spec_from_file_location("definitions", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+result = dg.materialize([module.ASSETS[sys.argv[2]]], resources={"dlt": DagsterDltResource()})
+sys.exit(0 if result.success else 1)
+"""
+
+
+def test_the_dagster_schedules_are_staggered_as_the_cron_lines_are() -> None:
+    module = _load_dagster_definitions("definitions_schedules")
+    crontab = (DEPLOY / "cron" / "crontab").read_text().splitlines()
+    cron = {line.split("sequence-funnel load ")[1].split()[0]: line.split()[0]
+            for line in crontab if "sequence-funnel load " in line and not line.startswith("#")}  # fmt: skip
+    for name, minutes in cron.items():
+        schedule = module.defs.resolve_schedule_def(f"{name}_load_schedule").cron_schedule
+        first = int(schedule.split(",")[0])
+        assert first == (0 if minutes == "*/30" else int(minutes.split(",")[0])), (name, schedule)
+    assert len({module.defs.resolve_schedule_def(f"{n}_load_schedule").cron_schedule
+                for n in cron}) == len(cron)  # fmt: skip
+
+
+def test_two_vendors_jobs_at_once_on_one_duckdb_file_take_turns_and_both_load(
+    unify, sequenzy, tmp_path: Path
+) -> None:
+    from sandbox.unify import FaultConfig
+    from tests.sequenzy.environment import cli_env as sequenzy_env
+    from tests.sequenzy.truth import assert_matches_truth as sequenzy_truth
+    from tests.unify.environment import cli_env as unify_env
+    from tests.unify.truth import assert_matches_truth as unify_truth
+
+    servers = {"unify": unify(enrollments=2000, faults=FaultConfig(latency_ms=20)),
+               "sequenzy": sequenzy(enrollments=600)}  # fmt: skip
+    env = (unify_env(servers["unify"].base_url, tmp_path)
+           | sequenzy_env(servers["sequenzy"].base_url, tmp_path)
+           | {"SEQUENCE_FUNNEL_PIPELINES_DIR": str(tmp_path / "pipelines")})  # fmt: skip
+    definitions = str(DEPLOY / "dagster" / "definitions.py")
+    jobs = [subprocess.Popen([sys.executable, "-c", DAGSTER_JOB, definitions, name], cwd=tmp_path,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for name in servers]  # fmt: skip
+    outputs = [job.communicate(timeout=600) for job in jobs]
+    for job, (_, err) in zip(jobs, outputs, strict=True):
+        assert job.returncode == 0, err[-3000:]
+    said = "".join(err for _, err in outputs)
+    assert "waiting up to 1800 s for another run writing the DuckDB file" in said  # took turns
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    unify_truth(warehouse, servers["unify"].state)
+    sequenzy_truth(warehouse, servers["sequenzy"].state)

@@ -18,11 +18,19 @@ from typing import Any
 import dagster as dg
 from dagster_dlt import DagsterDltResource, dlt_assets
 
-from pipelines import funnel, runner
+from pipelines import destinations, errors, funnel, runner
 from pipelines.destinations import file_format
 from pipelines.vendors import FACTORIES, Vendor, vendor
 
-SCHEDULE = "*/30 * * * *"
+WAIT = float(os.environ.get("SEQUENCE_FUNNEL_WAIT", 1800))  # seconds a run waits its turn
+
+
+def schedule(index: int) -> str:
+    """Every 30 minutes, each vendor ten minutes after the one before (unify at :00 and :30,
+    instantly at :10 and :40, sequenzy at :20 and :50), as the cron recipe staggers them: on
+    one DuckDB file, one run writes at a time, and the others wait their turn."""
+    minute = 10 * index % 30
+    return f"{minute},{minute + 30} * * * *"
 
 
 def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
@@ -33,6 +41,9 @@ def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
         os.environ.get("SEQUENCE_FUNNEL_PIPELINES_DIR"),
     )
 
+    def say(line: str) -> None:
+        dg.get_dagster_logger().info(line)
+
     # The asset's shape only needs the source's tables, not its key: the key is resolved when a
     # run starts, so the definitions load where no secret is present (a code server, a CI check).
     @dlt_assets(
@@ -42,18 +53,27 @@ def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
         group_name=chosen.name,
     )
     def assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
-        # the CLI's guarantees: one run at a time, an interrupted load finished first
-        with runner.exclusive(pipeline):
-            runner.complete_pending(pipeline)
-            with runner.load_config():
-                yield from dlt.run(
-                    context=context,
-                    dlt_source=chosen.source(),
-                    loader_file_format=file_format(pipeline),
-                )
-        if funnel.enabled():  # report views and marts, when they or the loaded tables changed
-            funnel.build(pipeline.destination, pipelines_dir=pipeline.pipelines_dir,
-                         datasets={chosen.name: pipeline.dataset_name})  # fmt: skip
+        # the CLI's guarantees: one run at a time per pipeline and per DuckDB file, an
+        # interrupted load finished first; and its one-line errors
+        try:
+            with runner.exclusive(pipeline, WAIT), runner.one_writer(pipeline, WAIT, say):
+                runner.complete_pending(pipeline)
+                with runner.load_config():
+                    yield from dlt.run(
+                        context=context,
+                        dlt_source=chosen.source(),
+                        loader_file_format=file_format(pipeline),
+                    )
+            if funnel.enabled():  # report views and marts, when they or the tables changed
+                funnel.build(pipeline.destination, pipelines_dir=pipeline.pipelines_dir,
+                             datasets={chosen.name: pipeline.dataset_name}, wait=WAIT)  # fmt: skip
+        except Exception as exc:
+            secrets = errors.configured_secrets(
+                *chosen.secret_keys,
+                *destinations.secret_settings(pipeline.destination.destination_name),
+            )
+            message, code = errors.explain(exc, secrets)
+            raise dg.Failure(description=message, metadata={"exit_code": code}) from None
 
     return assets
 
@@ -64,6 +84,8 @@ JOBS = [dg.define_asset_job(f"{name}_load", selection=[a]) for name, a in ASSETS
 defs = dg.Definitions(
     assets=list(ASSETS.values()),
     jobs=JOBS,
-    schedules=[dg.ScheduleDefinition(job=job, cron_schedule=SCHEDULE) for job in JOBS],
+    schedules=[
+        dg.ScheduleDefinition(job=job, cron_schedule=schedule(k)) for k, job in enumerate(JOBS)
+    ],
     resources={"dlt": DagsterDltResource()},
 )

@@ -168,7 +168,7 @@ def build(
     build at a time per pipelines dir: another vendor's load finishing at the same moment waits
     (up to `wait` seconds) for this one, then finds the models built."""
     from pipelines.destinations import location, wait_for_duckdb
-    from pipelines.runner import exclusive
+    from pipelines.runner import exclusive, one_writer
 
     pipeline = funnel_pipeline(destination, pipelines_dir)
     name = pipeline.destination.destination_name
@@ -177,7 +177,7 @@ def build(
     project, chosen = project_dir(), vendor_datasets(datasets)
     checked = list(datasets or chosen)  # the vendors whose statuses the build's warnings name
     materialized = marts_materialized()
-    with exclusive(pipeline, wait):
+    with exclusive(pipeline, wait), one_writer(pipeline, wait):
         with pipeline.sql_client() as client:
             columns = _loaded_columns(client, chosen)
             variables: dict[str, Any] = {f"{v}_dataset": d for v, d in chosen.items()}
