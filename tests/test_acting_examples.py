@@ -40,8 +40,9 @@ def test_a_worked_example_acts_on_what_its_query_names(example, unify, sequenzy,
     if vendor == "unify":
         server = unify(enrollments=3000)
         env = unify_env(server.base_url, tmp_path)
-    else:
-        server = sequenzy(enrollments=1500)
+    else:  # a sandbox as `python -m sandbox sequenzy` starts one: its world ends now
+        server = sequenzy(enrollments=2000, seed=42, sequences=6, anchor_us=None,
+                          frozen_clock=False)  # fmt: skip
         env = sequenzy_env(server.base_url, tmp_path)
     assert run_cli(tmp_path, env, vendor=vendor).returncode == 0
     planned = run_cli(tmp_path, env, *[a for a in rest if a != "--apply"], command="act",
