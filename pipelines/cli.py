@@ -20,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.common.pipeline import get_dlt_pipelines_dir
@@ -80,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--demo", action="store_true", help="what `make demo` loaded")
     _wait(report, "a run writing the DuckDB file")
     reports = report.add_subparsers(dest="vendor", required=False, metavar="VENDOR")
-    commands.add_parser("demo", help="load the embedded sandboxes into a local DuckDB file")
+    demo = commands.add_parser("demo", help="load the embedded sandboxes into a local DuckDB file")
+    _wait(demo, "a process holding the demo's DuckDB file")
     act = commands.add_parser("act", help="act on targets a SQL query selects (plan, then apply)")
     acts = act.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
     for name in FACTORIES:
@@ -146,8 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("sequence_funnel.progress").setLevel(logging.INFO)  # not a warning
     if args.command == "demo":
-        from pipelines.demo import run_demo  # the only path into the sandbox
+        from pipelines.demo import DEMO_DATABASE, run_demo  # the only path into the sandbox
 
+        try:  # it starts afresh: not under a reader's or a writer's feet
+            destinations.wait_for_duckdb(str(DEMO_DATABASE.resolve()), args.wait, say=_say)
+        except duckdb.IOException as exc:
+            message, code = errors.explain(exc, [])
+            print(f"error: {message}", file=sys.stderr)
+            return code
         return run_demo()
     if args.command == "report" and (args.all or args.vendor is None):
         return report_all(args, build_parser())
