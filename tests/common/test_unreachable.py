@@ -76,3 +76,15 @@ def test_a_refused_connection_on_a_name_that_resolves_is_an_outage_and_retried()
     with pytest.raises(RetriesExhaustedError, match="SOURCES__UNIFY__BASE_URL"):
         client.get("/sequences")
     assert client.stats["requests"] == POLICY.max_attempts
+
+
+def test_the_cli_stops_at_once_with_exit_2_naming_the_base_url_setting(plain_http, tmp_path):
+    from tests.support.cli import run_cli
+    from tests.unify.environment import cli_env
+
+    env = cli_env(f"https://127.0.0.1:{plain_http}/api/v1", tmp_path)  # TLS to a plain server
+    result = run_cli(tmp_path, env)
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: Unify API at https://127.0.0.1:{plain_http}/api/v1: the TLS")
+    assert "; check SOURCES__UNIFY__BASE_URL" in line  # at the first try: no retries
