@@ -13,10 +13,13 @@ dlt keeps the pipelines' local state.
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import filelock
 from dagster_dlt import DagsterDltResource, dlt_assets
+from dlt.common.pipeline import get_dlt_pipelines_dir
 
 from pipelines import destinations, errors, funnel, runner
 from pipelines.destinations import file_format
@@ -38,7 +41,7 @@ def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
         chosen.name,
         os.environ.get("SEQUENCE_FUNNEL_DESTINATION", "duckdb"),
         chosen.name,
-        os.environ.get("SEQUENCE_FUNNEL_PIPELINES_DIR"),
+        str(PIPELINES_DIR),
     )
 
     def say(line: str) -> None:
@@ -78,7 +81,13 @@ def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
     return assets
 
 
-ASSETS = {name: vendor_assets(vendor(name)) for name in FACTORIES}
+# Each Dagster process (every run, the code server) loads these definitions, and dlt writes a
+# pipeline's state into its folder as it makes it: processes starting at once take turns (two
+# runs started together met each other's half-made folder).
+PIPELINES_DIR = Path(os.environ.get("SEQUENCE_FUNNEL_PIPELINES_DIR") or get_dlt_pipelines_dir())
+PIPELINES_DIR.mkdir(parents=True, exist_ok=True)
+with filelock.FileLock(PIPELINES_DIR / "definitions.lock"):
+    ASSETS = {name: vendor_assets(vendor(name)) for name in FACTORIES}
 JOBS = [dg.define_asset_job(f"{name}_load", selection=[a]) for name, a in ASSETS.items()]
 
 defs = dg.Definitions(

@@ -185,7 +185,7 @@ OUR_WRITER = """
 import duckdb, sys, time
 connection = duckdb.connect(sys.argv[2])  # as a load writing it does
 print("open", flush=True)
-time.sleep(float(sys.argv[3]))
+sys.stdin.readline()  # held until the test lets go
 """
 
 
@@ -199,8 +199,8 @@ def test_report_and_act_name_the_run_holding_the_file_exit_4_and_wait_with_a_lin
     script = tmp_path / "bin" / "sequence-funnel"
     script.parent.mkdir()
     script.write_text(OUR_WRITER)
-    writer = subprocess.Popen([sys.executable, str(script), "load", str(database), "3"],
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    writer = subprocess.Popen([sys.executable, str(script), "load", str(database)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
     try:
         assert writer.stdout is not None and writer.stdout.readline() == "open\n"
         select = "select id from unify.enrollments limit 2"
@@ -217,11 +217,19 @@ def test_report_and_act_name_the_run_holding_the_file_exit_4_and_wait_with_a_lin
                 f" (PID {writer.pid}, `sequence-funnel load {database}`); this run did nothing:"
                 " let it finish, add --wait SECONDS, or schedule runs apart"
             )
-        waited = run_cli(tmp_path, env, "--wait", "60", command="report")
-        assert waited.returncode == 0, waited.stderr
-        said = waited.stderr.strip().splitlines()
-        assert said[0].startswith(f"waiting up to 60 s for the DuckDB file {database}: open in")
-        assert said[-1].startswith(f"the DuckDB file {database} is free after")
-        assert "total (people per sequence)" in waited.stdout
+        waiting = subprocess.Popen(cli(tmp_path, "--wait", "60", command="report"), cwd=ROOT,
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)  # fmt: skip
+        assert waiting.stderr is not None
+        first = waiting.stderr.readline()  # said as the wait starts
+        assert first.startswith(f"waiting up to 60 s for the DuckDB file {database}: open in")
+        assert writer.stdin is not None
+        writer.stdin.close()  # the run holding it ends
+        out, rest = waiting.communicate(timeout=120)
+        assert waiting.returncode == 0, rest
+        assert rest.strip().splitlines()[-1].startswith(f"the DuckDB file {database} is free after")
+        assert "total (people per sequence)" in out
     finally:
+        if writer.stdin is not None and not writer.stdin.closed:
+            writer.stdin.close()
         writer.wait(timeout=60)
