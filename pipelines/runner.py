@@ -82,53 +82,72 @@ def exclusive(pipeline: dlt.Pipeline, wait: float = 0.0) -> Iterator[None]:
     never leaves it stuck."""
     path = Path(pipeline.pipelines_dir) / f"{pipeline.pipeline_name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(path, timeout=wait)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise RunInProgressError(
-            f"Another run of pipeline '{pipeline.pipeline_name}' is in progress (lock {path});"
-            " this run did nothing: let it finish, add --wait SECONDS, or schedule runs"
-            " further apart"
-        ) from None
-    try:
+    refusal = (
+        f"Another run of pipeline '{pipeline.pipeline_name}' is in progress (lock {path});"
+        " this run did nothing: let it finish, add --wait SECONDS, or schedule runs"
+        " further apart"
+    )
+    with _locked(str(path), wait, refusal):
         yield
-    finally:
-        lock.release()
 
 
 @contextmanager
 def one_writer(
-    pipeline: dlt.Pipeline, wait: float = 0.0, say: Callable[[str], None] | None = None
+    pipeline: dlt.Pipeline,
+    wait: float = 0.0,
+    say: Callable[[str], None] | None = None,
+    where: str | None = None,
 ) -> Iterator[None]:
     """One run at a time writes a DuckDB file, whatever its vendor: two vendors' loads (or a
     load and the funnel's build) scheduled at once on one file take turns, the second waiting
     up to `wait` seconds (saying so: a line when it starts waiting, one when its turn comes),
     instead of one failing on DuckDB's lock half-way. Other destinations take concurrent
-    writers: nothing to wait for."""
-    database = location(pipeline) if pipeline.destination.destination_name == "duckdb" else None
+    writers: nothing to wait for. `where`: the pipeline's location, when the caller has it."""
+    if pipeline.destination.destination_name != "duckdb":
+        yield
+        return
+    database = where or location(pipeline)
     if database is None or database.startswith(":"):
         yield
         return
-    lock = filelock.FileLock(f"{database}.lock", timeout=0)
+    refusal = (
+        f"Another run writes the DuckDB file {database} (lock {database}.lock); this run"
+        " did nothing: let it finish, add --wait SECONDS, or schedule runs apart"
+    )
+    lines = (
+        f"another run writing the DuckDB file {database}",
+        f"the DuckDB file {database} is free",
+    )
+    with _locked(f"{database}.lock", wait, refusal, say, lines):
+        yield
+
+
+@contextmanager
+def _locked(
+    path: str,
+    wait: float,
+    refusal: str,
+    say: Callable[[str], None] | None = None,
+    lines: tuple[str, str] = ("", ""),
+) -> Iterator[None]:
+    """The lock at `path` for the block, waiting up to `wait` seconds for its holder (and with
+    `say`, a line when the wait starts and one when it ends: `lines`, what is waited for and
+    what is then free); RunInProgressError(`refusal`) when it does not come."""
+    lock = filelock.FileLock(path, timeout=0)
     try:
         lock.acquire()
     except filelock.Timeout:
-        busy = RunInProgressError(
-            f"Another run writes the DuckDB file {database} (lock {database}.lock); this run"
-            " did nothing: let it finish, add --wait SECONDS, or schedule runs apart"
-        )
         if wait <= 0:
-            raise busy from None
+            raise RunInProgressError(refusal) from None
         started = time.monotonic()
         if say is not None:
-            say(f"waiting up to {wait:.0f} s for another run writing the DuckDB file {database}")
+            say(f"waiting up to {wait:.0f} s for {lines[0]}")
         try:
             lock.acquire(timeout=wait)
         except filelock.Timeout:
-            raise busy from None
+            raise RunInProgressError(refusal) from None
         if say is not None:
-            say(f"the DuckDB file {database} is free after {time.monotonic() - started:.0f} s")
+            say(f"{lines[1]} after {time.monotonic() - started:.0f} s")
     try:
         yield
     finally:
@@ -214,7 +233,7 @@ def run(
     summary.location = location(pipeline)
     started = time.perf_counter()
     try:
-        with exclusive(pipeline, wait), one_writer(pipeline, wait, say):
+        with exclusive(pipeline, wait), one_writer(pipeline, wait, say, summary.location):
             summary.completed_pending_packages = complete_pending(pipeline)
             refresh: Literal["drop_sources"] | None = "drop_sources" if full_refresh else None
             stats.take_pending()
