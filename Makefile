@@ -82,10 +82,8 @@ install:
 clean:
 	rm -rf $(VENV) .pytest_cache _demo
 
-# The benchmark (not part of `make test`): prints the tables, writes bench/RESULTS.md (Unify),
-# bench/instantly/RESULTS.md and bench/sequenzy/RESULTS.md, and the models' build: bench/MODELS.md.
+# The benchmark (not part of `make test`): prints the tables, writes each vendor's RESULTS.md
+# (bench/<vendor>/; Unify's is bench/RESULTS.md), and the models' build: bench/MODELS.md.
 bench: setup
-	$(PY) -m bench.run --vendor unify
-	$(PY) -m bench.run --vendor instantly
-	$(PY) -m bench.run --vendor sequenzy
+	$(PY) -m bench.run
 	$(PY) -m bench.models

@@ -1,9 +1,10 @@
 """`make bench`: the connector against the ceiling and against dlt's defaults, in one run.
 
-`python -m bench.run [--vendor unify]`. Each scenario (bench/<vendor>/) is a fresh child process
-(wall time and peak RSS from wait4), against one sandbox process on loopback (requests counted
-by the sandbox). Results go to bench/results/<vendor>.json and the vendor's RESULTS document
-(Unify's: bench/RESULTS.md; the others' bench/<vendor>/RESULTS.md).
+`python -m bench.run [--vendor unify]` (every vendor without it). Each scenario
+(bench/<vendor>/) is a fresh child process (wall time and peak RSS from wait4), against one
+sandbox process on loopback (requests counted by the sandbox). Results go to
+bench/results/<vendor>.json and the vendor's RESULTS document (Unify's: bench/RESULTS.md; the
+others' bench/<vendor>/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -25,12 +26,7 @@ from typing import Any
 import duckdb
 
 from bench.harness import ROOT, Bench, Result, Sandbox
-
-VENDORS = (
-    "unify",
-    "instantly",
-    "sequenzy",
-)  # each with its scenarios, targets and RESULTS document in bench/<vendor>/
+from sources.common.vendors import specs
 
 
 def run_all(
@@ -121,7 +117,8 @@ def write_summary(scenarios: ModuleType, payload: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--vendor", choices=VENDORS, default="unify")
+    parser.add_argument("--vendor", choices=list(specs()), action="append",
+                        help="this vendor's scenarios (repeatable; default: all)")  # fmt: skip
     parser.add_argument("--size", "--enrollments", type=int, default=100_000,
                         help="records in the sandbox's world (enrollments, leads)")  # fmt: skip
     parser.add_argument("--skip", default="", help="scenarios to leave out, e.g. c,e")
@@ -130,28 +127,34 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-write", action="store_true", help="do not rewrite RESULTS")
     args = parser.parse_args(argv)
-    scenarios = importlib.import_module(f"bench.{args.vendor}")
+    for vendor in args.vendor or specs():
+        bench_vendor(vendor, args)
+    return 0
+
+
+def bench_vendor(vendor: str, args: argparse.Namespace) -> None:
+    """The vendor's scenarios (bench/<vendor>/), printed, kept as JSON and in its RESULTS."""
+    scenarios = importlib.import_module(f"bench.{vendor}")
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        results = run_all(scenarios, args.vendor, args.size, Path(tmp), skip)
+        results = run_all(scenarios, vendor, args.size, Path(tmp), skip)
         extra: list[Result] = []
         small = (getattr(scenarios, "SMALL", 0), getattr(scenarios, "SMALL_SKIP", set()))
         for size, left_out in (small, (args.also, scenarios.SECONDARY)):
             if size:
-                extra += sized(run_all(scenarios, args.vendor, size, Path(tmp) / str(size),
+                extra += sized(run_all(scenarios, vendor, size, Path(tmp) / str(size),
                                        left_out), size)  # fmt: skip
     table = render(scenarios, results, extra)
     print(f"\n{args.size:,} {scenarios.WORLD_FLAG.lstrip('-')} — {machine()}\n\n{table}")
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    payload = {"vendor": args.vendor, "size": args.size, "machine": machine(), "at": at,
+    payload = {"vendor": vendor, "size": args.size, "machine": machine(), "at": at,
                "results": [asdict(r) for r in results],
                "extra": [asdict(r) for r in extra]}  # fmt: skip
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / f"{args.vendor}.json").write_text(json.dumps(payload, indent=2))
+    (out / f"{vendor}.json").write_text(json.dumps(payload, indent=2))
     if not args.no_write:
         write_summary(scenarios, payload)
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,13 +7,13 @@ import logging
 
 import dlt
 
-from pipelines.vendors import Vendor
 from sources.common.values import undocumented
+from sources.common.vendors import VendorSpec
 
 log = logging.getLogger(__name__)
 
 
-def undocumented_values(pipeline: dlt.Pipeline, chosen: Vendor) -> list[str]:
+def undocumented_values(pipeline: dlt.Pipeline, chosen: VendorSpec) -> list[str]:
     """Each declared field, over every row loaded; a table not loaded yet (or a field no row
     has had, so no column) is passed over, as is a destination without SQL."""
     if not chosen.documented_values or pipeline.destination.destination_name == "filesystem":

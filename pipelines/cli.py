@@ -30,8 +30,8 @@ from pipelines.interrupts import RunInterrupted, interruptible
 from pipelines.process import finished, started
 from pipelines.progress import RunProgress
 from pipelines.summary import OK, RunSummary
-from pipelines.vendors import FACTORIES, Vendor, vendor
 from sources.common.stats import RunStats
+from sources.common.vendors import VendorSpec, spec, specs
 
 
 def _version() -> str:
@@ -85,8 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     _wait(demo, "a process holding the demo's DuckDB file")
     act = commands.add_parser("act", help="act on targets a SQL query selects (plan, then apply)")
     acts = act.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
-    for name in FACTORIES:
-        chosen = vendor(name)
+    for name, chosen in specs().items():
         one = loads.add_parser(name, help=f"load {chosen.title}")
         _where(one, name)
         one.add_argument(
@@ -111,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _act_arguments(parser: argparse.ArgumentParser, chosen: Vendor) -> None:
+def _act_arguments(parser: argparse.ArgumentParser, chosen: VendorSpec) -> None:
     from pipelines.acting import DEFAULT_MAX
 
     parser.add_argument("action", choices=list(chosen.actions), help="what to do to each target")
@@ -163,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         build_parser().error(
             f"--html goes with --all: sequence-funnel report --all --html {args.html}"
         )
-    chosen = vendor(args.vendor)
+    chosen = spec(args.vendor)
     args.dataset_name = args.dataset_name or chosen.name
     args.pipeline_name = args.pipeline_name or chosen.name
     if args.command == "act":
@@ -171,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     return load(chosen, args) if args.command == "load" else report(chosen, args)
 
 
-def act(chosen: Vendor, args: argparse.Namespace) -> int:
+def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
     """The plan, and with --apply each target acted on once; then an incremental load of the
     vendor so the warehouse shows the new states."""
     from pipelines import acting
@@ -211,7 +210,7 @@ def act(chosen: Vendor, args: argparse.Namespace) -> int:
     return result.exit_code or loaded
 
 
-def load(chosen: Vendor, args: argparse.Namespace) -> int:
+def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
     """One run: the destination checked, the files busy-waited, the source loaded under the
     pipeline's lock with progress, the dbt models built when something changed; a failure is
     one line, a summary is always written, and what a failed run created for nothing is
@@ -264,7 +263,7 @@ def load(chosen: Vendor, args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
-def report(chosen: Vendor, args: argparse.Namespace) -> int:
+def report(chosen: VendorSpec, args: argparse.Namespace) -> int:
     """The funnel by sequence from the vendor's report views (dbt models a load builds), as a
     terminal table."""
     hint = f"sequence-funnel load {chosen.name}"

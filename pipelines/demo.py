@@ -1,25 +1,26 @@
-"""`sequence-funnel demo` (`make demo`): the embedded sandboxes of Unify, Instantly and
-Sequenzy, a real load of each into one local DuckDB file, an increment after six hours of
-activity, a funnel summary per vendor.
+"""`sequence-funnel demo` (`make demo`): every vendor's embedded sandbox, a real load of each
+into one local DuckDB file, an increment after six hours of activity, a funnel summary per
+vendor.
 
-This is the one product module that imports the sandbox.
+This is the one product module that imports the sandbox: each vendor's world for the demo is
+`demo_world(seed, shared_people, anchor_us)` in `sandbox/<vendor>/demo.py`.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import shutil
 import sys
 import time
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from pipelines import destinations, funnel, reporting, runner
 from pipelines.summary import OK
-from pipelines.vendors import vendor
 from sources.common.stats import RunStats
+from sources.common.vendors import VendorSpec, specs
 
 DEMO_DIR = Path("_demo")
 DEMO_DATABASE = DEMO_DIR / destinations.DEFAULT_DUCKDB_FILE
@@ -37,63 +38,15 @@ def _six_hours_ago_us() -> int:
     return time.time_ns() // 1000 - SIX_HOURS * 1_000_000
 
 
-def _unify(seed: int) -> tuple[Any, str, dict[str, Any]]:
-    from sandbox.unify import DEFAULT_API_KEY, UnifySandbox
-
-    sandbox = UnifySandbox.create(
-        5000, seed, shared_people=SHARED_PEOPLE, anchor_us=_six_hours_ago_us()
-    )
-    # steps every run, and quick polls: the demo's clock jumps ahead, the wall clock does not
-    settings = {"api_key": DEFAULT_API_KEY, "steps_refresh_minutes": 0,
-                "query_job_poll_seconds": 0.2}  # fmt: skip
-    return sandbox, "5,000 seeded enrollments", settings
+def _world(name: str, seed: int) -> tuple[Any, str, dict[str, Any]]:
+    """The vendor's demo sandbox (not yet served), what it holds, the source's settings."""
+    world = importlib.import_module(f"sandbox.{name}.demo").demo_world
+    return world(seed, SHARED_PEOPLE, _six_hours_ago_us())
 
 
-def _instantly(seed: int) -> tuple[Any, str, dict[str, Any]]:
-    from sandbox.instantly import DEFAULT_API_KEY, DOCUMENTED_LIMITS, InstantlySandbox
-
-    # The demo lifts the emails endpoint's 20 requests a minute (at which its 7,000 emails
-    # would take six minutes); the workspace limits stand. Listings every run: the demo's clock
-    # jumps six hours, the wall clock a few seconds.
-    limits = tuple(limit for limit in DOCUMENTED_LIMITS if not limit.path)
-    sandbox = InstantlySandbox.create(
-        leads=2000, seed=seed, rate_limits=limits, shared_people=SHARED_PEOPLE,
-        anchor_us=_six_hours_ago_us(),
-    )  # fmt: skip
-    settings = {"api_key": DEFAULT_API_KEY, "emails_requests_per_window": 1000,
-                "emails_window_seconds": 1, "catalog_refresh_minutes": 0,
-                "leads_refresh_minutes": 0, "analytics_refresh_minutes": 0}  # fmt: skip
-    return sandbox, "2,000 seeded leads in 12 campaigns", settings
-
-
-def _sequenzy(seed: int) -> tuple[Any, str, dict[str, Any]]:
-    from sandbox.sequenzy import DEFAULT_API_KEY, DOCUMENTED_LIMITS, SequenzySandbox
-
-    # The demo lifts the key's 100 requests a minute (its two runs take some 150 requests in a
-    # few seconds, which would wait a minute); the 20 a second stand. Subscribers,
-    # conversations and metrics every run: the demo's clock jumps six hours, the wall clock a
-    # few seconds.
-    limits = tuple(limit for limit in DOCUMENTED_LIMITS if limit.window_seconds <= 1)
-    sandbox = SequenzySandbox.create(
-        sequences=6, enrollments=3000, seed=seed, rate_limits=limits, shared_people=SHARED_PEOPLE,
-        anchor_us=_six_hours_ago_us(),
-    )  # fmt: skip
-    settings = {"api_key": DEFAULT_API_KEY, "requests_per_minute": 100_000,
-                "subscribers_refresh_minutes": 0, "conversations_refresh_minutes": 0,
-                "metrics_refresh_minutes": 0}  # fmt: skip
-    return sandbox, "3,000 seeded enrollments in 6 sequences", settings
-
-
-DEMOS: dict[str, Callable[[int], tuple[Any, str, dict[str, Any]]]] = {
-    "unify": _unify,
-    "instantly": _instantly,
-    "sequenzy": _sequenzy,
-}
-
-
-def _load(name: str, seed: int, database: Path) -> None:
-    chosen = vendor(name)
-    sandbox, seeded, settings = DEMOS[name](seed)
+def _load(chosen: VendorSpec, seed: int, database: Path) -> None:
+    name = chosen.name
+    sandbox, seeded, settings = _world(name, seed)
     served: AbstractContextManager[str] = sandbox.serve()
     with served as server:
         base_url = type(sandbox).base_url(server)
@@ -115,7 +68,7 @@ def _load(name: str, seed: int, database: Path) -> None:
 
 
 def _reports(database: Path) -> None:
-    """The models built once for the three loads; each vendor's funnel, then the one across."""
+    """The models built once for every load; each vendor's funnel, then the one across."""
     from pipelines.funnel import report
 
     destination = destinations.duckdb_destination(str(database))
@@ -123,15 +76,14 @@ def _reports(database: Path) -> None:
     print(f"The funnel models (dbt): {built.describe()}")
     print("".join(f"  - {warning}\n" for warning in built.warnings))
     shown = destinations.reading_destination("duckdb", str(database))
-    for name in DEMOS:
-        chosen = vendor(name)
+    for name, chosen in specs().items():
         pipeline = runner.make_pipeline(demo_pipeline_name(name), shown, name,
                                         str(DEMO_DIR / "pipelines"))  # fmt: skip
         print(f"{chosen.title} funnel (a person counts once per {chosen.report.words[0]}):")
         read = reporting.read_funnel(pipeline, chosen.report, funnel.funnel_dataset())
         print(reporting.format_report(read))
         print()
-    print("One funnel across the three tools (schema 'funnel'):")
+    print(f"One funnel across the {len(specs())} tools (schema 'funnel'):")
     print(
         report.format_report(
             report.read(funnel.funnel_pipeline(shown, str(DEMO_DIR / "pipelines")))
@@ -144,8 +96,8 @@ def run_demo(seed: int = 42) -> int:
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
     DEMO_DIR.mkdir()
     database = DEMO_DATABASE.resolve()
-    for name in DEMOS:
-        _load(name, seed, database)
+    for chosen in specs().values():
+        _load(chosen, seed, database)
     _reports(database)
     print(f"DuckDB file: {database}")
     query = "select status, count(*) from unify.enrollments group by all"
@@ -155,7 +107,7 @@ def run_demo(seed: int = 42) -> int:
     print("Report views are in it too (unify.funnel_by_sequence, instantly.funnel_by_campaign,")
     print("  sequenzy.funnel_by_step, ...): the funnel as a table:")
     print("  .venv/bin/sequence-funnel report sequenzy --demo")
-    print("  .venv/bin/sequence-funnel report --all --demo     # across the three tools")
+    print("  .venv/bin/sequence-funnel report --all --demo     # across the tools")
     print("  charts: open notebooks/funnel_report.ipynb (it reads this file)")
     return OK
 

@@ -15,11 +15,11 @@ os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 # do (tests.support.cli.clean_env); tests/funnel builds them
 os.environ["FUNNEL__BUILD"] = "false"
 
-from tests.support.vendors import HARNESSES, Harness, VendorUnderTest
+from tests.support.vendors import HARNESSES, Harness, VendorUnderTest, fixture_modules
 from tests.support.warehouses import DuckDBWarehouse, ThrowawayPostgres, postgres_bin_dir
 
 # each vendor's own fixtures (its sandbox servers), visible to every test directory
-pytest_plugins = ["tests.unify.fixtures", "tests.instantly.fixtures", "tests.sequenzy.fixtures"]
+pytest_plugins = fixture_modules()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-import pipelines.vendors
+from sources.common.vendors import spec
 from tests.support.cli import run_cli
 from tests.support.harness import VendorUnderTest
 from tests.support.warehouses import DuckDBWarehouse
@@ -231,7 +231,7 @@ def test_the_dagster_definitions_load_without_a_key_and_materialise_the_load(
     warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     vendor.assert_loaded(warehouse, server)
     if builds:
-        report = pipelines.vendors.vendor(vendor.name).report  # its report views were built too
+        report = spec(vendor.name).report  # its report views were built too
         funnel = warehouse.rows(f"select enrolled from {vendor.name}.{report.view}")
         assert sum(enrolled for (enrolled,) in funnel) > 0
         assert warehouse.rows("select count(*) from funnel.funnel_by_vendor")[0][0] == 1

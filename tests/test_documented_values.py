@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.vendors import vendor
+from sources.common.vendors import spec
 from tests.support.cli import run_cli
 from tests.unify.environment import cli_env
 
@@ -33,7 +33,7 @@ def listed(document: dict[str, Any], where: str) -> list[Any]:
 @pytest.mark.parametrize("name", ["unify", "instantly", "sequenzy"])
 def test_each_vendors_declared_values_are_its_documents(name):
     document = json.loads((SANDBOX / name / "openapi.json").read_text())
-    declared = vendor(name).documented_values
+    declared = spec(name).documented_values
     assert declared
     for field in declared:
         assert sorted(map(str, field.values)) == sorted(map(str, listed(document, field.schema)))

@@ -23,7 +23,7 @@ from dlt.common.pipeline import get_dlt_pipelines_dir
 
 from pipelines import destinations, errors, funnel, runner
 from pipelines.destinations import file_format
-from pipelines.vendors import FACTORIES, Vendor, vendor
+from sources.common.vendors import VendorSpec, specs
 
 WAIT = float(os.environ.get("SEQUENCE_FUNNEL_WAIT", 1800))  # seconds a run waits its turn
 
@@ -36,7 +36,7 @@ def schedule(index: int) -> str:
     return f"{minute},{minute + 30} * * * *"
 
 
-def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
+def vendor_assets(chosen: VendorSpec) -> dg.AssetsDefinition:
     pipeline = runner.make_pipeline(
         chosen.name,
         os.environ.get("SEQUENCE_FUNNEL_DESTINATION", "duckdb"),
@@ -87,7 +87,7 @@ def vendor_assets(chosen: Vendor) -> dg.AssetsDefinition:
 PIPELINES_DIR = Path(os.environ.get("SEQUENCE_FUNNEL_PIPELINES_DIR") or get_dlt_pipelines_dir())
 PIPELINES_DIR.mkdir(parents=True, exist_ok=True)
 with filelock.FileLock(PIPELINES_DIR / "definitions.lock"):
-    ASSETS = {name: vendor_assets(vendor(name)) for name in FACTORIES}
+    ASSETS = {name: vendor_assets(chosen) for name, chosen in specs().items()}
 JOBS = [dg.define_asset_job(f"{name}_load", selection=[a]) for name, a in ASSETS.items()]
 
 defs = dg.Definitions(

@@ -113,9 +113,9 @@ def act(
     """Plan `action_name` for the targets `select` names in the vendor's dataset; with `apply`,
     act on them. Raises ConfigurationError (one line) for a bad select or plan."""
     from pipelines import runner
-    from pipelines.vendors import vendor
+    from sources.common.vendors import spec
 
-    chosen = vendor(vendor_name)
+    chosen = spec(vendor_name)
     action = chosen.actions.get(action_name)
     if action is None or chosen.actions_client is None:
         known = ", ".join(chosen.actions) or "none yet"

@@ -86,10 +86,10 @@ def funnel_dataset() -> str:
 def vendor_datasets(loaded: Mapping[str, str] | None = None) -> dict[str, str]:
     """Where each vendor's tables are: FUNNEL__DATASETS__<VENDOR>, else the vendor's name; a load
     given --dataset-name says where its own vendor's went."""
-    from pipelines.vendors import FACTORIES
+    from sources.common.vendors import specs
 
     chosen = {}
-    for vendor in FACTORIES:
+    for vendor in specs():
         configured: Any = dlt.config.get(f"funnel.datasets.{vendor}")
         chosen[vendor] = str(configured) if configured else vendor
     return chosen | dict(loaded or {})
@@ -139,10 +139,10 @@ def _latest_loads(client: Any, columns: list[tuple]) -> tuple[str, ...]:
 
 def reported_vendors(datasets: Mapping[str, str], columns: list[tuple]) -> list[str]:
     """The vendors whose report views are built: those with their main table loaded."""
-    from pipelines.vendors import vendor
+    from sources.common.vendors import spec
 
     tables = {(schema, table) for schema, table, *_ in columns}
-    return [v for v, ds in datasets.items() if (ds, vendor(v).report.base_table) in tables]
+    return [v for v, ds in datasets.items() if (ds, spec(v).report.base_table) in tables]
 
 
 def enabled() -> bool:

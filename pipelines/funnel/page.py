@@ -15,14 +15,13 @@ from typing import Any
 import dlt
 
 from pipelines.funnel.report import HEADER, CrossVendorFunnel, overall_lines
-from pipelines.vendors import TITLES
+from sources.common.vendors import specs, titles
 
 # Fonts that draw Latin, CJK and emoji names alike, where the viewer has them.
 FONTS = (
     "system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK JP', 'WenQuanYi Zen Hei',"
     " 'Apple Color Emoji', 'Noto Color Emoji', 'Segoe UI Emoji', Symbola, sans-serif"
 )
-COLORS = {"unify": "#00a58e", "instantly": "#5460e6", "sequenzy": "#e0533b"}  # one per tool
 MIN_REACHED = 10  # a week's reply rate is drawn when it reached this many people
 STAGES = ("enrolled", "reached", "opened", "replied", "positive")  # the first five MEASURES
 
@@ -100,16 +99,17 @@ def _figure(fig: Any, title: str) -> Any:
 def charts(data: PageData) -> list[Any]:
     import plotly.graph_objects as go
 
+    names, colors = titles(), {name: spec.color for name, spec in specs().items()}
     by_stage = go.Figure()
     for vendor, _, _, *measures in data.funnel.by_vendor:
         values = [None if v is None else int(v) for v in measures[: len(STAGES)]]
-        by_stage.add_bar(name=TITLES.get(vendor, vendor), x=list(STAGES), y=values,
-                         marker_color=COLORS.get(vendor))  # fmt: skip
+        by_stage.add_bar(name=names.get(vendor, vendor), x=list(STAGES), y=values,
+                         marker_color=colors.get(vendor))  # fmt: skip
     by_stage.update_layout(barmode="group", yaxis_title="people (once per sequence)")
 
     by_week = go.Figure()
     for vendor, series in weekly(data.weeks).items():
-        title, color = TITLES.get(vendor, vendor), COLORS.get(vendor)
+        title, color = names.get(vendor, vendor), colors.get(vendor)
         if any(r is not None for r in series.rates):
             by_week.add_scatter(name=title, mode="lines+markers", x=series.weeks,
                                 y=series.rates, line_color=color, connectgaps=False)  # fmt: skip
@@ -121,7 +121,7 @@ def charts(data: PageData) -> list[Any]:
                           xaxis_type="date")  # fmt: skip
 
     shared = go.Figure()
-    labels = [" + ".join(TITLES.get(v, v) for v in str(s[0]).split(",")) for s in data.shared]
+    labels = [" + ".join(names.get(v, v) for v in str(s[0]).split(",")) for s in data.shared]
     shared.add_bar(name="enrolled in each", x=labels, y=[int(s[1]) for s in data.shared])
     shared.add_bar(name="reached by several", x=labels, y=[int(s[2]) for s in data.shared])
     shared.update_layout(barmode="group", yaxis_title="people")
@@ -178,8 +178,9 @@ def render(data: PageData, generated: datetime | None = None) -> str:
     ]
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     summary = ". ".join(overall_lines(data.funnel)) + "."
-    sequences = [(TITLES.get(v, v), s or "(unknown)", *m) for v, s, *m in data.funnel.by_sequence]
-    steps = [(TITLES.get(r[0], r[0]), *r[1:]) for r in data.steps]
+    names = titles()
+    sequences = [(names.get(v, v), s or "(unknown)", *m) for v, s, *m in data.funnel.by_sequence]
+    steps = [(names.get(r[0], r[0]), *r[1:]) for r in data.steps]
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

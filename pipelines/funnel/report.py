@@ -11,7 +11,7 @@ from rich.cells import cell_len
 
 from pipelines.english import count
 from pipelines.reporting import fit_cell, percent
-from pipelines.vendors import TITLES
+from sources.common.vendors import titles
 
 MEASURES = ("enrolled", "reached", "opened", "replied", "positive", "bounced", "unsubscribed",
             "reply_rate_pct")  # fmt: skip
@@ -79,17 +79,17 @@ def overall_lines(funnel: CrossVendorFunnel) -> list[str]:
 
 def format_report(funnel: CrossVendorFunnel) -> str:
     lines = ["By tool (a person counts once per sequence):"]
-    width = 12
+    width, names = 12, titles()
     lines.append(fit_cell("tool", width) + f"{'sequences':>10}{'people':>10}"
                  + "".join(f"{h:>10}" for h in HEADER))  # fmt: skip
     for vendor, sequences, persons, *measures in funnel.by_vendor:
-        name = TITLES.get(vendor, vendor)
+        name = names.get(vendor, vendor)
         lines.append(fit_cell(name, width) + f"{int(sequences):>10,}{int(persons):>10,}"
                      + _row("", 0, tuple(measures)))  # fmt: skip
     lines += ["", "By sequence:"]
-    names = [f"{TITLES.get(v, v)} · {s or '(unknown)'}" for v, s, *_ in funnel.by_sequence]
-    width = min(max((cell_len(n) for n in [*names, "sequence"]), default=8) + 1, 48)
+    labels = [f"{names.get(v, v)} · {s or '(unknown)'}" for v, s, *_ in funnel.by_sequence]
+    width = min(max((cell_len(n) for n in [*labels, "sequence"]), default=8) + 1, 48)
     lines.append(fit_cell("sequence", width) + "".join(f"{h:>10}" for h in HEADER))
-    for name, (_, _, *measures) in zip(names, funnel.by_sequence, strict=True):
+    for name, (_, _, *measures) in zip(labels, funnel.by_sequence, strict=True):
         lines.append(_row(name, width, tuple(measures)))
     return "\n".join([*lines, "", *overall_lines(funnel)])

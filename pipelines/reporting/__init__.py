@@ -3,8 +3,8 @@
 The views are dbt models (dbt/models/reporting/<vendor>/), built into the vendor's dataset with
 the funnel's marts after a load (pipelines.funnel), on the marts' own person-per-sequence model:
 the report's numbers are the marts' numbers, in the marts' words. A vendor supplies a
-`VendorReport`: the view it prints and its words for a sequence and an enrollment
-(pipelines/reporting/<vendor>.py).
+`VendorReport` in its spec: the view it prints and its words for a sequence and an enrollment
+(sources/<vendor>/spec.py).
 """
 
 from __future__ import annotations
@@ -16,20 +16,13 @@ import dlt
 from rich.cells import cell_len, set_cell_size
 
 from pipelines.english import count
+from sources.common.vendors import VendorReport
 
 # the columns of every funnel view (dbt/macros/funnel_measures.sql) a report prints, the rate last
 MEASURES = ("enrolled", "reached", "opened", "replied", "positive", "bounced", "unsubscribed",
             "stopped", "finished", "reply_rate_pct")  # fmt: skip
 HEADER = ("enrolled", "reached", "opened", "replied", "positive", "bounced", "unsub", "stopped",
           "finished", "reply %")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class VendorReport:
-    vendor: str  # its name in the marts' `vendor` column
-    view: str = "funnel_by_sequence"  # the report view, one row per sequence, in its dataset
-    base_table: str = "enrollments"  # loaded: the vendor's report views are built
-    words: tuple[str, str] = ("sequence", "enrollment")  # what the vendor calls them
 
 
 @dataclass(frozen=True)

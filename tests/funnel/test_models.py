@@ -12,8 +12,8 @@ import pytest
 
 from pipelines import funnel, reporting
 from pipelines.runner import make_pipeline
-from pipelines.vendors import vendor
 from sources.common.errors import ConfigurationError
+from sources.common.vendors import spec
 from tests.funnel import truth
 from tests.instantly.loading import instantly_loader
 from tests.sequenzy.loading import sequenzy_loader
@@ -155,7 +155,7 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
 def assert_the_vendors_report_is_the_marts(warehouse: Any, name: str, tmp_path: Path) -> None:
     """The vendor's report views give the marts' numbers for its sequences and cohorts, and
     `report <vendor>` prints them, its total line the vendor's row of funnel_by_vendor."""
-    chosen = vendor(name).report
+    chosen = spec(name).report
     key = f"'{name}:' || sequence_id" if name != "instantly" else "'instantly:' || campaign_id"
     for view, mart, group in ((chosen.view, "funnel_by_sequence", key),
                               ("funnel_by_cohort_week", "funnel_by_cohort_week", "cohort_week")):  # fmt: skip

@@ -7,7 +7,7 @@ from tests.instantly.environment import cli_env
 from tests.instantly.truth import assert_matches_truth
 from tests.support.harness import Harness
 
-INSTANTLY = Harness(
+HARNESS = Harness(
     name="instantly",
     fixture="instantly",
     counted="leads",

@@ -7,7 +7,7 @@ from tests.sequenzy.environment import cli_env
 from tests.sequenzy.truth import assert_matches_truth
 from tests.support.harness import Harness
 
-SEQUENZY = Harness(
+HARNESS = Harness(
     name="sequenzy",
     fixture="sequenzy",
     counted="enrollments",

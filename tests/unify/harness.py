@@ -7,7 +7,7 @@ from tests.support.harness import Harness
 from tests.unify.environment import cli_env
 from tests.unify.truth import assert_matches_truth
 
-UNIFY = Harness(
+HARNESS = Harness(
     name="unify",
     fixture="unify",
     counted="enrollments",

@@ -1,0 +1,99 @@
+"""What a vendor is to the rest of the product, declared once: a `VendorSpec` in
+`sources/<vendor>/spec.py` as `SPEC`, found by `specs()` (a scan of the `sources` package).
+
+The command line, the funnel build, the demo, the Dagster recipe, the benchmark and the tests
+read every vendor from here, so that adding a vendor is adding its folders
+(docs/adding-a-vendor.md), never editing a list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import pkgutil
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sources.common.actions import Action
+    from sources.common.http import ApiClient
+    from sources.common.values import DocumentedValues
+
+SPEC_MODULE = "spec"  # sources/<vendor>/spec.py
+
+
+@dataclass(frozen=True)
+class VendorReport:
+    """A vendor's terminal report (`report <vendor>`): the report view it prints, one row per
+    sequence, in its dataset (dbt/models/reporting/<vendor>/), and its words."""
+
+    vendor: str  # its name in the marts' `vendor` column
+    view: str = "funnel_by_sequence"
+    base_table: str = "enrollments"  # loaded: the vendor's report views are built
+    words: tuple[str, str] = ("sequence", "enrollment")  # what the vendor calls them
+
+
+@dataclass(frozen=True)
+class VendorSpec:
+    name: str  # the command-line word, the default dataset and pipeline, the config section
+    title: str
+    color: str  # its colour in the funnel's charts
+    source: Callable[..., Any]  # its @dlt.source; takes `run_stats` and the options below
+    report: VendorReport
+    add_arguments: Callable[[argparse.ArgumentParser], None]  # its `load <vendor>` flags
+    options: Callable[[argparse.Namespace], dict[str, Any]]  # flags given -> source arguments
+    actions: Mapping[str, Action] = field(default_factory=dict)  # `act <vendor> <action>`
+    actions_client: Callable[[], ApiClient] | None = None  # configured as the source is
+    documented_values: tuple[DocumentedValues, ...] = ()  # checked after each load
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """Configuration keys whose values are scrubbed from anything printed."""
+        return (f"sources.{self.name}.api_key",)
+
+
+def submodules(package: str, module: str) -> Iterator[ModuleType]:
+    """`<package>.<folder>.<module>` of every folder of `package` that has one, by folder
+    name: how the product, the benchmark and the tests find each vendor's part."""
+    parent = importlib.import_module(package)
+    for folder in sorted(pkgutil.iter_modules(parent.__path__), key=lambda m: m.name):
+        if folder.ispkg and importlib.util.find_spec(f"{package}.{folder.name}.{module}"):
+            yield importlib.import_module(f"{package}.{folder.name}.{module}")
+
+
+def specs() -> dict[str, VendorSpec]:
+    """Every vendor, by name (sorted): the `SPEC` of each `sources/<vendor>/spec.py`."""
+    found = [module.SPEC for module in submodules("sources", SPEC_MODULE)]
+    return {spec.name: spec for spec in found}
+
+
+def spec(name: str) -> VendorSpec:
+    return specs()[name]
+
+
+def since_flag(text: str) -> str:
+    """A `--since` flag's type: checked as the flag the user typed, not as the setting it
+    becomes."""
+    from sources.common.errors import ConfigurationError
+    from sources.common.instants import parse_since
+
+    try:
+        parse_since(text, "--since")
+    except ConfigurationError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (2026-01-31) or an RFC 3339 instant"
+        ) from None
+    return text
+
+
+def given(chosen: Mapping[str, Any]) -> dict[str, Any]:
+    """The flags the user gave: the others are left to the configuration and the defaults."""
+    return {key: value for key, value in chosen.items() if value is not None}
+
+
+def titles() -> dict[str, str]:
+    """How each vendor is named where it is shown, by name."""
+    return {name: found.title for name, found in specs().items()}

@@ -1,0 +1,38 @@
+"""Everything that is Instantly's to the rest of the product (sources.common.vendors)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sources.common.vendors import VendorReport, VendorSpec, given, since_flag
+from sources.instantly import instantly_source
+from sources.instantly.actions import INSTANTLY_ACTIONS, actions_client
+from sources.instantly.settings import DOCUMENTED_VALUES, SOURCE_NAME
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--since", type=since_flag, metavar="DATE",
+        help="first load only: emails created since this date",
+    )  # fmt: skip
+    parser.add_argument(
+        "--email-bodies", dest="email_bodies", action="store_true", default=None,
+        help="also load each email's text and HTML body (default: subject and preview)",
+    )  # fmt: skip
+
+
+def options(args: argparse.Namespace) -> dict[str, Any]:
+    return given({"initial_created_after": args.since, "email_bodies": args.email_bodies})
+
+
+SPEC = VendorSpec(
+    name=SOURCE_NAME, title="Instantly", color="#5460e6", source=instantly_source,
+    # its funnel by campaign, widest first (instantly.funnel_by_campaign); a lead is a person
+    # in one campaign
+    report=VendorReport(
+        SOURCE_NAME, view="funnel_by_campaign", base_table="leads", words=("campaign", "lead")
+    ),
+    add_arguments=add_arguments, options=options, actions=INSTANTLY_ACTIONS,
+    actions_client=actions_client, documented_values=DOCUMENTED_VALUES,
+)  # fmt: skip
