@@ -26,21 +26,22 @@
        {{ rate('bounced') }} as bounce_rate_pct
 {%- endmacro %}
 
-{#- The tools that say, of an email step, who had each kind of touch there: Unify's enrollment
-    steps carry sends, opens, clicks, bounces and opt-outs, and a reply names the step it
-    answered; Instantly's emails carry sends and replies by step (its opens, clicks and bounces
-    are counters on the lead); Sequenzy's events carry all but replies (a conversation names its
-    sequence, not a step). Elsewhere the count is null, not 0. -#}
+{#- The vendors that say, of an email step, who had each kind of touch there: each vendor's
+    staging touches model declares the kinds it knows (its config's meta `step_touches`).
+    Elsewhere the count is null, not 0. Read from dbt's graph, when the models run. -#}
 {% macro step_touches() -%}
-  {{ return({
-    'send': ['unify', 'instantly', 'sequenzy'], 'open': ['unify', 'sequenzy'],
-    'click': ['unify', 'sequenzy'], 'reply': ['unify', 'instantly'],
-    'bounce': ['unify', 'sequenzy'], 'unsubscribe': ['unify', 'sequenzy'],
-  }) }}
+  {%- set by_kind = {} -%}
+  {%- for vendor in var('vendors') if execute -%}
+    {%- set node = graph.nodes.get('model.sequence_funnel.stg_' ~ vendor ~ '__touches') -%}
+    {%- for kind in (node.config.meta.get('step_touches', []) if node else []) -%}
+      {%- do by_kind.setdefault(kind, []).append(vendor) -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {{ return(by_kind) }}
 {%- endmacro %}
 
 {#- The people with a touch of `kind` at the step, over rows `t` of touches grouped by vendor. -#}
 {% macro people_at_step(kind) -%}
-  case when t.vendor in ('{{ step_touches()[kind] | join("', '") }}')
+  case when t.vendor in ('{{ step_touches().get(kind, []) | join("', '") }}')
        then count(distinct case when t.touch_type = '{{ kind }}' then t.person_key end) end
 {%- endmacro %}

@@ -11,7 +11,7 @@
     dbt_project.yml: a package's dbt_project.yml is read before the vars of the project that
     installs it, so there `var()` gives only its defaults. -#}
 {% macro report_view(vendor, alias) -%}
-  {{ config(alias=alias, schema=var(vendor ~ '_dataset'),
+  {{ config(alias=alias, schema=var(vendor ~ '_dataset', vendor),
             enabled=(vendor in var('vendor_reports'))) }}
 {%- endmacro %}
 

@@ -181,6 +181,7 @@ def build(
         with pipeline.sql_client() as client:
             columns = _loaded_columns(client, chosen)
             variables: dict[str, Any] = {f"{v}_dataset": d for v, d in chosen.items()}
+            variables["vendors"] = list(chosen)  # every vendor's staging models, in the marts
             variables["vendor_reports"] = reported_vendors(chosen, columns)
             variables["marts_materialized"] = materialized
             also: tuple[Any, ...] = (variables,)

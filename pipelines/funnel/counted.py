@@ -14,10 +14,11 @@ def placeholders(values: list[str]) -> str:
 
 def warnings(client: Any, vendors: list[str]) -> tuple[str, ...]:
     """One pass over the enrollments: per vendor and status, the enrollments of a status the map
-    does not have (counted as `unknown`: the status map gains a row for it,
-    dbt/seeds/status_map.csv); per vendor, the people without an email (each counted as a
-    person of its own under the tool's id, `instantly-lead:<id>`, whom no other tool's person
-    matches: said, as it makes the people across tools an upper bound)."""
+    does not have (counted as `unknown`: the vendor's status map, its
+    dbt/models/staging/<vendor>/<vendor>__status_map.csv, gains a row for it); per vendor, the
+    people without an email (each counted as a person of its own under the tool's id,
+    `instantly-lead:<id>`, whom no other tool's person matches: said, as it makes the people
+    across tools an upper bound)."""
     if not vendors:
         return ()
     enrollments = client.make_qualified_table_name("enrollments")
@@ -35,7 +36,7 @@ def warnings(client: Any, vendors: list[str]) -> tuple[str, ...]:
     emailless = sorted((vendor, n) for vendor, _, whole, _, n in rows or [] if whole and n)
     return tuple(
         f"{vendor} status {status!r} ({n:,} enrollments) is not in the status map"
-        " (dbt/seeds/status_map.csv): counted as unknown"
+        f" (dbt/models/staging/{vendor}/{vendor}__status_map.csv): counted as unknown"
         for vendor, status, n in unmapped
     ) + tuple(
         f"{vendor} gave {n:,} people without an email: each counted as a person of its own,"

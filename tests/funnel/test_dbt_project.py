@@ -147,7 +147,7 @@ STEP_STATUSES = {("unify__step_funnel.sql", "st.status")}
 
 
 def test_no_report_model_compares_a_status_the_status_map_owns():
-    """The status codes are written once, in seeds/status_map.csv: a report model takes the
+    """The status codes are written once, in each vendor's status map: a report model takes the
     state the marts mapped, and compares no status of its own (only a step's status, listed)."""
     reporting = funnel.project_dir() / "models" / "reporting"
     comparison = re.compile(r"([\w.]*status)\s*(?:=|<>|!=|\bin\b)\s*\(?\s*('[^']*'|-?\d+)", re.I)
@@ -155,5 +155,5 @@ def test_no_report_model_compares_a_status_the_status_map_owns():
              for path in reporting.rglob("*.sql")
              for column, _ in comparison.findall(path.read_text())}  # fmt: skip
     assert found == STEP_STATUSES
-    states = (funnel.project_dir() / "seeds" / "status_map.csv").read_text()
+    states = "".join(p.read_text() for p in funnel.project_dir().rglob("*__status_map.csv"))
     assert "unify,FINISHED,finished" in states  # the map the models read holds the codes

@@ -166,7 +166,7 @@ def assert_the_vendors_report_is_the_marts(warehouse: Any, name: str, tmp_path: 
         )
         assert reported and sorted(reported, key=str) == sorted(marts, key=str), view
 
-    pipeline = make_pipeline(f"report_{name}", warehouse.destination(), name,
+    pipeline = make_pipeline(f"report_{name}", warehouse.reading_destination(), name,
                              str(tmp_path / "reading"))  # fmt: skip
     shown = reporting.format_report(reporting.read_funnel(pipeline, chosen, "funnel")).splitlines()
     (people, enrollments, *measures), = warehouse.rows(

@@ -1,5 +1,6 @@
-"""Every status a vendor's document defines has a common state in dbt/seeds/status_map.csv, the
-one place the mapping lives: a status the vendor adds to its document fails here first."""
+"""Every status a vendor's document defines has a common state in its status map
+(dbt/models/staging/<vendor>/<vendor>__status_map.csv), the one place the mapping lives: a
+status the vendor adds to its document fails here first."""
 
 from __future__ import annotations
 
@@ -37,15 +38,19 @@ def documented_statuses() -> set[tuple[str, str]]:
 
 
 def test_every_documented_status_has_one_common_state():
-    with (funnel.project_dir() / "seeds" / "status_map.csv").open() as f:
-        rows = list(csv.DictReader(f))
+    rows = []
+    for path in funnel.project_dir().rglob("*__status_map.csv"):
+        with path.open() as f:
+            rows += list(csv.DictReader(f))
     mapped = {(r["vendor"], r["vendor_status"]): r["state"] for r in rows}
     assert len(mapped) == len(rows), "a vendor status is mapped twice"
     assert set(mapped.values()) <= STATES
     documented = documented_statuses()
     assert len(documented) == 3 * 6 + 6 + 6  # as the documents stand
     missing = documented - set(mapped)
-    assert not missing, f"no common state for {sorted(missing)}: add them to status_map.csv"
+    assert not missing, (
+        f"no common state for {sorted(missing)}: add them to the vendor's status map"
+    )
     assert mapped[("unify", "IN_PROGRESS paused")] == "paused"
     assert mapped[("unify", "FINISHED canceled")] == "canceled"
     assert mapped[("instantly", "-2")] == "unsubscribed"

@@ -38,6 +38,10 @@ class DuckDBWarehouse:
     def destination(self) -> Any:
         return destinations.duckdb_destination(self.path)
 
+    def reading_destination(self) -> Any:
+        """As `report` reads: DuckDB at its defaults, not a load's memory limit."""
+        return destinations.reading_destination("duckdb", self.path)
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with duckdb.connect(self.path, read_only=True) as con:
             con.execute("set TimeZone = 'UTC'")
@@ -52,6 +56,9 @@ class PostgresWarehouse:
 
     def destination(self) -> Any:
         return dlt.destinations.postgres(self.dsn)
+
+    def reading_destination(self) -> Any:
+        return self.destination()
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         import psycopg2

@@ -1,6 +1,9 @@
 {#- Instantly's touches with a time: each email sent from a campaign, each reply received, at
     its step (Instantly counts steps from 0; here from 1, as the other vendors). Opens and
     clicks are counters on the lead, with no time. -#}
+{#- Of an email step, its emails say who was sent it and who replied; its opens, clicks and
+    bounces are counters on the lead (the marts' funnel_by_step). -#}
+{{ config(meta={'step_touches': ['send', 'reply']}) }}
 {% if vendor_loaded('instantly', 'emails') %}
 select 'instantly' as vendor, 'instantly:' || m.id as touch_key,
        'instantly:' || m.lead_id as enrollment_key, 'instantly:' || m.campaign_id as sequence_key,

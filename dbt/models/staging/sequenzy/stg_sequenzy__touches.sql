@@ -1,6 +1,9 @@
 {#- Sequenzy's event stream as touches: sends, opens, clicks, bounces and unsubscribes, at the
     email step of the node that sent them (deliveries, delays and complaints are left to the
     events table). -#}
+{#- Of an email step, its events say who was sent it, opened, clicked, bounced and
+    unsubscribed; a conversation names its sequence, not a step (the marts' funnel_by_step). -#}
+{{ config(meta={'step_touches': ['send', 'open', 'click', 'bounce', 'unsubscribe']}) }}
 -- depends_on: {{ ref('stg_sequenzy__events') }}
 {% if vendor_loaded('sequenzy', 'events') %}
 with steps as (

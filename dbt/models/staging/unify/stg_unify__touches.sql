@@ -1,6 +1,9 @@
 {#- Unify's touches: each email step sent, each reply received (at the step whose email it
     answered, when the enrollment steps are loaded), and what the enrollment steps say of a
     step's email with no time: opened, clicked, bounced, opted out (occurred_at null). -#}
+{#- Of an email step, its enrollment steps say who was sent it, opened, clicked, bounced and
+    opted out; a reply names the step it answered (the marts' funnel_by_step). -#}
+{{ config(meta={'step_touches': ['send', 'open', 'click', 'reply', 'bounce', 'unsubscribe']}) }}
 {% if vendor_loaded('unify', 'enrollments') %}
 {% set steps = vendor_table('unify', 'enrollment_steps',
                             [('id', 'varchar'), ('enrollment_id', 'varchar'),
