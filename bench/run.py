@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import os
 import platform
@@ -128,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not rewrite RESULTS")
     args = parser.parse_args(argv)
     for vendor in args.vendor or specs():
+        if importlib.util.find_spec(f"bench.{vendor}") is None:
+            print(f"{vendor}: no scenarios (bench/{vendor}/): not measured")
+            continue
         bench_vendor(vendor, args)
     return 0
 

@@ -1,0 +1,28 @@
+"""Everything that is Acme's to the rest of the product (sources.common.vendors)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sources.acme import acme_source
+from sources.acme.settings import SOURCE_NAME
+from sources.common.vendors import VendorReport, VendorSpec, given, since_flag
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--since", type=since_flag, metavar="DATE",
+        help="first load only: enrollments updated since this date",
+    )  # fmt: skip
+
+
+def options(args: argparse.Namespace) -> dict[str, Any]:
+    return given({"initial_updated_after": args.since})
+
+
+SPEC = VendorSpec(
+    name=SOURCE_NAME, title="Acme", color="#8a6d3b", source=acme_source,
+    report=VendorReport(SOURCE_NAME),  # its funnel by sequence (acme.funnel_by_sequence)
+    add_arguments=add_arguments, options=options,
+)  # fmt: skip
