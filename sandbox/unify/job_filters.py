@@ -105,16 +105,26 @@ class JobFilter:
 
 def parse_filter(kind: str, body: Any, world: World) -> JobFilter:
     """The job body's filter, or a 400 listing every problem in it."""
-    errors: list[dict[str, Any]] = []
-    flt = JobFilter()
     if not isinstance(body, dict):
         raise BadRequest([issue("invalid_type", [], "Expected object")])
     raw = body.get("filter", {})
     if not isinstance(raw, dict):
         raise BadRequest([issue("invalid_type", ["filter"], "Expected object")])
     allowed = COMMON | EXTRA[kind]
-    for key in sorted(set(raw) - allowed):
-        errors.append(issue("unrecognized_keys", ["filter"], f"Unrecognized key: '{key}'"))
+    errors = [issue("unrecognized_keys", ["filter"], f"Unrecognized key: '{key}'")
+              for key in sorted(set(raw) - allowed)]  # fmt: skip
+    flt = JobFilter()
+    _read_values(flt, raw, allowed, world, errors)
+    _read_sets(flt, kind, raw, allowed, world, errors)
+    if errors:
+        raise BadRequest(errors)
+    return flt
+
+
+def _read_values(
+    flt: JobFilter, raw: dict[str, Any], allowed: set[str], world: World, errors: list
+) -> None:
+    """The filter's ranges, single ids, flags and step number."""
     for name in RANGES:
         if name in raw:
             flt.ranges[name] = _range(raw[name], ["filter", name], errors)
@@ -127,11 +137,22 @@ def parse_filter(kind: str, body: Any, world: World) -> JobFilter:
     if "mailbox" in raw:
         flt.eq["mailbox"] = _mailbox(raw["mailbox"], world, errors)
     for name in FLAGS:
-        if name in raw:
-            if isinstance(raw[name], bool):
-                flt.flags[name] = raw[name]
-            else:
-                errors.append(issue("invalid_type", ["filter", name], "Expected boolean"))
+        if name in raw and not isinstance(raw[name], bool):
+            errors.append(issue("invalid_type", ["filter", name], "Expected boolean"))
+        elif name in raw:
+            flt.flags[name] = raw[name]
+    if "step_number" in raw and "step_number" in allowed:
+        value = raw["step_number"]
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            flt.step_number = value
+        else:
+            errors.append(issue("invalid_type", ["filter", "step_number"], "Expected integer ≥ 1"))
+
+
+def _read_sets(
+    flt: JobFilter, kind: str, raw: dict[str, Any], allowed: set[str], world: World, errors: list
+) -> None:
+    """The filter's `in`/`not_in` sets: ids, statuses, types, plays."""
     if "id" in raw:
         flt.ids = _set(raw["id"], ["filter", "id"], None, errors)
     enums = {"status": STATUSES if kind == "enrollments" else STEP_STATUSES, "type": STEP_TYPES,
@@ -147,15 +168,6 @@ def parse_filter(kind: str, body: Any, world: World) -> JobFilter:
         op, values = flt.ids
         indices = [world.ids["enroll"].index_of(v) for v in values]
         flt.sets["enrollment_ids"] = (op, {str(i) for i in indices if i is not None})
-    if "step_number" in raw and "step_number" in allowed:
-        value = raw["step_number"]
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-            flt.step_number = value
-        else:
-            errors.append(issue("invalid_type", ["filter", "step_number"], "Expected integer ≥ 1"))
-    if errors:
-        raise BadRequest(errors)
-    return flt
 
 
 def _range(value: Any, path: list, errors: list) -> tuple[int | None, int | None]:

@@ -199,14 +199,33 @@ class ApiClient:
         read: BodyReader | None = None,
         **kwargs: Any,
     ) -> ApiResponse:
+        """One request: its answer, or the error its status means (retried or not)."""
         if ndjson:
             kwargs["headers"] = {"accept": "application/x-ndjson"}
+        response = self._send(method, path, **kwargs)
+        self._refuse_unanswerable(method, path, response)
+        status = response.status_code
+        if ndjson and status < 300:
+            rows = self._ndjson(response, ndjson)
+            if check is not None:
+                check(rows, response.headers)
+            return ApiResponse(rows, response.headers)
+        body = read(response.content) if read is not None and status < 300 else None
+        if body is None and response.content:
+            body = self._json(response)
+        if status >= 400:
+            raise self._refusal(method, path, status, body)
+        return ApiResponse(body, response.headers)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The request, within the rate limits, counted; a transport failure as transient, or
+        as the configuration's when nothing can answer at that address."""
         if self.limits is not None:
             self.limits.acquire(path)
         self.stats.add("requests")
         self.stats.reading(f"{method} {path}")
         try:
-            response = self._client.request(method, path, **kwargs)
+            return self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
             raise TransientError(f"a timeout ({type(exc).__name__})", timed_out=True) from None
         except httpx.ConnectError as exc:  # nothing answers there: down, or the wrong address
@@ -218,6 +237,10 @@ class ApiClient:
             raise TransientError(f"no connection ({type(exc).__name__})", unanswered=True) from None
         except httpx.TransportError as exc:
             raise TransientError(f"a broken connection ({type(exc).__name__})") from None
+
+    def _refuse_unanswerable(self, method: str, path: str, response: httpx.Response) -> None:
+        """A status that says nothing of the request itself: try again later (429, 5xx but
+        501), or not with this key or plan (401, 403, 402)."""
         status = response.status_code
         if status == 429 or (status >= 500 and status != 501):
             retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -239,27 +262,20 @@ class ApiClient:
                 f"{self.vendor} refused {method} {path}: the workspace's plan does not include"
                 f" API access (HTTP 402: {self.errors.message(self._json(response))})"
             )
-        if ndjson and status < 300:
-            rows = self._ndjson(response, ndjson)
-            if check is not None:
-                check(rows, response.headers)
-            return ApiResponse(rows, response.headers)
-        body = read(response.content) if read is not None and status < 300 else None
-        if body is None and response.content:
-            body = self._json(response)
+
+    def _refusal(self, method: str, path: str, status: int, body: Any) -> Exception:
+        """The error of a 4xx answer to this request, in the vendor's own words."""
         if status == 400:
             problems = self.errors.problems(body)
             detail = "; ".join(self.errors.describe_problem(p) for p in problems)
             detail = detail or self.errors.message(body)
-            raise BadRequestError(f"{self.vendor} refused {method} {path}: {detail}", problems)
+            return BadRequestError(f"{self.vendor} refused {method} {path}: {detail}", problems)
         if status == 404:
-            raise NotFoundError(f"{self.vendor}: {method} {path} not found")
-        if status >= 400:
-            raise HttpStatusError(
-                f"{self.vendor}: {method} {path} answered HTTP {status}:"
-                f" {self.errors.message(body)}", status, self.errors.code(body), body,
-            )  # fmt: skip
-        return ApiResponse(body, response.headers)
+            return NotFoundError(f"{self.vendor}: {method} {path} not found")
+        return HttpStatusError(
+            f"{self.vendor}: {method} {path} answered HTTP {status}:"
+            f" {self.errors.message(body)}", status, self.errors.code(body), body,
+        )  # fmt: skip
 
     @staticmethod
     def _json(response: httpx.Response) -> Any:

@@ -7,7 +7,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 Page = TypeVar("Page")
 Query = TypeVar("Query")
@@ -45,63 +45,81 @@ def concurrent_pages(
 ) -> Iterator[Page]:
     """Every page of several queries (`pages_of(query)` pages one), up to `workers` at once.
     Pages come in arrival order; the first error stops everything and is raised."""
-    done = object()
-    handoff: queue.Queue[Any] = queue.Queue(maxsize=2 * max(1, workers))
-    stop = threading.Event()
-
-    def put(item: Any) -> None:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def work(query: Query) -> None:
-        try:
-            for page in pages_of(query):
-                if stop.is_set():
-                    return
-                put(page)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put(exc)
-        finally:
-            put(done)
-
-    # Daemon threads, not a ThreadPoolExecutor: a consumer interrupted between two pages (a
-    # signal, a failed load) may leave this generator suspended and unclosed until exit, and
-    # an executor's workers, blocked handing over a page nobody takes, would hold the process
-    # at exit forever; daemon threads end with it.
-    pending: queue.SimpleQueue[Query] = queue.SimpleQueue()
-    for query in queries:
-        pending.put(query)
-
-    def worker() -> None:
-        while not stop.is_set():
-            try:
-                query = pending.get_nowait()
-            except queue.Empty:
-                return
-            work(query)
-
-    threads = [threading.Thread(target=worker, name=f"pages-{k}", daemon=True)
-               for k in range(max(1, min(workers, len(queries))))]  # fmt: skip
-    for thread in threads:
-        thread.start()
+    handoff = _Handoff(pages_of, queries, workers)
     try:
-        remaining = len(queries)
-        while remaining:
-            item = handoff.get()
-            if item is done:
-                remaining -= 1
+        yield from handoff.pages(len(queries))
+    finally:
+        handoff.close()
+
+
+_DONE = object()  # a query's last page was handed over
+
+
+class _Handoff(Generic[Query, Page]):
+    """Threads paging the queries, each page handed to the one consumer through a bounded
+    queue (so that paging runs at most a few pages ahead of loading).
+
+    Daemon threads, not a ThreadPoolExecutor: a consumer interrupted between two pages (a
+    signal, a failed load) may leave the generator suspended and unclosed until exit, and an
+    executor's workers, blocked handing over a page nobody takes, would hold the process at
+    exit forever; daemon threads end with it."""
+
+    def __init__(
+        self, pages_of: Callable[[Query], Iterable[Page]], queries: list[Query], workers: int
+    ) -> None:
+        self.pages_of = pages_of
+        self.handoff: queue.Queue[Any] = queue.Queue(maxsize=2 * max(1, workers))
+        self.stop = threading.Event()
+        self.pending: queue.SimpleQueue[Query] = queue.SimpleQueue()
+        for query in queries:
+            self.pending.put(query)
+        self.threads = [threading.Thread(target=self._worker, name=f"pages-{k}", daemon=True)
+                        for k in range(max(1, min(workers, len(queries))))]  # fmt: skip
+        for thread in self.threads:
+            thread.start()
+
+    def pages(self, queries: int) -> Iterator[Page]:
+        """The pages as they arrive, until every query is done; a worker's error is raised."""
+        while queries:
+            item = self.handoff.get()
+            if item is _DONE:
+                queries -= 1
             elif isinstance(item, BaseException):
                 raise item
             else:
                 yield item
-    finally:
-        stop.set()
-        for thread in threads:
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
             thread.join(timeout=30)
+
+    def _put(self, item: Any) -> None:
+        while not self.stop.is_set():
+            try:
+                self.handoff.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _worker(self) -> None:
+        while not self.stop.is_set():
+            try:
+                query = self.pending.get_nowait()
+            except queue.Empty:
+                return
+            self._work(query)
+
+    def _work(self, query: Query) -> None:
+        try:
+            for page in self.pages_of(query):
+                if self.stop.is_set():
+                    return
+                self._put(page)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            self._put(exc)
+        finally:
+            self._put(_DONE)
 
 
 Row = TypeVar("Row")

@@ -3,6 +3,7 @@ what a source may read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from dlt.common.normalizers.naming.snake_case import NamingConvention
@@ -90,10 +91,16 @@ def field_names(document: dict[str, Any]) -> set[str]:
 
     for schema in document.get("components", {}).get("schemas", {}).values():
         walk(schema, "")
-    for path in document.get("paths", {}).values():
-        for operation in path.values():
-            for response in (operation.get("responses") or {}).values() if isinstance(
-                operation, dict) else ():  # fmt: skip
-                for content in (response.get("content") or {}).values():
-                    walk(content.get("schema"), "")
+    for schema in response_schemas(document):
+        walk(schema, "")
     return names
+
+
+def response_schemas(document: dict[str, Any]) -> Iterator[Any]:
+    """The schema of every response body of every operation of the document."""
+    for path in document.get("paths", {}).values():
+        operations = [o for o in path.values() if isinstance(o, dict)]
+        for operation in operations:
+            for response in (operation.get("responses") or {}).values():
+                for content in (response.get("content") or {}).values():
+                    yield content.get("schema")
