@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 import pyarrow as pa
@@ -333,6 +333,11 @@ def _show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> 
     return OK
 
 
-if __name__ == "__main__":
+def script() -> NoReturn:
+    """The console script, `sequence-funnel`."""
     started()
     finished(main())
+
+
+if __name__ == "__main__":
+    script()

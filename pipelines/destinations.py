@@ -40,6 +40,15 @@ def reading_destination(name: str, duckdb_path: str | None = None) -> Any:
     return duckdb_destination(duckdb_path or duckdb_file(), settings={})
 
 
+def for_reading(destination: Any) -> Any:
+    """A load's DuckDB destination at DuckDB's defaults, for reading the funnel's views (see
+    `reading_destination`); any other destination as it is."""
+    credentials = getattr(destination, "config_params", {}).get("credentials")
+    if isinstance(credentials, DuckDbCredentials) and isinstance(credentials.database, str):
+        return duckdb_destination(credentials.database, settings={})
+    return destination
+
+
 def duckdb_file() -> str:
     """The DuckDB file a load writes: DESTINATION__DUCKDB__CREDENTIALS, else
     sequence_funnel.duckdb, a relative path taken from the working directory of this run."""

@@ -65,11 +65,3 @@ def started() -> None:
     """What the process sets up before a command runs: output that outlives its reader."""
     if not isinstance(sys.stdout, ReaderGone):
         sys.stdout = ReaderGone(sys.stdout)
-
-
-def script() -> NoReturn:
-    """The console script."""
-    from pipelines.cli import main
-
-    started()
-    finished(main())

@@ -152,9 +152,12 @@ def enabled() -> bool:
 
 
 def funnel_pipeline(destination: Any, pipelines_dir: str | None) -> dlt.Pipeline:
+    """The funnel's pipeline, whose dataset holds the marts; on DuckDB at DuckDB's defaults,
+    not a load's memory limit: its queries read the views."""
+    from pipelines.destinations import for_reading
     from pipelines.runner import make_pipeline
 
-    return make_pipeline("funnel", destination, funnel_dataset(), pipelines_dir)
+    return make_pipeline("funnel", for_reading(destination), funnel_dataset(), pipelines_dir)
 
 
 def build(
