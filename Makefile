@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml Makefile | cksum | cut -d' ' -f1)
 export RUNTIME__DLTHUB_TELEMETRY := false
 
-.PHONY: setup install demo test lint format lock clean bench postgres fonts browser
+.PHONY: setup install demo test lint format lock clean bench postgres fonts browser docs
 
 setup: $(STAMP)
 
@@ -56,7 +56,12 @@ test: setup postgres fonts browser
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(MAKE) --no-print-directory docs
 	$(PY) -m pytest
+
+# The docs site into site/ (mkdocs.yml is strict: a dead link, a missing page or snippet fails).
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 lint: setup
 	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy
@@ -80,10 +85,10 @@ install:
 	$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null
 
 clean:
-	rm -rf $(VENV) .pytest_cache _demo
+	rm -rf $(VENV) .pytest_cache _demo site
 
-# The benchmark (not part of `make test`): prints the tables, writes each vendor's RESULTS.md
-# (bench/<vendor>/; Unify's is bench/RESULTS.md), and the models' build: bench/MODELS.md.
+# The benchmark (not part of `make test`): prints the tables, writes each vendor's
+# bench/<vendor>/RESULTS.md, and the models' build: bench/MODELS.md.
 bench: setup
 	$(PY) -m bench.run
 	$(PY) -m bench.models

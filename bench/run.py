@@ -3,8 +3,8 @@
 `python -m bench.run [--vendor unify]` (every vendor without it). Each scenario
 (bench/<vendor>/) is a fresh child process (wall time and peak RSS from wait4), against one
 sandbox process on loopback (requests counted by the sandbox). Results go to
-bench/results/<vendor>.json and the vendor's RESULTS document (Unify's: bench/RESULTS.md; the
-others' bench/<vendor>/RESULTS.md).
+bench/results/<vendor>.json and the vendor's RESULTS document, bench/<vendor>/RESULTS.md (its
+vendor page in the docs includes it).
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ file: the next scheduled run loads, then fails on the file's lock. So the child 
 - runs in its own process group, which the parent kills on every way out of `run`: an error,
   a SIGTERM or SIGINT turned into an exception (pipelines.interrupts), or a normal end.
 
-Why a child and not dbt's programmatic runner in this process (measured, bench/RESULTS.md): the
-two cost the same for the one build a command makes (dbt's import and parse dominate, and
-partial parsing serves both), while dbtRunner is not safe to call twice at once in one process
-(many workspaces on one Dagster process), keeps its manifest and adapters in the caller, and
-would open the DuckDB file in the same process as the load's connection.
+Why a child and not dbt's programmatic runner in this process (measured, bench/unify/RESULTS.md):
+the two cost the same for the one build a command makes (dbt's import and parse dominate, and
+partial parsing serves both), while dbtRunner is not safe to call twice at once in one process (many
+workspaces on one Dagster process), keeps its manifest and adapters in the caller, and would open
+the DuckDB file in the same process as the load's connection.
 
 This module imports only the standard library and, in the child, dbt.
 """

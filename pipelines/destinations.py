@@ -17,7 +17,7 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from pipelines import held_file
 from sources.common.errors import ConfigurationError, ConnectorError
 
-DESTINATIONS = "use duckdb, postgres, filesystem or another dlt destination (see the README)"
+DESTINATIONS = "use duckdb, postgres, filesystem or another dlt destination (docs/operations.md)"
 DEFAULT_DUCKDB_FILE = "sequence_funnel.duckdb"  # not <dataset>.duckdb: DuckDB refuses a schema
 # named like its catalog ("Ambiguous reference to catalog or schema")
 

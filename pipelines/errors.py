@@ -1,4 +1,4 @@
-"""A failed run as one line that names what to fix, and its exit code (README, "Exit codes").
+"""A failed run as one line that names what to fix, and its exit code (docs/operations.md).
 
 Connector errors carry their own message and code; dlt's configuration errors are explained
 from their own fields (the missing field and the keys dlt looked it up under)."""
@@ -56,7 +56,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def _environment_key(field: str, traces: Iterable[LookupTrace | LookupTraces]) -> str:
     """The environment variable dlt looked `field` up under that names one section
-    (`SOURCES__UNIFY__API_KEY`: what the README documents), else the most specific one."""
+    (`SOURCES__UNIFY__API_KEY`: what the docs document), else the most specific one."""
     keys = [t.key for t in traces if isinstance(t, LookupTrace) and "nvironment" in t.provider]
     sectioned = [k for k in keys if k.count("__") == 2]
     return (sectioned or sorted(keys, key=lambda k: -k.count("__")) or [field.upper()])[0]

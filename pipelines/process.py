@@ -11,12 +11,11 @@ from typing import Any, NoReturn
 
 
 def finished(code: int) -> NoReturn:
-    """Exit with `code` once what Python's own exit does that matters is done, in its order:
-    thread pools stopped and other threads joined, exit handlers run (dlt's, logging's), output
-    flushed. What is skipped is the interpreter's teardown, freeing every module and object one
-    by one: 0.2 to 0.4 s of every run (measured, bench/RESULTS.md). Nothing is left to it: a run
-    closes its files and connections itself, and DuckDB has checkpointed by then (no WAL file
-    is left)."""
+    """Exit with `code` once what Python's own exit does that matters is done, in its order: thread
+    pools stopped and other threads joined, exit handlers run (dlt's, logging's), output flushed.
+    What is skipped is the interpreter's teardown, freeing every module and object one by one: 0.2
+    to 0.4 s of every run (measured, bench/unify/RESULTS.md). Nothing is left to it: a run closes
+    its files and connections itself, and DuckDB has checkpointed by then (no WAL file is left)."""
     # CPython's own steps at exit (Py_FinalizeEx): without them, exit as usual
     stop_threads = getattr(threading, "_shutdown", None)
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)

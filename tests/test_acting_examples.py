@@ -1,4 +1,4 @@
-"""The README's worked examples of acting on the funnel, run as written against the sandboxes:
+"""The docs' worked examples of acting on the funnel (docs/actions.md), run as written against the sandboxes:
 each acts on the targets its query names, and afterwards (the refresh loaded the new states)
 the same query names none."""
 
@@ -15,10 +15,9 @@ from tests.unify.environment import cli_env as unify_env
 
 
 def readme_examples() -> list[list[str]]:
-    """The worked examples of README's "Acting on the funnel" (the commands with `--apply` and
+    """The worked examples of the docs' "Acting on the funnel" (the commands with `--apply` and
     `--max`), as argv after the program."""
-    text = (ROOT / "README.md").read_text()
-    section = text.split("## Acting on the funnel", 1)[1].split("\n## ", 1)[0]
+    section = (ROOT / "docs" / "actions.md").read_text()
     blocks = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
     commands = [shlex.split(b.replace("\\\n", " "))[1:] for b in blocks
                 if "--apply" in b and "--max" in b]  # fmt: skip

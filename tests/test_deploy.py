@@ -184,7 +184,7 @@ def test_the_readmes_dlt_commands_show_the_state_and_the_last_run(
     server = vendor.start(200)
     env = vendor.env(server, tmp_path)
     assert run_cli(tmp_path, env, vendor=vendor.name).returncode == 0
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "operations.md").read_text()
     dlt_cli = Path(sys.executable).parent / "dlt"
     assert "`dlt pipeline --pipelines-dir DIR unify info`" in readme  # as run below: dlt's order
     for command in ("info", "trace", "schema"):

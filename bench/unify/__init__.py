@@ -11,7 +11,7 @@ from sources.unify.query_jobs import NDJSON_PAGE_SIZE
 KEY = "unify-sandbox-key"
 WORLD_FLAG = "--enrollments"  # what the sandbox's size is counted in
 COUNTED = "enrollments"
-RESULTS = ROOT / "bench" / "RESULTS.md"
+RESULTS = ROOT / "bench" / "unify" / "RESULTS.md"
 SECONDARY = {"a", "b", "c", "e"}  # left out of the extra, larger run (`--also`)
 SMALL = 20_000  # a new user's first load on a small workspace: its own run, (a) and (b) only
 SMALL_SKIP = {"c", "f", "e"}

@@ -1,6 +1,6 @@
 {#- A Unify enrollment's vendor status, the key of seeds/status_map.csv: the API's coarse `status`
     with the first of its flags that is set (canceled, bounced, opted_out, excluded, paused,
-    blocked), as the app derives its finer statuses (vendor-apis.md 1.7). For an enrollment and
+    blocked), as the app derives its finer statuses (docs/vendors/unify.md, Statuses). For an enrollment and
     for each of its loaded versions (enrollment history), which carry the same fields. -#}
 {% macro unify_vendor_status(e) -%}
   {{ e }}.status || case when {{ e }}.is_canceled then ' canceled'

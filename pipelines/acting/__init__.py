@@ -1,5 +1,5 @@
 """Acting on the funnel: a SQL query over the loaded tables names the targets, the plan is
-printed, and only with `apply` is each target acted on, once (README, "Acting on the funnel").
+printed, and only with `apply` is each target acted on, once (docs/actions.md).
 
     from pipelines.acting import act
     result = act("unify", "pause-enrollment", "select id from unify.enrollments where ...")

@@ -43,7 +43,7 @@ SUB_KINDS = (SUB_ADD, SUB_SEND, SUB_OPEN, SUB_REMOVE)
 # Outcomes of a lead's campaign, and how often each is planned.
 DONE, REPLIED, AUTO, BOUNCED, UNSUBSCRIBED, PAUSED, SKIPPED = range(7)
 OUTCOME_P = (0.58, 0.13, 0.05, 0.09, 0.07, 0.04, 0.04)
-# Interest after a real reply (vendor-apis.md §2.3: 1 Interested, 2 Meeting Booked, ...).
+# Interest after a real reply (docs/vendors/instantly.md: 1 Interested, 2 Meeting Booked, ...).
 REPLY_INTEREST = np.array([1, 1, 1, 2, 3, 4, -1, -1, -1, -2, -3, -4], dtype=np.int16)
 INTEREST_CODES = (0, 1, 2, 3, 4, -1, -2, -3, -4)
 

@@ -1,8 +1,8 @@
 """Instantly API v2 (the endpoints implemented so far) as a Starlette app.
 
-Paths, parameters and shapes follow the vendor's OpenAPI document (`openapi.json`, a verbatim
-copy); behaviour the document leaves open follows shared/reference/vendor-apis.md §2 and is
-listed in sandbox/README.md: `{items, next_starting_after}` paging whose last full page still
+Paths, parameters and shapes follow the vendor's OpenAPI document (`openapi.json`, a verbatim copy);
+behaviour the document leaves open follows the vendor's other documents (docs/vendors/instantly.md)
+and is listed in sandbox/README.md: `{items, next_starting_after}` paging whose last full page still
 names a next one, the `{statusCode, error, message}` envelope, scopes, the paid-plan 402.
 """
 

@@ -1,9 +1,9 @@
 """The leads of a seeded Instantly workspace: columns for who each lead is, and their state at any
 instant reduced from the event log (sandbox.instantly.activity).
 
-Ids follow the vendor's note on `POST /leads/list` (vendor-apis.md §2.5): leads are listed by id,
-ascending; ids of leads created on or after 2025-10-15 are time-ordered (UUIDv7), so they list
-chronologically, and older leads have random ids (UUIDv4) that list out of sequence.
+Ids follow the vendor's note on `POST /leads/list` (docs/vendors/instantly.md, Leads): leads are
+listed by id, ascending; ids of leads created on or after 2025-10-15 are time-ordered (UUIDv7), so
+they list chronologically, and older leads have random ids (UUIDv4) that list out of sequence.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The write endpoints the actions drive: pause and resume a subsequence, pause and activate a
-campaign, move a lead into a subsequence and take it out (vendor-apis.md §2.3, §2.4).
+campaign, move a lead into a subsequence and take it out (docs/vendors/instantly.md, Campaigns and
+subsequences).
 
 Each returns the entity as it now is, as the vendor's do. Pausing what is paused, or activating
 what is active, changes nothing and still answers 200 with the entity (the document lists no

@@ -1,7 +1,7 @@
 """Sequenzy API v1 (sequences, enrollments, subscribers so far) as a Starlette app, held to the
 document the sandbox serves (`openapi.json`, written by this project: the vendor publishes none).
 
-Behaviour from shared/reference/vendor-apis.md §3 and the vendor's SDKs, listed in
+Behaviour from the vendor's SDKs and docs (docs/vendors/sequenzy.md), listed in
 sandbox/README.md: `{success: false, error}` errors, Bearer keys with scopes, an optional
 `x-company-id`, offset pages computed when asked (so they shift under inserts and status
 changes), enrollments `active,waiting` unless asked for more, subscribers by page or cursor.

@@ -2,10 +2,10 @@
 subscribers, pause and resume contacts' enrollments, and a sequence's disable, enable,
 pause-enrollments and resume-enrollments (answered flat, as the SDK's SequenceActionResponse).
 
-Cancel follows the vendor's document to the letter (vendor-apis.md §3.4): exactly one target;
-a single `subscriberId` cancels at once, while `subscriberIds` (at most 500), `fieldValues` and
-`cancelAll` are a dry run unless `dryRun` is false; at most 1,000 enrollments a request, and
-`remainingCount` says how many still match, so a client repeats while it is above zero.
+Cancel follows the vendor's document to the letter (docs/vendors/sequenzy.md, Enrollments): exactly
+one target; a single `subscriberId` cancels at once, while `subscriberIds` (at most 500),
+`fieldValues` and `cancelAll` are a dry run unless `dryRun` is false; at most 1,000 enrollments a
+request, and `remainingCount` says how many still match, so a client repeats while it is above zero.
 """
 
 from __future__ import annotations

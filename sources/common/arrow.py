@@ -98,7 +98,7 @@ def nested(column: Any, *path: str) -> Any:
     where a parent is, as `pc.struct_field` gives it; but without a compute call. A compute call
     lets go of the GIL and must take it back, which costs 50-80 us while threads fetch pages
     (9 us without them); this child lookup holds it, in under 1 us (measured,
-    bench/RESULTS.md)."""
+    bench/unify/RESULTS.md)."""
     for name in path:
         if isinstance(column, pa.ChunkedArray):
             kind = column.type.field(name).type

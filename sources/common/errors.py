@@ -7,7 +7,7 @@ from typing import Any
 
 
 class ConnectorError(Exception):
-    """Base class; `exit_code` is what the CLI exits with (see README, "Exit codes")."""
+    """Base class; `exit_code` is what the CLI exits with (docs/operations.md, "Exit codes")."""
 
     exit_code = 1
 

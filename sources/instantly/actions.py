@@ -1,4 +1,4 @@
-"""Instantly's actions, against the endpoints of shared/reference/vendor-apis.md §2.3-2.4: pause
+"""Instantly's actions, against the endpoints of docs/vendors/instantly.md: pause
 and resume a subsequence (`POST /subsequences/{id}/pause`, `/resume`), pause and activate a
 campaign (`POST /campaigns/{id}/pause`, `/activate`), move a lead into a subsequence and take it
 out (`POST /leads/subsequence/move`, `/remove`).

@@ -1,12 +1,12 @@
 """The `analytics` resource: the vendor's own counts, beside the rows they summarise.
 
-When due (`analytics_refresh_minutes`): totals for every campaign in one call
-(`GET /campaigns/analytics` without ids), then per campaign its daily counts and its counts by
-step and variant. The daily and step rows carry no campaign id and a call without
-`campaign_id` sums every campaign (vendor-apis.md §2.4), so each is asked per campaign and
-the id added. Daily counts keep changing for days after (late opens, replies): the first load
-reads every day, later ones re-read the last `analytics_days` days, merged on (campaign, date).
-Step counts are totals and are read whole. Subsequence totals come per parent campaign.
+When due (`analytics_refresh_minutes`): totals for every campaign in one call (`GET
+/campaigns/analytics` without ids), then per campaign its daily counts and its counts by step and
+variant. The daily and step rows carry no campaign id and a call without `campaign_id` sums every
+campaign (docs/vendors/instantly.md, Campaigns and subsequences), so each is asked per campaign and
+the id added. Daily counts keep changing for days after (late opens, replies): the first load reads
+every day, later ones re-read the last `analytics_days` days, merged on (campaign, date). Step
+counts are totals and are read whole. Subsequence totals come per parent campaign.
 """
 
 from __future__ import annotations

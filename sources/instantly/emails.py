@@ -1,5 +1,5 @@
 """The `emails` resource: every email, incremental on `timestamp_created`, within 20 requests a
-minute (`GET /emails`' own limit, vendor-apis.md §2.6).
+minute (`GET /emails`' own limit, docs/vendors/instantly.md, Emails).
 
 Each run reads `sort_order=asc` from the high-water mark less a lookback: the listing can show an
 email some time after its `timestamp_created` (the vendor documents no bound; its sandbox lags

@@ -1,10 +1,10 @@
 """Instantly API v2 calls on the shared HTTP layer: the client, its limits, cursor paging.
 
-Errors come as `{statusCode, error, message}` (the shared layer's default format reads
-`message`). Listings page with `limit` and `starting_after`; the answer's
-`next_starting_after` names where to go on, and "a page can carry a `next_starting_after` even
-when it's the last one with data; the follow-up fetch then returns no items. Break on an empty
-page" (vendor-apis.md §2.2): paging stops on an empty page or a missing cursor, whichever first.
+Errors come as `{statusCode, error, message}` (the shared layer's default format reads `message`).
+Listings page with `limit` and `starting_after`; the answer's `next_starting_after` names where to
+go on, and "a page can carry a `next_starting_after` even when it's the last one with data; the
+follow-up fetch then returns no items. Break on an empty page" (docs/vendors/instantly.md, General):
+paging stops on an empty page or a missing cursor, whichever first.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Constants of the Instantly source: endpoints, limits, defaults, enum labels and the tables'
-column contracts (shared/reference/vendor-apis.md §2, the vendor's OpenAPI document)."""
+column contracts (the vendor's OpenAPI document; docs/vendors/instantly.md)."""
 
 from __future__ import annotations
 

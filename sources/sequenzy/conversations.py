@@ -1,13 +1,12 @@
 """The `conversations` resource: the company's inbox, where Sequenzy's replies are.
 
-Sequenzy's event stream has no reply event (shared/reference/sequenzy-sdk.md); its replies are
-conversations (`GET /conversations`: "replies to your campaigns, sequences, and transactional
-email"), each naming the subscriber and where it started (`context {type, label}`: for a reply
-to a sequence, the type `sequence` and the sequence's name, not its id). The funnel's staging
-ties them to sequences (stg_sequenzy__replies). A full read of every status (`status=all`;
-an inbox lists open ones unless asked) when due (`conversations_refresh_minutes`), by page
-number, 100 a page; a key without `conversations:read` loads everything else and warns, and
-replies stay unknown.
+Sequenzy's event stream has no reply event (its official SDK; docs/vendors/sequenzy.md); its replies
+are conversations (`GET /conversations`: "replies to your campaigns, sequences, and transactional
+email"), each naming the subscriber and where it started (`context {type, label}`: for a reply to a
+sequence, the type `sequence` and the sequence's name, not its id). The funnel's staging ties them
+to sequences (stg_sequenzy__replies). A full read of every status (`status=all`; an inbox lists open
+ones unless asked) when due (`conversations_refresh_minutes`), by page number, 100 a page; a key
+without `conversations:read` loads everything else and warns, and replies stay unknown.
 """
 
 from __future__ import annotations

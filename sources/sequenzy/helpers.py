@@ -1,5 +1,5 @@
 """Sequenzy API v1 calls on the shared HTTP layer: the client within the key's limits, and the
-API's three kinds of paging (vendor-apis.md §3).
+API's three kinds of paging (docs/vendors/sequenzy.md, General).
 
 Errors come as `{success: false, error}` (the shared layer's default format reads `error`).
 Sequences and enrollments page by `limit`/`offset` with `pagination.hasMore`; subscribers by

@@ -1,8 +1,8 @@
 """Constants of the Sequenzy source: endpoints, limits, defaults and the tables' column
 contracts. Field names and shapes are the vendor's official Python SDK's (PyPI `sequenzy`
-2.1.35, generated from the vendor's API definition; shared/reference/sequenzy-sdk.md), which
+2.1.35, generated from the vendor's API definition; docs/vendors/sequenzy.md), which
 wins over the older docs, PHP SDK and MCP server where they differ; limits from the vendor's
-docs (shared/reference/vendor-apis.md §3)."""
+docs (docs/vendors/sequenzy.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unify's actions, each against its documented endpoint (shared/reference/vendor-apis.md §1):
+"""Unify's actions, each against its documented endpoint (docs/vendors/unify.md):
 enroll (`POST /enrollments`), pause, resume and cancel an enrollment (`POST
 /enrollments/{id}/pause`, `/resume`, `DELETE /enrollments/{id}`), pause and resume a sequence
 (`POST /sequences/{id}/pause`, `/resume`).

@@ -1,6 +1,6 @@
 """Bulk API result pages read straight into Arrow, and their tables taken apart column by column.
 
-A query job's results come in pages of NDJSON rows (vendor-apis.md §1.5-1.6). Parsed into
+A query job's results come in pages of NDJSON rows (docs/vendors/unify.md, Bulk API). Parsed into
 Python dicts and walked row by row, the ~470,000 step rows of a 100,000-enrollment workspace cost
 most of a first load's time and memory. Arrow's JSON reader parses a page against the documented
 row shape instead (`SequenceEnrollmentStep`, `SequenceEnrollment` in the OpenAPI document), and

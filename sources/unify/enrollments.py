@@ -115,7 +115,7 @@ def _listed(
         count = settings.concurrency * WINDOWS_PER_WORKER
         spans = windows(start, upper, listing.floor if listing else None, count, MIN_WINDOW)
         # newest first: recent updates are the densest, and a window started last that holds
-        # the most pages keeps the run waiting on it alone (measured, bench/RESULTS.md)
+        # the most pages keeps the run waiting on it alone (measured, bench/unify/RESULTS.md)
         queries = [_window_params(low, high) for low, high in reversed(spans)]
         read = list_pages.read_list_page
         responses = concurrent_pages(

@@ -1,10 +1,10 @@
 """List endpoint pages read straight into Arrow, and their tables taken apart column by column.
 
-A first load pages `GET /enrollments` 100 enrollments at a time (vendor-apis.md §1.3): parsed
-into dicts and walked row by row, that is most of the list backfill's time, all of it holding
-the GIL. Arrow's JSON reader parses a page against the documented shape instead
-(`ListEnrollmentsResponse` in the OpenAPI document), in the thread that fetched it and off the
-GIL, and the tables come from its columns.
+A first load pages `GET /enrollments` 100 enrollments at a time (docs/vendors/unify.md,
+Enrollments): parsed into dicts and walked row by row, that is most of the list backfill's time, all
+of it holding the GIL. Arrow's JSON reader parses a page against the documented shape instead
+(`ListEnrollmentsResponse` in the OpenAPI document), in the thread that fetched it and off the GIL,
+and the tables come from its columns.
 
 As for bulk pages (bulk_pages.py), the fast path never changes what is loaded: a body the
 documented shape does not hold exactly — a field the document does not name (at any depth), a

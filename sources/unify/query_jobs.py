@@ -33,7 +33,7 @@ ENROLLMENTS, ENROLLMENT_STEPS = "/enrollments", "/enrollment-steps"
 # each kind's results pages straight into Arrow when they hold the documented shape (bulk_pages)
 READERS = {ENROLLMENTS: read_enrollment_page, ENROLLMENT_STEPS: read_step_page}
 # 2,000 rows a results page, not the API's maximum of 10,000: measured on a 100,000-enrollment
-# first load with steps (bench/RESULTS.md), the peak RSS is 150 MB lower, for the same time.
+# first load with steps (bench/unify/RESULTS.md), the peak RSS is 150 MB lower, for the same time.
 NDJSON_PAGE_SIZE = 2_000
 POLL_GROWTH, POLL_MAX = 1.5, 15.0
 DAY = timedelta(days=1)

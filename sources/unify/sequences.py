@@ -33,9 +33,9 @@ def sequences(run: UnifyRun) -> Iterator[Any]:
                 for sequence_id, sequence in listing.listed.items()
                 if known.get(sequence_id, {}).get("updated_at") != sequence["updated_at"]
             ]
-            # Concurrently: dlt takes this resource's items in turn with the enrollments', in
-            # one thread, so a sequence's steps read after another's would hold the enrollments
-            # back a request's latency each (5 s for 50 sequences at 100 ms, bench/RESULTS.md).
+            # Concurrently: dlt takes this resource's items in turn with the enrollments', in one
+            # thread, so a sequence's steps read after another's would hold the enrollments back a
+            # request's latency each (5 s for 50 sequences at 100 ms, bench/unify/RESULTS.md).
             steps_of = concurrent_pages(
                 lambda sequence_id: [_steps(client, sequence_id)], changed, run.settings.concurrency
             )

@@ -253,8 +253,8 @@ def _alter(warehouse: Any, sql: str) -> None:
 
 
 def readme_questions() -> list[str]:
-    """The SQL blocks of the README's "Three questions, answered in SQL", as written."""
-    text = (ROOT / "README.md").read_text()
+    """The SQL blocks of the docs' "Three questions, answered in SQL", as written."""
+    text = (ROOT / "docs" / "funnel.md").read_text()
     section = text.split("### Three questions, answered in SQL", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sql\n(.*?)```", section, re.S)
 

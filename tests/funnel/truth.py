@@ -48,7 +48,7 @@ class Touch:
 
 def unify_state(e: dict[str, Any]) -> str:
     """Stop flags first (canceled, bounced, opted out, excluded), then a finished enrollment,
-    then a paused or blocked one (vendor-apis.md 1.7)."""
+    then a paused or blocked one (docs/vendors/unify.md, Statuses)."""
     for flag, state in (("is_canceled", "canceled"), ("is_bounced", "bounced"),
                         ("is_opted_out", "unsubscribed"), ("is_excluded", "canceled")):  # fmt: skip
         if e[flag]:
@@ -265,7 +265,7 @@ def week(at: datetime) -> Any:
     return (at - timedelta(days=at.weekday())).date()
 
 
-# What each vendor says of an email step (the README's per-step rule): None elsewhere
+# What each vendor says of an email step (docs/funnel.md's per-step rule): None elsewhere
 STEP_KINDS = {
     "unify": {"send", "open", "click", "reply", "bounce", "unsubscribe"},
     "instantly": {"send", "reply"},

@@ -1,5 +1,5 @@
 """The Instantly sandbox's behaviour where the vendor's documents describe more than the
-schemas do (vendor-apis.md §2.2): paging, the error envelope, keys, scopes and plans."""
+schemas do (docs/vendors/instantly.md, General): paging, the error envelope, keys, scopes and plans."""
 
 from __future__ import annotations
 

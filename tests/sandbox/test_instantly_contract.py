@@ -1,5 +1,5 @@
 """The Instantly sandbox against the vendor's published OpenAPI document (a byte-identical copy
-of ../shared/reference/), checked by schemathesis on the operations implemented so far."""
+of the vendor's published document), checked by schemathesis on the operations implemented so far."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_vendored_document_is_the_published_one():
 
 def test_schemathesis_finds_no_response_outside_the_vendor_schemas(tmp_path):
     """The vendor's document lists no 400 or 403 for these operations, though its API answers
-    a malformed query with 400 and a key without the scope with 403 (vendor-apis.md §2.2):
+    a malformed query with 400 and a key without the scope with 403 (docs/vendors/instantly.md, General):
     those codes are not held against the sandbox; every body still is."""
     sandbox = InstantlySandbox.create(
         campaigns=30, accounts=12, leads=400, frozen_clock=True, rate_limits=()

@@ -1,5 +1,5 @@
 """The Instantly sandbox's world through its API: leads, emails, analytics and writes agree with
-one another and with the vendor's documented behaviour (vendor-apis.md §2.3-2.6)."""
+one another and with the vendor's documented behaviour (docs/vendors/instantly.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The Sequenzy sandbox's behaviour where the vendor's docs describe more than a schema does
-(vendor-apis.md §3): the default-status trap, offset pages that shift, errors, keys, limits."""
+(docs/vendors/sequenzy.md): the default-status trap, offset pages that shift, errors, keys, limits."""
 
 from __future__ import annotations
 

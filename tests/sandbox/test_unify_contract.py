@@ -1,6 +1,6 @@
 """The sandbox against the vendor's published OpenAPI document, checked by schemathesis.
 
-The document is Unify's own (a byte-identical copy of ../shared/reference/), not one we wrote, so
+The document is Unify's own (a byte-identical copy of the one Unify publishes), not one we wrote, so
 the sandbox cannot drift from the published contract.
 """
 

@@ -136,7 +136,7 @@ class ThrowawayPostgres:
 class ParquetLake:
     """The filesystem destination's parquet files, read back with DuckDB. Without a table
     format dlt appends on merge, so each table holds every version loaded: the newest per id
-    (the last load's) is the current row; the README gives the same query to users."""
+    (the last load's) is the current row; docs/vendors/unify.md gives the same query to users."""
 
     name = "filesystem"
 

@@ -248,12 +248,12 @@ def test_the_report_command_prints_the_funnel_after_a_cli_load(unify, tmp_path):
 
 
 def test_the_readmes_query_counts_what_the_marts_count(unify, loader):
-    """The README's first query, as written, gives the cross-vendor mart's numbers: people."""
+    """The docs' first query, as written, gives the cross-vendor mart's numbers: people."""
     server = unify(enrollments=900)
     load = loader(server.base_url)
     load.run()
     load.build_models()
-    readme = (ROOT / "README.md").read_text().split("### Query the result", 1)[1]
+    readme = (ROOT / "docs" / "vendors" / "unify.md").read_text().split("## Query the result", 1)[1]
     snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
     assert '"sequence_funnel.duckdb"' in snippet
     scope: dict = {}

@@ -1,6 +1,5 @@
 {#- One row per person in a Unify sequence: the tool's rows of funnel_person_sequence, where the
-    counting rule and the status map are applied once for every view (README, "Funnel
-    reporting"), with the mailbox of the person's latest enrollment there. -#}
+    counting rule and the status map are applied once for every view (docs/funnel.md), with the mailbox of the person's latest enrollment there. -#}
 {{ report_view('unify', 'funnel_person_sequence') }}
 select f.*, f.vendor_sequence_id as sequence_id, e.mailbox_id
 from {{ ref('funnel_person_sequence') }} f
