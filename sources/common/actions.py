@@ -95,13 +95,14 @@ def api_key(section: str) -> str:
     return str(value or "")
 
 
-def retry_policy(section: str, max_attempts: int, backoff_initial: float) -> RetryPolicy:
-    """The source's retry settings, for the actions' client."""
-    return RetryPolicy(
-        max_attempts=int(setting(section, "max_attempts", max_attempts)),
-        backoff_initial=float(setting(section, "backoff_initial", backoff_initial)),
-        retry_after_floor=float(setting(section, "retry_after_floor", 1.0)),
-        timeout=float(setting(section, "request_timeout", 60.0)),
+def retry_policy(section: str, defaults: RetryPolicy) -> RetryPolicy:
+    """The source's retry policy, for the actions' client: the vendor's `defaults` (its
+    settings' RETRY, which the source's arguments default to) with the same settings applied."""
+    return defaults.configured(
+        setting(section, "max_attempts", defaults.max_attempts),
+        setting(section, "backoff_initial", defaults.backoff_initial),
+        setting(section, "retry_after_floor", defaults.retry_after_floor),
+        setting(section, "request_timeout", defaults.timeout),
     )
 
 

@@ -40,6 +40,23 @@ def check_at_least(value: float, least: float, section: str, setting: str) -> No
         raise ConfigurationError(f"{setting.lower()} must be {least:g} or more: fix {variable}")
 
 
+def check_between(value: float, low: float, high: float, section: str, setting: str) -> None:
+    """Refuse a numeric setting outside [low, high], naming its variable."""
+    if not low <= value <= high:
+        variable = f"SOURCES__{section.upper()}__{setting}"
+        raise ConfigurationError(f"{setting.lower()} must be {low:g} to {high:g}: fix {variable}")
+
+
+def check_one_of(value: str, choices: tuple[str, ...], section: str, setting: str) -> None:
+    """Refuse a setting that is none of `choices`, naming them and its variable."""
+    if value not in choices:
+        variable = f"SOURCES__{section.upper()}__{setting}"
+        allowed = " or ".join(
+            [", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices
+        )
+        raise ConfigurationError(f"{setting.lower()} must be {allowed}: fix {variable}")
+
+
 class AuthenticationError(ConfigurationError):
     """401/403: the key is missing, wrong or lacks access. Never retried."""
 

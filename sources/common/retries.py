@@ -3,7 +3,7 @@ failure as transient (429, 5xx, a broken or cut connection) rather than the requ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from time import time
 
@@ -17,6 +17,16 @@ class RetryPolicy:
     retry_after_cap: float = 120.0
     give_up_after: float = 900.0  # a 429 asking for a longer wait fails now: RateLimitedError
     timeout: float = 60.0
+
+    def configured(
+        self, max_attempts: int, backoff_initial: float, retry_after_floor: float, timeout: float
+    ) -> RetryPolicy:
+        """This vendor's policy with the settings a user may change (a source's arguments, the
+        same `SOURCES__<VENDOR>__*` for its actions' client); at least one attempt."""
+        return replace(
+            self, max_attempts=max(1, int(max_attempts)), backoff_initial=float(backoff_initial),
+            retry_after_floor=float(retry_after_floor), timeout=float(timeout),
+        )  # fmt: skip
 
 
 class TransientError(Exception):

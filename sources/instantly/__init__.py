@@ -22,7 +22,6 @@ from dlt.sources import DltResource
 
 from sources.common.errors import check_at_least, readable
 from sources.common.instants import parse_since
-from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.instantly.analytics import analytics as _analytics
 from sources.instantly.catalog import accounts as _accounts
@@ -39,8 +38,8 @@ from sources.instantly.settings import (
     DEFAULT_EMAIL_CHUNK_SECONDS,
     DEFAULT_LEADS_REFRESH_MINUTES,
     DEFAULT_LOOKBACK_SECONDS,
-    DEFAULT_MAX_ATTEMPTS,
     EMAILS_LIMIT,
+    RETRY,
     SOURCE_NAME,
 )
 
@@ -59,9 +58,10 @@ def instantly_source(
     emails_requests_per_window: int = EMAILS_LIMIT[0],
     emails_window_seconds: int = EMAILS_LIMIT[1],
     email_bodies: bool = False,
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-    backoff_initial: float = 1.0,
-    request_timeout: float = 60.0,
+    max_attempts: int = RETRY.max_attempts,
+    retry_after_floor: float = RETRY.retry_after_floor,
+    backoff_initial: float = RETRY.backoff_initial,
+    request_timeout: float = RETRY.timeout,
     run_stats: RunStats | None = None,
 ) -> list[DltResource]:
     """The Instantly tables, in five resources (see the module's docstring).
@@ -78,8 +78,8 @@ def instantly_source(
     check_settings(api_key, base_url)  # refuse bad configuration before extracting
     settings = InstantlySettings(
         api_key=api_key, base_url=base_url,
-        policy=RetryPolicy(max_attempts=max(1, max_attempts), backoff_initial=backoff_initial,
-                           backoff_max=60.0, timeout=request_timeout),
+        policy=RETRY.configured(max_attempts, backoff_initial, retry_after_floor,
+                                request_timeout),
         lookback=timedelta(seconds=lookback_seconds),
         since=parse_since(initial_created_after, "initial_created_after"),
         catalog_refresh=timedelta(minutes=catalog_refresh_minutes),

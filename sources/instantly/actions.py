@@ -25,7 +25,7 @@ from sources.common.actions import (
 )
 from sources.common.http import ApiClient, ApiResponse
 from sources.instantly.helpers import make_client
-from sources.instantly.settings import DEFAULT_BASE_URL, DEFAULT_MAX_ATTEMPTS, SOURCE_NAME
+from sources.instantly.settings import DEFAULT_BASE_URL, RETRY, SOURCE_NAME
 
 ACTIVE, PAUSED = 1, 2  # campaign and subsequence status
 
@@ -71,5 +71,5 @@ def actions_client() -> ApiClient:
     """A client configured as the source is (`sources.instantly`), within the workspace's limits."""
     return make_client(
         api_key(SOURCE_NAME), str(setting(SOURCE_NAME, "base_url", DEFAULT_BASE_URL)),
-        retry_policy(SOURCE_NAME, DEFAULT_MAX_ATTEMPTS, 1.0),
+        retry_policy(SOURCE_NAME, RETRY),
     )  # fmt: skip

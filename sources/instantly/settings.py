@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sources.common.retries import RetryPolicy
 from sources.common.scopes import OperationScopes
 from sources.common.tables import BOOL, DOUBLE, ID, INT, JSON, TEXT, TS, Tables
 from sources.common.tables import columns as _columns
@@ -55,7 +56,9 @@ DEFAULT_LEADS_REFRESH_MINUTES = 60.0  # a full read of the leads: no updated-sin
 DEFAULT_ANALYTICS_REFRESH_MINUTES = 60.0
 DEFAULT_ANALYTICS_DAYS = 14  # daily counts keep changing for days: re-read this many each time
 DEFAULT_EMAIL_CHUNK_SECONDS = 180.0  # a long emails read commits this often, then goes on
-DEFAULT_MAX_ATTEMPTS = 8  # a 429 without Retry-After backs off to about a minute and a half
+# 8 attempts from 1 s, each wait at most a minute: a 429 without Retry-After backs off to about
+# a minute and a half
+RETRY = RetryPolicy(max_attempts=8, backoff_initial=1.0, backoff_max=60.0)
 BATCH_ROWS = 2_000
 
 # Labels beside the vendor's numeric enums (the document's x-enumDescriptions).

@@ -24,7 +24,6 @@ from dlt.sources import DltResource
 
 from sources.common.errors import check_at_least, readable
 from sources.common.instants import parse_since
-from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.sequenzy.catalog import sequences as _sequences
 from sources.sequenzy.conversations import conversations as _conversations
@@ -39,9 +38,9 @@ from sources.sequenzy.settings import (
     DEFAULT_CHUNK_SECONDS,
     DEFAULT_CONVERSATIONS_REFRESH_MINUTES,
     DEFAULT_LOOKBACK_SECONDS,
-    DEFAULT_MAX_ATTEMPTS,
     DEFAULT_METRICS_REFRESH_MINUTES,
     DEFAULT_SUBSCRIBERS_REFRESH_MINUTES,
+    RETRY,
     SOURCE_NAME,
 )
 from sources.sequenzy.subscribers import subscribers as _subscribers
@@ -60,9 +59,10 @@ def sequenzy_source(
     chunk_seconds: float = DEFAULT_CHUNK_SECONDS,
     requests_per_minute: int = CLIENT_LIMITS[0][0],
     requests_per_second: int = CLIENT_LIMITS[1][0],
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-    backoff_initial: float = 1.0,
-    request_timeout: float = 60.0,
+    max_attempts: int = RETRY.max_attempts,
+    retry_after_floor: float = RETRY.retry_after_floor,
+    backoff_initial: float = RETRY.backoff_initial,
+    request_timeout: float = RETRY.timeout,
     run_stats: RunStats | None = None,
 ) -> list[DltResource]:
     """The Sequenzy tables, in six resources (see the module's docstring).
@@ -83,8 +83,8 @@ def sequenzy_source(
     )  # fmt: skip
     settings = SequenzySettings(
         api_key=api_key, base_url=base_url, company_id=company_id,
-        policy=RetryPolicy(max_attempts=max(1, max_attempts), backoff_initial=backoff_initial,
-                           backoff_max=60.0, timeout=request_timeout),
+        policy=RETRY.configured(max_attempts, backoff_initial, retry_after_floor,
+                                request_timeout),
         lookback=timedelta(seconds=lookback_seconds),
         since=parse_since(initial_since, "initial_since"),
         subscribers_refresh=timedelta(minutes=subscribers_refresh_minutes),

@@ -38,7 +38,7 @@ from sources.sequenzy.helpers import make_client, rate_limits
 from sources.sequenzy.settings import (
     CLIENT_LIMITS,
     DEFAULT_BASE_URL,
-    DEFAULT_MAX_ATTEMPTS,
+    RETRY,
     SOURCE_NAME,
 )
 
@@ -178,6 +178,6 @@ def actions_client() -> ApiClient:
               (int(setting(SOURCE_NAME, "requests_per_second", per_second)), second))  # fmt: skip
     return make_client(
         api_key(SOURCE_NAME), str(setting(SOURCE_NAME, "base_url", DEFAULT_BASE_URL)),
-        retry_policy(SOURCE_NAME, DEFAULT_MAX_ATTEMPTS, 1.0),
+        retry_policy(SOURCE_NAME, RETRY),
         company_id=setting(SOURCE_NAME, "company_id", None), limits=rate_limits(limits),
     )  # fmt: skip

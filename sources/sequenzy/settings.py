@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sources.common.retries import RetryPolicy
 from sources.common.tables import BOOL, DOUBLE, ID, INT, JSON, TEXT, TS, Tables
 from sources.common.tables import columns as _columns
 from sources.common.values import DocumentedValues
@@ -38,7 +39,9 @@ DEFAULT_SUBSCRIBERS_REFRESH_MINUTES = 60.0  # a full read: no updated-since filt
 DEFAULT_METRICS_REFRESH_MINUTES = 60.0
 DEFAULT_CONVERSATIONS_REFRESH_MINUTES = 60.0  # a full read: no updated-since filter
 DEFAULT_CHUNK_SECONDS = 300.0  # a long enrollments or events read commits this often
-DEFAULT_MAX_ATTEMPTS = 8  # a 429 without Retry-After backs off to about a minute and a half
+# 8 attempts from 1 s, each wait at most a minute: a 429 without Retry-After backs off to about
+# a minute and a half
+RETRY = RetryPolicy(max_attempts=8, backoff_initial=1.0, backoff_max=60.0)
 BATCH_ROWS = 5_000
 
 # A row with this column true deletes its key from the table (dlt's hard delete).

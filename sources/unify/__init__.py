@@ -20,9 +20,8 @@ from datetime import timedelta
 import dlt
 from dlt.sources import DltResource
 
-from sources.common.errors import ConfigurationError, readable
+from sources.common.errors import check_at_least, check_between, check_one_of, readable
 from sources.common.instants import parse_since
-from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.unify.enrollment_steps import enrollment_steps as _enrollment_steps
 from sources.unify.enrollments import enrollments as _enrollments
@@ -39,6 +38,7 @@ from sources.unify.settings import (
     DEFAULT_STEPS_REFRESH_MINUTES,
     QUERY_JOB_POLL_SECONDS,
     QUERY_JOB_TIMEOUT_SECONDS,
+    RETRY,
     SOURCE_NAME,
 )
 
@@ -49,10 +49,10 @@ def unify_source(
     base_url: str = DEFAULT_BASE_URL,
     lookback_seconds: float = DEFAULT_LOOKBACK_SECONDS,
     initial_updated_after: str | None = None,
-    max_attempts: int = 6,
-    retry_after_floor: float = 1.0,
-    backoff_initial: float = 0.5,
-    request_timeout: float = 60.0,
+    max_attempts: int = RETRY.max_attempts,
+    retry_after_floor: float = RETRY.retry_after_floor,
+    backoff_initial: float = RETRY.backoff_initial,
+    request_timeout: float = RETRY.timeout,
     concurrency: int = DEFAULT_CONCURRENCY,
     sequences_refresh_minutes: float = DEFAULT_SEQUENCES_REFRESH_MINUTES,
     enrollment_steps: bool = True,
@@ -70,19 +70,14 @@ def unify_source(
     carries created_at); increments always use the list endpoint. `enrollment_steps=False`
     leaves that resource unselected. `run_stats`, when given, counts this instance's requests
     and retries (the runner's summary reads it)."""
-    if backfill not in ("bulk", "list"):
-        raise ConfigurationError("backfill must be bulk or list: fix SOURCES__UNIFY__BACKFILL")
-    if not 1 <= concurrency <= 64:
-        raise ConfigurationError("concurrency must be 1 to 64: fix SOURCES__UNIFY__CONCURRENCY")
-    if lookback_seconds < 0:
-        raise ConfigurationError(
-            "lookback_seconds must be 0 or more: fix SOURCES__UNIFY__LOOKBACK_SECONDS"
-        )
+    check_one_of(backfill, ("bulk", "list"), SOURCE_NAME, "BACKFILL")
+    check_between(concurrency, 1, 64, SOURCE_NAME, "CONCURRENCY")
+    check_at_least(lookback_seconds, 0, SOURCE_NAME, "LOOKBACK_SECONDS")
     check_settings(api_key, base_url)  # refuse bad configuration before extracting
     settings = UnifySettings(
         api_key=api_key, base_url=base_url,
-        policy=RetryPolicy(max_attempts=max(1, max_attempts), backoff_initial=backoff_initial,
-                           retry_after_floor=retry_after_floor, timeout=request_timeout),
+        policy=RETRY.configured(max_attempts, backoff_initial, retry_after_floor,
+                                request_timeout),
         lookback=timedelta(seconds=lookback_seconds),
         since=parse_since(initial_updated_after, "initial_updated_after"),
         concurrency=concurrency, sequences_refresh=timedelta(minutes=sequences_refresh_minutes),

@@ -33,7 +33,7 @@ from sources.common.actions import (
 from sources.common.errors import HttpStatusError
 from sources.common.http import ApiClient
 from sources.unify.helpers import make_client
-from sources.unify.settings import DEFAULT_BASE_URL
+from sources.unify.settings import DEFAULT_BASE_URL, RETRY, SOURCE_NAME
 
 MAX_MAILBOXES = 10  # "At least one and at most ten addresses are accepted"
 RUNNING = ("IN_PROGRESS", "DRAFT")
@@ -144,5 +144,5 @@ UNIFY_ACTIONS: dict[str, Action] = {a.name: a for a in (
 def actions_client() -> ApiClient:
     """A client configured as the source is (`sources.unify`: api_key, base_url and the retry
     settings), with the source's rate limiter."""
-    base_url = str(setting("unify", "base_url", DEFAULT_BASE_URL))
-    return make_client(api_key("unify"), base_url, retry_policy("unify", 6, 0.5))
+    base_url = str(setting(SOURCE_NAME, "base_url", DEFAULT_BASE_URL))
+    return make_client(api_key(SOURCE_NAME), base_url, retry_policy(SOURCE_NAME, RETRY))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sources.common.retries import RetryPolicy
 from sources.common.tables import BOOL, DOUBLE, ID, INT, JSON, TEXT, TS, Tables
 from sources.common.tables import columns as _columns
 from sources.common.values import DocumentedValues
@@ -23,6 +24,7 @@ MIN_WINDOW = timedelta(minutes=10)  # a range shorter than this a window is not 
 # costs (a 100,000 list backfill: 5.4 s at 2,000, 4.6 s at 10,000, no better at 25,000).
 BATCH_ROWS = 10_000
 SOURCE_NAME = "unify"  # dlt source and config section
+RETRY = RetryPolicy()  # the shared defaults: 6 attempts from 0.5 s
 # "The Sequences API is rate-limited to 100,000 requests per five minute window."
 RATE_LIMIT = (100_000, 300)
 
