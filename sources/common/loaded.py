@@ -11,13 +11,15 @@ would do, but fails on this dlt and sqlglot (`qualify() got an unexpected keywor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from typing import Any
 
 import dlt
 
 from sources.common.instants import parse_instant
 from sources.common.notices import notices
+from sources.common.stats import RunStats
 
 log = notices("destination")
 FETCH_ROWS = 50_000
@@ -51,6 +53,31 @@ def changed(before: Mapping[str, datetime], key: str, stamp: str | None) -> bool
     """Whether a record read now needs loading: its key is not loaded, its change stamp
     differs from the loaded one, or it has no stamp to compare."""
     return stamp is None or before.get(key) != parse_instant(stamp)
+
+
+def changed_batches(
+    pages: Iterable[list[dict[str, Any]]],
+    before: Mapping[str, datetime],
+    stamp: Callable[[dict[str, Any]], str | None],
+    batch_rows: int,
+    stats: RunStats,
+    seen: set[str] | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """A full read compared with what is loaded, for an API without an updated-since filter:
+    the records of `pages` that `changed` (by `id` and their change `stamp`), in batches of
+    about `batch_rows`; every record read is counted in `stats`, and its id added to `seen`
+    (what a complete read says is still there)."""
+    batch: list[dict[str, Any]] = []
+    for page in pages:
+        stats.add("rows", len(page))
+        if seen is not None:
+            seen.update(record["id"] for record in page)
+        batch += [record for record in page if changed(before, record["id"], stamp(record))]
+        if len(batch) >= batch_rows:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def keys(table: str, key: str) -> set[str] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 import dlt
@@ -33,20 +34,12 @@ def leads(run: InstantlyRun) -> Iterator[Any]:
     before = loaded.latest_values("leads", "id", "timestamp_updated") or {}
     started = datetime.now(UTC)
     seen: set[str] = set()
-    batch: list[dict[str, Any]] = []
     known = run.known_types()
     with run.client() as client:
-        for page, _ in lead_pages(client):
-            run.stats.add("rows", len(page))
-            for lead in page:
-                seen.add(lead["id"])
-                if loaded.changed(before, lead["id"], lead["timestamp_updated"]):
-                    batch.append(lead)
-            if len(batch) >= BATCH_ROWS:
-                yield INSTANTLY_TABLES.tagged("leads", rows.lead_table(batch, known))
-                batch = []
-    if batch:
-        yield INSTANTLY_TABLES.tagged("leads", rows.lead_table(batch, known))
+        pages = (page for page, _ in lead_pages(client))
+        stamp = itemgetter("timestamp_updated")  # the document promises it
+        for batch in loaded.changed_batches(pages, before, stamp, BATCH_ROWS, run.stats, seen):
+            yield INSTANTLY_TABLES.tagged("leads", rows.lead_table(batch, known))
     yield from _deletions(set(before), seen, started)
     mark_done(state, LEADS_LISTED)
 

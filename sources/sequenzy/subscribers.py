@@ -8,6 +8,7 @@ holds is not loaded again (sources.common.loaded), so a run loads only what chan
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,14 +29,9 @@ def subscribers(run: SequenzyRun) -> Iterator[Any]:
         return
     before = loaded.latest_values("subscribers", "id", "updated_at") or {}
     known = run.known_types()
-    batch: list[dict[str, Any]] = []
     with run.client() as client:
-        for page in helpers.subscriber_pages(client):
-            run.stats.add("rows", len(page))
-            batch += [s for s in page if loaded.changed(before, s["id"], s.get("updatedAt"))]
-            if len(batch) >= BATCH_ROWS:
-                yield SEQUENZY_TABLES.tagged("subscribers", rows.subscriber_table(batch, known))
-                batch = []
-    if batch:
-        yield SEQUENZY_TABLES.tagged("subscribers", rows.subscriber_table(batch, known))
+        pages = helpers.subscriber_pages(client)
+        stamp = operator.methodcaller("get", "updatedAt")  # the SDK lets it be absent
+        for batch in loaded.changed_batches(pages, before, stamp, BATCH_ROWS, run.stats):
+            yield SEQUENZY_TABLES.tagged("subscribers", rows.subscriber_table(batch, known))
     mark_done(state, LISTED)
