@@ -74,6 +74,11 @@ def spec(name: str) -> VendorSpec:
     return specs()[name]
 
 
+def add_since(parser: argparse.ArgumentParser, what: str) -> None:
+    """The `--since DATE` flag of a first load: `what` it reads since then."""
+    parser.add_argument("--since", type=since_flag, metavar="DATE", help=f"first load only: {what}")
+
+
 def since_flag(text: str) -> str:
     """A `--since` flag's type: checked as the flag the user typed, not as the setting it
     becomes."""

@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sources.common.vendors import VendorReport, VendorSpec, given, since_flag
+from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 from sources.instantly import instantly_source
 from sources.instantly.actions import INSTANTLY_ACTIONS, actions_client
 from sources.instantly.settings import DOCUMENTED_VALUES, SOURCE_NAME
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--since", type=since_flag, metavar="DATE",
-        help="first load only: emails created since this date",
-    )  # fmt: skip
+    add_since(parser, "emails created since this date")
     parser.add_argument(
         "--email-bodies", dest="email_bodies", action="store_true", default=None,
         help="also load each email's text and HTML body (default: subject and preview)",

@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sources.common.vendors import VendorReport, VendorSpec, given, since_flag
+from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 from sources.sequenzy import sequenzy_source
 from sources.sequenzy.actions import SEQUENZY_ACTIONS, actions_client
 from sources.sequenzy.settings import DOCUMENTED_VALUES, SOURCE_NAME
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--since", type=since_flag, metavar="DATE",
-        help="first load only: events since this date (default: each sequence's creation)",
-    )  # fmt: skip
+    add_since(parser, "events since this date (default: each sequence's creation)")
 
 
 def options(args: argparse.Namespace) -> dict[str, Any]:

@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sources.common.vendors import VendorReport, VendorSpec, given, since_flag
+from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 from sources.unify import unify_source
 from sources.unify.actions import UNIFY_ACTIONS, actions_client
 from sources.unify.settings import DOCUMENTED_VALUES, SOURCE_NAME
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--since", type=since_flag, metavar="DATE",
-        help="first load only: enrollments updated since this date",
-    )  # fmt: skip
+    add_since(parser, "enrollments updated since this date")
     parser.add_argument(
         "--backfill", choices=("bulk", "list"), default=None,
         help="how a first load reads enrollments: a Bulk API query job (bulk, the default) or"

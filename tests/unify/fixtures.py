@@ -10,18 +10,18 @@ import httpx
 import pytest
 
 from sandbox.unify import DEFAULT_API_KEY, UnifySandbox
+from tests.support.served import Server, served
 
-ANCHOR_US = 1_790_000_000_000_000  # 2026-09-21T14:13:20Z: fixed, so seeded data is identical
 
-
-class UnifyServer:
+class UnifyServer(Server):
     def __init__(self, sandbox: UnifySandbox, base_url: str) -> None:
-        self.sandbox = sandbox
-        self.state = sandbox.state
-        self.base_url = base_url
+        super().__init__(sandbox, base_url)
         self.client = httpx.Client(
             base_url=base_url, headers={"x-api-key": DEFAULT_API_KEY}, timeout=10
         )
+
+    def close(self) -> None:
+        self.client.close()
 
     def page_all(self, **params: Any) -> tuple[list[dict[str, Any]], int]:
         """Every enrollment the list endpoint returns for `params`, and the requests it took."""
@@ -50,18 +50,7 @@ def unify_for_module() -> Iterator[Callable[..., UnifyServer]]:
 
 
 def _servers() -> Iterator[Callable[..., UnifyServer]]:
-    started: list[tuple[Any, UnifyServer]] = []
+    def create(enrollments: int = 300, seed: int = 7, **kwargs: Any) -> UnifySandbox:
+        return UnifySandbox.create(enrollments, seed, **kwargs)
 
-    def start(enrollments: int = 300, seed: int = 7, **kwargs: Any) -> UnifyServer:
-        kwargs.setdefault("anchor_us", ANCHOR_US)
-        kwargs.setdefault("frozen_clock", True)
-        sandbox = UnifySandbox.create(enrollments, seed, **kwargs)
-        thread = sandbox.serve()
-        server = UnifyServer(sandbox, UnifySandbox.base_url(thread.start()))
-        started.append((thread, server))
-        return server
-
-    yield start
-    for thread, server in started:
-        server.client.close()
-        thread.stop()
+    yield from served(create, UnifyServer)

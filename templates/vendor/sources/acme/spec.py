@@ -7,14 +7,11 @@ from typing import Any
 
 from sources.acme import acme_source
 from sources.acme.settings import SOURCE_NAME
-from sources.common.vendors import VendorReport, VendorSpec, given, since_flag
+from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--since", type=since_flag, metavar="DATE",
-        help="first load only: enrollments updated since this date",
-    )  # fmt: skip
+    add_since(parser, "enrollments updated since this date")
 
 
 def options(args: argparse.Namespace) -> dict[str, Any]:
