@@ -8,7 +8,7 @@ from typing import Any
 from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 from sources.instantly import instantly_source
 from sources.instantly.actions import INSTANTLY_ACTIONS, actions_client
-from sources.instantly.settings import DOCUMENTED_VALUES, SOURCE_NAME
+from sources.instantly.settings import DOCUMENTED_VALUES, INSTANTLY_TABLES, SOURCE_NAME
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +25,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 SPEC = VendorSpec(
     name=SOURCE_NAME, title="Instantly", color="#5460e6", source=instantly_source,
+    tables=INSTANTLY_TABLES,
     # its funnel by campaign, widest first (instantly.funnel_by_campaign); a lead is a person
     # in one campaign
     report=VendorReport(

@@ -8,7 +8,7 @@ from typing import Any
 from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 from sources.unify import unify_source
 from sources.unify.actions import UNIFY_ACTIONS, actions_client
-from sources.unify.settings import DOCUMENTED_VALUES, SOURCE_NAME
+from sources.unify.settings import DOCUMENTED_VALUES, SOURCE_NAME, UNIFY_TABLES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +31,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 SPEC = VendorSpec(
     name=SOURCE_NAME, title="Unify", color="#00a58e", source=unify_source,
+    tables=UNIFY_TABLES,
     # its funnel by sequence, widest first (unify.funnel_by_sequence)
     report=VendorReport(SOURCE_NAME),
     add_arguments=add_arguments, options=options, actions=UNIFY_ACTIONS,

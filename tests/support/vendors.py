@@ -1,16 +1,23 @@
-"""Every vendor the vendor-neutral tests run against (the `vendor` fixture's parameters): the
-`HARNESS` of each vendor's `tests/<vendor>/harness.py`."""
+"""Every vendor the vendor-neutral tests run against (the `vendor` fixture's parameters), each
+driven by what its folders hold: its spec, `tests/<vendor>/environment.py` (`cli_env`: the
+command line's environment against a sandbox) and `tests/<vendor>/truth.py`
+(`assert_matches_truth`: every table against the sandbox's world)."""
 
 from __future__ import annotations
 
 import importlib
 
-from sources.common.vendors import specs
+from sources.common.vendors import VendorSpec, specs
 from tests.support.harness import Harness, VendorUnderTest
 
 
-def harnesses() -> dict[str, Harness]:
-    return {name: importlib.import_module(f"tests.{name}.harness").HARNESS for name in specs()}
+def harness(spec: VendorSpec) -> Harness:
+    environment = importlib.import_module(f"tests.{spec.name}.environment")
+    truth = importlib.import_module(f"tests.{spec.name}.truth")
+    return Harness(
+        name=spec.name, fixture=spec.name, counted=spec.report.base_table, tables=spec.tables,
+        env=environment.cli_env, assert_matches_truth=truth.assert_matches_truth,
+    )  # fmt: skip
 
 
 def fixture_modules() -> list[str]:
@@ -18,6 +25,6 @@ def fixture_modules() -> list[str]:
     return [f"tests.{name}.fixtures" for name in specs()]
 
 
-HARNESSES = harnesses()
+HARNESSES = {name: harness(spec) for name, spec in specs().items()}
 
 __all__ = ["HARNESSES", "Harness", "VendorUnderTest", "fixture_modules"]
