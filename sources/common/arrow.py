@@ -29,6 +29,15 @@ ARROW_TYPES = {"text": pa.string(), "bool": pa.bool_(), "timestamp": UTC_MICROS,
 Contract = Mapping[str, Mapping[str, Any]]
 
 
+def response_struct(contract: Contract, *names: str, **objects: pa.DataType) -> pa.StructType:
+    """An API object's shape for Arrow's JSON reader, from the table contract it fills: the
+    contract's columns `names` (all of them when none is named) with their types, instants as
+    text (`timestamps` parses them as the row path does), then the nested `objects`."""
+    columns = [(name, contract[name]["data_type"]) for name in names or contract]
+    fields = [(n, pa.string() if kind == "timestamp" else ARROW_TYPES[kind]) for n, kind in columns]
+    return pa.struct(fields + list(objects.items()))
+
+
 def timestamps(values: list[str | None] | pa.Array | pa.ChunkedArray) -> Any:
     """RFC 3339 strings to UTC instants: Arrow's parser, or ours for what it refuses
     (lowercase `z`, more than six fraction digits)."""

@@ -24,39 +24,62 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sources.common import arrow
+from sources.common.arrow import response_struct
 from sources.common.bodies import ndjson_rows
-from sources.unify.settings import ENROLLMENT_FLAGS, MAILBOX_USERS, UNIFY_TABLES, USER_FIELDS
+from sources.unify.settings import (
+    ENROLLMENT_FLAGS,
+    MAILBOX_USERS,
+    TABLES,
+    UNIFY_TABLES,
+    USER_FIELDS,
+)
 
-_S, _B, _I = pa.string(), pa.bool_(), pa.int64()
-_FLAGS = [(f, _B) for f in ENROLLMENT_FLAGS if f != "is_excluded"]  # not in bulk rows
-_USER = pa.struct([(f, _S) for f in USER_FIELDS])
+
+def _fields(table: str, *columns: str, **renamed: str) -> list[pa.Field]:
+    """Fields of a bulk row, typed by the contract of the table they fill: `columns` named as
+    there, `renamed` as `field=column` where the row names one otherwise."""
+    wanted = {**{c: c for c in columns}, **renamed}
+    typed = response_struct(TABLES[table], *wanted.values())
+    return [pa.field(name, typed.field(column).type) for name, column in wanted.items()]
+
+
+# The documented row shapes (`SequenceEnrollmentStep`, `SequenceEnrollment`), from the table
+# contracts their fields fill: no shape is written twice.
+_FLAGS = [f for f in ENROLLMENT_FLAGS if f != "is_excluded"]  # not in bulk rows
+_USER = pa.struct(_fields("mailbox_routing", **{f: f"user_{f}" for f in USER_FIELDS}))
+_ROUTES = ("email_address", "forward_to_email_address", "secondary_forward_to_email_address")
 _MAILBOX = pa.struct([
-    ("id", _S), ("email_address", _S), ("forward_to_email_address", _S),
-    ("secondary_forward_to_email_address", _S), *((u, _USER) for u in MAILBOX_USERS),
+    *_fields("mailbox_routing", id="mailbox_id", **{r: r for r in _ROUTES}),
+    *(pa.field(u, _USER) for u in MAILBOX_USERS),
 ])  # fmt: skip
-_COMPANY = pa.struct([("id", _S), ("name", _S), ("domain", _S), ("description", _S),
-                      ("linkedin_url", _S)])  # fmt: skip
-_PERSON = pa.struct([("id", _S), ("email", _S), ("first_name", _S), ("last_name", _S),
-                     ("linkedin_url", _S), ("company", _COMPANY)])  # fmt: skip
-_CLASSIFICATION = pa.struct([("id", _S), ("category", _S)])
-_REPLY = pa.struct([("id", _S), ("subject", _S), ("classifications", pa.list_(_CLASSIFICATION))])
-# Instants stay text here: sources.common.arrow.timestamps parses them as the row path does.
+_COMPANY = pa.struct([*_fields("companies", "id", "name", "domain"),
+                      *_fields("company_descriptions", "description"),
+                      *_fields("companies", "linkedin_url")])  # fmt: skip
+_PERSON = response_struct(TABLES["persons"], company=_COMPANY)
+_CLASSIFICATION = response_struct(TABLES["reply_email_classifications"], "id", "category")
+_REPLY = response_struct(TABLES["reply_email_messages"], "id", "subject",
+                         classifications=pa.list_(_CLASSIFICATION))  # fmt: skip
+_SEQUENCE = _fields("sequences", "id", "name")
+_VERSION = _fields("enrollment_steps", version="sequence_version")
 STEP_SCHEMA = pa.schema([
-    ("id", _S), ("updated_at", _S), ("type", _S), ("status", _S), *_FLAGS,
-    ("sequence", pa.struct([("id", _S), ("name", _S), ("version", _I)])),
-    ("step_number", _I), ("started_at", _S), ("ended_at", _S),
-    ("enrollment", pa.struct([("id", _S), ("mailbox", _MAILBOX), ("person", _PERSON)])),
-    ("email_message", pa.struct([
-        ("id", _S), ("subject", _S), ("sent_at", _S), ("from_email_address", _S),
-        ("is_bounced", _B), ("is_opted_out", _B), ("clicks", _I), ("opens", _I),
-    ])),
-    ("reply_email_message", _REPLY),
+    *_fields("enrollment_steps", "id", "updated_at", "type", "status", *_FLAGS),
+    pa.field("sequence", pa.struct([*_SEQUENCE, *_VERSION])),
+    *_fields("enrollment_steps", "step_number", "started_at", "ended_at"),
+    pa.field("enrollment", pa.struct([*_fields("enrollments", "id"), pa.field("mailbox", _MAILBOX),
+                                      pa.field("person", _PERSON)])),
+    pa.field("email_message", pa.struct(_fields(
+        "enrollment_steps", id="email_message_id", subject="email_subject", sent_at="sent_at",
+        from_email_address="from_email_address", is_bounced="email_is_bounced",
+        is_opted_out="email_is_opted_out", clicks="clicks", opens="opens",
+    ))),
+    pa.field("reply_email_message", _REPLY),
 ])  # fmt: skip
 ENROLLMENT_SCHEMA = pa.schema([
-    ("id", _S), ("updated_at", _S), ("status", _S), *_FLAGS, ("version", _I),
-    ("started_at", _S), ("ended_at", _S), ("sequence", pa.struct([("id", _S), ("name", _S)])),
-    ("mailbox", _MAILBOX), ("person", _PERSON),
-    ("enrolled_by_play", pa.struct([("id", _S), ("name", _S)])), ("reply_email_message", _REPLY),
+    *_fields("enrollments", "id", "updated_at", "status", *_FLAGS),
+    *_VERSION, *_fields("enrollments", "started_at", "ended_at"),
+    pa.field("sequence", pa.struct(_SEQUENCE)), pa.field("mailbox", _MAILBOX),
+    pa.field("person", _PERSON), pa.field("enrolled_by_play", response_struct(TABLES["plays"])),
+    pa.field("reply_email_message", _REPLY),
 ])  # fmt: skip
 # A `description` key: only a company's (the schema holds no other). A string is never followed
 # by a colon unless it is a key, and quotes inside strings are escaped, so this counts keys only.

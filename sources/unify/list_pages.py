@@ -21,26 +21,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sources.common import arrow
-from sources.unify.settings import ENROLLMENT_FLAGS, HISTORY_FIELDS, UNIFY_TABLES
+from sources.common.arrow import response_struct
+from sources.unify.settings import ENROLLMENT_FLAGS, HISTORY_FIELDS, TABLES, UNIFY_TABLES
 
-_S, _B = pa.string(), pa.bool_()
-_SEQUENCE = pa.struct([("id", _S), ("name", _S), ("is_paused", _B)])
-_PERSON = pa.struct([("id", _S), ("email", _S), ("first_name", _S), ("last_name", _S),
-                     ("linkedin_url", _S)])  # fmt: skip
-_MAILBOX = pa.struct([("id", _S), ("email", _S), ("display_name", _S), ("is_paused", _B),
-                      ("is_unauthorized", _B)])  # fmt: skip
-_PLAY = pa.struct([("id", _S), ("name", _S)])
-_CLASSIFICATION = pa.struct([("id", _S), ("category", _S)])
-_REPLY = pa.struct([("id", _S), ("subject", _S), ("received_at", _S),
-                    ("classifications", pa.list_(_CLASSIFICATION))])  # fmt: skip
-# Instants stay text here: sources.common.arrow.timestamps parses them as the row path does.
+# The documented shape (`Enrollment`), from the table contracts its fields fill: a field added
+# to a contract is read by Arrow at once, and no shape is written twice.
+_SEQUENCE = response_struct(TABLES["sequences"], "id", "name", "is_paused")
+_PERSON = response_struct(TABLES["persons"])
+_MAILBOX = response_struct(TABLES["mailboxes"])
+_PLAY = response_struct(TABLES["plays"])
+_CLASSIFICATION = response_struct(TABLES["reply_email_classifications"], "id", "category")
+_REPLY = response_struct(TABLES["reply_email_messages"], "id", "subject", "received_at",
+                         classifications=pa.list_(_CLASSIFICATION))  # fmt: skip
 ENROLLMENT = pa.struct([
-    ("id", _S), ("created_at", _S), ("updated_at", _S), ("sequence", _SEQUENCE),
-    ("person", _PERSON), ("mailbox", _MAILBOX), ("enrolled_by_play", _PLAY),
-    ("reply_email_message", _REPLY), ("status", _S), *((f, _B) for f in ENROLLMENT_FLAGS),
-    ("started_at", _S), ("ended_at", _S),
+    *response_struct(TABLES["enrollments"], "id", "created_at", "updated_at"),
+    pa.field("sequence", _SEQUENCE), pa.field("person", _PERSON), pa.field("mailbox", _MAILBOX),
+    pa.field("enrolled_by_play", _PLAY), pa.field("reply_email_message", _REPLY),
+    *response_struct(TABLES["enrollments"], "status", *ENROLLMENT_FLAGS, "started_at", "ended_at"),
 ])  # fmt: skip
-PAGE_SCHEMA = pa.schema([("enrollments", pa.list_(ENROLLMENT)), ("next_cursor", _S)])
+PAGE_SCHEMA = pa.schema([("enrollments", pa.list_(ENROLLMENT)), ("next_cursor", pa.string())])
 _EMBEDDED = {"sequence", "person", "mailbox", "enrolled_by_play", "reply_email_message"}
 
 
