@@ -14,22 +14,20 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import tempfile
-from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, NoReturn
 
 import duckdb
 import pyarrow as pa
-from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.common.pipeline import get_dlt_pipelines_dir
 
-from pipelines import checks, destinations, errors, funnel, reporting, runner
+from pipelines import checks, destinations, errors, funnel, runner
 from pipelines.interrupts import RunInterrupted, interruptible
 from pipelines.process import finished, started
 from pipelines.progress import RunProgress
-from pipelines.summary import OK, RunSummary
+from pipelines.reports import report, report_all, say
+from pipelines.summary import RunSummary
 from sources.common.stats import RunStats
 from sources.common.vendors import VendorSpec, spec, specs
 
@@ -53,10 +51,6 @@ def _wait(parser: argparse.ArgumentParser, what: str, default: Any = 0.0) -> Non
         "--wait", type=float, default=default, metavar="SECONDS",
         help=f"wait this long for {what} (0)",
     )  # fmt: skip
-
-
-def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,12 +123,8 @@ def _act_arguments(parser: argparse.ArgumentParser, chosen: VendorSpec) -> None:
         metavar="N",
         help=f"refuse a plan of more than N targets ({DEFAULT_MAX})",
     )
-    parser.add_argument(
-        "--no-refresh",
-        dest="refresh",
-        action="store_false",
-        help="after --apply, skip the load that shows the new states",
-    )
+    parser.add_argument("--no-refresh", dest="refresh", action="store_false",
+                        help="after --apply, skip the load that shows the new states")  # fmt: skip
     _where(parser, chosen.name)
     _wait(parser, "a run or a reader holding the DuckDB file")
 
@@ -150,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.demo import DEMO_DATABASE, run_demo  # the only path into the sandbox
 
         try:  # it starts afresh: not under a reader's or a writer's feet
-            destinations.wait_for_duckdb(str(DEMO_DATABASE.resolve()), args.wait, say=_say)
+            destinations.wait_for_duckdb(str(DEMO_DATABASE.resolve()), args.wait, say=say)
         except duckdb.IOException as exc:
             message, code = errors.explain(exc, [])
             print(f"error: {message}", file=sys.stderr)
@@ -181,7 +171,7 @@ def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
     try:
         with interruptible():
             if args.destination == "duckdb":
-                destinations.wait_for_duckdb(destinations.duckdb_file(), args.wait, say=_say)
+                destinations.wait_for_duckdb(destinations.duckdb_file(), args.wait, say=say)
             result = acting.act(chosen.name, args.action, args.select, apply=args.apply,
                                 most=args.most, destination=args.destination,
                                 dataset_name=args.dataset_name)  # fmt: skip
@@ -192,17 +182,8 @@ def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
     print("\n".join(result.lines))
     if not (args.apply and args.refresh and result.outcomes[acting.Outcome.DONE.value]):
         return result.exit_code
-    refresh = [
-        "load",
-        chosen.name,
-        "--quiet",
-        "--destination",
-        args.destination,
-        "--dataset-name",
-        args.dataset_name,
-        "--pipeline-name",
-        args.pipeline_name,
-    ]
+    refresh = ["load", chosen.name, "--quiet", "--destination", args.destination, "--dataset-name",
+               args.dataset_name, "--pipeline-name", args.pipeline_name]  # fmt: skip
     if args.pipelines_dir:
         refresh += ["--pipelines-dir", args.pipelines_dir]
     print(f"refreshing: sequence-funnel {' '.join(refresh)}")
@@ -236,10 +217,10 @@ def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
             )
             destinations.check_destination(pipeline)
             if database is not None:
-                destinations.wait_for_duckdb(str(database), args.wait, say=_say)
+                destinations.wait_for_duckdb(str(database), args.wait, say=say)
             with RunProgress(stats, enabled=not args.quiet):
                 runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
-                           summary=summary, wait=args.wait, say=_say,
+                           summary=summary, wait=args.wait, say=say,
                            again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
             for warning in checks.undocumented_values(pipeline, chosen):
                 summary.warn(warning)
@@ -261,76 +242,6 @@ def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
     if args.json_summary:
         summary.write_json(args.json_summary)
     return summary.exit_code
-
-
-def report(chosen: VendorSpec, args: argparse.Namespace) -> int:
-    """The funnel by sequence from the vendor's report views (dbt models a load builds), as a
-    terminal table."""
-    hint = f"sequence-funnel load {chosen.name}"
-    return _show(args, hint, lambda pipeline: reporting.format_report(
-        reporting.read_funnel(pipeline, chosen.report, funnel.funnel_dataset())))  # fmt: skip
-
-
-def report_all(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """The funnel across every vendor loaded, from the `funnel` marts."""
-    if not args.all:
-        parser.error("report: name a vendor (report unify) or give --all")
-    from pipelines.funnel import page
-    from pipelines.funnel import report as cross_vendor
-
-    def render(pipeline: Any) -> str:
-        read = cross_vendor.read(pipeline)
-        shown = cross_vendor.format_report(read)
-        if args.html:
-            written = page.write(pipeline, read, args.html).resolve()
-            shown += f"\n\nThe funnel as a page: {written}"
-        return shown
-
-    args.dataset_name = args.dataset_name or funnel.funnel_dataset()
-    args.pipeline_name = args.pipeline_name or "funnel"
-    return _show(args, "sequence-funnel load <vendor>", render)
-
-
-def _show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> int:
-    """Print what `render` reads from the destination. It only reads: no pipeline state is
-    written (a throwaway pipelines dir) and no DuckDB file is created where there is none."""
-    if args.demo:  # what `make demo` loaded
-        from pipelines.demo import DEMO_DATABASE
-
-        database: str | None = str(DEMO_DATABASE)
-        destination = destinations.reading_destination("duckdb", database)
-    else:
-        database = destinations.duckdb_file() if args.destination == "duckdb" else None
-        destination = destinations.reading_destination(args.destination)
-    if database is not None and not Path(database).is_file():
-        where = Path(database).resolve()
-        if args.demo:  # `make demo` writes _demo/ in the folder it runs in
-            print(f"error: no demo at {where}: run `sequence-funnel demo` (make demo) in"
-                  f" {Path.cwd()} first, or this where it ran", file=sys.stderr)  # fmt: skip
-        else:
-            print(f"error: no DuckDB file at {where}: run a load first ({hint}), or set"
-                  " DESTINATION__DUCKDB__CREDENTIALS to the file", file=sys.stderr)  # fmt: skip
-        return errors.CONFIG_ERROR
-    try:
-        if database is not None:  # a reader: it waits for a writer only
-            destinations.wait_for_duckdb(database, args.wait, read_only=True, say=_say)
-        with tempfile.TemporaryDirectory(prefix="sequence-funnel-report-") as scratch:
-            pipeline = runner.make_pipeline(
-                args.pipeline_name, destination, args.dataset_name, scratch
-            )
-            shown = render(pipeline)
-    except DestinationUndefinedEntity:
-        print(f"error: no funnel views in dataset '{args.dataset_name}' of {args.destination}:"
-              f" run a load first ({hint}), which builds them unless FUNNEL__BUILD=false",
-              file=sys.stderr)  # fmt: skip
-        return errors.CONFIG_ERROR
-    except Exception as exc:
-        secrets = errors.configured_secrets(*destinations.secret_settings(args.destination))
-        message, code = errors.explain(exc, secrets)
-        print(f"error: {message}", file=sys.stderr)
-        return code
-    print(shown)
-    return OK
 
 
 def script() -> NoReturn:

@@ -51,3 +51,22 @@ def ndjson_rows(content: bytes) -> list[Any]:
         return [orjson.loads(line) for line in content.splitlines() if line.strip()]
     except orjson.JSONDecodeError:
         raise TransientError("an NDJSON line that is not valid JSON") from None
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The answer's JSON; a 2xx body that is not JSON was cut short (retried), an error page
+    from a proxy is None (its status says enough)."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        if response.status_code < 300:
+            raise TransientError("a body that is not valid JSON (cut short?)") from None
+        return None
+
+
+def ndjson_body(response: httpx.Response, read: NdjsonReader) -> Sized:
+    """An NDJSON answer read by `read`; one without its final newline was cut short (retried)."""
+    content = response.content
+    if content and not content.endswith(b"\n"):
+        raise TransientError("an NDJSON body cut short (no final newline)")
+    return read(content)

@@ -13,16 +13,22 @@ Nothing here logs or raises request headers, where the API key travels.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sized
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import orjson
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
 
-from sources.common.bodies import BodyReader, ErrorFormat, NdjsonReader, PageCheck, ndjson_rows
+from sources.common.bodies import (
+    BodyReader,
+    ErrorFormat,
+    NdjsonReader,
+    PageCheck,
+    json_body,
+    ndjson_body,
+    ndjson_rows,
+)
 from sources.common.errors import (
     AuthenticationError,
     BadRequestError,
@@ -169,7 +175,7 @@ class ApiClient:
     ) -> ApiResponse | None:
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.max_attempts),
-            wait=self._wait if settled is None else self._wait_to_ask,
+            wait=self.policy.wait if settled is None else self.policy.wait_to_ask,
             retry=retry_if_exception_type(TransientError),
             before_sleep=lambda state: self._note_retry(method, path, state),
             reraise=True,
@@ -206,13 +212,13 @@ class ApiClient:
         self._refuse_unanswerable(method, path, response)
         status = response.status_code
         if ndjson and status < 300:
-            rows = self._ndjson(response, ndjson)
+            rows = ndjson_body(response, ndjson)
             if check is not None:
                 check(rows, response.headers)
             return ApiResponse(rows, response.headers)
         body = read(response.content) if read is not None and status < 300 else None
         if body is None and response.content:
-            body = self._json(response)
+            body = json_body(response)
         if status >= 400:
             raise self._refusal(method, path, status, body)
         return ApiResponse(body, response.headers)
@@ -248,19 +254,19 @@ class ApiClient:
             if status == 429 and wait > self.policy.give_up_after:
                 raise RateLimitedError(
                     f"{self.vendor} asks to wait {wait / 60:.0f} minutes before"
-                    f" {method} {path} again: {self.errors.message(self._json(response))}"
+                    f" {method} {path} again: {self.errors.message(json_body(response))}"
                 )
             raise TransientError(f"HTTP {status}", retry_after, status)
         if status in (401, 403):  # a 403's own message may say little: the document may say more
             what = refusal(self.vendor, status, method, path,
-                           self.errors.message(self._json(response)), self.scopes)  # fmt: skip
+                           self.errors.message(json_body(response)), self.scopes)  # fmt: skip
             raise AuthenticationError(
                 f"{what}: set {self.key_setting} in the environment or in .dlt/secrets.toml"
             )
         if status == 402:
             raise ConfigurationError(
                 f"{self.vendor} refused {method} {path}: the workspace's plan does not include"
-                f" API access (HTTP 402: {self.errors.message(self._json(response))})"
+                f" API access (HTTP 402: {self.errors.message(json_body(response))})"
             )
 
     def _refusal(self, method: str, path: str, status: int, body: Any) -> Exception:
@@ -276,45 +282,6 @@ class ApiClient:
             f"{self.vendor}: {method} {path} answered HTTP {status}:"
             f" {self.errors.message(body)}", status, self.errors.code(body), body,
         )  # fmt: skip
-
-    @staticmethod
-    def _json(response: httpx.Response) -> Any:
-        try:
-            return orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            if response.status_code < 300:
-                raise TransientError("a body that is not valid JSON (cut short?)") from None
-            return None  # an error page from a proxy: the status says enough
-
-    @staticmethod
-    def _ndjson(response: httpx.Response, read: NdjsonReader) -> Sized:
-        content = response.content
-        if content and not content.endswith(b"\n"):
-            raise TransientError("an NDJSON body cut short (no final newline)")
-        return read(content)
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        retry_after = getattr(exc, "retry_after", None)
-        p = self.policy
-        backoff = wait_exponential_jitter(
-            multiplier=p.backoff_initial, max=p.backoff_max, jitter=p.backoff_initial
-        )
-        if getattr(exc, "status", 0) == 429:  # told to slow down: never sooner than the floor
-            if retry_after is None:  # but not for how long (Instantly never says): back off
-                return max(p.retry_after_floor, backoff(state))
-            return min(p.retry_after_cap, max(p.retry_after_floor, retry_after))
-        if retry_after:
-            return min(p.retry_after_cap, retry_after)
-        return backoff(state)
-
-    def _wait_to_ask(self, state: RetryCallState) -> float:
-        """Before asking whether a timed-out write took effect, as long again as it was given:
-        the server may still be making it (measured in tests: asked at once, the answer is no,
-        and the retry enrolls a second time)."""
-        exc = state.outcome.exception() if state.outcome else None
-        timed_out = getattr(exc, "timed_out", False)
-        return max(self._wait(state), self.policy.timeout if timed_out else 0.0)
 
     def _note_retry(self, method: str, path: str, state: RetryCallState) -> None:
         self.stats.add("retries")

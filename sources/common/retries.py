@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from time import time
 
+from tenacity import RetryCallState
+from tenacity.wait import wait_exponential_jitter
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -27,6 +30,30 @@ class RetryPolicy:
             self, max_attempts=max(1, int(max_attempts)), backoff_initial=float(backoff_initial),
             retry_after_floor=float(retry_after_floor), timeout=float(timeout),
         )  # fmt: skip
+
+    def wait(self, state: RetryCallState) -> float:
+        """Before the next attempt: what a 429 or 5xx asked (Retry-After, within the floor and
+        the cap), else an exponential backoff with jitter."""
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        backoff = wait_exponential_jitter(
+            multiplier=self.backoff_initial, max=self.backoff_max, jitter=self.backoff_initial
+        )
+        if getattr(exc, "status", 0) == 429:  # told to slow down: never sooner than the floor
+            if retry_after is None:  # but not for how long (Instantly never says): back off
+                return max(self.retry_after_floor, backoff(state))
+            return min(self.retry_after_cap, max(self.retry_after_floor, retry_after))
+        if retry_after:
+            return min(self.retry_after_cap, retry_after)
+        return backoff(state)
+
+    def wait_to_ask(self, state: RetryCallState) -> float:
+        """Before asking whether a timed-out write took effect, as long again as it was given:
+        the server may still be making it (measured in tests: asked at once, the answer is no,
+        and the retry enrolls a second time)."""
+        exc = state.outcome.exception() if state.outcome else None
+        timed_out = getattr(exc, "timed_out", False)
+        return max(self.wait(state), self.timeout if timed_out else 0.0)
 
 
 class TransientError(Exception):
