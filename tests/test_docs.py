@@ -5,9 +5,8 @@ the site itself with --strict: a dead link, a page left out or a missing snippet
 from __future__ import annotations
 
 import re
-import subprocess
 
-from tests.support.cli import ROOT
+from tests.support.cli import ROOT, tracked_files
 
 OUTSIDE = ("vendor-apis.md", "sequenzy-sdk.md", "dlt-field-notes", "dlt-and-connector-anchors",
            "shared/reference/", "../shared/")  # fmt: skip
@@ -16,14 +15,11 @@ CITATION = re.compile(r"(docs/[\w/-]+\.md)(?:, ([A-Z][\w ]+?))?[),:]")
 
 
 def tracked_text() -> dict[str, str]:
-    names = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
-                           capture_output=True).stdout.decode().split("\0")  # fmt: skip
     texts = {}
-    for name in filter(None, names):
-        path = ROOT / name
-        if path.is_file() and not name.endswith(".lock") and name != "tests/test_docs.py":
+    for name in tracked_files():
+        if not name.endswith(".lock") and name != "tests/test_docs.py":
             try:
-                texts[name] = path.read_text()
+                texts[name] = (ROOT / name).read_text()
             except UnicodeDecodeError:
                 continue
     return texts

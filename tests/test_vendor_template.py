@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support.cli import ROOT, clean_env
+from tests.support.cli import ROOT, clean_env, copy_tracked
 
 TEMPLATE = ROOT / "templates" / "vendor"
 VENDOR = "acme"
@@ -39,13 +39,7 @@ def test_the_template_adds_files_in_its_own_folders_only():
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The committed files of the checkout, and the template's beside them."""
-    copy = tmp_path_factory.mktemp("checkout")
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
-                             capture_output=True).stdout.decode().split("\0")  # fmt: skip
-    for name in filter(None, tracked):
-        if (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
+    copy = copy_tracked(tmp_path_factory.mktemp("checkout"))
     for name in template_files():
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(TEMPLATE / name, copy / name)

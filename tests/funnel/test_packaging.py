@@ -4,14 +4,13 @@ every file its packages read: the sandboxes' vendor documents, without which the
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import zipfile
 
 import pytest
 
-from tests.support.cli import ROOT
+from tests.support.cli import ROOT, copy_tracked
 
 PREFIX = "share/sequence-funnel/dbt/"
 
@@ -20,13 +19,8 @@ PREFIX = "share/sequence-funnel/dbt/"
 def wheel_files(tmp_path_factory) -> list[str]:
     """The wheel of the committed files alone: a checkout's own build/ and egg-info, left by
     earlier builds, would otherwise lend it files the configuration does not name."""
-    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("wheel")
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
-                             capture_output=True).stdout.decode().split("\0")  # fmt: skip
-    for name in filter(None, tracked):
-        if (ROOT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, source / name)
+    source = copy_tracked(tmp_path_factory.mktemp("source"))
+    out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
          "--disable-pip-version-check", str(source), "-w", str(out)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,6 +43,22 @@ def run_cli(
 ) -> subprocess.CompletedProcess:
     argv = cli(tmp_path, *args, command=command, vendor=vendor)
     return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def tracked_files() -> list[str]:
+    """The checkout's committed files (git's index), as paths from its root."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
+                            capture_output=True).stdout.decode().split("\0")  # fmt: skip
+    return [name for name in listed if name and (ROOT / name).is_file()]
+
+
+def copy_tracked(destination: Path) -> Path:
+    """A copy of the committed files alone: what a fresh clone holds, without a checkout's own
+    build/, egg-info or scratch files."""
+    for name in tracked_files():
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, destination / name)
+    return destination
 
 
 def files_containing(root: Path, needle: str) -> list[Path]:
