@@ -12,9 +12,8 @@ import argparse
 import importlib
 import importlib.util
 import pkgutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -57,19 +56,17 @@ class VendorSpec:
         return (f"sources.{self.name}.api_key",)
 
 
-def submodules(package: str, module: str) -> Iterator[ModuleType]:
-    """`<package>.<folder>.<module>` of every folder of `package` that has one, by folder
-    name: how the product, the benchmark and the tests find each vendor's part."""
-    parent = importlib.import_module(package)
-    for folder in sorted(pkgutil.iter_modules(parent.__path__), key=lambda m: m.name):
-        if folder.ispkg and importlib.util.find_spec(f"{package}.{folder.name}.{module}"):
-            yield importlib.import_module(f"{package}.{folder.name}.{module}")
-
-
 def specs() -> dict[str, VendorSpec]:
     """Every vendor, by name (sorted): the `SPEC` of each `sources/<vendor>/spec.py`."""
-    found = [module.SPEC for module in submodules("sources", SPEC_MODULE)]
-    return {spec.name: spec for spec in found}
+    import sources
+
+    found = {}
+    for folder in sorted(pkgutil.iter_modules(sources.__path__), key=lambda m: m.name):
+        name = f"sources.{folder.name}.{SPEC_MODULE}"
+        if folder.ispkg and importlib.util.find_spec(name):
+            spec: VendorSpec = importlib.import_module(name).SPEC
+            found[spec.name] = spec
+    return found
 
 
 def spec(name: str) -> VendorSpec:
