@@ -1,7 +1,8 @@
-{#- A Unify enrollment's vendor status, the key of seeds/status_map.csv: the API's coarse `status`
-    with the first of its flags that is set (canceled, bounced, opted_out, excluded, paused,
-    blocked), as the app derives its finer statuses (docs/vendors/unify.md, Statuses). For an enrollment and
-    for each of its loaded versions (enrollment history), which carry the same fields. -#}
+{#- A Unify enrollment's vendor status, the key of its status map (unify__status_map.csv): the
+    API's coarse `status` with the first of its flags that is set (canceled, bounced, opted_out,
+    excluded, paused, blocked), as the app derives its finer statuses (docs/vendors/unify.md,
+    Statuses). For an enrollment and for each of its loaded versions (enrollment history),
+    which carry the same fields. -#}
 {% macro unify_vendor_status(e) -%}
   {{ e }}.status || case when {{ e }}.is_canceled then ' canceled'
                          when {{ e }}.is_bounced then ' bounced'

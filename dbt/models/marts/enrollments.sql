@@ -1,8 +1,9 @@
 {{ heavy_mart() }}
 {#- Every enrollment of a person in a sequence, any vendor, with the common state mapped from
-    the vendor's own status (seeds/status_map.csv) beside it: `unknown` for a status the map
-    does not have (a value the vendor added, or none), which a vendor's document allows (open
-    enums, nullable statuses) and which must not fail the build. -#}
+    the vendor's own status (its status map, models/staging/<vendor>/<vendor>__status_map.csv)
+    beside it: `unknown` for a status the map does not have (a value the vendor added, or none),
+    which a vendor's document allows (open enums, nullable statuses) and which must not fail
+    the build. -#}
 with unioned as (
 {{ union_vendors('enrollments') }}
 )
