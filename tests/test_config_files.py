@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import tomllib
 
 from sources.common.vendors import specs
@@ -14,8 +13,7 @@ def test_every_vendor_has_its_section_in_the_config_and_the_secrets_example():
     example_text = (ROOT / ".dlt" / "secrets.toml.example").read_text()
     secrets = tomllib.loads(example_text)["sources"]
     for vendor, chosen in specs().items():
-        settings = importlib.import_module(f"sources.{vendor}.settings")
-        assert config[vendor]["base_url"] == settings.DEFAULT_BASE_URL, vendor
-        assert config[vendor]["lookback_seconds"] == settings.DEFAULT_LOOKBACK_SECONDS, vendor
+        assert config[vendor]["base_url"] == chosen.settings.base_url, vendor
+        assert config[vendor]["lookback_seconds"] == chosen.settings.lookback_seconds, vendor
         assert secrets[vendor]["api_key"].startswith(f"your {chosen.title} API"), vendor
         assert f"SOURCES__{vendor.upper()}__API_KEY" in example_text, vendor

@@ -12,12 +12,9 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-import dlt
-
 from sources.common.errors import BadRequestError, HttpStatusError, NotFoundError
 from sources.common.http import ApiClient, ApiResponse
 from sources.common.instants import format_instant, server_time
-from sources.common.retries import RetryPolicy
 
 
 class State(Enum):
@@ -82,28 +79,6 @@ class Action:
 
 def by_id(row: Mapping[str, Any]) -> str:
     return str(row["id"])
-
-
-def setting(section: str, name: str, default: Any) -> Any:
-    """A source setting as the source reads it (`SOURCES__<SECTION>__<NAME>`, config.toml)."""
-    value: Any = dlt.config.get(f"sources.{section}.{name}")
-    return default if value is None else value
-
-
-def api_key(section: str) -> str:
-    value: Any = dlt.secrets.get(f"sources.{section}.api_key")
-    return str(value or "")
-
-
-def retry_policy(section: str, defaults: RetryPolicy) -> RetryPolicy:
-    """The source's retry policy, for the actions' client: the vendor's `defaults` (its
-    settings' RETRY, which the source's arguments default to) with the same settings applied."""
-    return defaults.configured(
-        setting(section, "max_attempts", defaults.max_attempts),
-        setting(section, "backoff_initial", defaults.backoff_initial),
-        setting(section, "retry_after_floor", defaults.retry_after_floor),
-        setting(section, "request_timeout", defaults.timeout),
-    )
 
 
 REFUSALS = (BadRequestError, HttpStatusError, NotFoundError)  # one target's, not the run's

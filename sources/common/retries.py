@@ -22,14 +22,21 @@ class RetryPolicy:
     timeout: float = 60.0
 
     def configured(
-        self, max_attempts: int, backoff_initial: float, retry_after_floor: float, timeout: float
+        self,
+        max_attempts: int | None,
+        backoff_initial: float | None,
+        retry_after_floor: float | None,
+        timeout: float | None,
     ) -> RetryPolicy:
-        """This vendor's policy with the settings a user may change (a source's arguments, the
-        same `SOURCES__<VENDOR>__*` for its actions' client); at least one attempt."""
+        """This vendor's policy with the settings a user changed (None: this policy's own);
+        at least one attempt."""
         return replace(
-            self, max_attempts=max(1, int(max_attempts)), backoff_initial=float(backoff_initial),
-            retry_after_floor=float(retry_after_floor), timeout=float(timeout),
-        )  # fmt: skip
+            self,
+            max_attempts=max(1, int(_or(max_attempts, self.max_attempts))),
+            backoff_initial=float(_or(backoff_initial, self.backoff_initial)),
+            retry_after_floor=float(_or(retry_after_floor, self.retry_after_floor)),
+            timeout=float(_or(timeout, self.timeout)),
+        )
 
     def wait(self, state: RetryCallState) -> float:
         """Before the next attempt: what a 429 or 5xx asked (Retry-After, within the floor and
@@ -54,6 +61,10 @@ class RetryPolicy:
         exc = state.outcome.exception() if state.outcome else None
         timed_out = getattr(exc, "timed_out", False)
         return max(self.wait(state), self.timeout if timed_out else 0.0)
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 class TransientError(Exception):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sources.common.actions import Action
+    from sources.common.configuration import ApiSettings
     from sources.common.http import ApiClient
     from sources.common.tables import Tables
     from sources.common.values import DocumentedValues
@@ -42,6 +43,7 @@ class VendorSpec:
     title: str
     color: str  # its colour in the funnel's charts
     source: Callable[..., Any]  # its @dlt.source; takes `run_stats` and the options below
+    settings: type[ApiSettings]  # what the source takes, with every default (its arguments)
     tables: Tables  # its tables' column contracts and keys
     report: VendorReport
     add_arguments: Callable[[argparse.ArgumentParser], None]  # its `load <vendor>` flags

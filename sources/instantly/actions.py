@@ -18,14 +18,11 @@ from sources.common.actions import (
     Judge,
     State,
     Target,
-    api_key,
-    retry_policy,
-    setting,
     state_action,
 )
 from sources.common.http import ApiClient, ApiResponse
+from sources.instantly.extraction import InstantlySettings
 from sources.instantly.helpers import make_client
-from sources.instantly.settings import DEFAULT_BASE_URL, RETRY, SOURCE_NAME
 
 ACTIVE, PAUSED = 1, 2  # campaign and subsequence status
 
@@ -69,7 +66,5 @@ INSTANTLY_ACTIONS: dict[str, Action] = {a.name: a for a in (
 
 def actions_client() -> ApiClient:
     """A client configured as the source is (`sources.instantly`), within the workspace's limits."""
-    return make_client(
-        api_key(SOURCE_NAME), str(setting(SOURCE_NAME, "base_url", DEFAULT_BASE_URL)),
-        retry_policy(SOURCE_NAME, RETRY),
-    )  # fmt: skip
+    settings = InstantlySettings.configured()
+    return make_client(settings.api_key, settings.base_url, settings.policy)

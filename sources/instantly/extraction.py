@@ -3,32 +3,82 @@ client, and when each listing is due again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 import dlt
 
+from sources.common.configuration import INSTANT, ApiSettings, at_least
 from sources.common.http import ApiClient
+from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
 from sources.instantly.helpers import make_client
+from sources.instantly.settings import (
+    DEFAULT_BASE_URL,
+    EMAILS_LIMIT,
+    KEY_SETTING,
+    RETRY,
+    SOURCE_NAME,
+)
 
 
 @dataclass(frozen=True)
-class InstantlySettings:
-    api_key: str
-    base_url: str
-    policy: RetryPolicy
-    lookback: timedelta
-    since: datetime | None  # emails created before this are not read on a first load
-    catalog_refresh: timedelta
-    leads_refresh: timedelta
-    analytics_refresh: timedelta
-    analytics_days: int
-    email_chunk_seconds: float
-    emails_limit: tuple[int, int]
-    bodies: bool
+class InstantlySettings(ApiSettings):
+    """Everything a user may set of the Instantly source and its actions, with its default
+    (sources.common.configuration). `initial_created_after`: a first load reads emails created
+    since then. `email_bodies`: load each email's text and HTML body (off: subject and preview).
+    The refresh settings say how often each full listing is read again (0: every run); emails
+    are read every run."""
+
+    SECTION: ClassVar[str] = SOURCE_NAME
+    TITLE: ClassVar[str] = "Instantly"
+    KEY_SETTING: ClassVar[str] = KEY_SETTING
+    RETRY: ClassVar[RetryPolicy] = RETRY
+
+    base_url: str = DEFAULT_BASE_URL
+    lookback_seconds: float = field(default=600.0, metadata=at_least(0))  # the listing trails
+    initial_created_after: str | None = field(default=None, metadata=INSTANT)
+    catalog_refresh_minutes: float = 15.0  # campaigns, subsequences, accounts
+    leads_refresh_minutes: float = 60.0  # a full read of the leads: no updated-since filter
+    analytics_refresh_minutes: float = 60.0
+    # daily counts keep changing for days: re-read this many each time
+    analytics_days: int = field(default=14, metadata=at_least(0))
+    # a long emails read commits this often, then goes on
+    email_chunk_seconds: float = field(default=180.0, metadata=at_least(0))
+    emails_requests_per_window: int = field(default=EMAILS_LIMIT[0], metadata=at_least(1))
+    emails_window_seconds: int = field(default=EMAILS_LIMIT[1], metadata=at_least(1))
+    email_bodies: bool = False
+
+    @property
+    def lookback(self) -> timedelta:
+        return timedelta(seconds=self.lookback_seconds)
+
+    @property
+    def since(self) -> datetime | None:  # emails created before are not read on a first load
+        return parse_since(self.initial_created_after, "initial_created_after")
+
+    @property
+    def catalog_refresh(self) -> timedelta:
+        return timedelta(minutes=self.catalog_refresh_minutes)
+
+    @property
+    def leads_refresh(self) -> timedelta:
+        return timedelta(minutes=self.leads_refresh_minutes)
+
+    @property
+    def analytics_refresh(self) -> timedelta:
+        return timedelta(minutes=self.analytics_refresh_minutes)
+
+    @property
+    def emails_limit(self) -> tuple[int, int]:
+        return self.emails_requests_per_window, self.emails_window_seconds
+
+    @property
+    def bodies(self) -> bool:
+        return self.email_bodies
 
 
 @dataclass

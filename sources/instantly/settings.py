@@ -50,12 +50,6 @@ SCOPES = OperationScopes({
     "POST /leads/subsequence/move": _scopes("leads", "update"),
     "POST /leads/subsequence/remove": _scopes("leads", "update"),
 })  # fmt: skip
-DEFAULT_LOOKBACK_SECONDS = 600.0  # emails re-read before the mark: the listing trails writes
-DEFAULT_CATALOG_REFRESH_MINUTES = 15.0  # campaigns, subsequences, accounts
-DEFAULT_LEADS_REFRESH_MINUTES = 60.0  # a full read of the leads: no updated-since filter
-DEFAULT_ANALYTICS_REFRESH_MINUTES = 60.0
-DEFAULT_ANALYTICS_DAYS = 14  # daily counts keep changing for days: re-read this many each time
-DEFAULT_EMAIL_CHUNK_SECONDS = 180.0  # a long emails read commits this often, then goes on
 # 8 attempts from 1 s, each wait at most a minute: a 429 without Retry-After backs off to about
 # a minute and a half
 RETRY = RetryPolicy(max_attempts=8, backoff_initial=1.0, backoff_max=60.0)

@@ -8,6 +8,7 @@ from typing import Any
 from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 from sources.instantly import instantly_source
 from sources.instantly.actions import INSTANTLY_ACTIONS, actions_client
+from sources.instantly.extraction import InstantlySettings
 from sources.instantly.settings import DOCUMENTED_VALUES, INSTANTLY_TABLES, SOURCE_NAME
 
 
@@ -25,7 +26,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 SPEC = VendorSpec(
     name=SOURCE_NAME, title="Instantly", color="#5460e6", source=instantly_source,
-    tables=INSTANTLY_TABLES,
+    settings=InstantlySettings, tables=INSTANTLY_TABLES,
     # its funnel by campaign, widest first (instantly.funnel_by_campaign); a lead is a person
     # in one campaign
     report=VendorReport(

@@ -27,20 +27,12 @@ from sources.common.actions import (
     Outcome,
     State,
     Target,
-    api_key,
     refused,
-    retry_policy,
-    setting,
     state_action,
 )
 from sources.common.http import ApiClient
+from sources.sequenzy.extraction import SequenzySettings
 from sources.sequenzy.helpers import make_client, rate_limits
-from sources.sequenzy.settings import (
-    CLIENT_LIMITS,
-    DEFAULT_BASE_URL,
-    RETRY,
-    SOURCE_NAME,
-)
 
 CANCEL_BATCH = 500  # subscriberIds a request takes
 MAX_ROUNDS = 100  # real cancel calls for one batch (1,000 tokens each) before giving up
@@ -173,11 +165,8 @@ SEQUENZY_ACTIONS: dict[str, Action] = {a.name: a for a in (
 
 def actions_client() -> ApiClient:
     """A client configured as the source is (`sources.sequenzy`), at the source's pace."""
-    (per_minute, minute), (per_second, second) = CLIENT_LIMITS
-    limits = ((int(setting(SOURCE_NAME, "requests_per_minute", per_minute)), minute),
-              (int(setting(SOURCE_NAME, "requests_per_second", per_second)), second))  # fmt: skip
+    settings = SequenzySettings.configured()
     return make_client(
-        api_key(SOURCE_NAME), str(setting(SOURCE_NAME, "base_url", DEFAULT_BASE_URL)),
-        retry_policy(SOURCE_NAME, RETRY),
-        company_id=setting(SOURCE_NAME, "company_id", None), limits=rate_limits(limits),
+        settings.api_key, settings.base_url, settings.policy,
+        company_id=settings.company_id, limits=rate_limits(settings.limits),
     )  # fmt: skip

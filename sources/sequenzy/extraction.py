@@ -6,32 +6,80 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import dlt
 
+from sources.common.configuration import INSTANT, ApiSettings, at_least
 from sources.common.http import ApiClient
-from sources.common.instants import server_time
+from sources.common.instants import parse_since, server_time
 from sources.common.ratelimit import RateLimits
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
 from sources.sequenzy import helpers
+from sources.sequenzy.settings import (
+    CLIENT_LIMITS,
+    DEFAULT_BASE_URL,
+    KEY_SETTING,
+    RETRY,
+    SOURCE_NAME,
+)
 
 
 @dataclass(frozen=True)
-class SequenzySettings:
-    api_key: str
-    base_url: str
-    company_id: str | None
-    policy: RetryPolicy
-    lookback: timedelta
-    since: datetime | None  # events before this are not read on a first load
-    subscribers_refresh: timedelta
-    conversations_refresh: timedelta
-    metrics_refresh: timedelta
-    chunk_seconds: float
-    limits: tuple[tuple[int, int], ...]
+class SequenzySettings(ApiSettings):
+    """Everything a user may set of the Sequenzy source and its actions, with its default
+    (sources.common.configuration). `company_id`: the company an account-scoped key reads
+    (`x-company-id`). `initial_since`: a first load reads events since then (default: each
+    sequence's creation). The refresh settings say how often the subscribers, the
+    conversations and the metrics are read again (0: every run). `requests_per_minute`,
+    `requests_per_second`: the client's pace (the key's documented limits, 100 and 20, are the
+    defaults; lower them when other clients share the key)."""
+
+    SECTION: ClassVar[str] = SOURCE_NAME
+    TITLE: ClassVar[str] = "Sequenzy"
+    KEY_SETTING: ClassVar[str] = KEY_SETTING
+    RETRY: ClassVar[RetryPolicy] = RETRY
+
+    base_url: str = DEFAULT_BASE_URL
+    company_id: str | None = None
+    # events re-read before the mark: opens arrive late
+    lookback_seconds: float = field(default=3_600.0, metadata=at_least(0))
+    initial_since: str | None = field(default=None, metadata=INSTANT)
+    subscribers_refresh_minutes: float = 60.0  # a full read: no updated-since filter
+    conversations_refresh_minutes: float = 60.0  # a full read: no updated-since filter
+    metrics_refresh_minutes: float = 60.0
+    # a long enrollments or events read commits this often
+    chunk_seconds: float = field(default=300.0, metadata=at_least(0))
+    requests_per_minute: int = field(default=CLIENT_LIMITS[0][0], metadata=at_least(1))
+    requests_per_second: int = field(default=CLIENT_LIMITS[1][0], metadata=at_least(1))
+
+    @property
+    def lookback(self) -> timedelta:
+        return timedelta(seconds=self.lookback_seconds)
+
+    @property
+    def since(self) -> datetime | None:  # events before this are not read on a first load
+        return parse_since(self.initial_since, "initial_since")
+
+    @property
+    def subscribers_refresh(self) -> timedelta:
+        return timedelta(minutes=self.subscribers_refresh_minutes)
+
+    @property
+    def conversations_refresh(self) -> timedelta:
+        return timedelta(minutes=self.conversations_refresh_minutes)
+
+    @property
+    def metrics_refresh(self) -> timedelta:
+        return timedelta(minutes=self.metrics_refresh_minutes)
+
+    @property
+    def limits(self) -> tuple[tuple[int, int], ...]:
+        """(requests, per seconds): the configured pace within the documented windows."""
+        (_, minute), (_, second) = CLIENT_LIMITS
+        return (self.requests_per_minute, minute), (self.requests_per_second, second)
 
 
 @dataclass

@@ -34,11 +34,6 @@ FINISHED = frozenset({"completed", "failed", "cancelled"})
 # With no type the event stream answers deliveries only; every documented type, always.
 EVENT_TYPES = ("send", "delivery", "bounce", "complaint", "open", "click", "unsubscribe",
                "delivery_delay", "transport_failure")  # fmt: skip
-DEFAULT_LOOKBACK_SECONDS = 3_600.0  # events re-read before the mark: opens arrive late
-DEFAULT_SUBSCRIBERS_REFRESH_MINUTES = 60.0  # a full read: no updated-since filter
-DEFAULT_METRICS_REFRESH_MINUTES = 60.0
-DEFAULT_CONVERSATIONS_REFRESH_MINUTES = 60.0  # a full read: no updated-since filter
-DEFAULT_CHUNK_SECONDS = 300.0  # a long enrollments or events read commits this often
 # 8 attempts from 1 s, each wait at most a minute: a 429 without Retry-After backs off to about
 # a minute and a half
 RETRY = RetryPolicy(max_attempts=8, backoff_initial=1.0, backoff_max=60.0)

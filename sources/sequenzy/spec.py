@@ -8,6 +8,7 @@ from typing import Any
 from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 from sources.sequenzy import sequenzy_source
 from sources.sequenzy.actions import SEQUENZY_ACTIONS, actions_client
+from sources.sequenzy.extraction import SequenzySettings
 from sources.sequenzy.settings import DOCUMENTED_VALUES, SEQUENZY_TABLES, SOURCE_NAME
 
 
@@ -21,7 +22,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 SPEC = VendorSpec(
     name=SOURCE_NAME, title="Sequenzy", color="#e0533b", source=sequenzy_source,
-    tables=SEQUENZY_TABLES,
+    settings=SequenzySettings, tables=SEQUENZY_TABLES,
     # its funnel by sequence, widest first (sequenzy.funnel_by_sequence). Its replies are
     # people, from its inbox (n/a until the conversations are loaded); it classifies no reply
     # (positive: n/a). The view beside it keeps the vendor's own counts of messages.

@@ -23,17 +23,14 @@ from sources.common.actions import (
     Outcome,
     State,
     Target,
-    api_key,
     refused,
-    retry_policy,
     seen_at,
-    setting,
     state_action,
 )
 from sources.common.errors import HttpStatusError
 from sources.common.http import ApiClient
+from sources.unify.extraction import UnifySettings
 from sources.unify.helpers import make_client
-from sources.unify.settings import DEFAULT_BASE_URL, RETRY, SOURCE_NAME
 
 MAX_MAILBOXES = 10  # "At least one and at most ten addresses are accepted"
 RUNNING = ("IN_PROGRESS", "DRAFT")
@@ -144,5 +141,5 @@ UNIFY_ACTIONS: dict[str, Action] = {a.name: a for a in (
 def actions_client() -> ApiClient:
     """A client configured as the source is (`sources.unify`: api_key, base_url and the retry
     settings), with the source's rate limiter."""
-    base_url = str(setting(SOURCE_NAME, "base_url", DEFAULT_BASE_URL))
-    return make_client(api_key(SOURCE_NAME), base_url, retry_policy(SOURCE_NAME, RETRY))
+    settings = UnifySettings.configured()
+    return make_client(settings.api_key, settings.base_url, settings.policy)

@@ -8,21 +8,28 @@ the boundaries of concurrent windows). Whichever resource asks first lists; the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import dlt
 
+from sources.common.configuration import INSTANT, ApiSettings, at_least, between, one_of
 from sources.common.http import ApiClient
-from sources.common.instants import format_instant, parse_instant, server_time
+from sources.common.instants import format_instant, parse_instant, parse_since, server_time
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
 from sources.unify import sequence_rows
 from sources.unify.helpers import make_client, pages
 from sources.unify.query_jobs import JobSettings
-from sources.unify.settings import CLOCK_SKEW_SECONDS
+from sources.unify.settings import (
+    CLOCK_SKEW_SECONDS,
+    DEFAULT_BASE_URL,
+    KEY_SETTING,
+    RETRY,
+    SOURCE_NAME,
+)
 
 # Before resources per table family, one resource held every mark: moved on the first run.
 LEGACY_RESOURCE = "sequences_and_enrollments"
@@ -30,16 +37,53 @@ SOURCE_KEYS = ("sequences", "sequences_listed_at", "api_clock_ahead_seconds")
 
 
 @dataclass(frozen=True)
-class UnifySettings:
-    api_key: str
-    base_url: str
-    policy: RetryPolicy
-    lookback: timedelta
-    since: datetime | None
-    concurrency: int
-    sequences_refresh: timedelta
-    bulk_backfill: bool
-    jobs: JobSettings
+class UnifySettings(ApiSettings):
+    """Everything a user may set of the Unify source and its actions, with its default
+    (sources.common.configuration). `backfill`: how a first load (no high-water mark yet) reads
+    enrollments: "bulk" (a query job, as Unify recommends for large exports) or "list" (the list
+    endpoint, which also carries created_at); increments always use the list endpoint.
+    `enrollment_steps=False` leaves that resource unselected."""
+
+    SECTION: ClassVar[str] = SOURCE_NAME
+    TITLE: ClassVar[str] = "Unify"
+    KEY_SETTING: ClassVar[str] = KEY_SETTING
+    RETRY: ClassVar[RetryPolicy] = RETRY
+
+    base_url: str = DEFAULT_BASE_URL
+    # re-read this much before the high-water mark each run
+    lookback_seconds: float = field(default=300.0, metadata=at_least(0))
+    initial_updated_after: str | None = field(default=None, metadata=INSTANT)
+    # updated_at windows paged at once (10.5 x one cursor at +100 ms a page)
+    concurrency: int = field(default=16, metadata=between(1, 64))
+    sequences_refresh_minutes: float = 60.0  # list sequences at most this often (0: every run)
+    enrollment_steps: bool = True
+    backfill: str = field(default="bulk", metadata=one_of("bulk", "list"))
+    daily_query_jobs: int = 100  # "about 100 job creations a day per account"
+    query_job_timeout: float = 1800.0
+    query_job_poll_seconds: float = 1.0  # first wait between polls; it grows 1.5x to 15 s
+    steps_refresh_minutes: float = 60.0  # one steps job an hour: 24 of the day's ~100
+
+    @property
+    def lookback(self) -> timedelta:
+        return timedelta(seconds=self.lookback_seconds)
+
+    @property
+    def since(self) -> datetime | None:
+        return parse_since(self.initial_updated_after, "initial_updated_after")
+
+    @property
+    def sequences_refresh(self) -> timedelta:
+        return timedelta(minutes=self.sequences_refresh_minutes)
+
+    @property
+    def bulk_backfill(self) -> bool:
+        return self.backfill == "bulk"
+
+    @property
+    def jobs(self) -> JobSettings:
+        return JobSettings(self.daily_query_jobs, self.query_job_timeout,
+                           self.query_job_poll_seconds,
+                           timedelta(minutes=self.steps_refresh_minutes))  # fmt: skip
 
 
 @dataclass

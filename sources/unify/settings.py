@@ -14,10 +14,7 @@ DEFAULT_BASE_URL = "https://api.unifygtm.com/sequences/v1"
 KEY_SETTING = "SOURCES__UNIFY__API_KEY (or [sources.unify] api_key)"
 BASE_SETTING = f"SOURCES__UNIFY__BASE_URL (the API's is {DEFAULT_BASE_URL})"
 PAGE_LIMIT = 100  # the API's maximum
-DEFAULT_LOOKBACK_SECONDS = 300.0  # re-read this much before the high-water mark each run
 CLOCK_SKEW_SECONDS = 60.0  # upper bound margin when the API sends no Date header
-DEFAULT_SEQUENCES_REFRESH_MINUTES = 60.0  # list sequences at most this often (0: every run)
-DEFAULT_CONCURRENCY = 16  # updated_at windows paged at once (10.5 x one cursor at +100 ms a page)
 WINDOWS_PER_WORKER = 4  # more windows than workers: equal-time windows hold unequal rows
 MIN_WINDOW = timedelta(minutes=10)  # a range shorter than this a window is not split
 # Enrollments per Arrow batch handed to dlt: dlt's schema work per item, not the rows, is what
@@ -111,12 +108,6 @@ KEYS: dict[str, str | list[str]] = {
 }  # fmt: skip
 UNIFY_TABLES = Tables(TABLES, KEYS)
 HISTORY_FIELDS = ("updated_at", "status", *ENROLLMENT_FLAGS, "started_at", "ended_at")
-
-# Bulk API (query jobs)
-DEFAULT_DAILY_QUERY_JOBS = 100  # "about 100 job creations a day per account"
-QUERY_JOB_TIMEOUT_SECONDS = 1800.0
-DEFAULT_STEPS_REFRESH_MINUTES = 60.0  # one steps job an hour: 24 of the day's ~100
-QUERY_JOB_POLL_SECONDS = 1.0  # first wait between polls; it grows 1.5x to 15 s
 
 
 # The values the models interpret, as Unify's document lists them (sources.common.values)

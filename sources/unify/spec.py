@@ -8,6 +8,7 @@ from typing import Any
 from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 from sources.unify import unify_source
 from sources.unify.actions import UNIFY_ACTIONS, actions_client
+from sources.unify.extraction import UnifySettings
 from sources.unify.settings import DOCUMENTED_VALUES, SOURCE_NAME, UNIFY_TABLES
 
 
@@ -30,7 +31,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 SPEC = VendorSpec(
-    name=SOURCE_NAME, title="Unify", color="#00a58e", source=unify_source,
+    name=SOURCE_NAME, title="Unify", color="#00a58e", source=unify_source, settings=UnifySettings,
     tables=UNIFY_TABLES,
     # its funnel by sequence, widest first (unify.funnel_by_sequence)
     report=VendorReport(SOURCE_NAME),

@@ -10,25 +10,17 @@ and enrollments.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import dlt
 from dlt.sources import DltResource
 
-from sources.acme.settings import (
-    ACME_TABLES,
-    BASE_SETTING,
-    DEFAULT_BASE_URL,
-    DEFAULT_LOOKBACK_SECONDS,
-    KEY_SETTING,
-    PAGE_LIMIT,
-    SOURCE_NAME,
-)
+from sources.acme.settings import ACME_TABLES, BASE_SETTING, KEY_SETTING, PAGE_LIMIT, AcmeSettings
 from sources.common.bodies import ErrorFormat
-from sources.common.errors import check_at_least, check_key_and_url, readable
+from sources.common.configuration import settings_source
+from sources.common.errors import readable
 from sources.common.http import ApiClient
-from sources.common.instants import format_instant, parse_instant, parse_since
+from sources.common.instants import format_instant, parse_instant
 from sources.common.state import HighWaterMark
 from sources.common.stats import RunStats
 
@@ -41,24 +33,17 @@ class AcmeErrors(ErrorFormat):
         return super().message(error if isinstance(error, dict) else body)
 
 
-@dlt.source(name=SOURCE_NAME, max_table_nesting=0)
-def acme_source(
-    api_key: str = dlt.secrets.value,
-    base_url: str = DEFAULT_BASE_URL,
-    lookback_seconds: float = DEFAULT_LOOKBACK_SECONDS,
-    initial_updated_after: str | None = None,
-    run_stats: RunStats | None = None,
-) -> list[DltResource]:
-    """The Acme tables, one resource each (see the module's docstring)."""
-    check_key_and_url("Acme", SOURCE_NAME, api_key, base_url, KEY_SETTING)
-    check_at_least(lookback_seconds, 0, SOURCE_NAME, "LOOKBACK_SECONDS")
-    since = parse_since(initial_updated_after, "initial_updated_after")
-    stats = run_stats if run_stats is not None else RunStats()
+@settings_source(AcmeSettings)
+def acme_source(settings: AcmeSettings, stats: RunStats) -> list[DltResource]:
+    """The Acme tables, one resource each (see the module's docstring); its arguments are the
+    fields of AcmeSettings, checked before anything is read."""
 
     def client() -> ApiClient:
         return ApiClient(
-            base_url, vendor="Acme", auth_headers={"authorization": f"Bearer {api_key.strip()}"},
-            key_setting=KEY_SETTING, base_setting=BASE_SETTING, errors=AcmeErrors(), stats=stats,
+            settings.base_url, vendor="Acme",
+            auth_headers={"authorization": f"Bearer {settings.api_key.strip()}"},
+            key_setting=KEY_SETTING, base_setting=BASE_SETTING, errors=AcmeErrors(),
+            policy=settings.policy, stats=stats,
         )  # fmt: skip
 
     def sequences() -> Iterator[Any]:
@@ -68,7 +53,7 @@ def acme_source(
 
     def enrollments() -> Iterator[Any]:
         mark = HighWaterMark(dlt.current.resource_state(), "updated_at")
-        start = mark.start(timedelta(seconds=lookback_seconds), since)
+        start = mark.start(settings.lookback, settings.since)
         params: dict[str, Any] = {"limit": PAGE_LIMIT}
         if start is not None:
             params["updated_after"] = format_instant(start)

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from sources.acme import acme_source
-from sources.acme.settings import ACME_TABLES, SOURCE_NAME
+from sources.acme.settings import ACME_TABLES, SOURCE_NAME, AcmeSettings
 from sources.common.vendors import VendorReport, VendorSpec, add_since, given
 
 
@@ -19,7 +19,8 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 SPEC = VendorSpec(
-    name=SOURCE_NAME, title="Acme", color="#8a6d3b", source=acme_source, tables=ACME_TABLES,
+    name=SOURCE_NAME, title="Acme", color="#8a6d3b", source=acme_source,
+    settings=AcmeSettings, tables=ACME_TABLES,
     report=VendorReport(SOURCE_NAME),  # its funnel by sequence (acme.funnel_by_sequence)
     add_arguments=add_arguments, options=options,
 )  # fmt: skip
