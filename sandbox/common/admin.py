@@ -6,6 +6,8 @@ objects directly, these serve a sandbox in another process (`python -m sandbox`,
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
@@ -15,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.common.clock import VirtualClock, format_rfc3339
-from sandbox.common.faults import FaultConfig, FaultInjector
+from sandbox.common.faults import ErrorBody, FaultConfig, FaultInjector, WindowLimit
 
 ADMIN = "/_sandbox"
 
@@ -85,6 +87,29 @@ def admin_app(state: Workspace, injector: FaultInjector) -> Starlette:
             Route(f"{ADMIN}/faults", faults, methods=["GET", "PUT"]),
         ]
     )
+
+
+@dataclass(frozen=True)
+class Front:
+    """What stands before a vendor's API routes: which paths are its API, the body of its
+    errors, and whether its 429s for its documented limits carry Retry-After (Instantly's and
+    Sequenzy's do not)."""
+
+    is_api: Callable[[str], bool]
+    error_body: ErrorBody
+    limit_retry_after: bool = True
+
+    def serve(
+        self, state: Workspace, api: Any, faults: FaultConfig | None,
+        limits: Sequence[WindowLimit] = (),
+    ) -> tuple[FaultInjector, Any]:  # fmt: skip
+        """The API app behind its fault injector, and the controls beside it: the injector
+        and the one app to serve."""
+        injector = FaultInjector(
+            api, is_api=self.is_api, error_body=self.error_body, config=faults, limits=limits,
+            limit_retry_after=self.limit_retry_after,
+        )  # fmt: skip
+        return injector, with_controls(state, injector)
 
 
 def with_controls(state: Workspace, injector: FaultInjector) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.common.admin import with_controls
+from sandbox.common.admin import Front
 from sandbox.common.clock import VirtualClock
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import Served
@@ -24,6 +24,7 @@ DOCUMENTED_LIMITS = (
     WindowLimit(100, 1.0), WindowLimit(6_000, 60.0), WindowLimit(20, 60.0, f"{PREFIX}/emails"),
 )  # fmt: skip
 ALL_SCOPES = frozenset({"all:all"})
+FRONT = Front(is_api_path, error_body, limit_retry_after=False)
 
 
 @dataclass
@@ -132,15 +133,10 @@ class InstantlySandbox(Served):
             seed, campaigns=campaigns, accounts=accounts, leads=leads, anchor_us=clock.anchor_us
         )
         world.leads.shared = shared_people  # addresses other worlds share
-        lock = threading.RLock()
-        state = InstantlyState(world, clock, lock)
+        state = InstantlyState(world, clock, threading.RLock())
         keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: ALL_SCOPES}
-        api = InstantlyApi(world, clock, keys, paid_plan, lock)
-        injector = FaultInjector(
-            build_app(api), is_api=is_api_path, error_body=error_body, config=faults,
-            limits=rate_limits, limit_retry_after=False,
-        )  # fmt: skip
-        return cls(state, api, injector, with_controls(state, injector))
+        api = InstantlyApi(world, clock, keys, paid_plan, state.lock)
+        return cls(state, api, *FRONT.serve(state, build_app(api), faults, rate_limits))
 
 
 __all__ = [

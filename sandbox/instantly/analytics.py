@@ -21,6 +21,13 @@ from sandbox.instantly.world import InstantlyWorld
 
 POSITIVE = (1, 2, 3, 4)
 DAY = ev.DAY
+# A campaign's counts of these kinds come three ways: all, unique leads, and unique by step
+# ("open_count", "open_count_unique", "open_count_unique_by_step"), from its metric and kind.
+COUNTED_BY_STEP = (
+    ("open_count", "opened", ev.OPEN), ("reply_count", "replies", ev.REPLY),
+    ("reply_count_automatic", "replies_automatic", ev.AUTO_REPLY),
+    ("link_click_count", "clicks", ev.CLICK),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -106,41 +113,29 @@ def totals(world: InstantlyWorld, window: Window, campaigns: list[int]) -> list[
         campaign = world.campaigns[c]
         e = everything.where((everything.campaign == c) & ~np.isin(everything.kind, ev.SUB_KINDS))
         m = _metrics(e)
-        by_step = {
-            kind: _unique(e.of(kind).lead * 8 + e.of(kind).step)
-            for kind in (ev.OPEN, ev.REPLY, ev.AUTO_REPLY, ev.CLICK)
-        }
         opportunities = m["unique_opportunities"]
         members = np.nonzero(leads.campaign == c)[0]
-        rows.append(
-            {
-                "campaign_name": campaign["name"],
-                "campaign_id": campaign["id"],
-                "campaign_status": campaign["status"],
-                "campaign_is_evergreen": campaign["is_evergreen"],
-                "leads_count": int(leads.exists(members, window.now).sum()),
-                "contacted_count": m["contacted"],
-                "emails_sent_count": m["sent"],
-                "new_leads_contacted_count": m["new_leads_contacted"],
-                "open_count": m["opened"],
-                "open_count_unique": m["unique_opened"],
-                "open_count_unique_by_step": by_step[ev.OPEN],
-                "reply_count": m["replies"],
-                "reply_count_unique": m["unique_replies"],
-                "reply_count_unique_by_step": by_step[ev.REPLY],
-                "reply_count_automatic": m["replies_automatic"],
-                "reply_count_automatic_unique": m["unique_replies_automatic"],
-                "reply_count_automatic_unique_by_step": by_step[ev.AUTO_REPLY],
-                "link_click_count": m["clicks"],
-                "link_click_count_unique": m["unique_clicks"],
-                "link_click_count_unique_by_step": by_step[ev.CLICK],
-                "bounced_count": len(e.of(ev.BOUNCE).time),
-                "unsubscribed_count": len(e.of(ev.UNSUBSCRIBE).time),
-                "completed_count": len(e.of(ev.COMPLETE).time),
-                "total_opportunities": opportunities,
-                "total_opportunity_value": opportunities * (campaign.get("pl_value") or 0),
-            }
-        )
+        row = {
+            "campaign_name": campaign["name"],
+            "campaign_id": campaign["id"],
+            "campaign_status": campaign["status"],
+            "campaign_is_evergreen": campaign["is_evergreen"],
+            "leads_count": int(leads.exists(members, window.now).sum()),
+            "contacted_count": m["contacted"],
+            "emails_sent_count": m["sent"],
+            "new_leads_contacted_count": m["new_leads_contacted"],
+        }
+        for name, metric, kind in COUNTED_BY_STEP:
+            row[name] = m[metric]
+            row[f"{name}_unique"] = m[f"unique_{metric}"]
+            row[f"{name}_unique_by_step"] = _unique(e.of(kind).lead * 8 + e.of(kind).step)
+        rows.append(row | {
+            "bounced_count": len(e.of(ev.BOUNCE).time),
+            "unsubscribed_count": len(e.of(ev.UNSUBSCRIBE).time),
+            "completed_count": len(e.of(ev.COMPLETE).time),
+            "total_opportunities": opportunities,
+            "total_opportunity_value": opportunities * (campaign.get("pl_value") or 0),
+        })  # fmt: skip
     return rows
 
 

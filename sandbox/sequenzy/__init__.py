@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.common.admin import with_controls
+from sandbox.common.admin import Front
 from sandbox.common.clock import VirtualClock
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import Served
@@ -21,6 +21,7 @@ from sandbox.sequenzy.world import CANCELLED, SequenzyWorld
 
 DEFAULT_API_KEY = "sequenzy-sandbox-key"
 ALL_SCOPES = frozenset({"all"})
+FRONT = Front(is_api_path, error_body, limit_retry_after=False)
 # "100 requests per minute per API key and 20 requests per second burst" (the vendor's MCP
 # README); answered 429 with no Retry-After.
 DOCUMENTED_LIMITS = (WindowLimit(100, 60.0), WindowLimit(20, 1.0))
@@ -134,15 +135,11 @@ class SequenzySandbox(Served):
             anchor_us=clock.anchor_us,
             shared_people=shared_people,
         )
-        lock = threading.RLock()
-        state = SequenzyState(world, clock, lock)
-        keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: ALL_SCOPES}
-        api = SequenzyApi(world, clock, keys, lock)
-        injector = FaultInjector(
-            build_app(api), is_api=is_api_path, error_body=error_body, config=faults,
-            limits=rate_limits, limit_retry_after=False,
-        )  # fmt: skip
-        return cls(state, api, injector, with_controls(state, injector))
+        state = SequenzyState(world, clock, threading.RLock())
+        api = SequenzyApi(world, clock, {DEFAULT_API_KEY: ALL_SCOPES} if api_keys is None
+                          else api_keys, state.lock)  # fmt: skip
+        injector, app = FRONT.serve(state, build_app(api), faults, rate_limits)
+        return cls(state, api, injector, app)
 
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.common.admin import with_controls
+from sandbox.common.admin import Front
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import Served
 from sandbox.unify.app import PREFIX, build_app, error_body, is_api_path
@@ -53,11 +53,10 @@ class UnifySandbox(Served):
         state.oldest_first = list_order == "oldest_first"
         state.world.shared_people = shared_people  # addresses other worlds share
         jobs = JobStore(state)
-        injector = FaultInjector(
-            build_app(state, api_keys, jobs), is_api=is_api_path, error_body=error_body,
-            config=faults, limits=[rate_limit] if rate_limit else [],
-        )  # fmt: skip
-        return cls(state, injector, jobs, with_controls(state, injector))
+        injector, app = Front(is_api_path, error_body).serve(
+            state, build_app(state, api_keys, jobs), faults, [rate_limit] if rate_limit else []
+        )
+        return cls(state, injector, jobs, app)
 
 
 __all__ = [

@@ -26,7 +26,13 @@ from typing import Any, ClassVar, Self, TypeVar
 import dlt
 from dlt.sources import DltResource, DltSource
 
-from sources.common.errors import check_at_least, check_between, check_key_and_url, check_one_of
+from sources.common.errors import (
+    check_at_least,
+    check_between,
+    check_key_and_url,
+    check_one_of,
+    readable,
+)
 from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
@@ -152,3 +158,14 @@ def settings_source(
         return factory
 
     return decorate
+
+
+def merged_resources(run: Any, *extracts: Callable[[Any], Any]) -> list[DltResource]:
+    """One resource per generator function, named as the function and merged on its tables'
+    keys, each given the source instance's `run` (its `settings` and `stats`). A field the
+    vendor's answer lacked fails it in one line (`errors.readable`)."""
+    reads = readable(run.settings.TITLE, run.stats)
+    return [
+        dlt.resource(reads(extract), name=extract.__name__, write_disposition="merge")(run)
+        for extract in extracts
+    ]

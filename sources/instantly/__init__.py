@@ -15,18 +15,15 @@ Marks and refresh times live in dlt state, committed with the data of the same l
 
 from __future__ import annotations
 
-import dlt
 from dlt.sources import DltResource
 
-from sources.common.configuration import settings_source
-from sources.common.errors import readable
+from sources.common.configuration import merged_resources, settings_source
 from sources.common.stats import RunStats
-from sources.instantly.analytics import analytics as _analytics
-from sources.instantly.catalog import accounts as _accounts
-from sources.instantly.catalog import campaigns as _campaigns
-from sources.instantly.emails import emails as _emails
+from sources.instantly.analytics import analytics
+from sources.instantly.catalog import accounts, campaigns
+from sources.instantly.emails import emails
 from sources.instantly.extraction import InstantlyRun, InstantlySettings
-from sources.instantly.leads import leads as _leads
+from sources.instantly.leads import leads
 
 
 @settings_source(InstantlySettings)
@@ -34,11 +31,4 @@ def instantly_source(settings: InstantlySettings, stats: RunStats) -> list[DltRe
     """The Instantly tables, in five resources (see the module's docstring); its arguments are
     the fields of InstantlySettings."""
     run = InstantlyRun(settings, stats)
-    reads = readable("Instantly", run.stats)  # a field its answer lacked: one line
-    return [
-        dlt.resource(reads(_campaigns), name="campaigns", write_disposition="merge")(run),
-        dlt.resource(reads(_accounts), name="accounts", write_disposition="merge")(run),
-        dlt.resource(reads(_leads), name="leads", write_disposition="merge")(run),
-        dlt.resource(reads(_emails), name="emails", write_disposition="merge")(run),
-        dlt.resource(reads(_analytics), name="analytics", write_disposition="merge")(run),
-    ]
+    return merged_resources(run, campaigns, accounts, leads, emails, analytics)

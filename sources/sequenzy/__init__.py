@@ -17,19 +17,17 @@ second). Marks and offsets live in dlt state, committed with the data of the sam
 
 from __future__ import annotations
 
-import dlt
 from dlt.sources import DltResource
 
-from sources.common.configuration import settings_source
-from sources.common.errors import readable
+from sources.common.configuration import merged_resources, settings_source
 from sources.common.stats import RunStats
-from sources.sequenzy.catalog import sequences as _sequences
-from sources.sequenzy.conversations import conversations as _conversations
-from sources.sequenzy.enrollments import enrollments as _enrollments
-from sources.sequenzy.events import events as _events
+from sources.sequenzy.catalog import sequences
+from sources.sequenzy.conversations import conversations
+from sources.sequenzy.enrollments import enrollments
+from sources.sequenzy.events import events
 from sources.sequenzy.extraction import SequenzyRun, SequenzySettings
-from sources.sequenzy.metrics import metrics as _metrics
-from sources.sequenzy.subscribers import subscribers as _subscribers
+from sources.sequenzy.metrics import metrics
+from sources.sequenzy.subscribers import subscribers
 
 
 @settings_source(SequenzySettings)
@@ -37,12 +35,6 @@ def sequenzy_source(settings: SequenzySettings, stats: RunStats) -> list[DltReso
     """The Sequenzy tables, in six resources (see the module's docstring); its arguments are
     the fields of SequenzySettings."""
     run = SequenzyRun(settings, stats)
-    reads = readable("Sequenzy", run.stats)  # a field its answer lacked: one line
-    return [
-        dlt.resource(reads(_sequences), name="sequences", write_disposition="merge")(run),
-        dlt.resource(reads(_enrollments), name="enrollments", write_disposition="merge")(run),
-        dlt.resource(reads(_subscribers), name="subscribers", write_disposition="merge")(run),
-        dlt.resource(reads(_conversations), name="conversations", write_disposition="merge")(run),
-        dlt.resource(reads(_events), name="events", write_disposition="merge")(run),
-        dlt.resource(reads(_metrics), name="metrics", write_disposition="merge")(run),
-    ]
+    return merged_resources(
+        run, sequences, enrollments, subscribers, conversations, events, metrics
+    )

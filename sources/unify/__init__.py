@@ -15,16 +15,14 @@ it never gets ahead of what was loaded.
 
 from __future__ import annotations
 
-import dlt
 from dlt.sources import DltResource
 
-from sources.common.configuration import settings_source
-from sources.common.errors import readable
+from sources.common.configuration import merged_resources, settings_source
 from sources.common.stats import RunStats
-from sources.unify.enrollment_steps import enrollment_steps as _enrollment_steps
-from sources.unify.enrollments import enrollments as _enrollments
+from sources.unify.enrollment_steps import enrollment_steps
+from sources.unify.enrollments import enrollments
 from sources.unify.extraction import UnifyRun, UnifySettings
-from sources.unify.sequences import sequences as _sequences
+from sources.unify.sequences import sequences
 
 
 @settings_source(UnifySettings)
@@ -32,13 +30,7 @@ def unify_source(settings: UnifySettings, stats: RunStats) -> list[DltResource]:
     """The Unify tables, in three resources (see the module's docstring); its arguments are the
     fields of UnifySettings. `run_stats`, when given, counts this instance's requests and
     retries (the runner's summary reads it)."""
-    run = UnifyRun(settings, stats)
-    reads = readable("Unify", run.stats)  # a field its answer lacked: one line
-    return [
-        dlt.resource(reads(_sequences), name="sequences", write_disposition="merge")(run),
-        dlt.resource(reads(_enrollments), name="enrollments", write_disposition="merge")(run),
-        dlt.resource(
-            reads(_enrollment_steps), name="enrollment_steps", write_disposition="merge",
-            selected=settings.enrollment_steps,
-        )(run),
-    ]  # fmt: skip
+    resources = merged_resources(UnifyRun(settings, stats), sequences, enrollments,
+                                 enrollment_steps)  # fmt: skip
+    resources[-1].selected = settings.enrollment_steps
+    return resources

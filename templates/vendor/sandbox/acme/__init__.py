@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.common.admin import with_controls
+from sandbox.common.admin import Front
 from sandbox.common.clock import US, VirtualClock, format_rfc3339, parse_iso_us
 from sandbox.common.faults import FaultConfig, FaultInjector
 from sandbox.common.people import shared_address
@@ -162,8 +162,6 @@ class AcmeSandbox(Served):
     ) -> AcmeSandbox:
         clock = VirtualClock(anchor_us, frozen=frozen_clock)
         state = generate(seed, enrollments, clock, shared_people)
-        injector = FaultInjector(
-            build_app(state, api_key), is_api=lambda path: path.startswith(PREFIX),
-            error_body=error_body, config=faults,
-        )  # fmt: skip
-        return cls(state, injector, with_controls(state, injector))
+        front = Front(lambda path: path.startswith(PREFIX), error_body)
+        injector, app = front.serve(state, build_app(state, api_key), faults)
+        return cls(state, injector, app)
