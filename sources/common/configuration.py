@@ -20,7 +20,8 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import Field, dataclass, fields
+from dataclasses import Field, dataclass, field, fields
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Self, TypeVar
 
 import dlt
@@ -69,12 +70,26 @@ class ApiSettings:
     retry_after_floor: float | None = None
     backoff_initial: float | None = None
     request_timeout: float | None = None
+    # re-read this much before the high-water mark each run (each vendor's class gives its own)
+    lookback_seconds: float = field(default=300.0, metadata=at_least(0))
 
     def __post_init__(self) -> None:
         for declared in fields(self):
             _check(getattr(self, declared.name), declared, self.SECTION)
         check_key_and_url(self.TITLE, self.SECTION, self.api_key, self.base_url,
                           self.KEY_SETTING)  # fmt: skip
+
+    @property
+    def lookback(self) -> timedelta:
+        return timedelta(seconds=self.lookback_seconds)
+
+    @property
+    def since(self) -> datetime | None:
+        """Where a first load starts: the field marked `INSTANT` (None: the vendor's start)."""
+        for declared in fields(self):
+            if "instant" in declared.metadata:
+                return parse_since(getattr(self, declared.name), declared.name)
+        return None
 
     @property
     def policy(self) -> RetryPolicy:

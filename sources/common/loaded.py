@@ -12,13 +12,15 @@ would do, but fails on this dlt and sqlglot (`qualify() got an unexpected keywor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import dlt
 
 from sources.common.instants import parse_instant
 from sources.common.notices import notices
+from sources.common.state import due, mark_done
 from sources.common.stats import RunStats
 
 log = notices("destination")
@@ -55,16 +57,50 @@ def changed(before: Mapping[str, datetime], key: str, stamp: str | None) -> bool
     return stamp is None or before.get(key) != parse_instant(stamp)
 
 
-def changed_batches(
+@dataclass(frozen=True)
+class FullRead:
+    """A listing with no updated-since filter, read whole when due and compared with what is
+    loaded: only the records whose change stamp differs from the destination's are loaded."""
+
+    table: str  # merged on `id`
+    stamp_column: str  # the change stamp, as loaded
+    stamp: Callable[[dict[str, Any]], str | None]  # the change stamp, of a record as answered
+    listed: str  # the resource state's key: when the last complete read was done
+
+    def read(
+        self, run: Any, refresh: timedelta,
+        pages: Callable[[Any], Iterable[list[dict[str, Any]]]],
+        table_of: Callable[[list[dict[str, Any]], Any], Any], batch_rows: int,
+        gone: Callable[[set[str], set[str]], Iterator[Any]] | None = None,
+    ) -> Iterator[Any]:  # fmt: skip
+        """When due (`refresh` since the last complete read): every page of `pages(client)`
+        (`run.client()`), its changed records made tables by `table_of(batch, known types)` in
+        batches of about `batch_rows`. After a complete read, `gone(loaded ids, seen ids)`
+        yields what the listing no longer has; only then is the read marked done."""
+        state = dlt.current.resource_state()
+        if not due(state, self.listed, refresh):
+            return
+        before = latest_values(self.table, "id", self.stamp_column) or {}
+        seen: set[str] | None = set() if gone is not None else None  # ids: only when asked
+        known = run.known_types()
+        with run.client() as client:
+            for batch in _changed_batches(pages(client), before, self.stamp, batch_rows,
+                                          run.stats, seen):  # fmt: skip
+                yield table_of(batch, known)
+        if gone is not None and seen is not None:
+            yield from gone(set(before), seen)
+        mark_done(state, self.listed)
+
+
+def _changed_batches(
     pages: Iterable[list[dict[str, Any]]],
     before: Mapping[str, datetime],
     stamp: Callable[[dict[str, Any]], str | None],
     batch_rows: int,
     stats: RunStats,
-    seen: set[str] | None = None,
+    seen: set[str] | None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """A full read compared with what is loaded, for an API without an updated-since filter:
-    the records of `pages` that `changed` (by `id` and their change `stamp`), in batches of
+    """The records of `pages` that `changed` (by `id` and their change `stamp`), in batches of
     about `batch_rows`; every record read is counted in `stats`, and its id added to `seen`
     (what a complete read says is still there)."""
     batch: list[dict[str, Any]] = []

@@ -4,14 +4,13 @@ client, and when each listing is due again."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import ClassVar
 
 import dlt
 
 from sources.common.configuration import INSTANT, ApiSettings, at_least
 from sources.common.http import ApiClient
-from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
@@ -51,14 +50,6 @@ class InstantlySettings(ApiSettings):
     emails_requests_per_window: int = field(default=EMAILS_LIMIT[0], metadata=at_least(1))
     emails_window_seconds: int = field(default=EMAILS_LIMIT[1], metadata=at_least(1))
     email_bodies: bool = False
-
-    @property
-    def lookback(self) -> timedelta:
-        return timedelta(seconds=self.lookback_seconds)
-
-    @property
-    def since(self) -> datetime | None:  # emails created before are not read on a first load
-        return parse_since(self.initial_created_after, "initial_created_after")
 
     @property
     def catalog_refresh(self) -> timedelta:

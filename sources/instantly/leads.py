@@ -15,33 +15,31 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-import dlt
-
 from sources.common import loaded
-from sources.common.state import due, mark_done
+from sources.common.http import ApiClient
+from sources.common.tables import KnownTypes
 from sources.instantly import rows
 from sources.instantly.extraction import InstantlyRun
 from sources.instantly.helpers import lead_pages
 from sources.instantly.settings import BATCH_ROWS, INSTANTLY_TABLES
 
-LEADS_LISTED = "leads_listed_at"
+LEADS = loaded.FullRead("leads", "timestamp_updated", itemgetter("timestamp_updated"),
+                        "leads_listed_at")  # fmt: skip
 
 
 def leads(run: InstantlyRun) -> Iterator[Any]:
-    state = dlt.current.resource_state()
-    if not due(state, LEADS_LISTED, run.settings.leads_refresh):
-        return
-    before = loaded.latest_values("leads", "id", "timestamp_updated") or {}
     started = datetime.now(UTC)
-    seen: set[str] = set()
-    known = run.known_types()
-    with run.client() as client:
-        pages = (page for page, _ in lead_pages(client))
-        stamp = itemgetter("timestamp_updated")  # the document promises it
-        for batch in loaded.changed_batches(pages, before, stamp, BATCH_ROWS, run.stats, seen):
-            yield INSTANTLY_TABLES.tagged("leads", rows.lead_table(batch, known))
-    yield from _deletions(set(before), seen, started)
-    mark_done(state, LEADS_LISTED)
+
+    def table(batch: list[dict[str, Any]], known: KnownTypes) -> Any:
+        return INSTANTLY_TABLES.tagged("leads", rows.lead_table(batch, known))
+
+    def gone(loaded_ids: set[str], seen: set[str]) -> Iterator[Any]:
+        return _deletions(loaded_ids, seen, started)
+
+    def pages(client: ApiClient) -> Iterator[list[dict[str, Any]]]:
+        return (page for page, _ in lead_pages(client))
+
+    yield from LEADS.read(run, run.settings.leads_refresh, pages, table, BATCH_ROWS, gone)
 
 
 def _deletions(loaded_ids: set[str], seen: set[str], started: datetime) -> Iterator[Any]:

@@ -88,6 +88,12 @@ _STEP = {"type": TEXT, "delay": DOUBLE, "delay_unit": TEXT, "subject": TEXT, "bo
 _COUNTS = ("sent", "contacted", "new_leads_contacted", "opened", "unique_opened", "replies",
            "unique_replies", "replies_automatic", "unique_replies_automatic", "clicks",
            "unique_clicks", "opportunities", "unique_opportunities")  # fmt: skip
+# a campaign's totals (GET /campaigns/analytics)
+_CAMPAIGN_COUNTS = ("leads_count", "contacted_count", "emails_sent_count",
+                    "new_leads_contacted_count", "open_count", "open_count_unique",
+                    "reply_count", "reply_count_unique", "reply_count_automatic",
+                    "link_click_count", "link_click_count_unique", "bounced_count",
+                    "unsubscribed_count", "completed_count", "total_opportunities")  # fmt: skip
 TABLES: dict[str, dict[str, dict[str, Any]]] = {
     "campaigns": _columns(
         id=ID, name=TEXT, status=INT, status_label=TEXT, is_evergreen=BOOL,
@@ -158,12 +164,8 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
     ),
     "campaign_analytics": _columns(
         campaign_id=ID, campaign_name=TEXT, campaign_status=INT, campaign_status_label=TEXT,
-        campaign_is_evergreen=BOOL, leads_count=INT, contacted_count=INT,
-        emails_sent_count=INT, new_leads_contacted_count=INT, open_count=INT,
-        open_count_unique=INT, reply_count=INT, reply_count_unique=INT,
-        reply_count_automatic=INT, link_click_count=INT, link_click_count_unique=INT,
-        bounced_count=INT, unsubscribed_count=INT, completed_count=INT,
-        total_opportunities=INT, total_opportunity_value=DOUBLE, loaded_at=TS,
+        campaign_is_evergreen=BOOL, **{c: INT for c in _CAMPAIGN_COUNTS},
+        total_opportunity_value=DOUBLE, loaded_at=TS,
     ),
     "campaign_analytics_daily": _columns(
         campaign_id=ID, date=TEXT | {"data_type": "date", "nullable": False},

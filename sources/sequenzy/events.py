@@ -67,14 +67,9 @@ def _first_start(run: SequenzyRun, summary: dict[str, Any]) -> datetime:
     return max(found) if found else datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _sequence(
-    run: SequenzyRun,
-    client: ApiClient,
-    summary: dict[str, Any],
-    entry: dict[str, Any],
-    now: datetime,
-    known: KnownTypes,
-) -> Generator[Any, None, bool]:
+def _sequence(run: SequenzyRun, client: ApiClient, summary: dict[str, Any],
+              entry: dict[str, Any], now: datetime, known: KnownTypes
+              ) -> Generator[Any, None, bool]:  # fmt: skip
     """The sequence's events from where the last read stopped; whether any page was read."""
     sequence_id = summary["id"]
     mark = HighWaterMark(entry, "mark")

@@ -12,7 +12,7 @@ import dlt
 
 from sources.common.configuration import INSTANT, ApiSettings, at_least
 from sources.common.http import ApiClient
-from sources.common.instants import parse_since, server_time
+from sources.common.instants import server_time
 from sources.common.ratelimit import RateLimits
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
@@ -54,14 +54,6 @@ class SequenzySettings(ApiSettings):
     chunk_seconds: float = field(default=300.0, metadata=at_least(0))
     requests_per_minute: int = field(default=CLIENT_LIMITS[0][0], metadata=at_least(1))
     requests_per_second: int = field(default=CLIENT_LIMITS[1][0], metadata=at_least(1))
-
-    @property
-    def lookback(self) -> timedelta:
-        return timedelta(seconds=self.lookback_seconds)
-
-    @property
-    def since(self) -> datetime | None:  # events before this are not read on a first load
-        return parse_since(self.initial_since, "initial_since")
 
     @property
     def subscribers_refresh(self) -> timedelta:

@@ -12,26 +12,21 @@ import operator
 from collections.abc import Iterator
 from typing import Any
 
-import dlt
-
 from sources.common import loaded
-from sources.common.state import due, mark_done
+from sources.common.tables import KnownTypes
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
 from sources.sequenzy.settings import BATCH_ROWS, SEQUENZY_TABLES
 
-LISTED = "subscribers_listed_at"
+# the SDK lets `updatedAt` be absent: such a subscriber is loaded every full read
+SUBSCRIBERS = loaded.FullRead(
+    "subscribers", "updated_at", operator.methodcaller("get", "updatedAt"), "subscribers_listed_at"
+)
 
 
 def subscribers(run: SequenzyRun) -> Iterator[Any]:
-    state = dlt.current.resource_state()
-    if not due(state, LISTED, run.settings.subscribers_refresh):
-        return
-    before = loaded.latest_values("subscribers", "id", "updated_at") or {}
-    known = run.known_types()
-    with run.client() as client:
-        pages = helpers.subscriber_pages(client)
-        stamp = operator.methodcaller("get", "updatedAt")  # the SDK lets it be absent
-        for batch in loaded.changed_batches(pages, before, stamp, BATCH_ROWS, run.stats):
-            yield SEQUENZY_TABLES.tagged("subscribers", rows.subscriber_table(batch, known))
-    mark_done(state, LISTED)
+    def table(batch: list[dict[str, Any]], known: KnownTypes) -> Any:
+        return SEQUENZY_TABLES.tagged("subscribers", rows.subscriber_table(batch, known))
+
+    refresh = run.settings.subscribers_refresh
+    yield from SUBSCRIBERS.read(run, refresh, helpers.subscriber_pages, table, BATCH_ROWS)

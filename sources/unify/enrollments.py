@@ -85,14 +85,9 @@ def _bulk_only_tables(
                     " query-job budget is spent (%s)", exc)  # fmt: skip
 
 
-def _listed(
-    client: ApiClient,
-    run: UnifyRun,
-    source_state: dict[str, Any],
-    state: dict[str, Any],
-    mark: HighWaterMark,
-    listing: Listing | None,
-) -> Generator[Any, None, dict[str, dict[str, Any]]]:
+def _listed(client: ApiClient, run: UnifyRun, source_state: dict[str, Any],
+            state: dict[str, Any], mark: HighWaterMark, listing: Listing | None
+            ) -> Generator[Any, None, dict[str, dict[str, Any]]]:  # fmt: skip
     """Enrollments updated in [mark - lookback, upper], the range split into windows paged
     concurrently, handed to dlt as Arrow batches; returns the embedded sequences.
 

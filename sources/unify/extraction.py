@@ -16,7 +16,7 @@ import dlt
 
 from sources.common.configuration import INSTANT, ApiSettings, at_least, between, one_of
 from sources.common.http import ApiClient
-from sources.common.instants import format_instant, parse_instant, parse_since, server_time
+from sources.common.instants import format_instant, parse_instant, server_time
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
@@ -62,14 +62,6 @@ class UnifySettings(ApiSettings):
     query_job_timeout: float = 1800.0
     query_job_poll_seconds: float = 1.0  # first wait between polls; it grows 1.5x to 15 s
     steps_refresh_minutes: float = 60.0  # one steps job an hour: 24 of the day's ~100
-
-    @property
-    def lookback(self) -> timedelta:
-        return timedelta(seconds=self.lookback_seconds)
-
-    @property
-    def since(self) -> datetime | None:
-        return parse_since(self.initial_updated_after, "initial_updated_after")
 
     @property
     def sequences_refresh(self) -> timedelta:

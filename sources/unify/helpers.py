@@ -76,13 +76,8 @@ def make_client(
     )
 
 
-def first_page(
-    client: ApiClient,
-    path: str,
-    items: str,
-    params: list[tuple[str, Any]],
-    read: BodyReader | None = None,
-) -> ApiResponse:
+def first_page(client: ApiClient, path: str, items: str, params: list[tuple[str, Any]],
+               read: BodyReader | None = None) -> ApiResponse:  # fmt: skip
     """One page of a list endpoint, checked to look like the Unify API's; `read` may give the
     items as an Arrow array (list_pages)."""
     response = client.get(path, params=[*params, ("limit", PAGE_LIMIT)], collection=True, read=read)
@@ -95,13 +90,8 @@ def first_page(
     return response
 
 
-def pages(
-    client: ApiClient,
-    path: str,
-    items: str,
-    params: list[tuple[str, Any]],
-    read: BodyReader | None = None,
-) -> Iterator[ApiResponse]:
+def pages(client: ApiClient, path: str, items: str, params: list[tuple[str, Any]],
+          read: BodyReader | None = None) -> Iterator[ApiResponse]:  # fmt: skip
     """Every page of a cursor-paged list endpoint, following `next_cursor` until it is null."""
     response = first_page(client, path, items, params, read)
     while True:

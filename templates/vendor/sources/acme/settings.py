@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import ClassVar
 
 from sources.common.configuration import INSTANT, ApiSettings, at_least
-from sources.common.instants import parse_since
 from sources.common.retries import RetryPolicy
 from sources.common.tables import ID, TEXT, TS, Tables, columns
 
@@ -31,14 +29,6 @@ class AcmeSettings(ApiSettings):
     # re-read this much before the high-water mark each run
     lookback_seconds: float = field(default=300.0, metadata=at_least(0))
     initial_updated_after: str | None = field(default=None, metadata=INSTANT)
-
-    @property
-    def lookback(self) -> timedelta:
-        return timedelta(seconds=self.lookback_seconds)
-
-    @property
-    def since(self) -> datetime | None:
-        return parse_since(self.initial_updated_after, "initial_updated_after")
 
 
 # Every table merged on `id`; columns typed, so that one null on every row still exists with its
