@@ -22,6 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
+def source_env(vendor: str, api_key: str, base_url: str, **settings: str) -> dict[str, str]:
+    """The vendor's source against a sandbox: its key, its address and `settings`, as the
+    `SOURCES__<VENDOR>__*` variables a scheduled load reads."""
+    section = f"SOURCES__{vendor.upper()}__"
+    given = {"api_key": api_key, "base_url": base_url} | settings
+    return {section + name.upper(): value for name, value in given.items()}
+
+
 def found(pattern: str, text: str) -> str:
     """The first group of `pattern` in a child's output, or an error showing the output."""
     match = re.search(pattern, text)
@@ -155,6 +163,23 @@ class Bench:
         finally:
             self.sandbox = own
             sandbox.stop()
+
+    def backfill_and_nothing_new(self, skip: set[str]) -> list[Result]:
+        """(b) every table on a fresh pipeline, compared with the ceiling (a); (d) a run at
+        once after it, on its state, where nothing is new."""
+        results = []
+        if "b" not in skip:
+            results.append(self.ours("b", "backfill, all tables (this project)"))
+        if "d" not in skip:
+            results.append(self.ours("b2", "nothing-new incremental run", fresh=False, ceiling=""))
+            results[-1].scenario = "d"
+        return results
+
+    def limited(self, sandbox: Sandbox, label: str, env: dict[str, str]) -> Result:
+        """(g) a backfill against `sandbox`, which keeps the vendor's documented limits, with
+        the client paced by `env`."""
+        with self.against(sandbox):
+            return self.ours("g", label, True, **env)
 
     def folder(self, name: str, fresh: bool = True) -> Path:
         folder = self.work / name.rstrip("0123456789")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from bench.harness import ROOT, Bench, Result, Sandbox
+from bench.harness import ROOT, Bench, Result, Sandbox, source_env
 
 KEY = "instantly-sandbox-key"
 WORLD_FLAG = "--leads"
@@ -20,12 +20,9 @@ CAMPAIGNS = 12  # the sandbox's default
 
 
 def environment(base_url: str) -> dict[str, str]:
-    return {
-        "SOURCES__INSTANTLY__API_KEY": KEY, "SOURCES__INSTANTLY__BASE_URL": base_url,
-        # the sandbox runs without limits here: the client's emails pace lifted to match
-        "SOURCES__INSTANTLY__EMAILS_REQUESTS_PER_WINDOW": "100000",
-        "SOURCES__INSTANTLY__EMAILS_WINDOW_SECONDS": "1",
-    }  # fmt: skip
+    # the sandbox runs without limits here: the client's emails pace lifted to match
+    return source_env("instantly", KEY, base_url, emails_requests_per_window="100000",
+                      emails_window_seconds="1")  # fmt: skip
 
 
 def minimum_requests(leads: int, emails: int, campaigns: int = CAMPAIGNS) -> int:
@@ -47,11 +44,7 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
                 "bench.instantly.raw_fetch", KEY, "ceiling: raw fetch + JSON parse (leads, emails)"
             )
         )
-    if "b" not in skip:
-        results.append(bench.ours("b", "backfill, all tables (this project)"))
-    if "d" not in skip:
-        results.append(bench.ours("b2", "nothing-new incremental run", fresh=False, ceiling=""))
-        results[-1].scenario = "d"
+    results += bench.backfill_and_nothing_new(skip)
     if "g" not in skip:
         limited = Sandbox("instantly", [WORLD_FLAG, str(LIMITED_LEADS), "--emails-window",
                                         str(EMAILS_WINDOW)], limited=True)  # fmt: skip
@@ -64,8 +57,7 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
         }
         label = (f"backfill under the documented limits, {LIMITED_LEADS:,} leads,"
                  f" emails window {EMAILS_WINDOW:g} s")  # fmt: skip
-        with bench.against(limited):
-            results.append(bench.ours("g", label, True, **env))
+        results.append(bench.limited(limited, label, env))
     return results
 
 

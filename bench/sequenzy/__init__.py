@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.harness import ROOT, Bench, Result, Sandbox
+from bench.harness import ROOT, Bench, Result, Sandbox, source_env
 
 KEY = "sequenzy-sandbox-key"
 WORLD_FLAG = "--enrollments"
@@ -33,12 +33,9 @@ PATHS = {
 
 
 def environment(base_url: str) -> dict[str, str]:
-    return {
-        "SOURCES__SEQUENZY__API_KEY": KEY, "SOURCES__SEQUENZY__BASE_URL": base_url,
-        # the sandbox runs without limits here: the client's pace lifted to match
-        "SOURCES__SEQUENZY__REQUESTS_PER_MINUTE": "1000000",
-        "SOURCES__SEQUENZY__REQUESTS_PER_SECOND": "1000000",
-    }  # fmt: skip
+    # the sandbox runs without limits here: the client's pace lifted to match
+    return source_env("sequenzy", KEY, base_url, requests_per_minute="1000000",
+                      requests_per_second="1000000")  # fmt: skip
 
 
 def by_table(paths: dict[str, int]) -> dict[str, int]:
@@ -61,11 +58,8 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
                 "ceiling: raw fetch + JSON parse (enrollments, events)",
             )
         )
-    if "b" not in skip:
-        results.append(bench.ours("b", "backfill, all tables (this project)"))
+    results += bench.backfill_and_nothing_new(skip)
     if "d" not in skip:
-        results.append(bench.ours("b2", "nothing-new incremental run", fresh=False, ceiling=""))
-        results[-1].scenario = "d"
         results[-1].parts["tail_pages"] = tail_pages(bench.folder("b", fresh=False))
     if "g" not in skip:
         limited = Sandbox("sequenzy", [WORLD_FLAG, str(LIMITED_ENROLLMENTS)], limited=True)
@@ -74,8 +68,7 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
                "SOURCES__SEQUENZY__REQUESTS_PER_SECOND": "20"}  # fmt: skip
         label = (f"backfill under the documented limits (100 a minute, 20 a second),"
                  f" {LIMITED_ENROLLMENTS:,} enrollments")  # fmt: skip
-        with bench.against(limited):
-            results.append(bench.ours("g", label, True, **env))
+        results.append(bench.limited(limited, label, env))
     return results
 
 

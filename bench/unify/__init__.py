@@ -4,7 +4,7 @@ changes, latency, and a small workspace's first load; and the targets of the spe
 
 from __future__ import annotations
 
-from bench.harness import PY, ROOT, Bench, Result
+from bench.harness import PY, ROOT, Bench, Result, source_env
 from bench.replay import ReplayProxy
 from sources.unify.query_jobs import NDJSON_PAGE_SIZE
 
@@ -21,12 +21,9 @@ JOBS = {"enrollments": ("enrollments",), "both": ("enrollments", "enrollment-ste
 
 
 def environment(base_url: str) -> dict[str, str]:
-    return {
-        "SOURCES__UNIFY__API_KEY": KEY, "SOURCES__UNIFY__BASE_URL": base_url,
-        # the list endpoint, unless a scenario asks for the Bulk API
-        "SOURCES__UNIFY__BACKFILL": "list", "SOURCES__UNIFY__ENROLLMENT_STEPS": "false",
-        "SOURCES__UNIFY__QUERY_JOB_POLL_SECONDS": "0.2",
-    }  # fmt: skip
+    # the list endpoint, unless a scenario asks for the Bulk API
+    return source_env("unify", KEY, base_url, backfill="list", enrollment_steps="false",
+                      query_job_poll_seconds="0.2")  # fmt: skip
 
 
 BULK = {"SOURCES__UNIFY__BACKFILL": "bulk"}

@@ -51,15 +51,9 @@ def all_conversations(world: SequenzyWorld, now: int) -> list[dict[str, Any]]:
     return out
 
 
-def _conversation(
-    conversation_id: str,
-    at: int,
-    person: dict[str, Any],
-    subject: str,
-    status: str,
-    context: dict[str, str],
-    recipient: str | None,
-) -> dict[str, Any]:
+def _conversation(conversation_id: str, at: int, person: dict[str, Any], subject: str,
+                  status: str, context: dict[str, str], recipient: str | None
+                  ) -> dict[str, Any]:  # fmt: skip
     stamp = format_rfc3339(at)
     return {
         "id": conversation_id, "subject": subject, "status": status, "context": context,

@@ -19,6 +19,7 @@ import orjson
 import pyarrow as pa
 
 from sources.common import nul
+from sources.common.nul import INT64
 
 # A column's data type in the destination's schema, or None when it has none yet.
 KnownType = Callable[[str], str | None]
@@ -27,7 +28,6 @@ ARROW = {"bool": pa.bool_(), "bigint": pa.int64(), "double": pa.float64(), "text
 # the kinds of value a column of each type takes (a text column takes any scalar, as text)
 FITS = {"bigint": {"bigint"}, "double": {"bigint", "double"}, "bool": {"bool"},
         "text": {"text", "bigint", "double", "bool"}}  # fmt: skip
-INT64 = range(-(2**63), 2**63)
 
 
 def nothing_known(column: str) -> str | None:

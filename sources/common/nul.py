@@ -15,14 +15,21 @@ import pyarrow.compute as pc
 NUL, REPLACEMENT = "\x00", "\ufffd"
 
 
+INT64 = range(-(2**63), 2**63)
+
+
 def value(item: Any) -> Any:
-    """`item` (text, or JSON of any depth) without NUL, keys included."""
+    """`item` (text, or JSON of any depth) without NUL, keys included. On the same walk, an
+    integer beyond 64 bits (JSON allows any size) becomes a float: dlt's JSON writer refuses
+    it, and a row read through Arrow types it a double too (sources.common.drift)."""
     if isinstance(item, str):
         return item.replace(NUL, REPLACEMENT) if NUL in item else item
     if isinstance(item, dict):
         return {value(k): value(v) for k, v in item.items()}
     if isinstance(item, list):
         return [value(v) for v in item]
+    if isinstance(item, int) and item not in INT64:
+        return float(item)
     return item
 
 

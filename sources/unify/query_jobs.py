@@ -111,15 +111,9 @@ class JobSettings:
         return newest
 
 
-def run_job(
-    client: ApiClient,
-    base: str,
-    filter_: dict[str, Any],
-    budget: JobBudget,
-    *,
-    poll_initial: float = 1.0,
-    timeout: float = 1800.0,
-) -> Iterator[ResultsPage]:
+def run_job(client: ApiClient, base: str, filter_: dict[str, Any], budget: JobBudget, *,
+            poll_initial: float = 1.0, timeout: float = 1800.0
+            ) -> Iterator[ResultsPage]:  # fmt: skip
     """Create a query job under `base`, wait for it, and yield its results a page at a time
     (each a BulkPage, or a list of rows where a page is not of the documented shape)."""
     budget.spend()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pyarrow as pa
 
 from sources.common import drift, nul
@@ -21,3 +22,13 @@ def test_an_arrow_table_loses_its_nul_in_every_text_column_and_keeps_the_rest():
     assert cleaned.column("n").to_pylist() == [1, 2, 3] and cleaned.column("u") == found.column("u")
     untouched = pa.table({"t": pa.array(["x\x00", "ok"])}).slice(1)  # the NUL is outside the slice
     assert nul.table(untouched).column("t").to_pylist() == ["ok"]
+
+
+def test_an_integer_beyond_64_bits_in_a_row_of_any_depth_becomes_a_float_dlt_can_write():
+    """JSON allows any size; dlt's JSON writer refuses one beyond 64 bits (a property test
+    drew one in an Instantly campaign's extra field, and the load failed)."""
+    row = {"id": "c1", "big": 2**70, "small": -(2**63), "nested": {"list": [2**64, 1, True]}}
+    cleaned = nul.value(row)
+    assert cleaned == {"id": "c1", "big": float(2**70), "small": -(2**63),
+                       "nested": {"list": [float(2**64), 1, True]}}  # fmt: skip
+    assert orjson.loads(orjson.dumps(cleaned))["small"] == -(2**63)

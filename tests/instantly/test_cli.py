@@ -17,16 +17,6 @@ def _run(tmp_path, server, key=GOOD_KEY, *args):
     return run_cli(tmp_path, cli_env(server.base_url, tmp_path, key), *args, vendor="instantly")
 
 
-def test_a_run_exits_0_loads_exactly_and_the_key_is_never_written(instantly, tmp_path):
-    server = instantly(leads=400, api_keys={GOOD_KEY: ALL_SCOPES})
-    result = _run(tmp_path, server)
-    assert result.returncode == 0, result.stderr
-    assert "leads" in result.stdout and "emails" in result.stdout
-    assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
-    assert GOOD_KEY not in result.stdout + result.stderr
-    assert files_containing(tmp_path, GOOD_KEY) == []
-
-
 @pytest.mark.parametrize(
     ("keys", "paid", "needle"),
     [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox.instantly import FaultConfig, WindowLimit
+from sandbox.instantly import WindowLimit
 from tests.instantly.loading import instantly_loader
 from tests.instantly.truth import assert_matches_truth
 
@@ -27,34 +27,6 @@ def test_a_nothing_new_run_within_the_refresh_intervals_is_one_request(instantly
     load.run(**defaults)
     again = load.run(**defaults)
     assert again.requests == 1 and again.rows == {}
-
-
-def test_activity_advanced_is_applied_exactly(instantly, loader):
-    server = instantly(leads=500)
-    load = loader(server.base_url)
-    load.run()
-    server.state.advance(2 * 86_400)
-    touched = server.state.touch(7)
-    summary = load.run()
-    assert_matches_truth(load.warehouse, server.state)
-    assert 0 < summary.rows["leads"] < 550  # only what changed, not every lead again
-    listed = ", ".join(f"'{t}'" for t in touched)
-    rows = load.warehouse.rows(f"select id from instantly.leads where id in ({listed})")
-    assert len(rows) == 7
-
-
-def test_faults_on_15_percent_of_requests_give_the_same_exact_result(instantly, loader, warehouse):
-    faults = FaultConfig(
-        rate_limited=0.04, server_error=0.04, drop=0.02, truncate=0.02, bad_json=0.02,
-        slow=0.01, slow_seconds=0.5, retry_after=0, seed=5,
-    )  # fmt: skip
-    server = instantly(leads=800, faults=faults)
-    load = loader(server.base_url, warehouse)
-    first = load.run(request_timeout=0.3)
-    server.state.advance(86_400)
-    second = load.run(request_timeout=0.3)
-    assert first.retries + second.retries > 0
-    assert_matches_truth(load.warehouse, server.state)
 
 
 def test_a_full_last_page_that_names_a_next_one_costs_one_empty_page_and_no_row(instantly, loader):

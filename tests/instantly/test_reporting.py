@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.funnel import truth
 from tests.instantly.environment import cli_env
-from tests.support.cli import BUILDS_MODELS, run_cli
+from tests.support.cli import loaded_then_reported
 
 
 def test_the_funnel_views_count_what_the_world_holds(instantly, loader, warehouse):
@@ -38,10 +38,7 @@ def test_the_funnel_views_count_what_the_world_holds(instantly, loader, warehous
 
 def test_the_report_command_prints_the_funnel_by_campaign(instantly, tmp_path):
     server = instantly(leads=400)
-    env = cli_env(server.base_url, tmp_path) | BUILDS_MODELS
-    assert run_cli(tmp_path, env, vendor="instantly").returncode == 0
-    shown = run_cli(tmp_path, env, command="report", vendor="instantly")
-    assert shown.returncode == 0, shown.stderr
+    shown = loaded_then_reported(tmp_path, cli_env(server.base_url, tmp_path), "instantly")
     names = {c["name"] for c in server.state.world.campaigns}
-    assert sum(name[:20] in shown.stdout for name in names) >= 3
-    assert "total (people per campaign)" in shown.stdout and " leads in 5 campaigns" in shown.stdout
+    assert sum(name[:20] in shown for name in names) >= 3
+    assert "total (people per campaign)" in shown and " leads in 5 campaigns" in shown

@@ -145,25 +145,17 @@ def _built(warehouse: Any, tmp_path: Path, vendor: str, tables: list[Any]) -> in
     return int(counted[0][0])
 
 
+WORLDS = {  # each vendor's tables, and how many enrollments its funnel must count
+    "instantly": instantly_world(),
+    "sequenzy": sequenzy_world().map(lambda w: (_sequenzy_tables(w), len(w["enrollments"]))),
+    "unify": unify_world(),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(WORLDS))
 @LOADS
-@given(world=sequenzy_world())
-def test_sequenzy_shapes_load_and_build(world, warehouse_factory, tmp_path_factory):
-    tables = _sequenzy_tables(world)
-    counted = _built(warehouse_factory(), tmp_path_factory.mktemp("shapes"), "sequenzy", tables)
-    assert counted == len(world["enrollments"])
-
-
-@LOADS
-@given(world=instantly_world())
-def test_instantly_shapes_load_and_build(world, warehouse_factory, tmp_path_factory):
-    tables, in_campaigns = world
-    counted = _built(warehouse_factory(), tmp_path_factory.mktemp("shapes"), "instantly", tables)
-    assert counted == in_campaigns
-
-
-@LOADS
-@given(world=unify_world())
-def test_unify_shapes_load_and_build(world, warehouse_factory, tmp_path_factory):
-    tables, enrollments = world
-    counted = _built(warehouse_factory(), tmp_path_factory.mktemp("shapes"), "unify", tables)
+@given(data=st.data())
+def test_shapes_load_and_build(vendor, data, warehouse_factory, tmp_path_factory):
+    tables, enrollments = data.draw(WORLDS[vendor])
+    counted = _built(warehouse_factory(), tmp_path_factory.mktemp("shapes"), vendor, tables)
     assert counted == enrollments

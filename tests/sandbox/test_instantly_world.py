@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from sandbox.instantly import ALL_SCOPES, DEFAULT_API_KEY, InstantlySandbox
+from tests.support.served import bearer_client
 
 READ_ONLY = "read-only-key"
 
@@ -21,10 +22,8 @@ def served() -> Iterator[tuple[InstantlySandbox, httpx.Client]]:
         campaigns=6, accounts=4, leads=700, frozen_clock=True, rate_limits=(),
         api_keys={DEFAULT_API_KEY: ALL_SCOPES, READ_ONLY: frozenset({"all:read"})},
     )  # fmt: skip
-    with sandbox.serve() as url:
-        headers = {"authorization": f"Bearer {DEFAULT_API_KEY}"}
-        with httpx.Client(base_url=InstantlySandbox.base_url(url), headers=headers) as client:
-            yield sandbox, client
+    with bearer_client(sandbox, DEFAULT_API_KEY) as client:
+        yield sandbox, client
 
 
 def _leads(client: httpx.Client, **body: Any) -> tuple[list[dict[str, Any]], int]:

@@ -15,6 +15,7 @@ from sandbox.sequenzy import (
     SequenzySandbox,
     WindowLimit,
 )
+from tests.support.served import bearer_client
 
 EVERY_STATUS = "active,waiting,paused,completed,failed,cancelled"
 SUBSCRIBERS_ONLY = "subscribers-only-key"
@@ -26,10 +27,8 @@ def served() -> Iterator[tuple[SequenzySandbox, httpx.Client]]:
         enrollments=1500, frozen_clock=True, rate_limits=(),
         api_keys={DEFAULT_API_KEY: ALL_SCOPES, SUBSCRIBERS_ONLY: frozenset({"subscribers:read"})},
     )  # fmt: skip
-    with sandbox.serve() as url:
-        headers = {"authorization": f"Bearer {DEFAULT_API_KEY}"}
-        with httpx.Client(base_url=SequenzySandbox.base_url(url), headers=headers) as client:
-            yield sandbox, client
+    with bearer_client(sandbox, DEFAULT_API_KEY) as client:
+        yield sandbox, client
 
 
 def _live(sandbox: SequenzySandbox, which: int = 0) -> str:

@@ -24,16 +24,6 @@ def _one_line(result) -> str:
     return lines[-1]
 
 
-def test_a_run_exits_0_loads_exactly_and_the_key_is_never_written(sequenzy, tmp_path):
-    server = sequenzy(enrollments=500, api_keys={GOOD_KEY: ALL_SCOPES})
-    result = _run(tmp_path, server)
-    assert result.returncode == 0, result.stderr
-    assert "enrollments" in result.stdout and "events" in result.stdout
-    assert_matches_truth(str(tmp_path / "warehouse.duckdb"), server.state)
-    assert GOOD_KEY not in result.stdout + result.stderr
-    assert files_containing(tmp_path, GOOD_KEY) == []
-
-
 @pytest.mark.parametrize(
     ("keys", "settings", "needle"),
     [

@@ -7,7 +7,7 @@ import threading
 
 import httpx
 
-from sandbox.sequenzy import DEFAULT_API_KEY, DOCUMENTED_LIMITS, FaultConfig
+from sandbox.sequenzy import DEFAULT_API_KEY, DOCUMENTED_LIMITS
 from sandbox.sequenzy import enrollments as sandbox_enrollments
 from sources.sequenzy import helpers
 from sources.sequenzy.settings import CLIENT_LIMITS
@@ -39,34 +39,6 @@ def test_a_nothing_new_run_is_the_listing_and_two_requests_a_sequence(sequenzy, 
     load.run(**DEFAULT_REFRESH)
     again = load.run(**DEFAULT_REFRESH)
     assert again.requests == 1 + 2 * 4 and again.rows == {}
-
-
-def test_activity_advanced_is_applied_exactly(sequenzy, loader):
-    server = sequenzy(enrollments=900)
-    load = loader(server.base_url)
-    load.run()
-    server.state.advance(3 * 86_400)
-    cancelled = server.state.touch(9)
-    summary = load.run()
-    assert_matches_truth(load.warehouse, server.state)
-    assert 0 < summary.rows["enrollments"] < 900  # only what changed, not every token again
-    listed = ", ".join(f"'{t}'" for t in cancelled)
-    found = load.warehouse.rows(f"select status from sequenzy.enrollments where id in ({listed})")
-    assert [s for (s,) in found] == ["cancelled"] * 9
-
-
-def test_faults_on_15_percent_of_requests_give_the_same_exact_result(sequenzy, loader, warehouse):
-    faults = FaultConfig(
-        rate_limited=0.04, server_error=0.04, drop=0.02, truncate=0.02, bad_json=0.02,
-        slow=0.01, slow_seconds=0.5, retry_after=None, seed=5,
-    )  # fmt: skip
-    server = sequenzy(enrollments=1500, faults=faults)
-    load = loader(server.base_url, warehouse)
-    first = load.run(request_timeout=0.3)
-    server.state.advance(86_400)
-    second = load.run(request_timeout=0.3)
-    assert first.retries + second.retries > 0
-    assert_matches_truth(load.warehouse, server.state)
 
 
 def test_pages_that_shift_while_the_source_reads_them_lose_and_repeat_nothing(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sandbox.sequenzy import events
 from tests.funnel import truth
 from tests.sequenzy.environment import cli_env
-from tests.support.cli import BUILDS_MODELS, run_cli
+from tests.support.cli import loaded_then_reported
 
 
 def _people(state) -> tuple[dict, dict]:
@@ -96,15 +96,12 @@ def test_the_views_stand_before_any_event_or_metric_is_loaded(sequenzy, loader, 
 
 def test_the_report_command_prints_the_funnel_by_sequence(sequenzy, tmp_path):
     server = sequenzy(enrollments=400)
-    env = cli_env(server.base_url, tmp_path) | BUILDS_MODELS
-    assert run_cli(tmp_path, env, vendor="sequenzy").returncode == 0
-    shown = run_cli(tmp_path, env, command="report", vendor="sequenzy")
-    assert shown.returncode == 0, shown.stderr
-    lines = shown.stdout.splitlines()
+    shown = loaded_then_reported(tmp_path, cli_env(server.base_url, tmp_path), "sequenzy")
+    lines = shown.splitlines()
     assert lines[0].split()[1:] == ["enrolled", "reached", "opened", "replied", "positive",
                                     "bounced", "unsub", "stopped", "finished", "reply", "%"]  # fmt: skip
     for sequence in server.state.world.sequences:
         assert any(line.startswith(sequence.body["name"]) for line in lines)
-    assert "total (people per sequence)" in shown.stdout
+    assert "total (people per sequence)" in shown
     assert all(line.split()[-6] == "n/a" for line in lines[1:-1])  # no reply is classified
     assert lines[-1].endswith(f"{len(server.state.enrollments_now())} enrollments in 4 sequences")

@@ -9,9 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.sequenzy import conversations, events
-from tests.support.truth import assert_tables_match
-from tests.support.truth import loaded_tables as support_loaded_tables
-from tests.support.warehouses import DuckDBWarehouse
+from tests.support.truth import assert_tables_match, loaded_tables
 
 
 def instant(text: str | None) -> datetime | None:
@@ -73,12 +71,6 @@ QUERIES = {
 KEY_WIDTH = {"sequence_emails": 2, "sequence_edges": 3}
 
 
-def loaded_tables(warehouse: Any) -> dict[str, list[tuple]]:
-    if isinstance(warehouse, str):
-        warehouse = DuckDBWarehouse(warehouse)
-    return support_loaded_tables(warehouse, QUERIES)
-
-
 def assert_matches_truth(warehouse: Any, state: Any) -> None:
     """Every table exactly the world's: nothing missing, nothing extra, no duplicate keys."""
-    assert_tables_match(loaded_tables(warehouse), expected_tables(state), KEY_WIDTH)
+    assert_tables_match(loaded_tables(warehouse, QUERIES), expected_tables(state), KEY_WIDTH)

@@ -45,6 +45,16 @@ def run_cli(
     return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
+def loaded_then_reported(tmp_path: Path, env: dict[str, str], vendor: str) -> str:
+    """A load that builds the models, then `report <vendor>`: what the report printed (both
+    asserted to exit 0)."""
+    loaded = run_cli(tmp_path, env | BUILDS_MODELS, vendor=vendor)
+    assert loaded.returncode == 0, loaded.stderr
+    shown = run_cli(tmp_path, env | BUILDS_MODELS, command="report", vendor=vendor)
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout
+
+
 def tracked_files() -> list[str]:
     """The checkout's committed files (git's index), as paths from its root."""
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,

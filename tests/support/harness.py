@@ -16,6 +16,7 @@ class Harness:
     fixture: str  # its server factory: `fixture(n)` starts a sandbox of n records (`.base_url`)
     counted: str  # the table a first load of n records fills with n rows
     tables: Tables  # the source's table contracts and merge keys
+    source: Callable[..., Any]  # its @dlt.source
     env: Callable[[str, Path], dict[str, str]]  # the CLI's environment for a sandbox's base URL
     assert_matches_truth: Callable[[Any, Any], None]  # (warehouse, sandbox state): every table
 

@@ -5,7 +5,10 @@ stop it after the test."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+import httpx
 
 ANCHOR_US = 1_790_000_000_000_000  # 2026-09-21T14:13:20Z
 
@@ -42,3 +45,13 @@ def served(
     for thread, running in started:
         running.close()
         thread.stop()
+
+
+@contextmanager
+def bearer_client(sandbox: Any, api_key: str) -> Iterator[httpx.Client]:
+    """`sandbox` served on loopback while the block runs, and a client of its API that sends
+    `api_key` as a bearer token."""
+    with sandbox.serve() as url:
+        headers = {"authorization": f"Bearer {api_key}"}
+        with httpx.Client(base_url=type(sandbox).base_url(url), headers=headers) as client:
+            yield client

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+
+from tests.support.warehouses import DuckDBWarehouse
 
 
 def assert_tables_match(
@@ -27,5 +30,8 @@ def assert_tables_match(
 
 
 def loaded_tables(warehouse: Any, queries: Mapping[str, str]) -> dict[str, list[tuple]]:
-    """Each query's rows (a table's columns to compare), in a stable order."""
+    """Each query's rows (a table's columns to compare), in a stable order; `warehouse` is a
+    test warehouse or a DuckDB file's path."""
+    if isinstance(warehouse, str | Path):
+        warehouse = DuckDBWarehouse(Path(warehouse))
     return {table: sorted(warehouse.rows(q), key=str) for table, q in queries.items()}

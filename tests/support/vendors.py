@@ -16,6 +16,7 @@ def harness(spec: VendorSpec) -> Harness:
     truth = importlib.import_module(f"tests.{spec.name}.truth")
     return Harness(
         name=spec.name, fixture=spec.name, counted=spec.report.base_table, tables=spec.tables,
+        source=spec.source,
         env=environment.cli_env, assert_matches_truth=truth.assert_matches_truth,
     )  # fmt: skip
 

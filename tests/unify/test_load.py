@@ -54,20 +54,6 @@ def test_activity_is_applied_by_the_next_run(unify, loader, warehouse):
     assert changed <= summary.rows["enrollments"] <= changed + 50  # the changes, plus the lookback
 
 
-def test_faults_on_15_percent_of_requests_give_the_same_exact_result(unify, loader, warehouse):
-    faults = FaultConfig(
-        rate_limited=0.04, server_error=0.04, drop=0.02, truncate=0.02, bad_json=0.02,
-        slow=0.01, slow_seconds=0.5, retry_after=0, seed=5,
-    )  # fmt: skip
-    server = unify(enrollments=2000, faults=faults)
-    load = loader(server.base_url, warehouse)
-    first = load.run(request_timeout=0.3)
-    server.state.advance(24 * 3600)
-    second = load.run(request_timeout=0.3)
-    assert first.retries + second.retries > 0
-    assert_matches_truth(load.warehouse, server.state)
-
-
 def _late_change(server, load, lookback_seconds: float) -> str:
     """Load, then pause an enrollment whose change is committed late: its updated_at is two
     minutes before the high-water mark. Load again; returns the enrollment's id."""
