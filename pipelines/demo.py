@@ -80,7 +80,7 @@ def _reports(database: Path) -> None:
         pipeline = runner.make_pipeline(demo_pipeline_name(name), shown, name,
                                         str(DEMO_DIR / "pipelines"))  # fmt: skip
         print(f"{chosen.title} funnel (a person counts once per {chosen.report.words[0]}):")
-        read = reporting.read_funnel(pipeline, chosen.report, funnel.funnel_dataset())
+        read = reporting.read_funnel(pipeline, chosen, funnel.funnel_dataset())
         print(reporting.format_report(read))
         print()
     print(f"One funnel across the {len(specs())} tools (schema 'funnel'):")

@@ -27,7 +27,7 @@ def report(chosen: VendorSpec, args: argparse.Namespace) -> int:
     terminal table."""
     hint = f"sequence-funnel load {chosen.name}"
     return show(args, hint, lambda pipeline: reporting.format_report(
-        reporting.read_funnel(pipeline, chosen.report, funnel.funnel_dataset())))  # fmt: skip
+        reporting.read_funnel(pipeline, chosen, funnel.funnel_dataset())))  # fmt: skip
 
 
 def report_all(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -139,10 +139,10 @@ def _latest_loads(client: Any, columns: list[tuple]) -> tuple[str, ...]:
 
 def reported_vendors(datasets: Mapping[str, str], columns: list[tuple]) -> list[str]:
     """The vendors whose report views are built: those with their main table loaded."""
-    from sources.common.vendors import spec
+    from sources.common.vendors import specs
 
-    tables = {(schema, table) for schema, table, *_ in columns}
-    return [v for v, ds in datasets.items() if (ds, spec(v).report.base_table) in tables]
+    tables, found = {(schema, table) for schema, table, *_ in columns}, specs()
+    return [v for v, ds in datasets.items() if (ds, found[v].report.base_table) in tables]
 
 
 def enabled() -> bool:

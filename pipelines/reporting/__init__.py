@@ -3,7 +3,7 @@
 The views are dbt models (dbt/models/reporting/<vendor>/), built into the vendor's dataset with
 the funnel's marts after a load (pipelines.funnel), on the marts' own person-per-sequence model:
 the report's numbers are the marts' numbers, in the marts' words. A vendor supplies a
-`VendorReport` in its spec: the view it prints and its words for a sequence and an enrollment
+`VendorSpec` in its spec: the view it prints and its words for a sequence and an enrollment
 (sources/<vendor>/spec.py).
 """
 
@@ -16,7 +16,7 @@ import dlt
 from rich.cells import cell_len, set_cell_size
 
 from pipelines.english import count
-from sources.common.vendors import VendorReport
+from sources.common.vendors import VendorSpec
 
 # the columns of every funnel view (dbt/macros/funnel_measures.sql) a report prints, the rate last
 MEASURES = ("enrolled", "reached", "opened", "replied", "positive", "bounced", "unsubscribed",
@@ -32,9 +32,10 @@ class Funnel:
     words: tuple[str, str] = ("sequence", "enrollment")  # the vendor's: campaign and lead
 
 
-def read_funnel(pipeline: dlt.Pipeline, report: VendorReport, funnel_dataset: str) -> Funnel:
+def read_funnel(pipeline: dlt.Pipeline, vendor: VendorSpec, funnel_dataset: str) -> Funnel:
     """The vendor's report view, and its total from the marts in `funnel_dataset` (built by the
     same build, from the same person-per-sequence rows)."""
+    report = vendor.report
     name, columns = report.words[0], ", ".join(MEASURES)
     with pipeline.sql_client() as client:
         view = client.make_qualified_table_name(report.view)
@@ -45,8 +46,7 @@ def read_funnel(pipeline: dlt.Pipeline, report: VendorReport, funnel_dataset: st
             f"select {name}, {columns} from {view} order by enrolled desc, {name}"
         )
         total = client.execute_sql(
-            f"select people, enrollments, {columns} from {by_vendor}"
-            f" where vendor = '{report.vendor}'"
+            f"select people, enrollments, {columns} from {by_vendor} where vendor = '{vendor.name}'"
         )
     empty = (0, 0, *(0 for _ in MEASURES[:-1]), None)
     return Funnel([tuple(r) for r in rows or []], tuple(total[0]) if total else empty, report.words)

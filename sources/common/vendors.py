@@ -31,7 +31,6 @@ class VendorReport:
     """A vendor's terminal report (`report <vendor>`): the report view it prints, one row per
     sequence, in its dataset (dbt/models/reporting/<vendor>/), and its words."""
 
-    vendor: str  # its name in the marts' `vendor` column
     view: str = "funnel_by_sequence"
     base_table: str = "enrollments"  # loaded: the vendor's report views are built
     words: tuple[str, str] = ("sequence", "enrollment")  # what the vendor calls them

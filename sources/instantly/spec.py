@@ -29,9 +29,7 @@ SPEC = VendorSpec(
     settings=InstantlySettings, tables=INSTANTLY_TABLES,
     # its funnel by campaign, widest first (instantly.funnel_by_campaign); a lead is a person
     # in one campaign
-    report=VendorReport(
-        SOURCE_NAME, view="funnel_by_campaign", base_table="leads", words=("campaign", "lead")
-    ),
+    report=VendorReport(view="funnel_by_campaign", base_table="leads", words=("campaign", "lead")),
     add_arguments=add_arguments, options=options, actions=INSTANTLY_ACTIONS,
     actions_client=actions_client, documented_values=DOCUMENTED_VALUES,
 )  # fmt: skip

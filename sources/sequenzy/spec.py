@@ -26,7 +26,7 @@ SPEC = VendorSpec(
     # its funnel by sequence, widest first (sequenzy.funnel_by_sequence). Its replies are
     # people, from its inbox (n/a until the conversations are loaded); it classifies no reply
     # (positive: n/a). The view beside it keeps the vendor's own counts of messages.
-    report=VendorReport(SOURCE_NAME),
+    report=VendorReport(),
     add_arguments=add_arguments, options=options, actions=SEQUENZY_ACTIONS,
     actions_client=actions_client, documented_values=DOCUMENTED_VALUES,
 )  # fmt: skip

@@ -34,7 +34,7 @@ SPEC = VendorSpec(
     name=SOURCE_NAME, title="Unify", color="#00a58e", source=unify_source, settings=UnifySettings,
     tables=UNIFY_TABLES,
     # its funnel by sequence, widest first (unify.funnel_by_sequence)
-    report=VendorReport(SOURCE_NAME),
+    report=VendorReport(),
     add_arguments=add_arguments, options=options, actions=UNIFY_ACTIONS,
     actions_client=actions_client, documented_values=DOCUMENTED_VALUES,
 )  # fmt: skip

@@ -155,9 +155,9 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
 def assert_the_vendors_report_is_the_marts(warehouse: Any, name: str, tmp_path: Path) -> None:
     """The vendor's report views give the marts' numbers for its sequences and cohorts, and
     `report <vendor>` prints them, its total line the vendor's row of funnel_by_vendor."""
-    chosen = spec(name).report
+    chosen = spec(name)
     key = f"'{name}:' || sequence_id" if name != "instantly" else "'instantly:' || campaign_id"
-    for view, mart, group in ((chosen.view, "funnel_by_sequence", key),
+    for view, mart, group in ((chosen.report.view, "funnel_by_sequence", key),
                               ("funnel_by_cohort_week", "funnel_by_cohort_week", "cohort_week")):  # fmt: skip
         group_in_mart = "sequence_key" if mart == "funnel_by_sequence" else group
         reported = warehouse.rows(f"select {group}, {MEASURES} from {name}.{view}")
@@ -174,10 +174,10 @@ def assert_the_vendors_report_is_the_marts(warehouse: Any, name: str, tmp_path: 
         f" where vendor = '{name}'"
     )  # fmt: skip
     *counts, rate = measures
-    total = shown[-2].removeprefix(reporting.TOTAL_LABEL.replace("sequence", chosen.words[0]))
+    total = shown[-2].removeprefix(reporting.TOTAL_LABEL.replace("sequence", chosen.report.words[0]))
     assert total.split() == [reporting.number(c) for c in counts] + [reporting.percent(rate)]
     assert shown[-1].startswith(f"{people:,} {'person' if people == 1 else 'people'} and"
-                                f" {enrollments:,} {chosen.words[1]}")  # fmt: skip
+                                f" {enrollments:,} {chosen.report.words[1]}")  # fmt: skip
     sequences = warehouse.rows(
         f"select count(*) from funnel.funnel_by_sequence where vendor = '{name}'"
     )

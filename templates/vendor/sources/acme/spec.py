@@ -21,6 +21,6 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 SPEC = VendorSpec(
     name=SOURCE_NAME, title="Acme", color="#8a6d3b", source=acme_source,
     settings=AcmeSettings, tables=ACME_TABLES,
-    report=VendorReport(SOURCE_NAME),  # its funnel by sequence (acme.funnel_by_sequence)
+    report=VendorReport(),  # its funnel by sequence (acme.funnel_by_sequence)
     add_arguments=add_arguments, options=options,
 )  # fmt: skip
