@@ -88,6 +88,6 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
 
 @pytest.fixture(params=sorted(HARNESSES))
 def vendor(request: pytest.FixtureRequest) -> VendorUnderTest:
-    """Each vendor, for the tests every vendor must pass (deploy recipes, warehouses)."""
+    """Each vendor, for the tests every vendor must pass (loads, deploy recipes, warehouses)."""
     harness: Harness = HARNESSES[request.param]
     return VendorUnderTest(harness, request.getfixturevalue(harness.fixture))

@@ -64,7 +64,7 @@ class ApiSettings:
     KEY_SETTING: ClassVar[str]  # where the key is set, for the message that it is missing
     RETRY: ClassVar[RetryPolicy]
 
-    api_key: str = dlt.secrets.value
+    api_key: str = field(default=dlt.secrets.value, repr=False)  # never shown
     base_url: str = ""  # each vendor's class gives the API's own
     max_attempts: int | None = None
     retry_after_floor: float | None = None
@@ -76,8 +76,8 @@ class ApiSettings:
     def __post_init__(self) -> None:
         for declared in fields(self):
             _check(getattr(self, declared.name), declared, self.SECTION)
-        check_key_and_url(self.TITLE, self.SECTION, self.api_key, self.base_url,
-                          self.KEY_SETTING)  # fmt: skip
+        key = self.api_key if isinstance(self.api_key, str) else ""  # not given: none
+        check_key_and_url(self.TITLE, self.SECTION, key, self.base_url, self.KEY_SETTING)
 
     @property
     def lookback(self) -> timedelta:

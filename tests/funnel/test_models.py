@@ -174,7 +174,9 @@ def assert_the_vendors_report_is_the_marts(warehouse: Any, name: str, tmp_path: 
         f" where vendor = '{name}'"
     )  # fmt: skip
     *counts, rate = measures
-    total = shown[-2].removeprefix(reporting.TOTAL_LABEL.replace("sequence", chosen.report.words[0]))
+    total = shown[-2].removeprefix(
+        reporting.TOTAL_LABEL.replace("sequence", chosen.report.words[0])
+    )
     assert total.split() == [reporting.number(c) for c in counts] + [reporting.percent(rate)]
     assert shown[-1].startswith(f"{people:,} {'person' if people == 1 else 'people'} and"
                                 f" {enrollments:,} {chosen.report.words[1]}")  # fmt: skip

@@ -1,4 +1,4 @@
-"""What the vendor-neutral tests (deploy recipes, warehouses) need to know of one vendor."""
+"""What the vendor-neutral tests (loads, deploy recipes, warehouses) need to know of one vendor."""
 
 from __future__ import annotations
 
