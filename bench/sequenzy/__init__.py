@@ -27,6 +27,7 @@ PATHS = {
     "details": re.compile(r"GET /api/v1/sequences/[^/]+$"),
     "enrollments": re.compile(r"GET /api/v1/sequences/[^/]+/enrollments$"),
     "subscribers": re.compile(r"GET /api/v1/subscribers$"),
+    "conversations": re.compile(r"GET /api/v1/conversations$"),
     "events": re.compile(r"GET /api/v1/metrics/sequences/[^/]+/events$"),
     "metrics": re.compile(r"GET /api/v1/metrics/sequences/[^/]+$"),
 }
@@ -78,7 +79,7 @@ def tail_pages(folder: Path) -> int:
     query = """
         with first as (
             select sequence_id, min(enrollment_started_at) as at from sequenzy.enrollments
-            where status in ('active', 'waiting') group by sequence_id)
+            where status not in ('completed', 'failed', 'cancelled') group by sequence_id)
         select e.sequence_id, count(*) filter (where e.enrollment_started_at >= f.at)
         from sequenzy.enrollments e left join first f using (sequence_id)
         group by e.sequence_id"""
@@ -89,9 +90,10 @@ def tail_pages(folder: Path) -> int:
 
 def fewest(made: dict[str, int], ceiling: dict[str, int]) -> int:
     """The fewest requests a full load can make: the ceiling's enrollment and event pages (no
-    overlap, no step back), the list, each sequence's details and metrics, the subscribers."""
+    overlap, no step back), the list, each sequence's details and metrics, the subscribers and
+    the conversations (the inbox, where the replies are)."""
     return (ceiling["enrollments"] + ceiling["events"] + 1 + made["details"] + made["metrics"]
-            + made["subscribers"])  # fmt: skip
+            + made["subscribers"] + made["conversations"])  # fmt: skip
 
 
 def floor_seconds(requests: int) -> float:

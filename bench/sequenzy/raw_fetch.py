@@ -30,7 +30,7 @@ def main(base_url: str, api_key: str) -> int:
             offset = 0
             while True:
                 query: dict[str, str | int] = {
-                    "status": "active,waiting,completed,failed,cancelled", "limit": 500,
+                    "status": "active,waiting,paused,completed,failed,cancelled", "limit": 500,
                     "sort": "enrolled_at_asc", "offset": offset,
                 }  # fmt: skip
                 page = client.get(f"{path}/enrollments", params=query).raise_for_status().json()

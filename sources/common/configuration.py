@@ -91,6 +91,11 @@ class ApiSettings:
                 return parse_since(getattr(self, declared.name), declared.name)
         return None
 
+    def refresh(self, listing: str) -> timedelta:
+        """How often `listing` is read again in full: its `<listing>_refresh_minutes` (0: every
+        run)."""
+        return timedelta(minutes=getattr(self, f"{listing}_refresh_minutes"))
+
     @property
     def policy(self) -> RetryPolicy:
         return self.RETRY.configured(self.max_attempts, self.backoff_initial,

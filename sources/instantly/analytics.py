@@ -29,7 +29,7 @@ ANALYTICS_READ = "analytics_read_at"
 
 def analytics(run: InstantlyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    if not due(state, ANALYTICS_READ, run.settings.analytics_refresh):
+    if not due(state, ANALYTICS_READ, run.settings.refresh("analytics")):
         return
     first = ANALYTICS_READ not in state
     with run.client() as client:

@@ -27,7 +27,7 @@ CATALOG_LISTED = "catalog_listed_at"
 
 def campaigns(run: InstantlyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    if not due(state, CATALOG_LISTED, run.settings.catalog_refresh):
+    if not due(state, CATALOG_LISTED, run.settings.refresh("catalog")):
         return
     with run.client() as client:
         listed = [c for page, _ in pages(client, "/campaigns") for c in page]
@@ -81,7 +81,7 @@ def _family(
 
 def accounts(run: InstantlyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    if not due(state, CATALOG_LISTED, run.settings.catalog_refresh):
+    if not due(state, CATALOG_LISTED, run.settings.refresh("catalog")):
         return
     with run.client() as client:
         for page, _ in pages(client, "/accounts"):

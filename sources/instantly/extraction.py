@@ -4,7 +4,6 @@ client, and when each listing is due again."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import ClassVar
 
 import dlt
@@ -50,18 +49,6 @@ class InstantlySettings(ApiSettings):
     emails_requests_per_window: int = field(default=EMAILS_LIMIT[0], metadata=at_least(1))
     emails_window_seconds: int = field(default=EMAILS_LIMIT[1], metadata=at_least(1))
     email_bodies: bool = False
-
-    @property
-    def catalog_refresh(self) -> timedelta:
-        return timedelta(minutes=self.catalog_refresh_minutes)
-
-    @property
-    def leads_refresh(self) -> timedelta:
-        return timedelta(minutes=self.leads_refresh_minutes)
-
-    @property
-    def analytics_refresh(self) -> timedelta:
-        return timedelta(minutes=self.analytics_refresh_minutes)
 
     @property
     def emails_limit(self) -> tuple[int, int]:

@@ -39,7 +39,7 @@ def leads(run: InstantlyRun) -> Iterator[Any]:
     def pages(client: ApiClient) -> Iterator[list[dict[str, Any]]]:
         return (page for page, _ in lead_pages(client))
 
-    yield from LEADS.read(run, run.settings.leads_refresh, pages, table, BATCH_ROWS, gone)
+    yield from LEADS.read(run, run.settings.refresh("leads"), pages, table, BATCH_ROWS, gone)
 
 
 def _deletions(loaded_ids: set[str], seen: set[str], started: datetime) -> Iterator[Any]:

@@ -29,7 +29,7 @@ log = notices("sequenzy")
 
 def conversations(run: SequenzyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    if not due(state, LISTED, run.settings.conversations_refresh):
+    if not due(state, LISTED, run.settings.refresh("conversations")):
         return
     known = run.known_types()
     with run.client() as client:

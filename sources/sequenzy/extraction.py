@@ -56,18 +56,6 @@ class SequenzySettings(ApiSettings):
     requests_per_second: int = field(default=CLIENT_LIMITS[1][0], metadata=at_least(1))
 
     @property
-    def subscribers_refresh(self) -> timedelta:
-        return timedelta(minutes=self.subscribers_refresh_minutes)
-
-    @property
-    def conversations_refresh(self) -> timedelta:
-        return timedelta(minutes=self.conversations_refresh_minutes)
-
-    @property
-    def metrics_refresh(self) -> timedelta:
-        return timedelta(minutes=self.metrics_refresh_minutes)
-
-    @property
     def limits(self) -> tuple[tuple[int, int], ...]:
         """(requests, per seconds): the configured pace within the documented windows."""
         (_, minute), (_, second) = CLIENT_LIMITS

@@ -25,7 +25,7 @@ READ = "metrics_read_at"
 
 def metrics(run: SequenzyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
-    if not due(state, READ, run.settings.metrics_refresh):
+    if not due(state, READ, run.settings.refresh("metrics")):
         return
     listing = run.listing()
     date, loaded_at = listing.now.date().isoformat(), format_instant(listing.now)

@@ -28,5 +28,5 @@ def subscribers(run: SequenzyRun) -> Iterator[Any]:
     def table(batch: list[dict[str, Any]], known: KnownTypes) -> Any:
         return SEQUENZY_TABLES.tagged("subscribers", rows.subscriber_table(batch, known))
 
-    refresh = run.settings.subscribers_refresh
+    refresh = run.settings.refresh("subscribers")
     yield from SUBSCRIBERS.read(run, refresh, helpers.subscriber_pages, table, BATCH_ROWS)

@@ -64,10 +64,6 @@ class UnifySettings(ApiSettings):
     steps_refresh_minutes: float = 60.0  # one steps job an hour: 24 of the day's ~100
 
     @property
-    def sequences_refresh(self) -> timedelta:
-        return timedelta(minutes=self.sequences_refresh_minutes)
-
-    @property
     def bulk_backfill(self) -> bool:
         return self.backfill == "bulk"
 
@@ -75,7 +71,7 @@ class UnifySettings(ApiSettings):
     def jobs(self) -> JobSettings:
         return JobSettings(self.daily_query_jobs, self.query_job_timeout,
                            self.query_job_poll_seconds,
-                           timedelta(minutes=self.steps_refresh_minutes))  # fmt: skip
+                           self.refresh("steps"))  # fmt: skip
 
 
 @dataclass
@@ -142,7 +138,7 @@ class UnifyRun:
     def _listing_due(self, state: dict[str, Any]) -> bool:
         """Sequences are listed on the first run, then once the refresh interval has passed on
         the API's clock (a nothing-new run can do without the listing; 0 lists every run)."""
-        listed_at, refresh = state.get("sequences_listed_at"), self.settings.sequences_refresh
+        listed_at, refresh = state.get("sequences_listed_at"), self.settings.refresh("sequences")
         if listed_at is None or refresh <= timedelta(0):
             return True
         ahead = timedelta(seconds=float(state.get("api_clock_ahead_seconds", 0.0)))
