@@ -15,20 +15,16 @@ import argparse
 import logging
 import sys
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any, NoReturn
 
 import duckdb
 import pyarrow as pa
-from dlt.common.pipeline import get_dlt_pipelines_dir
 
-from pipelines import checks, destinations, errors, funnel, runner
+from pipelines import destinations, errors, funnel
 from pipelines.interrupts import RunInterrupted, interruptible
+from pipelines.loading import load
 from pipelines.process import finished, started
-from pipelines.progress import RunProgress
 from pipelines.reports import report, report_all, say
-from pipelines.summary import RunSummary
-from sources.common.stats import RunStats
 from sources.common.vendors import VendorSpec, spec, specs
 
 
@@ -53,6 +49,12 @@ def _wait(parser: argparse.ArgumentParser, what: str, default: Any = 0.0) -> Non
     )  # fmt: skip
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sequence-funnel", description=__doc__,
@@ -66,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="print a vendor's funnel, or with --all the funnel across vendors"
     )
     report.add_argument("--all", action="store_true", help="the funnel across every vendor loaded")
+    report.add_argument("--workspace", metavar="NAME", default=None,
+                        help="one workspace's funnel (default: every workspace's)")  # fmt: skip
     report.add_argument(
         "--html",
         metavar="PATH",
@@ -94,8 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
         one.add_argument(
             "--json-summary", metavar="PATH", help="also write the run summary as JSON (monitors)"
         )
+        one.add_argument(
+            "--workspace", metavar="NAME", default=None,
+            help="load this configured workspace only (default: every one, docs/workspaces.md)",
+        )  # fmt: skip
+        one.add_argument(
+            "--parallel", type=_positive, default=None, metavar="N",
+            help="load N workspaces at once (default: one per core; one into a DuckDB file)",
+        )  # fmt: skip
         shown = reports.add_parser(name, help=f"the {chosen.title} funnel by sequence")
         _where(shown, name)
+        shown.add_argument("--workspace", metavar="NAME", default=argparse.SUPPRESS,
+                           help="this workspace only (default: each, apart)")  # fmt: skip
         shown.add_argument("--demo", action="store_true", help="what `make demo` loaded")
         shown.add_argument("--html", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         _wait(shown, "a run writing the DuckDB file", default=argparse.SUPPRESS)  # or report's
@@ -153,11 +167,11 @@ def main(argv: list[str] | None = None) -> int:
             f"--html goes with --all: sequence-funnel report --all --html {args.html}"
         )
     chosen = spec(args.vendor)
+    if args.command == "load":  # each workspace's own names (pipelines.workspaces)
+        return load(chosen, args)
     args.dataset_name = args.dataset_name or chosen.name
     args.pipeline_name = args.pipeline_name or chosen.name
-    if args.command == "act":
-        return act(chosen, args)
-    return load(chosen, args) if args.command == "load" else report(chosen, args)
+    return act(chosen, args) if args.command == "act" else report(chosen, args)
 
 
 def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
@@ -189,59 +203,6 @@ def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
     print(f"refreshing: sequence-funnel {' '.join(refresh)}")
     loaded = main(refresh)
     return result.exit_code or loaded
-
-
-def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
-    """One run: the destination checked, the files busy-waited, the source loaded under the
-    pipeline's lock with progress, the dbt models built when something changed; a failure is
-    one line, a summary is always written, and what a failed run created for nothing is
-    removed."""
-    secrets = errors.configured_secrets(
-        *chosen.secret_keys, *destinations.secret_settings(args.destination)
-    )
-    summary = RunSummary(
-        pipeline=args.pipeline_name, destination=args.destination, dataset=args.dataset_name
-    )
-    working_dir = Path(args.pipelines_dir or get_dlt_pipelines_dir()) / args.pipeline_name
-    database = Path(destinations.duckdb_file()) if args.destination == "duckdb" else None
-    created = [p for p in (working_dir, database) if p is not None and not p.exists()]
-    pipeline = None
-    try:
-        with interruptible(), summary.noticing():
-            if funnel.enabled():
-                funnel.project_dir()  # a missing dbt project is said before a request is spent
-            stats, options = RunStats(), chosen.options(args)
-            source = chosen.source(run_stats=stats, **options)
-            pipeline = runner.make_pipeline(
-                args.pipeline_name, args.destination, args.dataset_name, args.pipelines_dir
-            )
-            destinations.check_destination(pipeline)
-            if database is not None:
-                destinations.wait_for_duckdb(str(database), args.wait, say=say)
-            with RunProgress(stats, enabled=not args.quiet):
-                runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
-                           summary=summary, wait=args.wait, say=say,
-                           again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
-            for warning in checks.undocumented_values(pipeline, chosen):
-                summary.warn(warning)
-            if funnel.enabled():  # the vendor's report views and the marts across vendors
-                built = funnel.build(pipeline.destination, pipelines_dir=args.pipelines_dir,
-                                     datasets={chosen.name: args.dataset_name},
-                                     wait=max(args.wait, funnel.BUILD_WAIT))  # fmt: skip
-                summary.models = built.describe()
-                for warning in built.warnings:
-                    summary.warn(warning)
-    except (Exception, RunInterrupted) as exc:
-        summary.failed(*errors.explain(exc, secrets))
-        print(f"error: {summary.error}", file=sys.stderr)
-        runner.discard_unneeded(created, pipeline, loaded=bool(summary.load_ids))
-    else:
-        where = f"{args.destination} {summary.location}" if summary.location else args.destination
-        print(f"Loaded into {where}, dataset '{args.dataset_name}':")
-        print("\n".join(summary.lines()))
-    if args.json_summary:
-        summary.write_json(args.json_summary)
-    return summary.exit_code
 
 
 def script() -> NoReturn:

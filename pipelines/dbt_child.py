@@ -1,13 +1,7 @@
-"""dbt in a child process that cannot outlive the run that started it.
-
-A `dbt build` run as a plain child (dlt's runner starts `python -c ...`) goes on after its parent
-is killed (kill -9, the OOM killer, a scheduler's timeout, a container stop), holding the DuckDB
-file: the next scheduled run loads, then fails on the file's lock. So the child here
-- dies with its parent: the parent-death signal (Linux's PR_SET_PDEATHSIG), set by the child
-  itself (a `preexec_fn` is unsafe in a process with threads), then a check that the parent did
-  not die before it was set, and a watchdog thread for systems without that signal;
-- runs in its own process group, which the parent kills on every way out of `run`: an error,
-  a SIGTERM or SIGINT turned into an exception (pipelines.interrupts), or a normal end.
+"""dbt in a child process that cannot outlive the run that started it (pipelines.children): an
+orphaned `dbt build` would hold the DuckDB file, and the next scheduled run would load, then fail
+on its lock. The parent kills the child's process group on every way out of `run`: an error, a
+SIGTERM or SIGINT turned into an exception (pipelines.interrupts), or a normal end.
 
 Why a child and not dbt's programmatic runner in this process (measured, bench/unify/RESULTS.md):
 the two cost the same for the one build a command makes (dbt's import and parse dominate, and
@@ -20,20 +14,14 @@ This module imports only the standard library and, in the child, dbt.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import os
-import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-WATCH_SECONDS = 0.5
+from pipelines.children import die_with, kill_group
 
 
 def run(dbt_args: list[str], *, env: dict[str, str], cwd: Path, scratch: Path) -> dict[str, Any]:
@@ -52,34 +40,11 @@ def run(dbt_args: list[str], *, env: dict[str, str], cwd: Path, scratch: Path) -
         try:
             code = child.wait()
         finally:
-            _kill_group(child)
+            kill_group(child)
     if not results.is_file():
         tail = (scratch / "output.log").read_text(errors="replace").strip().splitlines()[-1:]
         return {"nodes": [], "error": f"dbt exited {code}: {' '.join(tail)[:300]}"}
     return dict(json.loads(results.read_text()))
-
-
-def _kill_group(child: subprocess.Popen) -> None:
-    """The child and anything it started, unless they have ended."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(child.pid, signal.SIGKILL)
-    child.wait()
-
-
-def _die_with(parent: int) -> None:
-    """Ends this process as soon as `parent` is gone."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before the signal was set
-        os._exit(128 + signal.SIGKILL)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(WATCH_SECONDS)
-        os._exit(128 + signal.SIGKILL)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _node(result: Any) -> dict[str, Any]:
@@ -96,7 +61,7 @@ def _node(result: Any) -> dict[str, Any]:
 
 def _child(argv: list[str]) -> int:
     parent, results, dbt_args = int(argv[0]), Path(argv[1]), argv[2:]
-    _die_with(parent)
+    die_with(parent)
     from dbt.cli.main import dbtRunner
 
     outcome = dbtRunner().invoke(dbt_args)

@@ -14,6 +14,7 @@ from dlt.common.destination.exceptions import DestinationUndefinedEntity
 
 from pipelines import destinations, errors, funnel, reporting, runner
 from pipelines.summary import OK
+from sources.common.errors import ConfigurationError
 from sources.common.vendors import VendorSpec
 
 
@@ -24,10 +25,26 @@ def say(line: str) -> None:
 
 def report(chosen: VendorSpec, args: argparse.Namespace) -> int:
     """The funnel by sequence from the vendor's report views (dbt models a load builds), as a
-    terminal table."""
+    terminal table: one per workspace (each client of an agency apart), or the one --workspace
+    names."""
     hint = f"sequence-funnel load {chosen.name}"
-    return show(args, hint, lambda pipeline: reporting.format_report(
-        reporting.read_funnel(pipeline, chosen, funnel.funnel_dataset())))  # fmt: skip
+
+    def render(pipeline: Any) -> str:
+        found = reporting.workspaces_reported(pipeline, chosen)
+        if args.workspace is not None and args.workspace not in found:
+            raise ConfigurationError(
+                f"no {chosen.title} workspace {args.workspace!r} in the funnel"
+                f" (there: {', '.join(found) or 'none'})"
+            )
+        shown = [args.workspace] if args.workspace is not None else found or ["default"]
+        tables = []
+        for workspace in shown:
+            read = reporting.read_funnel(pipeline, chosen, funnel.funnel_dataset(), workspace)
+            heading = [f"Workspace {workspace}:"] if len(found) > 1 else []
+            tables.append("\n".join([*heading, reporting.format_report(read)]))
+        return "\n\n".join(tables)
+
+    return show(args, hint, render)
 
 
 def report_all(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -38,7 +55,9 @@ def report_all(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from pipelines.funnel import report as cross_vendor
 
     def render(pipeline: Any) -> str:
-        read = cross_vendor.read(pipeline)
+        read = cross_vendor.read(pipeline, args.workspace)
+        if args.workspace is not None and not read.by_vendor:
+            raise ConfigurationError(f"no workspace {args.workspace!r} in the funnel")
         shown = cross_vendor.format_report(read)
         if args.html:
             written = page.write(pipeline, read, args.html).resolve()

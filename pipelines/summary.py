@@ -88,9 +88,74 @@ class RunSummary:
         return out
 
     def write_json(self, path: str) -> None:
-        """Whole or not at all: a monitor never reads half a file."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        partial.write_text(json.dumps(asdict(self), indent=2) + "\n")
-        partial.replace(target)
+        _write_json(path, asdict(self))
+
+
+@dataclass
+class WorkspacesSummary:
+    """A run over several workspaces of one vendor: each workspace's own summary, and the funnel
+    models built once after them. A workspace that failed fails the run's exit code (the first
+    failure's) and is named, the others' loads stand."""
+
+    vendor: str
+    workspaces: dict[str, RunSummary] = field(default_factory=dict)
+    models: str | None = None
+    error: str | None = None  # the models' build, when it failed
+    build_exit_code: int = OK
+    interrupted: int = OK  # the signal's exit code, when the run was stopped
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        return [name for name, run in self.workspaces.items() if run.exit_code != OK]
+
+    @property
+    def loaded(self) -> list[str]:
+        """The datasets of the workspaces that loaded."""
+        return [run.dataset for run in self.workspaces.values() if run.exit_code == OK]
+
+    @property
+    def exit_code(self) -> int:
+        codes = [self.workspaces[name].exit_code for name in self.failed]
+        return self.interrupted or (codes[0] if codes else self.build_exit_code)
+
+    @property
+    def status(self) -> str:
+        if self.interrupted:
+            return "interrupted"
+        if not self.failed:
+            return "ok" if self.build_exit_code == OK else "failed"
+        return "failed" if len(self.failed) == len(self.workspaces) else "partial"
+
+    def lines(self) -> list[str]:
+        done = len(self.workspaces) - len(self.failed)
+        out = [f"{self.vendor}: {done} of {count(len(self.workspaces), 'workspace')} loaded"]
+        out += [f"  {name} failed: {self.workspaces[name].error}" for name in self.failed]
+        if self.models:
+            out.append(f"  funnel models: {self.models}")
+        if self.error:
+            out.append(f"  funnel models failed: {self.error}")
+        if self.warnings:
+            out.append(f"  {count(len(self.warnings), 'warning')}:")
+            out += [f"    - {w}" for w in self.warnings]
+        return out
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "vendor": self.vendor, "status": self.status, "exit_code": self.exit_code,
+            "failed_workspaces": self.failed, "models": self.models, "error": self.error,
+            "warnings": self.warnings,
+            "workspaces": {name: asdict(run) for name, run in self.workspaces.items()},
+        }  # fmt: skip
+
+    def write_json(self, path: str) -> None:
+        _write_json(path, self.as_dict())
+
+
+def _write_json(path: str, content: object) -> None:
+    """Whole or not at all: a monitor never reads half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(content, indent=2) + "\n")
+    partial.replace(target)

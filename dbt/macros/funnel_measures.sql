@@ -30,14 +30,15 @@
     funnel_person_sequence model), as funnel.funnel_by_cohort_week counts it; `extra`: the
     vendor's own measures after the common ones. -#}
 {% macro funnel_by_cohort_week(people, extra=[]) -%}
-select cast(date_trunc('week', f.first_enrolled_at at time zone 'UTC') as date) as cohort_week,
+select f.workspace,
+       cast(date_trunc('week', f.first_enrolled_at at time zone 'UTC') as date) as cohort_week,
        {{ funnel_measures() }}
        {%- for measure in extra %},
        {{ measure }}
        {%- endfor %}
 from {{ people }} f
 where f.first_enrolled_at is not null
-group by 1
+group by 1, 2
 {%- endmacro %}
 
 {#- The vendors that say, of an email step, who had each kind of touch there: each vendor's

@@ -68,8 +68,9 @@ def vendor_assets(chosen: VendorSpec) -> dg.AssetsDefinition:
                         loader_file_format=file_format(pipeline),
                     )
             if funnel.enabled():  # report views and marts, when they or the tables changed
+                loaded = {chosen.name: [pipeline.dataset_name]}
                 funnel.build(pipeline.destination, pipelines_dir=pipeline.pipelines_dir,
-                             datasets={chosen.name: pipeline.dataset_name}, wait=WAIT)  # fmt: skip
+                             datasets=loaded, wait=WAIT)  # fmt: skip
         except Exception as exc:
             secrets = errors.configured_secrets(
                 *chosen.secret_keys,

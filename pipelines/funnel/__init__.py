@@ -15,14 +15,15 @@ import hashlib
 import json
 import sysconfig
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dlt
 
-from pipelines.funnel import built, counted, dbt_build
+from pipelines.funnel import built, counted, dbt_build, workspaces
+from pipelines.funnel.workspaces import Workspace
 from sources.common.errors import ConfigurationError
 
 FUNNEL_DATASET = "funnel"
@@ -83,16 +84,28 @@ def funnel_dataset() -> str:
     return str(configured) if configured else FUNNEL_DATASET
 
 
-def vendor_datasets(loaded: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Where each vendor's tables are: FUNNEL__DATASETS__<VENDOR>, else the vendor's name; a load
-    given --dataset-name says where its own vendor's went."""
+def vendor_datasets() -> dict[str, str]:
+    """Each vendor's home dataset: FUNNEL__DATASETS__<VENDOR>, else the vendor's name."""
     from sources.common.vendors import specs
 
     chosen = {}
     for vendor in specs():
         configured: Any = dlt.config.get(f"funnel.datasets.{vendor}")
         chosen[vendor] = str(configured) if configured else vendor
-    return chosen | dict(loaded or {})
+    return chosen
+
+
+def vendor_workspaces(
+    client: Any, loaded: Mapping[str, Collection[str]] | None = None
+) -> dict[str, list[Workspace]]:
+    """Every vendor's workspaces in the destination (pipelines.funnel.workspaces): each dataset
+    its source was loaded into, with this run's own (`loaded`) and the vendor's home."""
+    from sources.common.vendors import specs
+
+    homes, found = vendor_datasets(), workspaces.loaded_datasets(client, specs())
+    for vendor, datasets in (loaded or {}).items():
+        found[vendor] |= set(datasets)
+    return {v: workspaces.named(v, homes[v], found[v]) for v in homes}
 
 
 def _project_files(project: Path) -> list[Path]:
@@ -103,18 +116,17 @@ def _project_files(project: Path) -> list[Path]:
     )  # fmt: skip
 
 
-def fingerprint(project: Path, datasets: Mapping[str, str], also: tuple[Any, ...] = ()) -> str:
-    """Changes when a model or the datasets change, and with `also`: the build's vars (the
-    vendors reported, the marts' materialization) and, when the marts are stored tables, the
-    latest loads; not with rows, nor with a loaded table's columns (built.table_hashes)."""
-    digest = hashlib.sha256(json.dumps([sorted(datasets.items()), also]).encode())
+def fingerprint(project: Path, also: tuple[Any, ...] = ()) -> str:
+    """Changes when a model changes, and with `also`: the build's vars (the vendors' workspaces
+    and reports, the marts' materialization) and, when the marts are stored tables, the latest
+    loads; not with rows, nor with a loaded table's columns (built.table_hashes)."""
+    digest = hashlib.sha256(json.dumps(also).encode())
     for path in _project_files(project):
         digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def _loaded_columns(client: Any, datasets: Mapping[str, str]) -> list[tuple]:
-    schemas = sorted(set(datasets.values()))
+def _loaded_columns(client: Any, schemas: list[str]) -> list[tuple]:
     rows = client.execute_sql(  # tables only: the vendors' report views are the build's own
         "select c.table_schema, c.table_name, c.column_name, c.data_type"
         " from information_schema.columns c join information_schema.tables t"
@@ -137,12 +149,14 @@ def _latest_loads(client: Any, columns: list[tuple]) -> tuple[str, ...]:
     return tuple(latest)
 
 
-def reported_vendors(datasets: Mapping[str, str], columns: list[tuple]) -> list[str]:
-    """The vendors whose report views are built: those with their main table loaded."""
+def reported_vendors(chosen: Mapping[str, list[Workspace]], columns: list[tuple]) -> list[str]:
+    """The vendors whose report views are built: those with their main table loaded in a
+    workspace."""
     from sources.common.vendors import specs
 
     tables, found = {(schema, table) for schema, table, *_ in columns}, specs()
-    return [v for v, ds in datasets.items() if (ds, found[v].report.base_table) in tables]
+    return [v for v, spaces in chosen.items()
+            if any((w.dataset, found[v].report.base_table) in tables for w in spaces)]  # fmt: skip
 
 
 def enabled() -> bool:
@@ -164,10 +178,12 @@ def build(
     destination: Any,
     *,
     pipelines_dir: str | None = None,
-    datasets: Mapping[str, str] | None = None,
+    datasets: Mapping[str, Collection[str]] | None = None,
     wait: float = BUILD_WAIT,
 ) -> Build:
-    """Build the funnel models in `destination` unless nothing they depend on changed. One
+    """Build the funnel models in `destination` unless nothing they depend on changed
+    (`datasets`: per vendor, those this run loaded; every dataset a vendor was loaded into is
+    one of its workspaces, pipelines.funnel.workspaces). One
     build at a time per pipelines dir: another vendor's load finishing at the same moment waits
     (up to `wait` seconds) for this one, then finds the models built."""
     from pipelines.destinations import location, wait_for_duckdb
@@ -177,25 +193,30 @@ def build(
     name = pipeline.destination.destination_name
     if name == "filesystem":
         return Build("skipped")  # files, not a database
-    project, chosen = project_dir(), vendor_datasets(datasets)
-    checked = list(datasets or chosen)  # the vendors whose statuses the build's warnings name
-    materialized = marts_materialized()
+    project, materialized = project_dir(), marts_materialized()
     with exclusive(pipeline, wait), one_writer(pipeline, wait):
         with pipeline.sql_client() as client:
-            columns = _loaded_columns(client, chosen)
-            variables: dict[str, Any] = {f"{v}_dataset": d for v, d in chosen.items()}
+            chosen = vendor_workspaces(client, datasets)
+            checked = list(datasets or chosen)  # the vendors whose statuses the warnings name
+            columns = _loaded_columns(client, sorted(workspaces.datasets_of(chosen)))
+            variables: dict[str, Any] = {}
+            for vendor, spaces in chosen.items():  # the default workspace is the vendor's home
+                variables[f"{vendor}_dataset"] = spaces[0].dataset
+                variables[f"{vendor}_workspaces"] = [w.as_var() for w in spaces]
             variables["vendors"] = list(chosen)  # every vendor's staging models, in the marts
             variables["vendor_reports"] = reported_vendors(chosen, columns)
             variables["marts_materialized"] = materialized
             also: tuple[Any, ...] = (variables,)
             if materialized == "table":  # stored marts are stale after any load with rows
                 also += _latest_loads(client, columns)
-            wanted = built.Record(fingerprint(project, chosen, also), built.table_hashes(columns))
+            wanted = built.Record(fingerprint(project, also), built.table_hashes(columns))
             last, target = built.last(client), dbt_build.target_dir(pipeline)
             select = None  # everything, unless only tables changed and the manifest says which
             if last is not None and last.fingerprint == wanted.fingerprint:
                 changed = built.changed_tables(last.tables, wanted.tables)
-                select = built.selectors(changed, target, wanted.fingerprint) if changed else []
+                owners = workspaces.datasets_of(chosen)
+                select = built.selectors(changed, target, wanted.fingerprint, owners)
+                select = select if changed else []
             if select == []:  # no model reads what changed
                 if last != wanted:
                     built.remember(client, wanted)

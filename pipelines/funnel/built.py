@@ -43,10 +43,13 @@ def changed_tables(before: Mapping[str, str], now: Mapping[str, str]) -> set[str
     return {t for t in before.keys() | now.keys() if before.get(t) != now.get(t)}
 
 
-def selectors(changed: set[str], target: Path, fingerprint: str) -> list[str] | None:
-    """dbt selectors for the models that read a changed table: [] when no model reads one, None
-    when that cannot be said (no manifest parsed with this fingerprint) and every model must be
-    built."""
+def selectors(
+    changed: set[str], target: Path, fingerprint: str, vendors_of: Mapping[str, set[str]]
+) -> list[str] | None:
+    """dbt selectors for the models that read a changed table (`schema.table`, in any workspace's
+    dataset: `vendors_of` says whose workspaces each dataset holds): [] when no model reads one,
+    None when that cannot be said (no manifest parsed with this fingerprint) and every model
+    must be built."""
     manifest = target / "manifest.json"
     try:
         if (target / MANIFEST_OF).read_text().strip() != fingerprint:
@@ -54,9 +57,15 @@ def selectors(changed: set[str], target: Path, fingerprint: str) -> list[str] | 
         sources = json.loads(manifest.read_text())["sources"]
     except (OSError, ValueError, KeyError):
         return None
-    declared = {f"{s['schema']}.{s['identifier']}".lower(): f"source:{s['source_name']}.{s['name']}"
+    declared = {(s["source_name"], s["identifier"].lower()): f"{s['source_name']}.{s['name']}"
                 for s in sources.values()}  # fmt: skip
-    return sorted({f"{declared[t.lower()]}+" for t in changed if t.lower() in declared})
+    chosen = set()
+    for changed_table in changed:
+        schema, _, table = changed_table.partition(".")
+        for vendor in vendors_of.get(schema, ()):
+            if (vendor, table.lower()) in declared:
+                chosen.add(f"source:{declared[vendor, table.lower()]}+")
+    return sorted(chosen)
 
 
 def mark_manifest(target: Path, fingerprint: str) -> None:

@@ -25,7 +25,7 @@ def warnings(client: Any, vendors: list[str]) -> tuple[str, ...]:
     rows = client.execute_sql(
         "select vendor, vendor_status, grouping(vendor_status),"
         " count(*) filter (where state = 'unknown'),"
-        " count(distinct person_key) filter (where person_key like vendor || '-%%:%%'"
+        " count(distinct person_key) filter (where person_key like '%%' || vendor || '-%%:%%'"
         " and person_key not like '%%@%%')"
         f" from {enrollments} where vendor in ({placeholders(vendors)})"
         " group by grouping sets ((vendor), (vendor, vendor_status))",

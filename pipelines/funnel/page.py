@@ -29,31 +29,38 @@ STAGES = ("enrolled", "reached", "opened", "replied", "positive")  # the first f
 @dataclass(frozen=True)
 class PageData:
     funnel: CrossVendorFunnel
-    weeks: list[tuple[Any, ...]]  # vendor, cohort_week, enrolled, reached, in_progress, reply %
+    weeks: list[tuple[Any, ...]]  # tool, cohort_week, enrolled, reached, in_progress, reply %
     shared: list[tuple[Any, ...]]  # vendors, people in them, reached by several of them
-    steps: list[tuple[Any, ...]]  # vendor, sequence, step, people_sent, replied, reply %
+    steps: list[tuple[Any, ...]]  # tool, sequence, step, people_sent, replied, reply %
 
 
 def read(pipeline: dlt.Pipeline, funnel: CrossVendorFunnel) -> PageData:
-    """What the page shows beyond `funnel` (the terminal report's, read once for both)."""
+    """What the page shows beyond `funnel` (the terminal report's, read once for both), of its
+    workspace, or of every one (a tool's rows apart per workspace: `funnel.label`)."""
+    only, given = ("and workspace = %s", (funnel.workspace,)) if funnel.workspace else ("", ())
     with pipeline.sql_client() as client:
         ds = client.fully_qualified_dataset_name()
         weeks = client.execute_sql(
-            f"select vendor, cohort_week, enrolled, reached, in_progress, reply_rate_pct"
-            f" from {ds}.funnel_by_cohort_week order by vendor, cohort_week"
+            f"select vendor, workspace, cohort_week, enrolled, reached, in_progress,"
+            f" reply_rate_pct from {ds}.funnel_by_cohort_week where true {only}"
+            " order by vendor, workspace, cohort_week",
+            *given,
         )
         shared = client.execute_sql(
             f"select vendors, count(*), count(*) filter (where tools_reached > 1)"
-            f" from {ds}.people where tools > 1 group by vendors order by vendors"
+            f" from {ds}.people where tools > 1 {only} group by vendors order by vendors",
+            *given,
         )
         steps = client.execute_sql(
-            f"select vendor, sequence, step, people_sent, people_replied,"
+            f"select vendor, workspace, sequence, step, people_sent, people_replied,"
             f" round(100.0 * people_replied / nullif(people_sent, 0), 1) as rate"
-            f" from {ds}.funnel_by_step where people_sent >= 20 and people_replied > 0"
-            f" order by rate desc, people_sent desc limit 15"
+            f" from {ds}.funnel_by_step where people_sent >= 20 and people_replied > 0 {only}"
+            f" order by rate desc, people_sent desc limit 15",
+            *given,
         )
-    rows = [[tuple(r) for r in q or []] for q in (weeks, shared, steps)]
-    return PageData(funnel, *rows)
+    by_week = [(funnel.label(v, w), *rest) for v, w, *rest in weeks or []]
+    best = [(funnel.label(v, w), *rest) for v, w, *rest in steps or []]
+    return PageData(funnel, by_week, [tuple(r) for r in shared or []], best)
 
 
 @dataclass(frozen=True)
@@ -70,12 +77,12 @@ def weekly(rows: Sequence[Sequence[Any]]) -> dict[str, Weekly]:
     """From rows of `PageData.weeks`. A week whose people are mostly still in their sequence
     (active or paused) has not had its replies yet: its rate is apart, drawn as such, so that
     the newest weeks do not read as a collapse."""
-    by_vendor: dict[str, dict[date, Sequence[Any]]] = {}
+    by_tool: dict[str, dict[date, Sequence[Any]]] = {}
     for row in rows:
         if row[1] is not None:
-            by_vendor.setdefault(str(row[0]), {})[row[1]] = row
+            by_tool.setdefault(str(row[0]), {})[row[1]] = row
     out = {}
-    for vendor, known in sorted(by_vendor.items()):
+    for tool, known in sorted(by_tool.items()):
         first, last = min(known), max(known)
         weeks = [first + timedelta(days=7 * k) for k in range((last - first).days // 7 + 1)]
         done: list[float | None] = []
@@ -86,7 +93,7 @@ def weekly(rows: Sequence[Sequence[Any]]) -> dict[str, Weekly]:
             mostly_running = drawn and 2 * int(in_progress or 0) > int(enrolled or 0)
             done.append(float(rate) if drawn and not mostly_running else None)
             running.append(float(rate) if mostly_running else None)
-        out[vendor] = Weekly(weeks, done, running)
+        out[tool] = Weekly(weeks, done, running)
     return out
 
 
@@ -99,17 +106,19 @@ def _figure(fig: Any, title: str) -> Any:
 def charts(data: PageData) -> list[Any]:
     import plotly.graph_objects as go
 
-    names, colors = titles(), {name: spec.color for name, spec in specs().items()}
+    names, funnel = titles(), data.funnel
+    colors = {name: spec.color for name, spec in specs().items()}
+    colors |= {funnel.label(v, w): colors[v] for v, w, *_ in funnel.by_vendor if v in colors}
     by_stage = go.Figure()
-    for vendor, _, _, *measures in data.funnel.by_vendor:
+    for vendor, workspace, _, _, *measures in funnel.by_vendor:
         values = [None if v is None else int(v) for v in measures[: len(STAGES)]]
-        by_stage.add_bar(name=names.get(vendor, vendor), x=list(STAGES), y=values,
+        by_stage.add_bar(name=funnel.label(vendor, workspace), x=list(STAGES), y=values,
                          marker_color=colors.get(vendor))  # fmt: skip
     by_stage.update_layout(barmode="group", yaxis_title="people (once per sequence)")
 
     by_week = go.Figure()
-    for vendor, series in weekly(data.weeks).items():
-        title, color = names.get(vendor, vendor), colors.get(vendor)
+    for title, series in weekly(data.weeks).items():
+        color = colors.get(title)
         if any(r is not None for r in series.rates):
             by_week.add_scatter(name=title, mode="lines+markers", x=series.weeks,
                                 y=series.rates, line_color=color, connectgaps=False)  # fmt: skip
@@ -178,9 +187,8 @@ def render(data: PageData, generated: datetime | None = None) -> str:
     ]
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     summary = ". ".join(overall_lines(data.funnel)) + "."
-    names = titles()
-    sequences = [(names.get(v, v), s or "(unknown)", *m) for v, s, *m in data.funnel.by_sequence]
-    steps = [(names.get(r[0], r[0]), *r[1:]) for r in data.steps]
+    funnel = data.funnel
+    sequences = [(funnel.label(v, w), s or "(unknown)", *m) for v, w, s, *m in funnel.by_sequence]
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -192,7 +200,7 @@ def render(data: PageData, generated: datetime | None = None) -> str:
         *[f'<div class="chart">{div}</div>' for div in divs],
         "<h2>By sequence</h2>", _table(("tool", "sequence", *HEADER), sequences),
         "<h2>The best steps (reply rate of the people a step emailed, 20 or more)</h2>",
-        _table(("tool", "sequence", "step", "people sent", "replied", "reply %"), steps),
+        _table(("tool", "sequence", "step", "people sent", "replied", "reply %"), data.steps),
         "</body></html>",
     ]  # fmt: skip
     return "\n".join(parts)

@@ -20,34 +20,47 @@ HEADER = ("enrolled", "reached", "opened", "replied", "positive", "bounced", "un
 
 @dataclass(frozen=True)
 class CrossVendorFunnel:
-    by_vendor: list[tuple[Any, ...]]  # vendor, sequences, people, MEASURES
-    by_sequence: list[tuple[Any, ...]]  # vendor, sequence, MEASURES
+    by_vendor: list[tuple[Any, ...]]  # vendor, workspace, sequences, people, MEASURES
+    by_sequence: list[tuple[Any, ...]]  # vendor, workspace, sequence, MEASURES
     overall: tuple[Any, ...]  # as funnel_overall's columns
+    workspace: str | None = None  # the one workspace read, else every one
+
+    def label(self, vendor: str, workspace: str) -> str:
+        """A tool's name, and the workspace's where several are shown."""
+        several = len({w for _, w, *_ in self.by_vendor}) > 1
+        title = titles().get(vendor, vendor)
+        return f"{title} · {workspace}" if several else title
 
 
-def read(pipeline: dlt.Pipeline) -> CrossVendorFunnel:
-    """`pipeline` is the funnel's (its dataset holds the marts)."""
+OVERALL = ("people, people_in_several_tools, reached_by_several_tools, reached, replied_anywhere,"
+           " positive_anywhere, emailed_after_positive, enrollments, tools")  # fmt: skip
+
+
+def read(pipeline: dlt.Pipeline, workspace: str | None = None) -> CrossVendorFunnel:
+    """`pipeline` is the funnel's (its dataset holds the marts); `workspace`: that one's funnel
+    (funnel_by_workspace's row for the whole), else every workspace's (each tool's apart per
+    workspace, the whole together)."""
     columns = ", ".join(MEASURES)
+    only, given = ("where workspace = %s", (workspace,)) if workspace else ("", ())
     with pipeline.sql_client() as client:
         ds = client.fully_qualified_dataset_name()
         by_vendor = client.execute_sql(
-            f"select vendor, sequences, people, {columns} from {ds}.funnel_by_vendor"
-            " order by vendor"
+            f"select vendor, workspace, sequences, people, {columns} from {ds}.funnel_by_vendor"
+            f" {only} order by vendor, workspace <> 'default', workspace",
+            *given,
         )
         by_sequence = client.execute_sql(
-            f"select vendor, sequence, {columns} from {ds}.funnel_by_sequence"
-            " order by vendor, enrolled desc, sequence"
+            f"select vendor, workspace, sequence, {columns} from {ds}.funnel_by_sequence {only}"
+            " order by vendor, workspace <> 'default', workspace, enrolled desc, sequence",
+            *given,
         )
-        overall = client.execute_sql(
-            "select people, people_in_several_tools, reached_by_several_tools, reached,"
-            " replied_anywhere,"
-            f" positive_anywhere, emailed_after_positive, enrollments, tools"
-            f" from {ds}.funnel_overall"
-        )
+        whole = f"{ds}.funnel_by_workspace" if workspace else f"{ds}.funnel_overall"
+        overall = client.execute_sql(f"select {OVERALL} from {whole} {only}", *given)
     return CrossVendorFunnel(
         [tuple(r) for r in by_vendor or []],
         [tuple(r) for r in by_sequence or []],
         tuple(overall[0]) if overall else (0,) * 9,
+        workspace,
     )
 
 
@@ -79,17 +92,19 @@ def overall_lines(funnel: CrossVendorFunnel) -> list[str]:
 
 def format_report(funnel: CrossVendorFunnel) -> str:
     lines = ["By tool (a person counts once per sequence):"]
-    width, names = 12, titles()
+    tools = [funnel.label(vendor, workspace) for vendor, workspace, *_ in funnel.by_vendor]
+    width = min(max((cell_len(n) for n in [*tools, "tool"]), default=4) + 1, 32)
+    width = max(width, 12)
     lines.append(fit_cell("tool", width) + f"{'sequences':>10}{'people':>10}"
                  + "".join(f"{h:>10}" for h in HEADER))  # fmt: skip
-    for vendor, sequences, persons, *measures in funnel.by_vendor:
-        name = names.get(vendor, vendor)
+    for name, (_, _, sequences, persons, *measures) in zip(tools, funnel.by_vendor, strict=True):
         lines.append(fit_cell(name, width) + f"{int(sequences):>10,}{int(persons):>10,}"
                      + _row("", 0, tuple(measures)))  # fmt: skip
     lines += ["", "By sequence:"]
-    labels = [f"{names.get(v, v)} · {s or '(unknown)'}" for v, s, *_ in funnel.by_sequence]
+    labels = [f"{funnel.label(v, w)} · {s or '(unknown)'}" for v, w, s, *_ in funnel.by_sequence]
     width = min(max((cell_len(n) for n in [*labels, "sequence"]), default=8) + 1, 48)
     lines.append(fit_cell("sequence", width) + "".join(f"{h:>10}" for h in HEADER))
-    for name, (_, _, *measures) in zip(labels, funnel.by_sequence, strict=True):
+    for name, (_, _, _, *measures) in zip(labels, funnel.by_sequence, strict=True):
         lines.append(_row(name, width, tuple(measures)))
-    return "\n".join([*lines, "", *overall_lines(funnel)])
+    heading = [f"Workspace {funnel.workspace}:"] if funnel.workspace else []
+    return "\n".join([*heading, *lines, "", *overall_lines(funnel)])

@@ -32,9 +32,19 @@ class Funnel:
     words: tuple[str, str] = ("sequence", "enrollment")  # the vendor's: campaign and lead
 
 
-def read_funnel(pipeline: dlt.Pipeline, vendor: VendorSpec, funnel_dataset: str) -> Funnel:
+def workspaces_reported(pipeline: dlt.Pipeline, vendor: VendorSpec) -> list[str]:
+    """The workspaces in the vendor's report view (pipelines.funnel.workspaces), `default` first."""
+    with pipeline.sql_client() as client:
+        view = client.make_qualified_table_name(vendor.report.view)
+        rows = client.execute_sql(f"select distinct workspace from {view}")
+    return sorted((str(r[0]) for r in rows or []), key=lambda w: (w != "default", w))
+
+
+def read_funnel(
+    pipeline: dlt.Pipeline, vendor: VendorSpec, funnel_dataset: str, workspace: str = "default"
+) -> Funnel:
     """The vendor's report view, and its total from the marts in `funnel_dataset` (built by the
-    same build, from the same person-per-sequence rows)."""
+    same build, from the same person-per-sequence rows), of one workspace."""
     report = vendor.report
     name, columns = report.words[0], ", ".join(MEASURES)
     with pipeline.sql_client() as client:
@@ -43,11 +53,15 @@ def read_funnel(pipeline: dlt.Pipeline, vendor: VendorSpec, funnel_dataset: str)
             client.make_qualified_table_name_path("funnel_by_vendor", dataset_name=funnel_dataset)
         )
         rows = client.execute_sql(
-            f"select {name}, {columns} from {view} order by enrolled desc, {name}"
+            f"select {name}, {columns} from {view} where workspace = %s"
+            f" order by enrolled desc, {name}",
+            workspace,
         )
         total = client.execute_sql(
-            f"select people, enrollments, {columns} from {by_vendor} where vendor = '{vendor.name}'"
-        )
+            f"select people, enrollments, {columns} from {by_vendor}"
+            " where vendor = %s and workspace = %s",
+            vendor.name, workspace,
+        )  # fmt: skip
     empty = (0, 0, *(0 for _ in MEASURES[:-1]), None)
     return Funnel([tuple(r) for r in rows or []], tuple(total[0]) if total else empty, report.words)
 

@@ -72,6 +72,9 @@ class ApiSettings:
     request_timeout: float | None = None
     # re-read this much before the high-water mark each run (each vendor's class gives its own)
     lookback_seconds: float = field(default=300.0, metadata=at_least(0))
+    # the part of the vendor's documented rate limits this load may spend: several loads at once
+    # on one budget split it (pipelines.workspaces.shares); lower it to leave room for others
+    rate_share: float = field(default=1.0, metadata=between(0.001, 1.0))
 
     def __post_init__(self) -> None:
         for declared in fields(self):
@@ -112,13 +115,13 @@ class ApiSettings:
             if declared.name == "api_key":
                 values["api_key"] = str(dlt.secrets.get(key) or "")
                 continue
-            value = dlt.config.get(key, _plain(hints[declared.name]))
+            value = dlt.config.get(key, plain_type(hints[declared.name]))
             if value is not None:
                 values[declared.name] = value
         return cls(**values)
 
 
-def _plain(hint: Any) -> Any:
+def plain_type(hint: Any) -> Any:
     """`int` of `int | None`: the type a configured value is read as."""
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         return next(arg for arg in typing.get_args(hint) if arg is not type(None))

@@ -23,6 +23,7 @@ class RequestLimiter:
     def __init__(self, requests: int, per_seconds: int) -> None:
         if requests < 1 or per_seconds < 1:
             raise ValueError("a rate limit needs at least 1 request per at least 1 second")
+        self.requests, self.per_seconds = requests, per_seconds
         self.item = RateLimitItemPerSecond(requests, per_seconds)
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._lock = threading.Lock()
@@ -53,6 +54,19 @@ class RateLimits:
     ) -> None:
         self.shared = tuple(shared)
         self.per_path = {prefix: tuple(limits) for prefix, limits in (per_path or {}).items()}
+
+    def part(self, fraction: float) -> RateLimits:
+        """The same limits at `fraction` of each (at least a request a window): the share of one
+        of several loads at once on one budget (pipelines.workspaces.shares)."""
+        if fraction >= 1:
+            return self
+
+        def scaled(limiters: Sequence[RequestLimiter]) -> list[RequestLimiter]:
+            return [RequestLimiter(max(1, int(limiter.requests * fraction)), limiter.per_seconds)
+                    for limiter in limiters]  # fmt: skip
+
+        per_path = {prefix: scaled(limiters) for prefix, limiters in self.per_path.items()}
+        return RateLimits(*scaled(self.shared), per_path=per_path)
 
     def acquire(self, path: str) -> None:
         for limiter in self.shared:

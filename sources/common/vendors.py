@@ -50,6 +50,10 @@ class VendorSpec:
     actions: Mapping[str, Action] = field(default_factory=dict)  # `act <vendor> <action>`
     actions_client: Callable[[], ApiClient] | None = None  # configured as the source is
     documented_values: tuple[DocumentedValues, ...] = ()  # checked after each load
+    # whose rate limits a load spends, as the vendor documents them: "key" (each key has its
+    # own), "workspace" (each workspace has its own, whatever its keys), or "vendor" (the vendor
+    # does not say: every workspace's loads share one budget)
+    rate_budget: str = "vendor"
 
     @property
     def secret_keys(self) -> tuple[str, ...]:

@@ -66,7 +66,8 @@ class InstantlyRun:
 
     def client(self) -> ApiClient:
         s = self.settings
-        return make_client(s.api_key, s.base_url, s.policy, self.stats, s.emails_limit)
+        return make_client(s.api_key, s.base_url, s.policy, self.stats, s.emails_limit,
+                           s.rate_share)  # fmt: skip
 
     @staticmethod
     def known_types() -> KnownTypes:

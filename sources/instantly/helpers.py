@@ -37,13 +37,15 @@ def make_client(
     policy: RetryPolicy | None = None,
     stats: RunStats | None = None,
     emails_limit: tuple[int, int] = (20, 60),
+    rate_share: float = 1.0,
 ) -> ApiClient:
-    """A client within the workspace's limits, and the emails endpoint's own."""
+    """A client within the workspace's limits, and the emails endpoint's own (`rate_share` of
+    each)."""
     check_settings(api_key, base_url)
     limits = RateLimits(
         *(RequestLimiter(*limit) for limit in WORKSPACE_LIMITS),
         per_path={EMAILS_PATH: [RequestLimiter(*emails_limit)]},
-    )
+    ).part(rate_share)
     return ApiClient(
         base_url, vendor="Instantly", auth_headers={"authorization": f"Bearer {api_key.strip()}"},
         key_setting=KEY_SETTING, base_setting=BASE_SETTING, policy=policy, limits=limits,

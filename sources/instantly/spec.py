@@ -32,4 +32,6 @@ SPEC = VendorSpec(
     report=VendorReport(view="funnel_by_campaign", base_table="leads", words=("campaign", "lead")),
     add_arguments=add_arguments, options=options, actions=INSTANTLY_ACTIONS,
     actions_client=actions_client, documented_values=DOCUMENTED_VALUES,
+    # the limits apply to the entire workspace, whatever its keys (its rate-limit page)
+    rate_budget="workspace",
 )  # fmt: skip

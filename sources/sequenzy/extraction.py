@@ -81,7 +81,7 @@ class SequenzyRun:
         are shared by every resource."""
         s = self.settings
         if self._limits is None:
-            self._limits = helpers.rate_limits(s.limits)
+            self._limits = helpers.rate_limits(s.limits).part(s.rate_share)
         return helpers.make_client(s.api_key, s.base_url, s.policy, self.stats, s.company_id,
                                    self._limits)  # fmt: skip
 

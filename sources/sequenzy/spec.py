@@ -29,4 +29,6 @@ SPEC = VendorSpec(
     report=VendorReport(),
     add_arguments=add_arguments, options=options, actions=SEQUENZY_ACTIONS,
     actions_client=actions_client, documented_values=DOCUMENTED_VALUES,
+    # 100 requests a minute per API key (its MCP's README)
+    rate_budget="key",
 )  # fmt: skip

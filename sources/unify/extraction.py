@@ -99,7 +99,7 @@ class UnifyRun:
 
     def client(self, concurrency: int = 1) -> ApiClient:
         s = self.settings
-        return make_client(s.api_key, s.base_url, s.policy, concurrency, self.stats)
+        return make_client(s.api_key, s.base_url, s.policy, concurrency, self.stats, s.rate_share)
 
     @staticmethod
     def selected(resource: str) -> bool:

@@ -60,6 +60,7 @@ def make_client(
     policy: RetryPolicy | None = None,
     concurrency: int = 1,
     stats: RunStats | None = None,
+    rate_share: float = 1.0,
 ) -> ApiClient:
     check_settings(api_key, base_url)
     return ApiClient(
@@ -70,7 +71,7 @@ def make_client(
         base_setting=BASE_SETTING,
         errors=UnifyErrors(),
         policy=policy,
-        limits=RateLimits(RequestLimiter(*RATE_LIMIT)),
+        limits=RateLimits(RequestLimiter(*RATE_LIMIT)).part(rate_share),
         stats=stats,
         max_connections=concurrency + 2,
     )

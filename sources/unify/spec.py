@@ -37,4 +37,7 @@ SPEC = VendorSpec(
     report=VendorReport(),
     add_arguments=add_arguments, options=options, actions=UNIFY_ACTIONS,
     actions_client=actions_client, documented_values=DOCUMENTED_VALUES,
+    # "rate-limited to 100,000 requests per five minute window": per key or per account, it
+    # does not say; so every workspace's loads share one
+    rate_budget="vendor",
 )  # fmt: skip

@@ -75,13 +75,14 @@ QUERIES = {
 }  # fmt: skip
 
 
-def loaded_tables(warehouse: Any) -> dict[str, list[tuple]]:
+def loaded_tables(warehouse: Any, dataset: str = "unify") -> dict[str, list[tuple]]:
     """Rows per table as loaded (lists, so duplicates would show); `warehouse` is one of
-    tests.support.warehouses' or a DuckDB file's path."""
+    tests.support.warehouses' or a DuckDB file's path; `dataset`: a workspace's."""
     if isinstance(warehouse, str):
         warehouse = DuckDBWarehouse(warehouse)
-    return {t: sorted(warehouse.rows(q), key=str) for t, q in QUERIES.items()}
+    queries = {t: q.replace(" from unify.", f" from {dataset}.") for t, q in QUERIES.items()}
+    return {t: sorted(warehouse.rows(q), key=str) for t, q in queries.items()}
 
 
-def assert_matches_truth(warehouse: Any, state: Any) -> None:
-    assert_tables_match(loaded_tables(warehouse), expected_tables(state))
+def assert_matches_truth(warehouse: Any, state: Any, dataset: str = "unify") -> None:
+    assert_tables_match(loaded_tables(warehouse, dataset), expected_tables(state))

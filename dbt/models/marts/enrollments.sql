@@ -7,7 +7,7 @@
 with unioned as (
 {{ union_vendors('enrollments') }}
 )
-select u.vendor, u.enrollment_key, u.vendor_enrollment_id, u.sequence_key,
+select u.vendor, u.workspace, u.enrollment_key, u.vendor_enrollment_id, u.sequence_key,
        u.vendor_sequence_id, u.person_key, u.enrolled_at, coalesce(m.state, 'unknown') as state, u.vendor_status, u.reached, u.opened, u.first_sent_at,
        u.first_opened_at, u.first_replied_at, u.replied, u.positive, u.bounced, u.unsubscribed
 from unioned u

@@ -10,7 +10,7 @@ with ranked as (
     ) as recency
     from {{ ref('enrollments') }} e
 )
-select vendor, sequence_key, max(vendor_sequence_id) as vendor_sequence_id, person_key,
+select vendor, workspace, sequence_key, max(vendor_sequence_id) as vendor_sequence_id, person_key,
        min(enrolled_at) as first_enrolled_at, count(*) as enrollments,
        max(case when recency = 1 then enrollment_key end) as latest_enrollment_key,
        max(case when recency = 1 then state end) as state,
@@ -19,4 +19,4 @@ select vendor, sequence_key, max(vendor_sequence_id) as vendor_sequence_id, pers
        bool_or(unsubscribed) as unsubscribed, min(first_sent_at) as first_sent_at,
        min(first_replied_at) as first_replied_at
 from ranked
-group by vendor, sequence_key, person_key
+group by vendor, workspace, sequence_key, person_key

@@ -1,5 +1,6 @@
 {{ heavy_mart() }}
-{#- One row per person (lower-cased email) across every tool: the tools that enrolled them and
+{#- One row per person (lower-cased email) across every tool, in a workspace (one client of an
+    agency: workspaces of the same name in several tools are one; docs/workspaces.md): the tools that enrolled them and
     the tools that reached them (sent them an email). Emailed after positive: a positive
     reply in one sequence while an enrollment in another sequence, in any tool, is still active. -#}
 with e as (
@@ -15,7 +16,7 @@ with e as (
     join e other on other.person_key = p.person_key and other.sequence_key <> p.sequence_key
     where p.positive and other.state = 'active'
 )
-select e.person_key, t.vendors, t.tools, t.tools_reached, count(distinct e.sequence_key) as sequences,
+select e.workspace, e.person_key, t.vendors, t.tools, t.tools_reached, count(distinct e.sequence_key) as sequences,
        count(*) as enrollments, min(e.enrolled_at) as first_enrolled_at,
        min(e.first_sent_at) as first_reached_at, bool_or(e.reached) as reached,
        bool_or(e.replied) as replied_anywhere, bool_or(e.positive) as positive_anywhere,
@@ -23,4 +24,4 @@ select e.person_key, t.vendors, t.tools, t.tools_reached, count(distinct e.seque
 from e
 join tools t on t.person_key = e.person_key
 left join still_emailed s on s.person_key = e.person_key
-group by e.person_key, t.vendors, t.tools, t.tools_reached
+group by e.workspace, e.person_key, t.vendors, t.tools, t.tools_reached

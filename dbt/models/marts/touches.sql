@@ -4,7 +4,7 @@
 with unioned as (
 {{ union_vendors('touches') }}
 )
-select t.vendor, t.touch_key, t.enrollment_key, t.sequence_key, e.person_key, t.step,
+select t.vendor, t.workspace, t.touch_key, t.enrollment_key, t.sequence_key, e.person_key, t.step,
        t.touch_type, t.occurred_at
 from unioned t
 join {{ ref('enrollments') }} e on e.enrollment_key = t.enrollment_key

@@ -4,14 +4,15 @@
     events of the person's enrollments in the sequence as the marts take theirs. -#}
 {{ report_view('sequenzy', 'funnel_person_sequence') }}
 with flags as (
-    select e.sequence_key, e.person_key,
+    select e.workspace, e.sequence_key, e.person_key,
            bool_or(v.event_type = 'delivery') as delivered,
            bool_or(v.event_type = 'click') as clicked,
            bool_or(v.event_type = 'complaint') as complained
     from {{ ref('enrollments') }} e
-    join {{ ref('stg_sequenzy__events') }} v on v.enrollment_id = e.vendor_enrollment_id
+    join {{ ref('stg_sequenzy__events') }} v
+      on v.workspace = e.workspace and v.enrollment_id = e.vendor_enrollment_id
     where e.vendor = 'sequenzy'
-    group by e.sequence_key, e.person_key
+    group by e.workspace, e.sequence_key, e.person_key
 )
 select f.*, f.vendor_sequence_id as sequence_id, coalesce(g.delivered, false) as delivered,
        coalesce(g.clicked, false) as clicked, coalesce(g.complained, false) as complained

@@ -3,6 +3,7 @@
     whose status the status map calls finished. -#}
 {{ report_view('unify', 'daily_funnel') }}
 {%- set ts, flag = 'timestamp with time zone', 'boolean' %}
+{% call(ws) for_each_workspace('unify') %}
 with firsts as (
     select enrollment_id,
            min(started_at) as started_at,
@@ -10,7 +11,7 @@ with firsts as (
            min(case when is_bounced then updated_at end) as bounced_at,
            min(case when is_opted_out then updated_at end) as opted_out_at,
            min(case when m.state = 'finished' then updated_at end) as finished_at
-    from {{ vendor_table('unify', 'enrollment_history',
+    from {{ vendor_table('unify', 'enrollment_history', ws,
                          [('enrollment_id', 'varchar'), ('updated_at', ts), ('status', 'varchar'),
                           ('is_blocked', flag), ('is_bounced', flag), ('is_canceled', flag),
                           ('is_excluded', flag), ('is_opted_out', flag), ('is_paused', flag),
@@ -25,10 +26,12 @@ with firsts as (
     union all select opted_out_at, 'opted_out' from firsts where opted_out_at is not null
     union all select finished_at, 'finished' from firsts where finished_at is not null
 )
-select cast(happened_at at time zone 'UTC' as date) as day,
+select {{ workspace_name(ws) }} as workspace,
+       cast(happened_at at time zone 'UTC' as date) as day,
        count(*) filter (where event = 'started') as started,
        count(*) filter (where event = 'replied') as replied,
        count(*) filter (where event = 'bounced') as bounced,
        count(*) filter (where event = 'opted_out') as opted_out,
        count(*) filter (where event = 'finished') as finished
-from events group by 1
+from events group by 2
+{% endcall %}

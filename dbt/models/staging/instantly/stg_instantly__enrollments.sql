@@ -4,8 +4,9 @@
     the emails backfill has got; the first send and reply times come from the emails. Instantly
     gives no time of an open. A lead without an email (the vendor's `Lead.email` is nullable)
     is a person of its own, keyed by its lead id, which matches no other tool's person. -#}
-{% if vendor_loaded('instantly', 'leads') %}
-{% set emails = vendor_table('instantly', 'emails',
+{% call(ws) for_each_workspace('instantly') %}
+{% if vendor_loaded('instantly', 'leads', ws) %}
+{% set emails = vendor_table('instantly', 'emails', ws,
                              [('lead_id', 'varchar'), ('ue_type', 'bigint'),
                               ('timestamp_email', 'timestamp with time zone')]) %}
 with sends as (
@@ -15,9 +16,12 @@ with sends as (
     select lead_id, min(timestamp_email) as first_replied_at
     from {{ emails }} m where ue_type = 2 group by lead_id
 )
-select 'instantly' as vendor, 'instantly:' || l.id as enrollment_key, l.id as vendor_enrollment_id,
-       'instantly:' || l.campaign as sequence_key, l.campaign as vendor_sequence_id,
-       coalesce(lower(nullif(trim(l.email), '')), 'instantly-lead:' || l.id) as person_key,
+select 'instantly' as vendor, {{ workspace_name(ws) }} as workspace,
+       {{ vendor_key('instantly', ws, 'l.id') }} as enrollment_key, l.id as vendor_enrollment_id,
+       {{ vendor_key('instantly', ws, 'l.campaign') }} as sequence_key,
+       l.campaign as vendor_sequence_id,
+       {{ person_key(ws, "coalesce(lower(nullif(trim(l.email), '')), 'instantly-lead:' || l.id)") }}
+           as person_key,
        l.timestamp_created as enrolled_at, cast(l.status as varchar) as vendor_status,
        (l.timestamp_last_contact is not null or s.first_sent_at is not null) as reached,
        coalesce(l.email_open_count, 0) > 0 as opened,
@@ -26,14 +30,15 @@ select 'instantly' as vendor, 'instantly:' || l.id as enrollment_key, l.id as ve
        coalesce(l.email_reply_count, 0) > 0 as replied,
        coalesce(l.lt_interest_status in (1, 2, 3, 4), false) as positive,
        coalesce(l.status = -1, false) as bounced, coalesce(l.status = -2, false) as unsubscribed
-from {{ vendor_relation('instantly', 'leads') }} l
+from {{ vendor_relation('instantly', 'leads', ws) }} l
 left join sends s on s.lead_id = l.id
 left join replies r on r.lead_id = l.id
 where l.campaign is not null
   and not exists (
-      select 1 from {{ vendor_table('instantly', 'lead_deletions', [('id', 'varchar')]) }} d
+      select 1 from {{ vendor_table('instantly', 'lead_deletions', ws, [('id', 'varchar')]) }} d
       where d.id = l.id
   )
 {% else %}
 {{ no_rows(common_columns('enrollments')) }}
 {% endif %}
+{% endcall %}

@@ -4,23 +4,28 @@
     only when exactly one sequence (deleted ones included) has that name, then to the
     subscriber's enrollment there that started last before it (stg_sequenzy__runs). Replies to
     a sequence whose name another shares stay untied: that sequence's replied is unknown. -#}
+{% call(ws) for_each_workspace('sequenzy') %}
 with named as (
     select name, min(id) as sequence_id, count(*) as sharing
-    from {{ vendor_table('sequenzy', 'sequences', [('id', 'varchar'), ('name', 'varchar')]) }} s
+    from {{ vendor_table('sequenzy', 'sequences', ws,
+                         [('id', 'varchar'), ('name', 'varchar')]) }} s
     group by name
 ), replies as (
     select n.sequence_id, c.subscriber_id, c.created_at
-    from {{ vendor_table('sequenzy', 'conversations',
+    from {{ vendor_table('sequenzy', 'conversations', ws,
                          [('subscriber_id', 'varchar'), ('context_type', 'varchar'),
                           ('context_label', 'varchar'),
                           ('created_at', 'timestamp with time zone')]) }} c
     join named n on n.name = c.context_label and n.sharing = 1
     where c.context_type = 'sequence'
 )
-select r.id as enrollment_id, min(x.created_at) as first_replied_at
+select {{ workspace_name(ws) }} as workspace, r.id as enrollment_id,
+       min(x.created_at) as first_replied_at
 from replies x
 join {{ ref('stg_sequenzy__runs') }} r
-  on r.sequence_id = x.sequence_id and r.subscriber_id = x.subscriber_id
+  on r.workspace = {{ workspace_name(ws) }}
+ and r.sequence_id = x.sequence_id and r.subscriber_id = x.subscriber_id
  and r.enrollment_started_at <= x.created_at
  and (r.next_started_at is null or x.created_at < r.next_started_at)
 group by r.id
+{% endcall %}

@@ -1,0 +1,160 @@
+"""`sequence-funnel load <vendor>`: every configured workspace of the vendor
+(pipelines.workspaces), each into its own pipeline and dataset, one after the other or in
+parallel (pipelines.parallel); then the funnel models, once."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from dlt.common.pipeline import get_dlt_pipelines_dir
+
+from pipelines import checks, destinations, errors, funnel, parallel, runner, workspaces
+from pipelines.interrupts import RunInterrupted, interruptible
+from pipelines.progress import RunProgress
+from pipelines.reports import say
+from pipelines.summary import RunSummary, WorkspacesSummary
+from sources.common.errors import ConfigurationError
+from sources.common.stats import RunStats
+from sources.common.vendors import VendorSpec
+
+# a parallel load's children take turns on a DuckDB file: each waits for the ones before it
+DUCKDB_TURNS_WAIT = 6 * 3600.0
+
+
+def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
+    """Every configured workspace of the vendor (or the one --workspace names), each into its own
+    pipeline and dataset, one after the other; one workspace's failure fails that workspace only.
+    Then the funnel models, once."""
+    try:
+        spaces = workspaces.chosen(chosen, args.workspace)
+        if len(spaces) > 1 and (args.dataset_name or args.pipeline_name):
+            raise ConfigurationError(
+                f"--dataset-name and --pipeline-name name one workspace's: {chosen.title} has"
+                f" {len(spaces)} ({', '.join(w.name for w in spaces)}); add --workspace NAME"
+            )
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if len(spaces) == 1:
+        summary = load_workspace(chosen, args, spaces[0], build=True)
+        if args.json_summary:
+            summary.write_json(args.json_summary)
+        return summary.exit_code
+    runs = WorkspacesSummary(chosen.name)
+    at_once = min(args.parallel or default_parallel(args), len(spaces))
+    if at_once > 1:
+        _load_in_parallel(chosen, args, spaces, at_once, runs)
+    else:
+        for space in spaces:
+            print(f"{chosen.title} workspace {space.name}:")
+            runs.workspaces[space.name] = load_workspace(chosen, args, space, build=False)
+    if funnel.enabled() and runs.loaded:
+        try:
+            with interruptible():
+                built = _build(chosen, args, runs.loaded)
+            runs.models, runs.warnings = built.describe(), list(built.warnings)
+        except (Exception, RunInterrupted) as exc:
+            secrets = errors.configured_secrets(
+                *chosen.secret_keys, *destinations.secret_settings(args.destination)
+            )
+            keys = [key for space in spaces for key in space.secrets]
+            runs.error, runs.build_exit_code = errors.explain(exc, secrets + keys)
+    print("\n".join(runs.lines()))
+    if args.json_summary:
+        runs.write_json(args.json_summary)
+    return runs.exit_code
+
+
+def default_parallel(args: argparse.Namespace) -> int:
+    """As many loads at once as the machine has cores; one into a DuckDB file, where loads take
+    turns on the file for their whole run anyway."""
+    return 1 if args.destination == "duckdb" else os.cpu_count() or 1
+
+
+def _load_in_parallel(chosen: VendorSpec, args: argparse.Namespace,
+                      spaces: list[workspaces.Workspace], at_once: int,
+                      runs: WorkspacesSummary) -> None:  # fmt: skip
+    """Each workspace in a child (pipelines.parallel), `at_once` at a time, each summary printed
+    as it ends; into a DuckDB file they take turns, each waiting for the one before."""
+    given = argparse.Namespace(**vars(args))
+    if args.destination == "duckdb":
+        given.wait = max(args.wait, DUCKDB_TURNS_WAIT)
+    shares = workspaces.shares(chosen, spaces, at_once)
+    try:
+        with interruptible():
+            parallel.load_all(given, shares, at_once, runs.workspaces, say=print)
+    except RunInterrupted as exc:
+        runs.interrupted = exc.exit_code
+    for name, summary in runs.workspaces.items():
+        print(f"{chosen.title} workspace {name}:")
+        print("\n".join([f"error: {summary.error}"] if summary.error else summary.lines()))
+
+
+def load_workspace(
+    chosen: VendorSpec,
+    args: argparse.Namespace,
+    space: workspaces.Workspace,
+    *,
+    build: bool,
+    rate_share: float = 1.0,
+) -> RunSummary:
+    """One workspace's run: the destination checked, the files busy-waited, the source loaded
+    under the pipeline's lock with progress, and with `build` the dbt models built when
+    something changed; a failure is one line, and what a failed run created for nothing is
+    removed."""
+    dataset, name = args.dataset_name or space.dataset, args.pipeline_name or space.dataset
+    secrets = (
+        errors.configured_secrets(
+            *chosen.secret_keys, *destinations.secret_settings(args.destination)
+        )
+        + space.secrets
+    )
+    summary = RunSummary(pipeline=name, destination=args.destination, dataset=dataset)
+    working_dir = Path(args.pipelines_dir or get_dlt_pipelines_dir()) / name
+    database = Path(destinations.duckdb_file()) if args.destination == "duckdb" else None
+    created = [p for p in (working_dir, database) if p is not None and not p.exists()]
+    pipeline = None
+    try:
+        with interruptible(), summary.noticing():
+            if build and funnel.enabled():
+                funnel.project_dir()  # a missing dbt project is said before a request is spent
+            stats, options = RunStats(), {**space.arguments, **chosen.options(args)}
+            if rate_share < 1:  # one of several loads at once on one budget
+                options["rate_share"] = rate_share
+            source = chosen.source(run_stats=stats, **options)
+            pipeline = runner.make_pipeline(name, args.destination, dataset, args.pipelines_dir)
+            destinations.check_destination(pipeline)
+            if database is not None:
+                destinations.wait_for_duckdb(str(database), args.wait, say=say)
+            with RunProgress(stats, enabled=not args.quiet):
+                runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
+                           summary=summary, wait=args.wait, say=say,
+                           again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
+            for warning in checks.undocumented_values(pipeline, chosen):
+                summary.warn(warning)
+            if build and funnel.enabled():  # the vendor's report views and the marts
+                built = _build(chosen, args, [dataset])
+                summary.models = built.describe()
+                for warning in built.warnings:
+                    summary.warn(warning)
+    except (Exception, RunInterrupted) as exc:
+        message, code = errors.explain(exc, secrets)
+        summary.failed(space.explained(message, chosen), code)
+        print(f"error: {summary.error}", file=sys.stderr)
+        runner.discard_unneeded(created, pipeline, loaded=bool(summary.load_ids))
+    else:
+        where = f"{args.destination} {summary.location}" if summary.location else args.destination
+        print(f"Loaded into {where}, dataset '{dataset}':")
+        print("\n".join(summary.lines()))
+    return summary
+
+
+def _build(chosen: VendorSpec, args: argparse.Namespace, datasets: list[str]) -> funnel.Build:
+    """The funnel models after a load of `datasets` of the vendor."""
+    destination = destinations.resolve_destination(args.destination)
+    return funnel.build(destination, pipelines_dir=args.pipelines_dir,
+                        datasets={chosen.name: datasets},
+                        wait=max(args.wait, funnel.BUILD_WAIT))  # fmt: skip
