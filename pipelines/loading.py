@@ -35,9 +35,10 @@ def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
                 f"--dataset-name and --pipeline-name name one workspace's: {chosen.title} has"
                 f" {len(spaces)} ({', '.join(w.name for w in spaces)}); add --workspace NAME"
             )
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    except Exception as exc:  # the configuration, or the vendor's list of members
+        message, code = errors.explain(exc, errors.configured_secrets(*chosen.secret_keys))
+        print(f"error: {message}", file=sys.stderr)
+        return code
     if len(spaces) == 1:
         summary = load_workspace(chosen, args, spaces[0], build=True)
         if args.json_summary:
@@ -129,12 +130,16 @@ def load_workspace(
             destinations.check_destination(pipeline)
             if database is not None:
                 destinations.wait_for_duckdb(str(database), args.wait, say=say)
+            loaded = pipeline
+
+            def check() -> None:  # the values no document names, read under the run's lock
+                for warning in checks.undocumented_values(loaded, chosen):
+                    summary.warn(warning)
+
             with RunProgress(stats, enabled=not args.quiet):
                 runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
-                           summary=summary, wait=args.wait, say=say,
+                           summary=summary, wait=args.wait, say=say, then=check,
                            again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
-            for warning in checks.undocumented_values(pipeline, chosen):
-                summary.warn(warning)
             if build and funnel.enabled():  # the vendor's report views and the marts
                 built = _build(chosen, args, [dataset])
                 summary.models = built.describe()

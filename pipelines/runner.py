@@ -217,6 +217,7 @@ def run(
     wait: float = 0.0,
     again: Callable[[], Any] | None = None,
     say: Callable[[str], None] | None = None,
+    then: Callable[[], None] | None = None,
 ) -> RunSummary:
     """Run `source` under the pipeline's lock (waiting for it up to `wait` seconds), after
     finishing any interrupted load; fills `summary` as it goes, so a failed run still reports
@@ -225,7 +226,8 @@ def run(
     A resource that stops early to commit what it has (a backfill paced by a rate limit) says
     so in the stats (`RunStats.pending`): with `again` (a new instance of the source, on the
     same stats) the run loads those resources once more, each load committing its data and
-    state, until none has more."""
+    state, until none has more. `then` reads what was loaded before the lock is let go: on a
+    DuckDB file, the next writer may hold it the moment after."""
     summary = summary or RunSummary(
         pipeline=pipeline.pipeline_name, dataset=pipeline.dataset_name,
         destination=pipeline.destination.destination_name,
@@ -252,7 +254,9 @@ def run(
                 if again is None or not pending:
                     break
                 source, refresh = again().with_resources(*pending), None
-        summary.stored = stored_rows(pipeline, list(summary.rows))
+            summary.stored = stored_rows(pipeline, list(summary.rows))
+            if then is not None:
+                then()
     finally:
         summary.seconds = round(time.perf_counter() - started, 3)
         summary.requests, summary.retries = stats.get("requests"), stats.get("retries")

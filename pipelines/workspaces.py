@@ -26,7 +26,7 @@ import dlt
 
 from sources.common.configuration import plain_type
 from sources.common.errors import ConfigurationError
-from sources.common.vendors import VendorSpec
+from sources.common.vendors import Member, VendorSpec
 
 DEFAULT = "default"
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -59,6 +59,8 @@ class Workspace:
         """A failure's line, naming the workspace and where its own key is set."""
         if self.name == DEFAULT:
             return message
+        if "api_key" not in self.arguments:  # a member, read with the vendor's key
+            return f"workspace {self.name}: {message}"
         return f"workspace {self.name}: " + message.replace(
             vendor.settings.KEY_SETTING, self.key_setting
         )
@@ -69,39 +71,76 @@ def dataset_of(vendor: str, name: str) -> str:
 
 
 def configured(vendor: VendorSpec) -> list[Workspace]:
-    """The vendor's workspaces, `default` first; a workspace without a key, or a name that
-    cannot name a dataset, is refused in one line."""
+    """The vendor's workspaces, `default` first: the named ones, then the members its account
+    key reaches when asked (an Instantly workspace group, Sequenzy companies: `VendorSpec.members`,
+    read from the vendor each run, so a new member is loaded by the next). A workspace without
+    a key, or a name that cannot name a dataset, is refused in one line."""
     section = f"sources.{vendor.name}.workspaces"
-    names = sorted(_names(section))
-    if not names:
+    names, found = sorted(_names(section)), _members(vendor)
+    if not names and not found:
         return [Workspace(vendor.name, DEFAULT)]
     chosen: list[Workspace] = []
-    if dlt.secrets.get(f"sources.{vendor.name}.api_key"):
+    own = vendor.members is None or vendor.members.own or not found
+    if own and dlt.secrets.get(f"sources.{vendor.name}.api_key"):
         chosen.append(Workspace(vendor.name, DEFAULT))
-    hints = typing.get_type_hints(vendor.settings)
     for name in names:
-        if not NAME.match(name) or name == DEFAULT:
-            raise ConfigurationError(
-                f"{vendor.title} workspace {name!r} ({section}.{name}): a workspace's name is"
-                " lower-case letters, digits and _ (up to 40), starting with a letter, and not"
-                f" {DEFAULT!r}"
-            )
-        arguments: dict[str, Any] = {}
-        for declared in fields(vendor.settings):
-            key = f"{section}.{name}.{declared.name}"
-            if declared.name == "api_key":
-                value = dlt.secrets.get(key)
-            else:
-                value = dlt.config.get(key, plain_type(hints[declared.name]))
-            if value is not None:
-                arguments[declared.name] = value
-        workspace = Workspace(vendor.name, name, arguments)
-        if not arguments.get("api_key"):
-            raise ConfigurationError(
-                f"{vendor.title} workspace {name!r} has no key: set {workspace.key_setting}"
-            )
-        chosen.append(workspace)
+        chosen.append(_named(vendor, section, name))
+    if vendor.members is not None:
+        setting = vendor.members.setting
+        claimed = {w.arguments.get(setting) for w in chosen}
+        taken = {w.name for w in chosen}
+        for member in found:
+            if member.id not in claimed:
+                name = member_name(member, taken)
+                taken.add(name)
+                chosen.append(Workspace(vendor.name, name, {setting: member.id}))
     return chosen
+
+
+def _named(vendor: VendorSpec, section: str, name: str) -> Workspace:
+    if not NAME.match(name) or name == DEFAULT:
+        raise ConfigurationError(
+            f"{vendor.title} workspace {name!r} ({section}.{name}): a workspace's name is"
+            " lower-case letters, digits and _ (up to 40), starting with a letter, and not"
+            f" {DEFAULT!r}"
+        )
+    hints = typing.get_type_hints(vendor.settings)
+    arguments: dict[str, Any] = {}
+    for declared in fields(vendor.settings):
+        key = f"{section}.{name}.{declared.name}"
+        value: Any = None
+        if declared.name == "api_key":
+            value = dlt.secrets.get(key)
+        else:
+            value = dlt.config.get(key, plain_type(hints[declared.name]))
+        if value is not None:
+            arguments[declared.name] = value
+    workspace = Workspace(vendor.name, name, arguments)
+    member = vendor.members is not None and arguments.get(vendor.members.setting)
+    if not arguments.get("api_key") and not member:  # a member is read with the vendor's key
+        raise ConfigurationError(
+            f"{vendor.title} workspace {name!r} has no key: set {workspace.key_setting}"
+        )
+    return workspace
+
+
+def _members(vendor: VendorSpec) -> list[Member]:
+    """The members the vendor's configuration asks for (none unless it asks)."""
+    if vendor.members is None:
+        return []
+    asked = vendor.members.asked
+    hint = plain_type(typing.get_type_hints(vendor.settings)[asked])
+    if not dlt.config.get(f"sources.{vendor.name}.{asked}", hint):
+        return []
+    return vendor.members.listed(vendor.settings.configured())
+
+
+def member_name(member: Member, taken: set[str]) -> str:
+    """A workspace's name from the member's own name (`Acme Corp.` is `acme_corp`), else its id;
+    one already taken gets the id's start."""
+    slug = re.sub(r"[^a-z0-9]+", "_", (member.name or "").lower()).strip("_")[:30]
+    slug = slug if slug and slug[0].isalpha() else f"w_{slug or member.id[:8]}"
+    return slug if slug not in taken and slug != DEFAULT else f"{slug}_{member.id[:8].lower()}"
 
 
 def shares(vendor: VendorSpec, spaces: list[Workspace], parallel: int) -> dict[str, float]:

@@ -83,3 +83,29 @@ def test_each_loaded_dataset_is_a_named_workspace() -> None:
         Loaded("default", "unify"), Loaded("acme", "acme"), Loaded("unify_acme", "unify_acme"),
     ]  # fmt: skip
     assert [w.prefix for w in named("unify", "unify", ["unify", "unify_acme"])] == ["", "acme:"]
+
+
+def test_loads_at_once_on_one_budget_split_it() -> None:
+    from pipelines.workspaces import shares
+
+    named = [Workspace("x", n, {"api_key": f"key-{n}"}) for n in ("a", "b", "c")]
+    # Unify does not say whose its limit is: every workspace's loads share one
+    assert shares(spec("unify"), named, parallel=2) == {"a": 0.5, "b": 0.5, "c": 0.5}
+    assert shares(spec("unify"), named, parallel=1) == {"a": 1.0, "b": 1.0, "c": 1.0}
+    # Instantly counts per workspace, Sequenzy per key: each its own here
+    assert set(shares(spec("instantly"), named, parallel=3).values()) == {1.0}
+    assert set(shares(spec("sequenzy"), named, parallel=3).values()) == {1.0}
+    one_key = [Workspace("x", n, {"company_id": n}) for n in ("a", "b", "c")]
+    assert shares(spec("sequenzy"), one_key, parallel=3) == {"a": 1 / 3, "b": 1 / 3, "c": 1 / 3}
+
+
+def test_a_member_is_named_from_its_own_name() -> None:
+    from pipelines.workspaces import member_name
+    from sources.common.vendors import Member
+
+    member = Member("019f3a2b-0000-7000-8000-000000000001", "Acme Corp. (EU)")
+    assert member_name(member, set()) == "acme_corp_eu"
+    assert member_name(member, {"acme_corp_eu"}) == "acme_corp_eu_019f3a2b"
+    assert member_name(Member("8c1d0000-aaaa", None), set()) == "w_8c1d0000"
+    assert member_name(Member("8c1d0000-aaaa", "42 Club"), set()) == "w_42_club"
+    assert member_name(Member("8c1d0000-aaaa", "Default"), set()) == "default_8c1d0000"

@@ -116,6 +116,13 @@ def list_campaigns(world: InstantlyWorld, now: int, request: Request, body: Any)
     return page(rows, "id", limit, after)
 
 
+def list_group_members(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
+    """The admin workspace's group (sandbox.instantly.group): every member, whatever its
+    status, as the vendor lists them."""
+    limit, after = paging(request)
+    return page(world.group_members, "id", limit, after)
+
+
 def get_campaign(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
     campaign = world.campaign(request.path_params["id"].lower())
     if campaign is None:
@@ -177,6 +184,7 @@ def _on_body(write: Callable[[InstantlyWorld, int, Any], Any]) -> Handler:
 
 SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (scope, handler)
     ("get", "/campaigns"): ("campaigns:read", list_campaigns),
+    ("get", "/workspace-group-members"): ("workspace_group_members:read", list_group_members),
     ("get", "/campaigns/{id}"): ("campaigns:read", get_campaign),
     ("get", "/campaigns/count-launched"): ("campaigns:read", count_launched),
     ("get", "/campaigns/search-by-contact"): ("campaigns:read", search_by_contact),

@@ -44,6 +44,8 @@ class InstantlyWorld:
     ids: dict[str, IdSpace]  # the ids rendered from positions: steps, threads, lists
     joins: list[np.ndarray]  # per subsequence: the planned instants leads join it, ascending
     deleted: set[str] = field(default_factory=set)  # ids of deleted campaigns, subsequences
+    # an admin workspace's group: its members (WorkspaceGroupMember), in id order
+    group_members: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def generate(

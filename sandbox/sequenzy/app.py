@@ -224,7 +224,14 @@ def list_subscribers(world: SequenzyWorld, now: int, request: Request) -> Any:
     return {"subscribers": page, "pagination": pagination}
 
 
+def list_companies(world: SequenzyWorld, now: int, request: Request) -> Any:
+    """The companies the key reaches; its current one is the company a request without
+    `x-company-id` reads."""
+    return {"companies": world.companies, "currentCompanyId": world.companies[0]["id"]}
+
+
 SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (scope, handler)
+    ("get", "/companies"): ("account:read", list_companies),
     ("get", "/sequences"): ("sequences:read", list_sequences),
     ("get", "/sequences/{sequenceId}"): ("sequences:read", get_sequence),
     ("get", "/sequences/{sequenceId}/enrollments"): ("sequences:read", list_enrollments),

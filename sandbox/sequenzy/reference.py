@@ -44,6 +44,7 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "getSequenceStats": ("analytics", "RawAnalyticsClient", "get_sequence_metrics"),
     "listSequenceEvents": ("analytics", "RawAnalyticsClient", "list_sequence_events"),
     "listConversations": ("conversations", "RawConversationsClient", "list"),
+    "listCompanies": ("companies", "RawCompaniesClient", "list"),
     "cancelSequenceEnrollments": ("sequences", "RawSequencesClient", "cancel_enrollments"),
     "pauseSequenceSubscribers": ("sequences", "RawSequencesClient", "pause_subscribers"),
     "resumeSequenceSubscribers": ("sequences", "RawSequencesClient", "resume_subscribers"),

@@ -45,6 +45,7 @@ class Sequence:
     nodes: list[dict[str, Any]]  # trigger, then email and delay nodes in turn, then end
     emails: list[dict[str, Any]]
     delays_us: list[int]  # before each email (0 before the first)
+    created_us: int  # no one is enrolled before it
 
 
 @dataclass
@@ -70,6 +71,9 @@ class SequenzyWorld:
     subscribers: list[dict[str, Any]]  # newest first
     enrollments: Enrollments
     ids: dict[str, IdSpace]
+    # the companies its key sees (`GET /companies`): this one, or an account's every company
+    # (sandbox.sequenzy.account), one list its companies share
+    companies: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def generate(
@@ -90,7 +94,10 @@ class SequenzyWorld:
                 person["firstName"] = person["lastName"] = None
         people.sort(key=lambda s: (s["createdAt"], s["id"]), reverse=True)
         plan = _plan(np.random.default_rng(seed), made, len(people), enrollments, anchor_us)
-        return cls(seed, ids["company"].make(0), made, people, plan, ids)
+        company = ids["company"].make(0)
+        created = format_rfc3339(anchor_us - 400 * DAY)
+        listed = [{"id": company, "name": f"Company {seed}", "createdAt": created}]
+        return cls(seed, company, made, people, plan, ids, listed)
 
     def sequence_position(self, sequence_id: str) -> int | None:
         return next((k for k, s in enumerate(self.sequences) if s.body["id"] == sequence_id),
@@ -151,7 +158,7 @@ def _sequence(rng: random.Random, ids: dict[str, IdSpace], k: int, anchor_us: in
         "pauseSource": "user" if status == "paused" else None, "pausedByUserId": None,
         "senderProfileId": None, "replyProfileId": None, "userCancellable": True,
     }  # fmt: skip
-    return Sequence(body, nodes, emails, delays)
+    return Sequence(body, nodes, emails, delays, created)
 
 
 def _subscriber(rng: random.Random, ids: dict[str, IdSpace], k: int, anchor_us: int) -> dict:
@@ -172,14 +179,17 @@ def _plan(
     rng: np.random.Generator, sequences: list[Sequence], people: int, n: int, anchor_us: int
 ) -> Enrollments:
     """Enrollments in sequences that ever ran, started over the last 120 days (two in five in
-    the last ten), and a tenth more still to come in the 30 days after the anchor (only in
-    sequences taking new ones)."""
+    the last ten) and never before their sequence was created, and a tenth more still to come
+    in the 30 days after the anchor (only in sequences taking new ones)."""
     ran = [k for k, s in enumerate(sequences) if s.body["status"] != "draft"] or [0]
     taking = [k for k, s in enumerate(sequences) if s.body["acceptsNewEnrollments"]] or ran
     later = n // 10
     seq = np.concatenate([rng.choice(ran, n), rng.choice(taking, later)]).astype(np.int64)
     recent = rng.random(n) < 0.4  # a steady flow: many still running at the anchor
-    ages = np.where(recent, rng.integers(MINUTE, 10 * DAY, n), rng.integers(MINUTE, 120 * DAY, n))
+    # never before the sequence existed (a sequence is 30 days old at least)
+    lived = anchor_us - np.array([s.created_us for s in sequences], np.int64)[seq[:n]]
+    ages = np.where(recent, rng.integers(MINUTE, 10 * DAY, n),
+                    rng.integers(MINUTE, np.minimum(120 * DAY, lived)))  # fmt: skip
     started = np.concatenate([anchor_us - ages, anchor_us + rng.integers(MINUTE, 30 * DAY, later)])
     started = started // 1000 * 1000
     total = n + later

@@ -37,6 +37,28 @@ class VendorReport:
 
 
 @dataclass(frozen=True)
+class Member:
+    """A workspace one key reaches (an Instantly group's member, a Sequenzy company)."""
+
+    id: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class VendorMembers:
+    """How a vendor's account key reaches several workspaces (pipelines.workspaces): `asked`, the
+    setting that asks for them (`workspace_group`, `companies`); `listed`, the members it asks
+    for, read from the vendor with the vendor's settings; `setting`, the source's argument that
+    makes a load read one member (its id: `as_workspace`, `company_id`); `own`, whether the
+    key's own workspace is loaded too (`default`)."""
+
+    asked: str
+    listed: Callable[[Any], list[Member]]
+    setting: str
+    own: bool
+
+
+@dataclass(frozen=True)
 class VendorSpec:
     name: str  # the command-line word, the default dataset and pipeline, the config section
     title: str
@@ -54,6 +76,7 @@ class VendorSpec:
     # own), "workspace" (each workspace has its own, whatever its keys), or "vendor" (the vendor
     # does not say: every workspace's loads share one budget)
     rate_budget: str = "vendor"
+    members: VendorMembers | None = None  # the workspaces an account key reaches, if any
 
     @property
     def secret_keys(self) -> tuple[str, ...]:

@@ -29,7 +29,9 @@ class InstantlySettings(ApiSettings):
     (sources.common.configuration). `initial_created_after`: a first load reads emails created
     since then. `email_bodies`: load each email's text and HTML body (off: subject and preview).
     The refresh settings say how often each full listing is read again (0: every run); emails
-    are read every run."""
+    are read every run. `workspace_group`: an admin key's loads cover each accepted member of
+    its workspace group too, each a workspace of its own (pipelines.workspaces); `as_workspace`:
+    the member a load reads (the `x-as-workspace` header, with the admin's key)."""
 
     SECTION: ClassVar[str] = SOURCE_NAME
     TITLE: ClassVar[str] = "Instantly"
@@ -49,6 +51,8 @@ class InstantlySettings(ApiSettings):
     emails_requests_per_window: int = field(default=EMAILS_LIMIT[0], metadata=at_least(1))
     emails_window_seconds: int = field(default=EMAILS_LIMIT[1], metadata=at_least(1))
     email_bodies: bool = False
+    workspace_group: bool = False
+    as_workspace: str | None = None
 
     @property
     def emails_limit(self) -> tuple[int, int]:
@@ -67,7 +71,7 @@ class InstantlyRun:
     def client(self) -> ApiClient:
         s = self.settings
         return make_client(s.api_key, s.base_url, s.policy, self.stats, s.emails_limit,
-                           s.rate_share)  # fmt: skip
+                           s.rate_share, s.as_workspace)  # fmt: skip
 
     @staticmethod
     def known_types() -> KnownTypes:

@@ -38,16 +38,20 @@ def make_client(
     stats: RunStats | None = None,
     emails_limit: tuple[int, int] = (20, 60),
     rate_share: float = 1.0,
+    as_workspace: str | None = None,
 ) -> ApiClient:
     """A client within the workspace's limits, and the emails endpoint's own (`rate_share` of
-    each)."""
+    each); with `as_workspace`, an admin key's client acting on that member of its group."""
     check_settings(api_key, base_url)
+    headers = {"authorization": f"Bearer {api_key.strip()}"}
+    if as_workspace:
+        headers["x-as-workspace"] = as_workspace.strip()
     limits = RateLimits(
         *(RequestLimiter(*limit) for limit in WORKSPACE_LIMITS),
         per_path={EMAILS_PATH: [RequestLimiter(*emails_limit)]},
     ).part(rate_share)
     return ApiClient(
-        base_url, vendor="Instantly", auth_headers={"authorization": f"Bearer {api_key.strip()}"},
+        base_url, vendor="Instantly", auth_headers=headers,
         key_setting=KEY_SETTING, base_setting=BASE_SETTING, policy=policy, limits=limits,
         stats=stats, scopes=SCOPES,
     )  # fmt: skip
@@ -96,3 +100,10 @@ def lead_pages(
     """Every page of `POST /leads/list`, which takes its paging in the JSON body."""
     path, query = "/leads/list", {**(body or {}), "limit": PAGE_LIMIT}
     return _paged(client, path, lambda q: client.post_query(path, q, collection=True), query)
+
+
+def group_members(client: ApiClient) -> list[dict[str, Any]]:
+    """The accepted members of the admin workspace's group (`GET /workspace-group-members`): a
+    pending or rejected invitation is not a workspace the key may act on."""
+    found = [m for items, _ in pages(client, "/workspace-group-members") for m in items]
+    return [m for m in found if m.get("status") == "accepted" and m.get("sub_workspace_id")]

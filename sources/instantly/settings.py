@@ -33,6 +33,7 @@ def _scopes(resource: str, action: str) -> tuple[str, ...]:
 # to it). Its 403 says only "Forbidden": the error names the scopes from here.
 SCOPES = OperationScopes({
     "GET /campaigns": _scopes("campaigns", "read"),
+    "GET /workspace-group-members": _scopes("workspace_group_members", "read"),
     "GET /campaigns/{id}": _scopes("campaigns", "read"),
     "GET /campaigns/analytics": (),  # the document names none
     "GET /campaigns/analytics/daily": (),

@@ -5,10 +5,18 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sources.common.vendors import VendorReport, VendorSpec, add_since, given
+from sources.common.vendors import (
+    Member,
+    VendorMembers,
+    VendorReport,
+    VendorSpec,
+    add_since,
+    given,
+)
 from sources.instantly import instantly_source
 from sources.instantly.actions import INSTANTLY_ACTIONS, actions_client
 from sources.instantly.extraction import InstantlySettings
+from sources.instantly.helpers import group_members, make_client
 from sources.instantly.settings import DOCUMENTED_VALUES, INSTANTLY_TABLES, SOURCE_NAME
 
 
@@ -24,6 +32,15 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     return given({"initial_created_after": args.since, "email_bodies": args.email_bodies})
 
 
+def members(settings: InstantlySettings) -> list[Member]:
+    """With `workspace_group`, each accepted member of the admin key's workspace group."""
+    if not settings.workspace_group:
+        return []
+    with make_client(settings.api_key, settings.base_url, settings.policy) as client:
+        return [Member(m["sub_workspace_id"], m.get("sub_workspace_name"))
+                for m in group_members(client)]  # fmt: skip
+
+
 SPEC = VendorSpec(
     name=SOURCE_NAME, title="Instantly", color="#5460e6", source=instantly_source,
     settings=InstantlySettings, tables=INSTANTLY_TABLES,
@@ -34,4 +51,8 @@ SPEC = VendorSpec(
     actions_client=actions_client, documented_values=DOCUMENTED_VALUES,
     # the limits apply to the entire workspace, whatever its keys (its rate-limit page)
     rate_budget="workspace",
+    # an admin key acts on each member of its group with `x-as-workspace` (the vendor's
+    # workspace-group guide); the admin's own workspace is loaded too
+    members=VendorMembers(asked="workspace_group", listed=members, setting="as_workspace",
+                          own=True),
 )  # fmt: skip

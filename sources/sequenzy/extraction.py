@@ -35,7 +35,9 @@ class SequenzySettings(ApiSettings):
     sequence's creation). The refresh settings say how often the subscribers, the
     conversations and the metrics are read again (0: every run). `requests_per_minute`,
     `requests_per_second`: the client's pace (the key's documented limits, 100 and 20, are the
-    defaults; lower them when other clients share the key)."""
+    defaults; lower them when other clients share the key). `companies`: an account key's loads
+    cover every company it reaches (`all`) or those listed (ids, comma-separated), each a
+    workspace of its own (pipelines.workspaces)."""
 
     SECTION: ClassVar[str] = SOURCE_NAME
     TITLE: ClassVar[str] = "Sequenzy"
@@ -44,6 +46,7 @@ class SequenzySettings(ApiSettings):
 
     base_url: str = DEFAULT_BASE_URL
     company_id: str | None = None
+    companies: str | None = None
     # events re-read before the mark: opens arrive late
     lookback_seconds: float = field(default=3_600.0, metadata=at_least(0))
     initial_since: str | None = field(default=None, metadata=INSTANT)

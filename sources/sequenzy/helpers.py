@@ -109,6 +109,13 @@ def sequences(client: ApiClient) -> tuple[list[dict[str, Any]], ApiResponse]:
             return out, first
 
 
+def companies(client: ApiClient) -> list[dict[str, Any]]:
+    """The companies an account-scoped key reaches (`GET /companies`, the SDK's
+    `companies.list`), each `{id, name, ...}`."""
+    response = client.get("/companies")
+    return listed(client, "/companies", response, "companies", "id")
+
+
 def sequence(client: ApiClient, sequence_id: str) -> dict[str, Any] | None:
     """One sequence with its graph and emails; None when it is gone since it was listed."""
     try:

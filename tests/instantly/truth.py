@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sandbox.instantly import analytics
-from tests.support.truth import assert_tables_match, loaded_tables
+from tests.support.truth import assert_tables_match, in_dataset, loaded_tables
 
 
 def instant(text: str | None) -> datetime | None:
@@ -85,6 +85,8 @@ KEY_WIDTH = {"campaign_steps": 3, "subsequence_steps": 3, "campaign_analytics_da
              "campaign_analytics_steps": 3}  # fmt: skip
 
 
-def assert_matches_truth(warehouse: Any, state: Any) -> None:
-    """Every table exactly the world's: nothing missing, nothing extra, no duplicate keys."""
-    assert_tables_match(loaded_tables(warehouse, QUERIES), expected_tables(state), KEY_WIDTH)
+def assert_matches_truth(warehouse: Any, state: Any, dataset: str = "instantly") -> None:
+    """Every table exactly the world's: nothing missing, nothing extra, no duplicate keys;
+    `dataset`: a workspace's."""
+    queries = in_dataset(QUERIES, "instantly", dataset)
+    assert_tables_match(loaded_tables(warehouse, queries), expected_tables(state), KEY_WIDTH)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.instantly import DEFAULT_API_KEY, InstantlySandbox
+from sandbox.instantly import DEFAULT_API_KEY
+from sandbox.instantly.group import InstantlyGroup
 from tests.support.contract import run_schemathesis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +20,7 @@ IMPLEMENTED = (
     "getDailyCampaignAnalytics", "getCampaignStepsAnalytics", "getSubsequenceAnalytics",
     "pauseSubsequence", "resumeSubsequence", "pauseCampaign", "activateCampaign",
     "moveLeadToSubsequence", "removeLeadFromSubsequence", "getLead", "getEmail", "getAccount",
-    "countLaunched", "searchByContact",
+    "countLaunched", "searchByContact", "listWorkspaceGroupMember",
 )  # fmt: skip
 
 
@@ -33,9 +34,10 @@ def test_schemathesis_finds_no_response_outside_the_vendor_schemas(tmp_path):
     """The vendor's document lists no 400 or 403 for these operations, though its API answers
     a malformed query with 400 and a key without the scope with 403 (docs/vendors/instantly.md, General):
     those codes are not held against the sandbox; every body still is."""
-    sandbox = InstantlySandbox.create(
-        campaigns=30, accounts=12, leads=400, frozen_clock=True, rate_limits=()
-    )
+    sandbox = InstantlyGroup.create(  # an admin workspace: its group's members listed too
+        {"Acme": 20, "Globex": 20}, admin_leads=400, campaigns=30, accounts=12,
+        frozen_clock=True, rate_limits=(),
+    )  # fmt: skip
     selection = [arg for op in IMPLEMENTED for arg in ("--include-operation-id", op)]
     with sandbox.serve() as url:
         tested, _ = run_schemathesis(

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.sequenzy import conversations, events
-from tests.support.truth import assert_tables_match, loaded_tables
+from tests.support.truth import assert_tables_match, in_dataset, loaded_tables
 
 
 def instant(text: str | None) -> datetime | None:
@@ -71,6 +71,8 @@ QUERIES = {
 KEY_WIDTH = {"sequence_emails": 2, "sequence_edges": 3}
 
 
-def assert_matches_truth(warehouse: Any, state: Any) -> None:
-    """Every table exactly the world's: nothing missing, nothing extra, no duplicate keys."""
-    assert_tables_match(loaded_tables(warehouse, QUERIES), expected_tables(state), KEY_WIDTH)
+def assert_matches_truth(warehouse: Any, state: Any, dataset: str = "sequenzy") -> None:
+    """Every table exactly the world's: nothing missing, nothing extra, no duplicate keys;
+    `dataset`: a workspace's."""
+    queries = in_dataset(QUERIES, "sequenzy", dataset)
+    assert_tables_match(loaded_tables(warehouse, queries), expected_tables(state), KEY_WIDTH)

@@ -29,6 +29,12 @@ def assert_tables_match(
         )
 
 
+def in_dataset(queries: Mapping[str, str], vendor: str, dataset: str) -> dict[str, str]:
+    """A vendor's truth queries (`... from <vendor>.<table>`) read from another of its
+    datasets: a workspace's (`<vendor>_<name>`)."""
+    return {t: q.replace(f" from {vendor}.", f" from {dataset}.") for t, q in queries.items()}
+
+
 def loaded_tables(warehouse: Any, queries: Mapping[str, str]) -> dict[str, list[tuple]]:
     """Each query's rows (a table's columns to compare), in a stable order; `warehouse` is a
     test warehouse or a DuckDB file's path."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.unify.validation import parse_rfc3339
-from tests.support.truth import assert_tables_match
+from tests.support.truth import assert_tables_match, in_dataset
 from tests.support.warehouses import DuckDBWarehouse
 
 ENROLLMENT_COLUMNS = (
@@ -80,7 +80,7 @@ def loaded_tables(warehouse: Any, dataset: str = "unify") -> dict[str, list[tupl
     tests.support.warehouses' or a DuckDB file's path; `dataset`: a workspace's."""
     if isinstance(warehouse, str):
         warehouse = DuckDBWarehouse(warehouse)
-    queries = {t: q.replace(" from unify.", f" from {dataset}.") for t, q in QUERIES.items()}
+    queries = in_dataset(QUERIES, "unify", dataset)
     return {t: sorted(warehouse.rows(q), key=str) for t, q in queries.items()}
 
 
