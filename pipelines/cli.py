@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 import duckdb
 import pyarrow as pa
 
-from pipelines import destinations, errors, funnel
+from pipelines import destinations, errors, funnel, workspaces
 from pipelines.interrupts import RunInterrupted, interruptible
 from pipelines.loading import load
 from pipelines.process import finished, started
@@ -139,6 +139,8 @@ def _act_arguments(parser: argparse.ArgumentParser, chosen: VendorSpec) -> None:
     )
     parser.add_argument("--no-refresh", dest="refresh", action="store_false",
                         help="after --apply, skip the load that shows the new states")  # fmt: skip
+    parser.add_argument("--workspace", metavar="NAME", default=None,
+                        help="the workspace acted on (where the vendor has several)")  # fmt: skip
     _where(parser, chosen.name)
     _wait(parser, "a run or a reader holding the DuckDB file")
 
@@ -167,16 +169,17 @@ def main(argv: list[str] | None = None) -> int:
             f"--html goes with --all: sequence-funnel report --all --html {args.html}"
         )
     chosen = spec(args.vendor)
-    if args.command == "load":  # each workspace's own names (pipelines.workspaces)
-        return load(chosen, args)
+    if args.command in ("load", "act"):  # each workspace's own names (pipelines.workspaces)
+        return load(chosen, args) if args.command == "load" else act(chosen, args)
     args.dataset_name = args.dataset_name or chosen.name
     args.pipeline_name = args.pipeline_name or chosen.name
-    return act(chosen, args) if args.command == "act" else report(chosen, args)
+    return report(chosen, args)
 
 
 def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
-    """The plan, and with --apply each target acted on once; then an incremental load of the
-    vendor so the warehouse shows the new states."""
+    """The plan, and with --apply each target acted on once, in one workspace (the one
+    --workspace names: every action names its workspace where the vendor has several); then an
+    incremental load of that workspace so the warehouse shows the new states."""
     from pipelines import acting
 
     secrets = errors.configured_secrets(
@@ -184,11 +187,13 @@ def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
     )
     try:
         with interruptible():
+            space = workspaces.acted_on(chosen, args.workspace)
+            secrets += space.secrets
             if args.destination == "duckdb":
                 destinations.wait_for_duckdb(destinations.duckdb_file(), args.wait, say=say)
             result = acting.act(chosen.name, args.action, args.select, apply=args.apply,
                                 most=args.most, destination=args.destination,
-                                dataset_name=args.dataset_name)  # fmt: skip
+                                dataset_name=args.dataset_name, workspace=space)  # fmt: skip
     except (Exception, RunInterrupted) as exc:
         message, code = errors.explain(exc, secrets)
         print(f"error: {message}", file=sys.stderr)
@@ -196,10 +201,13 @@ def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
     print("\n".join(result.lines))
     if not (args.apply and args.refresh and result.outcomes[acting.Outcome.DONE.value]):
         return result.exit_code
-    refresh = ["load", chosen.name, "--quiet", "--destination", args.destination, "--dataset-name",
-               args.dataset_name, "--pipeline-name", args.pipeline_name]  # fmt: skip
-    if args.pipelines_dir:
-        refresh += ["--pipelines-dir", args.pipelines_dir]
+    refresh = ["load", chosen.name, "--quiet", "--destination", args.destination]
+    if args.workspace:
+        refresh += ["--workspace", args.workspace]
+    for flag, value in (("--dataset-name", args.dataset_name),
+                        ("--pipeline-name", args.pipeline_name),
+                        ("--pipelines-dir", args.pipelines_dir)):  # fmt: skip
+        refresh += [flag, value] if value else []
     print(f"refreshing: sequence-funnel {' '.join(refresh)}")
     loaded = main(refresh)
     return result.exit_code or loaded

@@ -173,6 +173,18 @@ def chosen(vendor: VendorSpec, name: str | None) -> list[Workspace]:
     return picked
 
 
+def acted_on(vendor: VendorSpec, name: str | None) -> Workspace:
+    """The one workspace an action acts on: the vendor's only one, or the one `name` names
+    (`--workspace`); a vendor with several refuses an action that does not name one."""
+    found = chosen(vendor, name)
+    if len(found) > 1:
+        raise ConfigurationError(
+            f"{vendor.title} has {len(found)} workspaces ({', '.join(w.name for w in found)}):"
+            " an action acts on one; name it with --workspace NAME"
+        )
+    return found[0]
+
+
 def _names(section: str) -> set[str]:
     """The names under `section` in the TOML files and the environment."""
     names: set[str] = set()

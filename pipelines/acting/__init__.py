@@ -22,6 +22,7 @@ from typing import Any
 
 from pipelines.acting.journal import Journal
 from pipelines.acting.plan import Plan, select_targets
+from pipelines.workspaces import DEFAULT, Workspace
 from sources.common.actions import Action, Answer, Outcome, State, Target
 from sources.common.errors import ConfigurationError
 from sources.common.http import ApiClient
@@ -109,9 +110,11 @@ def act(
     most: int = DEFAULT_MAX,
     destination: Any = "duckdb",
     dataset_name: str | None = None,
+    workspace: Workspace | None = None,
 ) -> ActResult:
-    """Plan `action_name` for the targets `select` names in the vendor's dataset; with `apply`,
-    act on them. Raises ConfigurationError (one line) for a bad select or plan."""
+    """Plan `action_name` for the targets `select` names in the workspace's dataset (the
+    vendor's single one unless given); with `apply`, act on them through the workspace's own
+    key and settings. Raises ConfigurationError (one line) for a bad select or plan."""
     from pipelines import runner
     from sources.common.vendors import spec
 
@@ -120,14 +123,15 @@ def act(
     if action is None or chosen.actions_client is None:
         known = ", ".join(chosen.actions) or "none yet"
         raise ConfigurationError(f"{chosen.title} has no action {action_name!r} (it has: {known})")
-    dataset = dataset_name or chosen.name
+    workspace = workspace or Workspace(chosen.name, DEFAULT)
+    dataset = dataset_name or workspace.dataset
     with tempfile.TemporaryDirectory(prefix="sequence-funnel-act-") as scratch:  # no state kept
         pipeline = runner.make_pipeline(f"{chosen.name}_actions", destination, dataset, scratch)
         with pipeline.sql_client() as sql:
-            plan = select_targets(sql, chosen.name, action, select, most)
+            plan = select_targets(sql, chosen.name, action, select, most, workspace.name)
             result = ActResult(plan)
             if apply:
                 journal = Journal(sql, uuid.uuid4().hex, chosen.name, action.name)
-                with chosen.actions_client() as client:
+                with chosen.actions_client(**workspace.arguments) as client:
                     apply_plan(plan, client, journal, result)
     return result

@@ -37,9 +37,12 @@ class Plan:
         return lines
 
 
-def select_targets(client: Any, vendor: str, action: Action, select: str, most: int) -> Plan:
+def select_targets(
+    client: Any, vendor: str, action: Action, select: str, most: int, workspace: str
+) -> Plan:
     """Run `select`; refuse (one line naming the fix) a select without the action's columns,
-    a row the action cannot take, or more targets than `most`."""
+    a row the action cannot take, more targets than `most`, or a row of another workspace than
+    the one acted on (a select with a `workspace` column: the funnel's marts have one)."""
     try:
         with client.execute_query(select) as cursor:
             names = [d[0] for d in cursor.description or []]
@@ -53,6 +56,14 @@ def select_targets(client: Any, vendor: str, action: Action, select: str, most: 
             f"--select must return the column(s) {', '.join(action.columns)} for"
             f" {action.name}; it has no {', '.join(missing)}"
         )
+    if "workspace" in names:
+        others = sorted({str(v[names.index("workspace")]) for v in rows} - {workspace})
+        if others:
+            raise ConfigurationError(
+                f"--select has rows of workspace {', '.join(others)}: this action acts on"
+                f" workspace {workspace} only; add where workspace = '{workspace}', or run it"
+                " once per workspace with --workspace"
+            )
     targets: dict[str, Target] = {}
     shown: dict[str, dict[str, Any]] = {}
     for values in rows:

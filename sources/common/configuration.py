@@ -105,9 +105,10 @@ class ApiSettings:
                                      self.retry_after_floor, self.request_timeout)  # fmt: skip
 
     @classmethod
-    def configured(cls) -> Self:
+    def configured(cls, **given: Any) -> Self:
         """The settings as the vendor's source would be given them by configuration alone: each
-        field from `SOURCES__<SECTION>__<FIELD>` or the TOML files, else its default."""
+        field from `SOURCES__<SECTION>__<FIELD>` or the TOML files, else its default; `given`
+        (a workspace's own, pipelines.workspaces) wins over them."""
         hints = typing.get_type_hints(cls)
         values: dict[str, Any] = {}
         for declared in fields(cls):
@@ -118,7 +119,7 @@ class ApiSettings:
             value = dlt.config.get(key, plain_type(hints[declared.name]))
             if value is not None:
                 values[declared.name] = value
-        return cls(**values)
+        return cls(**(values | given))
 
 
 def plain_type(hint: Any) -> Any:

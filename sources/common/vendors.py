@@ -70,7 +70,8 @@ class VendorSpec:
     add_arguments: Callable[[argparse.ArgumentParser], None]  # its `load <vendor>` flags
     options: Callable[[argparse.Namespace], dict[str, Any]]  # flags given -> source arguments
     actions: Mapping[str, Action] = field(default_factory=dict)  # `act <vendor> <action>`
-    actions_client: Callable[[], ApiClient] | None = None  # configured as the source is
+    # configured as the source is; given a workspace's own settings (pipelines.workspaces)
+    actions_client: Callable[..., ApiClient] | None = None
     documented_values: tuple[DocumentedValues, ...] = ()  # checked after each load
     # whose rate limits a load spends, as the vendor documents them: "key" (each key has its
     # own), "workspace" (each workspace has its own, whatever its keys), or "vendor" (the vendor

@@ -64,7 +64,8 @@ INSTANTLY_ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}  # fmt: skip
 
 
-def actions_client() -> ApiClient:
-    """A client configured as the source is (`sources.instantly`), within the workspace's limits."""
-    settings = InstantlySettings.configured()
-    return make_client(settings.api_key, settings.base_url, settings.policy)
+def actions_client(**workspace: Any) -> ApiClient:
+    """A client configured as the source is (`sources.instantly`, and a workspace's own
+    settings), within the workspace's limits; a group's member through the admin's key."""
+    s = InstantlySettings.configured(**workspace)
+    return make_client(s.api_key, s.base_url, s.policy, as_workspace=s.as_workspace)

@@ -163,9 +163,10 @@ SEQUENZY_ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}  # fmt: skip
 
 
-def actions_client() -> ApiClient:
-    """A client configured as the source is (`sources.sequenzy`), at the source's pace."""
-    settings = SequenzySettings.configured()
+def actions_client(**workspace: Any) -> ApiClient:
+    """A client configured as the source is (`sources.sequenzy`, and a workspace's own
+    settings: its company), at the source's pace."""
+    settings = SequenzySettings.configured(**workspace)
     return make_client(
         settings.api_key, settings.base_url, settings.policy,
         company_id=settings.company_id, limits=rate_limits(settings.limits),

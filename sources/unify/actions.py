@@ -138,8 +138,8 @@ UNIFY_ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}  # fmt: skip
 
 
-def actions_client() -> ApiClient:
+def actions_client(**workspace: Any) -> ApiClient:
     """A client configured as the source is (`sources.unify`: api_key, base_url and the retry
-    settings), with the source's rate limiter."""
-    settings = UnifySettings.configured()
+    settings, and a workspace's own), with the source's rate limiter."""
+    settings = UnifySettings.configured(**workspace)
     return make_client(settings.api_key, settings.base_url, settings.policy)

@@ -195,3 +195,38 @@ def test_a_parallel_load_killed_leaves_no_load_running_and_the_rerun_is_exact(
         warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
         for name in NAMES:
             assert_matches_truth(warehouse, servers[name].state, f"unify_{name}")
+
+
+def test_an_action_names_its_workspace_and_acts_there_only(tmp_path: Path) -> None:
+    keys = {name: f"unify-key-{name}" for name in ("acme", "beta")}
+    with served_worlds(keys, {"acme": 150, "beta": 150}) as servers:
+        env = _workspaces_env(servers, tmp_path, keys) | {"FUNNEL__BUILD": "false"}
+        assert run_cli(tmp_path, env).returncode == 0
+        running = ("select id from unify_acme.enrollments where status = 'IN_PROGRESS'"
+                   " and not is_paused order by id limit 4")  # fmt: skip
+        warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+        chosen = {r[0] for r in warehouse.rows(running)}
+
+        def paused(name: str) -> set[str]:
+            return {e["id"] for e in servers[name].state.all_enrollments() if e["is_paused"]}
+
+        before = {name: paused(name) for name in keys}
+
+        def act(*args: str) -> subprocess.CompletedProcess:
+            return run_cli(tmp_path, env, "pause-enrollment", *args, command="act")
+
+        unnamed = act("--select", running)
+        assert unnamed.returncode == 2 and "name it with --workspace" in unnamed.stderr
+        env["FUNNEL__BUILD"] = "true"  # the marts, whose rows carry their workspace
+        assert run_cli(tmp_path, env).returncode == 0
+        mixed = act("--workspace", "acme", "--select", "select vendor_enrollment_id as id,"
+                    " workspace from funnel.enrollments limit 400")  # fmt: skip
+        assert mixed.returncode == 2 and "rows of workspace beta" in mixed.stderr
+        applied = act("--workspace", "acme", "--select", running, "--apply")
+        assert applied.returncode == 0, applied.stderr
+        assert "refreshing: sequence-funnel load unify --quiet --destination duckdb" \
+               " --workspace acme" in applied.stdout  # fmt: skip
+        assert paused("acme") == before["acme"] | chosen and len(chosen) == 4
+        assert paused("beta") == before["beta"]  # the other client's workspace: untouched
+        journal = warehouse.rows("select count(*) from unify_acme.actions_log")
+        assert journal[0][0] >= len(chosen)
