@@ -126,13 +126,16 @@ def _named(vendor: VendorSpec, section: str, name: str) -> Workspace:
 
 def _members(vendor: VendorSpec) -> list[Member]:
     """The members the vendor's configuration asks for (none unless it asks)."""
-    if vendor.members is None:
-        return []
-    asked = vendor.members.asked
-    hint = plain_type(typing.get_type_hints(vendor.settings)[asked])
-    if not dlt.config.get(f"sources.{vendor.name}.{asked}", hint):
+    if vendor.members is None or not _asked(vendor):
         return []
     return vendor.members.listed(vendor.settings.configured())
+
+
+def _asked(vendor: VendorSpec) -> bool:
+    """Whether the configuration asks for the members an account key reaches."""
+    assert vendor.members is not None
+    hint = plain_type(typing.get_type_hints(vendor.settings)[vendor.members.asked])
+    return bool(dlt.config.get(f"sources.{vendor.name}.{vendor.members.asked}", hint))
 
 
 def member_name(member: Member, taken: set[str]) -> str:
@@ -171,6 +174,13 @@ def chosen(vendor: VendorSpec, name: str | None) -> list[Workspace]:
             f" [sources.{vendor.name}.workspaces.{name}] with its api_key"
         )
     return picked
+
+
+def has_several(vendor: VendorSpec) -> bool:
+    """Whether the configuration names workspaces, or asks for an account key's (read without
+    a request: a schedule is chosen before any run)."""
+    named = bool(_names(f"sources.{vendor.name}.workspaces"))
+    return named or (vendor.members is not None and _asked(vendor))
 
 
 def acted_on(vendor: VendorSpec, name: str | None) -> Workspace:

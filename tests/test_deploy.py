@@ -4,6 +4,7 @@ Actions workflow's load step, and the Dagster definitions."""
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import re
 import subprocess
@@ -300,3 +301,54 @@ def test_two_vendors_jobs_at_once_on_one_duckdb_file_take_turns_and_both_load(
     warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     unify_truth(warehouse, servers["unify"].state)
     sequenzy_truth(warehouse, servers["sequenzy"].state)
+
+
+def test_the_dagster_workspaces_job_loads_each_partition_at_once_into_postgres_then_builds_once(
+    tmp_path: Path, postgres_server: Any
+) -> None:
+    from dagster import AssetKey, DagsterEventType, DagsterInstance
+
+    from tests.unify.test_workspaces import NAMES, served_worlds, workspaces_env
+    from tests.unify.truth import assert_matches_truth as unify_truth
+
+    keys = {name: f"unify-key-{name}" for name in NAMES}
+    database = postgres_server.new_database()
+    home = tmp_path / "dagster"
+    home.mkdir()
+    with served_worlds(keys, {"acme": 300, "beta": 250, "gamma": 200}) as servers:
+        env = workspaces_env(servers, tmp_path, keys) | {
+            "DESTINATION__POSTGRES__CREDENTIALS": database.dsn,
+            "SEQUENCE_FUNNEL_DESTINATION": "postgres",
+            "SEQUENCE_FUNNEL_PIPELINES_DIR": str(tmp_path / "pipelines"),
+            "DAGSTER_HOME": str(home),
+        }
+        command = [str(Path(sys.executable).with_name("dagster")), "job", "execute", "-f",
+                   str(DEPLOY / "dagster" / "definitions.py"), "-a", "defs",
+                   "-j", "unify_workspaces"]  # fmt: skip
+        run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
+                             timeout=900)  # fmt: skip
+        assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+        for name in NAMES:
+            unify_truth(database, servers[name].state, f"unify_{name}")
+        found = database.rows("select workspace, count(*) from funnel.enrollments group by 1")
+        assert dict(found) == {n: len(servers[n].state.all_enrollments()) for n in NAMES}
+    instance = DagsterInstance.from_config(str(home))
+    assert sorted(instance.get_dynamic_partitions("unify_workspaces")) == sorted(NAMES)
+    done = instance.fetch_materializations(AssetKey("unify_workspace"), limit=10).records
+    assert sorted(r.partition_key for r in done) == sorted(NAMES)
+
+    (only_run,) = instance.get_runs()
+    logs = instance.all_logs(only_run.run_id)
+
+    def steps(kind: DagsterEventType) -> dict[str, float]:
+        return {e.step_key: e.timestamp for e in logs
+                if e.dagster_event and e.dagster_event.event_type == kind and e.step_key}  # fmt: skip
+
+    started, ended = steps(DagsterEventType.STEP_START), steps(DagsterEventType.STEP_SUCCESS)
+    loads = [k for k in started if k.startswith("unify_workspace_load")]
+    assert len(loads) == 3 and [k for k in started if "models" in k] == ["unify_workspaces_models"]
+    # two workspaces' loads ran at once (the machine's two cores: the executor's default)
+    spans = sorted((started[k], ended[k]) for k in loads)
+    assert any(later[0] < earlier[1] for earlier, later in itertools.pairwise(spans)), spans
+    built = max(ended[k] for k in loads)
+    assert started["unify_workspaces_models"] >= built  # the build, once, after every load

@@ -22,9 +22,7 @@ from tests.unify.truth import assert_matches_truth
 NAMES = ("acme", "beta", "gamma")
 
 
-def _workspaces_env(
-    servers: dict[str, Any], tmp_path: Path, keys: dict[str, str]
-) -> dict[str, str]:
+def workspaces_env(servers: dict[str, Any], tmp_path: Path, keys: dict[str, str]) -> dict[str, str]:
     """The vendor's shared settings, and per workspace its key and its sandbox's address; no
     key for the vendor itself."""
     env = cli_env("unused", tmp_path)
@@ -42,7 +40,7 @@ def test_each_workspace_loads_exactly_into_its_own_dataset_and_a_refused_key_fai
     sizes = {"acme": 120, "beta": 90, "gamma": 60}
     with served_worlds(keys, sizes) as servers:
         revoked = keys | {"gamma": "a-key-unify-revoked"}
-        env = _workspaces_env(servers, tmp_path, revoked)
+        env = workspaces_env(servers, tmp_path, revoked)
         result = run_cli(tmp_path, env, "--json-summary", str(tmp_path / "summary.json"))
         assert result.returncode == 2, result.stderr  # the key refused: configuration
         summary = json.loads((tmp_path / "summary.json").read_text())
@@ -58,7 +56,7 @@ def test_each_workspace_loads_exactly_into_its_own_dataset_and_a_refused_key_fai
             name: _enrollment_ids(servers[name]) for name in ("acme", "beta")
         }
         # the key is given back: that workspace alone, the funnel then all three
-        env = _workspaces_env(servers, tmp_path, keys)
+        env = workspaces_env(servers, tmp_path, keys)
         again = run_cli(tmp_path, env, "--workspace", "gamma")
         assert again.returncode == 0, again.stderr
         assert_matches_truth(warehouse, servers["gamma"].state, "unify_gamma")
@@ -100,7 +98,7 @@ def test_the_same_address_in_two_workspaces_is_two_people(tmp_path: Path) -> Non
     its own, and no person spans them."""
     keys = {name: f"unify-key-{name}" for name in ("acme", "beta")}
     with served_worlds(keys, {"acme": 80, "beta": 80}, shared_people=30) as servers:
-        env = _workspaces_env(servers, tmp_path, keys)
+        env = workspaces_env(servers, tmp_path, keys)
         assert run_cli(tmp_path, env).returncode == 0
         warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
         emails = [{p["email"].lower() for p in _people(s)} for s in servers.values()]
@@ -165,7 +163,7 @@ def test_workspaces_load_in_parallel_into_postgres_and_take_turns_on_a_duckdb_fi
         ]:
             run_dir = tmp_path / where
             run_dir.mkdir()
-            env = _workspaces_env(servers, tmp_path, keys)
+            env = workspaces_env(servers, tmp_path, keys)
             env["DESTINATION__POSTGRES__CREDENTIALS"] = database.dsn
             result = run_cli(run_dir, env, *extra)
             assert result.returncode == 0, result.stderr
@@ -184,7 +182,7 @@ def test_a_parallel_load_killed_leaves_no_load_running_and_the_rerun_is_exact(
 ) -> None:
     keys = {name: f"unify-key-{name}" for name in NAMES}
     with served_worlds(keys, {"acme": 400, "beta": 400, "gamma": 400}) as servers:
-        env = _workspaces_env(servers, tmp_path, keys)
+        env = workspaces_env(servers, tmp_path, keys)
         load = subprocess.Popen(cli(tmp_path, "--parallel", "3"), cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         children = lambda: [p for p in ours(tmp_path) if p.pid != load.pid]  # noqa: E731
@@ -200,7 +198,7 @@ def test_a_parallel_load_killed_leaves_no_load_running_and_the_rerun_is_exact(
 def test_an_action_names_its_workspace_and_acts_there_only(tmp_path: Path) -> None:
     keys = {name: f"unify-key-{name}" for name in ("acme", "beta")}
     with served_worlds(keys, {"acme": 150, "beta": 150}) as servers:
-        env = _workspaces_env(servers, tmp_path, keys) | {"FUNNEL__BUILD": "false"}
+        env = workspaces_env(servers, tmp_path, keys) | {"FUNNEL__BUILD": "false"}
         assert run_cli(tmp_path, env).returncode == 0
         running = ("select id from unify_acme.enrollments where status = 'IN_PROGRESS'"
                    " and not is_paused order by id limit 4")  # fmt: skip
