@@ -15,6 +15,7 @@ from typing import Any
 import dlt
 
 from pipelines.funnel.report import HEADER, CrossVendorFunnel, overall_lines
+from pipelines.funnel.report import read as read_funnel
 from sources.common.vendors import specs, titles
 
 # Fonts that draw Latin, CJK and emoji names alike, where the viewer has them.
@@ -170,47 +171,77 @@ th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) {{ text-align: 
 """
 
 
-def render(data: PageData, generated: datetime | None = None) -> str:
-    """One HTML document: plotly.js once, inline, then each chart and the tables."""
-    import plotly.io as pio
-
-    figures = charts(data)
-    divs = [
-        pio.to_html(
-            fig,
-            full_html=False,
-            include_plotlyjs=(k == 0),
-            div_id=f"chart-{k}",
-            config={"displaylogo": False, "responsive": True},
-        )
-        for k, fig in enumerate(figures)
-    ]
+def render(views: Sequence[tuple[str, PageData]], generated: datetime | None = None) -> str:
+    """One HTML document: plotly.js once, inline, then each view's charts and tables. `views`:
+    the funnel as a whole (name ""), then, where there are several workspaces, each one's; a
+    filter at the top shows one view at a time."""
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    summary = ". ".join(overall_lines(data.funnel)) + "."
-    funnel = data.funnel
-    sequences = [(funnel.label(v, w), s or "(unknown)", *m) for v, w, s, *m in funnel.by_sequence]
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>sequence-funnel: one funnel across tools</title>",
         f"<style>{STYLE}</style></head><body>",
         "<h1>One funnel across tools</h1>",
-        f"<p>{html.escape(summary)}</p><p><small>Generated {when} by sequence-funnel"
-        " (a person counts once per sequence; n/a: the tool does not give it).</small></p>",
+        f"<p><small>Generated {when} by sequence-funnel (a person counts once per sequence;"
+        " n/a: the tool does not give it).</small></p>",
+    ]  # fmt: skip
+    if len(views) > 1:
+        options = "".join(f'<option value="{html.escape(n)}">{html.escape(n or "every workspace")}'
+                          "</option>" for n, _ in views)  # fmt: skip
+        parts.append(f'<p><label>Workspace <select id="workspace">{options}</select></label></p>')
+    for k, (name, data) in enumerate(views):
+        hidden = " hidden" if k else ""
+        parts.append(f'<section class="view" data-workspace="{html.escape(name)}"{hidden}>')
+        parts += _view(data, prefix="chart-" if not k else f"chart-{k}-", plotly_js=not k)
+        parts.append("</section>")
+    if len(views) > 1:
+        parts.append(f"<script>{FILTER}</script>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+# Shows the chosen workspace's view, then lets plotly redraw the charts it revealed at their size
+FILTER = """
+document.getElementById("workspace").addEventListener("change", (event) => {
+  for (const view of document.querySelectorAll("section.view")) {
+    view.hidden = view.dataset.workspace !== event.target.value;
+  }
+  window.dispatchEvent(new Event("resize"));
+});
+"""
+
+
+def _view(data: PageData, prefix: str, plotly_js: bool) -> list[str]:
+    """A view's summary, charts (their ids `<prefix><k>`) and tables."""
+    import plotly.io as pio
+
+    divs = [
+        pio.to_html(fig, full_html=False, include_plotlyjs=plotly_js and k == 0,
+                    div_id=f"{prefix}{k}", config={"displaylogo": False, "responsive": True})
+        for k, fig in enumerate(charts(data))
+    ]  # fmt: skip
+    summary = ". ".join(overall_lines(data.funnel)) + "."
+    funnel = data.funnel
+    sequences = [(funnel.label(v, w), s or "(unknown)", *m) for v, w, s, *m in funnel.by_sequence]
+    return [
+        f"<p>{html.escape(summary)}</p>",
         *[f'<div class="chart">{div}</div>' for div in divs],
         "<h2>By sequence</h2>", _table(("tool", "sequence", *HEADER), sequences),
         "<h2>The best steps (reply rate of the people a step emailed, 20 or more)</h2>",
         _table(("tool", "sequence", "step", "people sent", "replied", "reply %"), data.steps),
-        "</body></html>",
     ]  # fmt: skip
-    return "\n".join(parts)
 
 
 def write(pipeline: dlt.Pipeline, funnel: CrossVendorFunnel, path: str) -> Path:
-    """Whole or not at all: a half-written page is never left at `path`."""
+    """Whole or not at all: a half-written page is never left at `path`. With several
+    workspaces (and none chosen), the page has a view of each beside the whole."""
+    views = [(funnel.workspace or "", read(pipeline, funnel))]
+    names = sorted({w for _, w, *_ in funnel.by_vendor})
+    if funnel.workspace is None and len(names) > 1:
+        views += [(n, read(pipeline, read_funnel(pipeline, n))) for n in names]
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    partial.write_text(render(read(pipeline, funnel)), encoding="utf-8")
+    partial.write_text(render(views), encoding="utf-8")
     partial.replace(target)
     return target

@@ -103,3 +103,36 @@ def test_the_weekly_line_breaks_where_no_cohort_is_and_sets_apart_the_weeks_stil
     assert instantly.rates == [10.0, 12.0, *[None] * 7, 11.0, None, None]
     assert instantly.still_running == [*[None] * 11, 3.5]
     assert series["sequenzy"].rates == [None] and series["sequenzy"].still_running == [None]
+
+
+def test_with_several_workspaces_the_page_shows_one_at_a_time(chromium, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.cli import run_cli
+    from tests.unify.test_workspaces import served_worlds, workspaces_env
+
+    keys = {name: f"unify-key-{name}" for name in ("acme", "beta")}
+    with served_worlds(keys, {"acme": 200, "beta": 120}) as servers:
+        env = workspaces_env(servers, tmp_path, keys)
+        assert run_cli(tmp_path, env).returncode == 0
+        names = {s.body["name"] for s in servers["beta"].state.world.sequences}
+    page_path = tmp_path / "funnel.html"
+    shown = run_cli(tmp_path, env, "--html", str(page_path), command="report", vendor="--all")
+    assert shown.returncode == 0, shown.stderr
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1600})
+        page.route("http*://**", lambda route: route.abort())
+        page.goto(page_path.as_uri())
+        page.wait_for_selector("#chart-0 .main-svg")
+        options = page.locator("#workspace option").all_inner_texts()
+        whole = page.locator("section.view:not([hidden])").inner_text()
+        page.select_option("#workspace", "beta")
+        page.wait_for_selector("#chart-2-0 .main-svg")
+        beta = page.locator("section.view:not([hidden])").all_inner_texts()
+        browser.close()
+    assert options == ["every workspace", "acme", "beta"]
+    assert "Unify · acme" in whole and "Unify · beta" in whole  # the whole, each apart
+    assert len(beta) == 1  # one view at a time: the chosen workspace's
+    assert "Unify · acme" not in beta[0] and "Unify · beta" not in beta[0]  # one workspace
+    assert any(name in beta[0] for name in names)

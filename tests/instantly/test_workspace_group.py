@@ -22,8 +22,8 @@ from tests.support.warehouses import DuckDBWarehouse
 
 @pytest.fixture
 def group() -> Iterator[tuple[InstantlyGroup, str]]:
-    agency = InstantlyGroup.create({"Acme Corp.": 120, "Globex": 90}, admin_leads=60,
-                                   anchor_us=ANCHOR_US, frozen_clock=True)  # fmt: skip
+    agency = InstantlyGroup.create({"Acme Corp.": 120, "Globex": 90, "Hooli": 60},
+                                   admin_leads=60, anchor_us=ANCHOR_US, frozen_clock=True)  # fmt: skip
     agency.add_member("Initech", 40, status="pending")  # invited, not yet a member
     with agency.serve() as url:
         yield agency, InstantlyGroup.base_url(url)
@@ -41,19 +41,20 @@ def test_the_admin_and_each_accepted_member_load_exactly_each_into_its_own_datas
     env = _env(base_url, tmp_path)
     result = run_cli(tmp_path, env, vendor="instantly")
     assert result.returncode == 0, result.stderr
-    assert "3 of 3 workspaces loaded" in result.stdout  # the pending one is not a workspace
+    assert "4 of 4 workspaces loaded" in result.stdout  # the pending one is not a workspace
     warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     assert_matches_truth(warehouse, agency.admin.state)
-    for name, dataset in (("Acme Corp.", "instantly_acme_corp"), ("Globex", "instantly_globex")):
+    for name, dataset in (("Acme Corp.", "instantly_acme_corp"), ("Globex", "instantly_globex"),
+                          ("Hooli", "instantly_hooli")):  # fmt: skip
         assert_matches_truth(warehouse, agency.members[name].state, dataset)
     # a member joins: the next run loads it, the others as incremental runs
     agency.add_member("Umbrella", 30)
     again = run_cli(tmp_path, env, vendor="instantly")
     assert again.returncode == 0, again.stderr
-    assert "4 of 4 workspaces loaded" in again.stdout
+    assert "5 of 5 workspaces loaded" in again.stdout
     assert_matches_truth(warehouse, agency.members["Umbrella"].state, "instantly_umbrella")
     leads = warehouse.rows("select workspace, count(*) from funnel.enrollments group by 1")
-    assert {w for w, _ in leads} == {"default", "acme_corp", "globex", "umbrella"}
+    assert {w for w, _ in leads} == {"default", "acme_corp", "globex", "hooli", "umbrella"}
 
 
 def test_a_member_named_in_the_configuration_keeps_its_name(
