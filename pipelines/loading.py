@@ -26,8 +26,8 @@ DUCKDB_TURNS_WAIT = 6 * 3600.0
 
 def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
     """Every configured workspace of the vendor (or the one --workspace names), each into its own
-    pipeline and dataset, one after the other; one workspace's failure fails that workspace only.
-    Then the funnel models, once."""
+    pipeline and dataset, one after the other or --parallel at once; one workspace's failure
+    fails that workspace only. Then the funnel models, once."""
     try:
         spaces = workspaces.chosen(chosen, args.workspace)
         if len(spaces) > 1 and (args.dataset_name or args.pipeline_name):

@@ -7,6 +7,9 @@ and dataset.
   one workspace per name, each with its own key and any of the vendor's settings of its own (the
   rest as the vendor's), loaded into `<vendor>_<name>`; with them, a key set for the vendor
   itself is the `default` workspace too.
+- An account key's members (an Instantly workspace group, Sequenzy's companies:
+  `VendorSpec.members`), when the configuration asks for them: listed from the vendor each run,
+  each a workspace named from its own name, read with the vendor's key.
 
 Each workspace has its own pipeline state and dataset, so loads of different workspaces never
 share dlt's staging tables or schema versions and may run at once; the funnel unions them
