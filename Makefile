@@ -88,7 +88,9 @@ clean:
 	rm -rf $(VENV) .pytest_cache _demo site
 
 # The benchmark (not part of `make test`): prints the tables, writes each vendor's
-# bench/<vendor>/RESULTS.md, and the models' build: bench/MODELS.md.
+# bench/<vendor>/RESULTS.md, the models' build (bench/MODELS.md) and many workspaces
+# (bench/WORKSPACES.md).
 bench: setup
 	$(PY) -m bench.run
 	$(PY) -m bench.models
+	$(PY) -m bench.workspaces

@@ -1,0 +1,151 @@
+"""`python -m bench.workspaces`: 20 small Unify workspaces (issue #31), each its own key against
+one sandbox, loaded into one DuckDB file and into PostgreSQL when a server is at hand:
+
+- the sum of their single loads (`load unify --workspace wN`, one command each);
+- one `load unify` of all 20, `--parallel` 1, 4 and 8: wall time, and its ratio to the sum;
+- the fixed cost of a workspace: a run of 20 workspaces with nothing new, per workspace (goal:
+  under 0.5 s).
+
+The models' build is left out (FUNNEL__BUILD=false): it runs once per command, after the
+workspaces, and bench/MODELS.md measures it. Writes bench/WORKSPACES.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.harness import PY, ROOT, Sandbox, source_env
+from bench.run import machine
+
+RESULTS = ROOT / "bench" / "WORKSPACES.md"
+WORKSPACES = 20
+ENROLLMENTS = 300  # each workspace's world: small, as an agency's many clients
+GOAL_FIXED = 0.5  # seconds a workspace costs beyond its own rows
+
+
+def workspaces_env(base_url: str, count: int) -> dict[str, str]:
+    """`count` workspaces `w01`.., each its key (the sandbox takes one: one world for all)."""
+    env = os.environ | {"RUNTIME__DLTHUB_TELEMETRY": "false", "FUNNEL__BUILD": "false"}
+    env |= source_env("unify", "unused", base_url, backfill="list", enrollment_steps="false")
+    del env["SOURCES__UNIFY__API_KEY"]
+    for k in range(1, count + 1):
+        env[f"SOURCES__UNIFY__WORKSPACES__W{k:02d}__API_KEY"] = "unify-sandbox-key"
+    return env
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{(done.stdout + done.stderr)[-2000:]}")
+    return time.perf_counter() - started
+
+
+def load(work: Path, env: dict[str, str], *args: str) -> list[str]:
+    return [PY, "-m", "pipelines.cli", "load", "unify", "--quiet",
+            "--pipelines-dir", str(work / "p"), *args]  # fmt: skip
+
+
+def fresh(work: Path, where: dict[str, str]) -> dict[str, str]:
+    """An empty work dir, and a destination of its own there (DuckDB) or as given."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    return {"DESTINATION__DUCKDB__CREDENTIALS": str(work / "w.duckdb")} | where
+
+
+def measure(sandbox: Sandbox, root: Path, label: str, where: dict[str, str],
+            destination: list[str], reset: Callable[[], None]
+            ) -> list[tuple[str, float, str]]:  # fmt: skip
+    """Rows of (scenario, seconds, ratio to the sum of single loads) for one destination;
+    `reset` gives `where` an empty destination before each run."""
+    env = workspaces_env(sandbox.base_url, WORKSPACES)
+    work = root / label
+    reset()
+    env_here = env | fresh(work, where)
+    singles = sum(
+        timed(load(work, env_here, "--workspace", f"w{k:02d}", *destination), env_here)
+        for k in range(1, WORKSPACES + 1)
+    )
+    rows = [(f"{WORKSPACES} single loads, one command each (sum)", singles, "1.00x")]
+    for parallel in (1, 4, 8):
+        reset()
+        env_here = env | fresh(work, where)
+        seconds = timed(load(work, env_here, "--parallel", str(parallel), *destination), env_here)
+        rows.append((f"one load of all {WORKSPACES}, --parallel {parallel}", seconds,
+                     f"{singles / seconds:.2f}x"))  # fmt: skip
+    again = timed(load(work, env_here, "--parallel", "1", *destination), env_here)
+    rows.append((f"all {WORKSPACES} again, nothing new, --parallel 1", again, ""))
+    rows.append(("fixed cost per workspace (nothing new, / 20)", again / WORKSPACES,
+                 "met" if again / WORKSPACES < GOAL_FIXED else "NOT met"))  # fmt: skip
+    return rows
+
+
+def postgres() -> Any:
+    """A throwaway PostgreSQL server (the test suite's), or None where none is installed."""
+    from tests.support.warehouses import ThrowawayPostgres, postgres_bin_dir
+
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        return None
+    return ThrowawayPostgres(bin_dir, Path(tempfile.mkdtemp(prefix="sf-postgres-"))).start()
+
+
+def render(results: dict[str, list[tuple[str, float, str]]]) -> str:
+    lines = [
+        "# Many workspaces: the benchmark", "",
+        f"`make bench` (`python -m bench.workspaces`), {machine()}. {WORKSPACES} Unify workspaces",
+        f"of {ENROLLMENTS} enrollments each, against one sandbox (its documented limits off),",
+        "list backfill, no enrollment steps, no models' build. Ratio: the sum of the single",
+        "loads over the run's wall time (higher is faster).", "",
+    ]  # fmt: skip
+    for destination, rows in results.items():
+        lines += [f"## {destination}", "", "| run | seconds | ratio |", "| --- | ---: | ---: |"]
+        lines += [f"| {name} | {seconds:.2f} | {ratio} |" for name, seconds, ratio in rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.workspaces")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    sandbox = Sandbox("unify", ["--enrollments", str(ENROLLMENTS)])
+    results: dict[str, list[tuple[str, float, str]]] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-workspaces-") as scratch:
+            root = Path(scratch)
+            results["DuckDB (one file: loads take turns)"] = measure(
+                sandbox, root, "duckdb", {}, [], lambda: None
+            )
+            server = postgres()
+            if server is not None:
+                where: dict[str, str] = {}
+
+                def reset() -> None:  # a database of its own for each run
+                    where["DESTINATION__POSTGRES__CREDENTIALS"] = server.new_database().dsn
+
+                try:
+                    results["PostgreSQL"] = measure(
+                        sandbox, root, "postgres", where, ["--destination", "postgres"], reset
+                    )
+                finally:
+                    server.stop()
+    finally:
+        sandbox.stop()
+    shown = render(results)
+    print(shown)
+    if not args.no_write:
+        RESULTS.write_text(shown + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
