@@ -72,7 +72,7 @@ format: setup
 # Re-pin every dependency after editing pyproject.toml (needs the package index): the whole lock,
 # then the runtime-only one within it (same versions, no test, notebook or Dagster packages).
 lock: setup
-	$(PY) -m piptools compile --quiet --extra dev --extra notebooks --generate-hashes --strip-extras --allow-unsafe \
+	$(PY) -m piptools compile --quiet --extra dev --extra notebooks --extra lake --generate-hashes --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links -c requirements.lock -o requirements-runtime.lock pyproject.toml

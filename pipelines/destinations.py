@@ -3,6 +3,7 @@ before a run spends a request, where the data went (never with a password), the 
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -133,6 +134,11 @@ def check_destination(pipeline: dlt.Pipeline) -> None:
             " it is postgresql://user:password@host:5432/database"
         ) from None
     if name == "filesystem":
+        if importlib.util.find_spec("deltalake") is None:
+            raise ConfigurationError(
+                "The filesystem destination writes Delta tables: install the lake's extra,"
+                ' pip install "sequence-funnel[lake]" (docs/operations.md)'
+            )
         return
     try:
         with pipeline.sql_client() as client:

@@ -15,6 +15,7 @@ import dlt
 import filelock
 from dlt.common.runtime.collector import NULL_COLLECTOR
 
+from pipelines import lake
 from pipelines.destinations import file_format, location, resolve_destination
 from pipelines.summary import RunSummary
 from sources.common.errors import ConnectorError
@@ -178,7 +179,12 @@ def complete_pending(pipeline: dlt.Pipeline) -> int:
         return 0
     log.warning("completing %d load package(s) left by an interrupted run", len(pending))
     with load_config():
-        pipeline.run(loader_file_format=file_format(pipeline))
+        if lake.is_lake(pipeline):  # its packages' rows made unique on their keys first
+            pipeline.normalize()
+            lake.unique_keys(pipeline)
+            pipeline.load()
+        else:
+            pipeline.run(loader_file_format=file_format(pipeline))
     return len(pending)
 
 
@@ -205,6 +211,18 @@ def stored_rows(pipeline: dlt.Pipeline, tables: list[str]) -> dict[str, int]:
         ds = client.fully_qualified_dataset_name()
         counts = {t: client.execute_sql(f"select count(*) from {ds}.{t}") for t in tables}
     return {t: int(rows[0][0]) for t, rows in counts.items() if rows}
+
+
+def _run_once(
+    pipeline: dlt.Pipeline, source: Any, refresh: Any
+) -> tuple[list[str], dict[str, int]]:
+    """One dlt run of `source`: its load ids and the rows it normalized per table."""
+    if lake.is_lake(pipeline):
+        return lake.run_once(pipeline, source, refresh)
+    info = pipeline.run(source, loader_file_format=file_format(pipeline), refresh=refresh)
+    trace = pipeline.last_trace
+    normalized = trace.last_normalize_info if trace else None
+    return list(info.loads_ids) if info else [], dict(normalized.row_counts) if normalized else {}
 
 
 def run(
@@ -241,15 +259,11 @@ def run(
             stats.take_pending()
             while True:
                 with load_config():
-                    info = pipeline.run(
-                        source, loader_file_format=file_format(pipeline), refresh=refresh
-                    )
-                summary.load_ids += list(info.loads_ids) if info else []
-                trace = pipeline.last_trace
-                if trace and trace.last_normalize_info:
-                    for table, n in trace.last_normalize_info.row_counts.items():
-                        if not table.startswith("_dlt"):
-                            summary.rows[table] = summary.rows.get(table, 0) + n
+                    loads, rows = _run_once(pipeline, source, refresh)
+                summary.load_ids += loads
+                for table, n in rows.items():
+                    if not table.startswith("_dlt"):
+                        summary.rows[table] = summary.rows.get(table, 0) + n
                 pending = stats.take_pending()
                 if again is None or not pending:
                     break

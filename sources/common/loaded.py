@@ -37,6 +37,11 @@ def latest_values(table: str, key: str, cursor: str) -> dict[str, datetime] | No
         return None
     try:
         pipeline = dlt.current.pipeline()
+        if _is_lake(pipeline):
+            read = _lake(pipeline, table, [key, cursor])
+            newest = read.group_by(key).aggregate([(cursor, "max")])
+            ids, stamps = newest[key].to_pylist(), newest[f"{cursor}_max"].to_pylist()
+            return dict(zip(ids, stamps, strict=True))
         with pipeline.sql_client() as client:
             name = client.make_qualified_table_name(table)
             k, c = client.escape_column_name(key), client.escape_column_name(cursor)
@@ -49,6 +54,19 @@ def latest_values(table: str, key: str, cursor: str) -> dict[str, datetime] | No
     except Exception as exc:
         log.warning("could not read %s from the destination (%s): loading every row", table, exc)
         return None
+
+
+def _is_lake(pipeline: dlt.Pipeline) -> bool:
+    return bool(pipeline.destination.destination_name == "filesystem")
+
+
+def _lake(pipeline: dlt.Pipeline, table: str, columns: list[str]) -> Any:
+    """`columns` of `table` in the lake (Delta tables, pipelines.lake), read with delta-rs: dlt's
+    SQL client reads Delta through DuckDB's delta extension, which it downloads, and a load must
+    not need the internet beyond the vendor's API."""
+    from dlt.common.libs.deltalake import get_delta_tables
+
+    return get_delta_tables(pipeline, table)[table].to_pyarrow_table(columns=columns)
 
 
 def changed(before: Mapping[str, datetime], key: str, stamp: str | None) -> bool:
@@ -122,7 +140,10 @@ def keys(table: str, key: str) -> set[str] | None:
     if key not in schema.tables.get(table, {}).get("columns", {}):
         return None
     try:
-        with dlt.current.pipeline().sql_client() as client:
+        pipeline = dlt.current.pipeline()
+        if _is_lake(pipeline):
+            return set(_lake(pipeline, table, [key])[key].unique().to_pylist())
+        with pipeline.sql_client() as client:
             name = client.make_qualified_table_name(table)
             column = client.escape_column_name(key)
             found: set[str] = set()

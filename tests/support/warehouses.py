@@ -133,36 +133,39 @@ class ThrowawayPostgres:
         return PostgresWarehouse(self.dsn(name))
 
 
-class ParquetLake:
-    """The filesystem destination's parquet files, read back with DuckDB. Without a table
-    format dlt appends on merge, so each table holds every version loaded: the newest per id
-    (the last load's) is the current row; docs/vendors/unify.md gives the same query to users."""
+class DeltaLake:
+    """The filesystem destination's Delta tables (pipelines.lake), on a folder or a bucket, read
+    back with the `deltalake` reader (delta-rs) into DuckDB as they are: one row per record, no
+    dedupe, so a duplicate would show."""
 
     name = "filesystem"
 
-    def __init__(self, root: Path, tables: Tables, dataset: str) -> None:
-        self.root, self.tables, self.dataset = root, tables, dataset
+    def __init__(self, root: str | Path, tables: Tables, dataset: str,
+                 storage_options: dict[str, str] | None = None) -> None:  # fmt: skip
+        self.root, self.tables, self.dataset = str(root), tables, dataset
+        self.storage_options = storage_options
 
     def destination(self) -> Any:
-        return dlt.destinations.filesystem(str(self.root))
+        return dlt.destinations.filesystem(self.root)
 
-    def files(self, table: str) -> list[Path]:
-        return sorted((self.root / self.dataset / table).glob("*.parquet"))
+    def table(self, name: str) -> Any:
+        """The table's DeltaTable, or None when there is none."""
+        from deltalake import DeltaTable
+        from deltalake.exceptions import TableNotFoundError
+
+        try:
+            return DeltaTable(f"{self.root}/{self.dataset}/{name}",
+                              storage_options=self.storage_options)  # fmt: skip
+        except TableNotFoundError:
+            return None
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with duckdb.connect() as con:
             con.execute(f"create schema {self.dataset}; set TimeZone = 'UTC'")
-            for table in sorted(p.name for p in (self.root / self.dataset).iterdir()):
-                if table.startswith("_dlt") or not self.files(table):
+            for name in sorted(self.tables.contracts):
+                table = self.table(name)
+                if table is None:
                     continue
-                key = self.tables.key(table)
-                key = key if isinstance(key, str) else ", ".join(key)
-                con.execute(f"""
-                    create view {self.dataset}.{table} as
-                    select * exclude (version) from (
-                        select *, row_number() over (
-                            partition by {key} order by _dlt_load_id desc) as version
-                        from read_parquet('{self.root / self.dataset / table}/*.parquet',
-                                          union_by_name = true)
-                    ) where version = 1""")  # fmt: skip
+                data = table.to_pyarrow_table()  # noqa: F841 - read by the query below
+                con.execute(f"create table {self.dataset}.{name} as select * from data")
             return [tuple(map(_utc, row)) for row in con.execute(sql, list(params)).fetchall()]

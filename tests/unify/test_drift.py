@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sources.unify.settings import UNIFY_TABLES
-from tests.support.warehouses import DuckDBWarehouse, ParquetLake
+from tests.support.warehouses import DeltaLake, DuckDBWarehouse
 from tests.unify.loading import BULK, Loader
 from tests.unify.truth import assert_matches_truth
 
@@ -29,7 +29,7 @@ LATER = [
 @pytest.fixture(params=["duckdb", "postgres", "filesystem"])
 def destination(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     if request.param == "filesystem":
-        return ParquetLake(tmp_path / "lake", UNIFY_TABLES, "unify")
+        return DeltaLake(tmp_path / "lake", UNIFY_TABLES, "unify")
     if request.param == "duckdb":
         return DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     return request.getfixturevalue("postgres_database")
