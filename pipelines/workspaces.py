@@ -179,9 +179,9 @@ def chosen(vendor: VendorSpec, name: str | None) -> list[Workspace]:
     return picked
 
 
-def has_several(vendor: VendorSpec) -> bool:
+def has_workspaces(vendor: VendorSpec) -> bool:
     """Whether the configuration names workspaces, or asks for an account key's (read without
-    a request: a schedule is chosen before any run)."""
+    a request: a schedule is chosen, and the funnel's workspaces named, before any run)."""
     named = bool(_names(f"sources.{vendor.name}.workspaces"))
     return named or (vendor.members is not None and _asked(vendor))
 

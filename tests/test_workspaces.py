@@ -74,6 +74,10 @@ def test_each_loaded_dataset_is_a_named_workspace() -> None:
     # one dataset, wherever it is: the default, as a single workspace always was
     assert named("unify", "unify", ["client_b_unify"]) == [Loaded("default", "client_b_unify")]
     assert named("unify", "unify", ["unify"]) == [Loaded("default", "unify")]
+    # ... unless the configuration names workspaces: then `unify_acme` is acme, alone or not
+    assert named("unify", "unify", ["unify_acme"], configured=True) == [
+        Loaded("default", "unify"), Loaded("acme", "unify_acme"),
+    ]  # fmt: skip
     # several: the home is the default, `<vendor>_<name>` is <name>, others as themselves
     assert named("unify", "unify", ["unify_acme", "client_b", "unify"]) == [
         Loaded("default", "unify"), Loaded("acme", "unify_acme"), Loaded("client_b", "client_b"),

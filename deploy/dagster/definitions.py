@@ -170,7 +170,7 @@ with filelock.FileLock(PIPELINES_DIR / "definitions.lock"):
 JOBS = [dg.define_asset_job(f"{name}_load", selection=[a]) for name, a in ASSETS.items()]
 WORKSPACES = {name: workspace_job(chosen) for name, chosen in specs().items()}
 # a vendor's schedule runs its workspaces' job when it has workspaces, else its one load
-SCHEDULED = [WORKSPACES[name][0] if workspaces.has_several(chosen) else job
+SCHEDULED = [WORKSPACES[name][0] if workspaces.has_workspaces(chosen) else job
              for (name, chosen), job in zip(specs().items(), JOBS, strict=True)]  # fmt: skip
 
 defs = dg.Definitions(

@@ -100,12 +100,14 @@ def vendor_workspaces(
 ) -> dict[str, list[Workspace]]:
     """Every vendor's workspaces in the destination (pipelines.funnel.workspaces): each dataset
     its source was loaded into, with this run's own (`loaded`) and the vendor's home."""
+    from pipelines.workspaces import has_workspaces
     from sources.common.vendors import specs
 
     homes, found = vendor_datasets(), workspaces.loaded_datasets(client, specs())
     for vendor, datasets in (loaded or {}).items():
         found[vendor] |= set(datasets)
-    return {v: workspaces.named(v, homes[v], found[v]) for v in homes}
+    return {v: workspaces.named(v, homes[v], found[v], has_workspaces(spec))
+            for v, spec in specs().items()}  # fmt: skip
 
 
 def _project_files(project: Path) -> list[Path]:

@@ -4,8 +4,9 @@ source was loaded into is one of that vendor's workspaces, named.
 A load never re-points the funnel at another dataset: the funnel unions them all
 (dbt/macros/vendor_tables.sql, `for_each_workspace`), each row tagged with its workspace, the way
 Fivetran's packages union connectors with `source_relation`. The names:
-- a vendor loaded into one dataset only: that dataset is its `default` workspace, wherever it is
-  (the single-workspace configuration, `--dataset-name` included, builds as it always did);
+- a vendor loaded into one dataset only, with no workspace configured: that dataset is its
+  `default` workspace, wherever it is (the single-workspace configuration, `--dataset-name`
+  included, builds as it always did);
 - otherwise the vendor's home dataset (FUNNEL__DATASETS__<VENDOR>, else the vendor's name) is
   `default`, `<vendor>_<name>` (the datasets `load <vendor> --workspace <name>` writes) is
   `<name>`, and any other dataset is named as itself.
@@ -34,12 +35,15 @@ class Workspace:
         return {"name": self.name, "dataset": self.dataset, "prefix": self.prefix}
 
 
-def named(vendor: str, home: str, datasets: Iterable[str]) -> list[Workspace]:
+def named(
+    vendor: str, home: str, datasets: Iterable[str], configured: bool = False
+) -> list[Workspace]:
     """`datasets` of `vendor` as workspaces, `default` first, then by name; `home` is the
-    vendor's home dataset, its `default` when it is among them or when it is the only one. A
-    dataset whose name another took (datasets `acme` and `unify_acme`) is named as itself."""
+    vendor's home dataset, its `default` when it is among them, or when it is the only one and
+    the configuration names no workspace (`configured`: it does). A dataset whose name another
+    took (datasets `acme` and `unify_acme`) is named as itself."""
     loaded = set(datasets)
-    if len(loaded) == 1 and home not in loaded:
+    if len(loaded) == 1 and home not in loaded and not configured:
         return [Workspace(DEFAULT, loaded.pop())]
     chosen: dict[str, Workspace] = {}
     for dataset in sorted(loaded | {home}, key=lambda d: (d != home, d)):
