@@ -84,7 +84,7 @@ def test_a_demo_shaped_load_has_the_same_tables_and_columns_as_before(unify, loa
     increment, the views): every table, column and type, and nothing else. It was written by
     the single-resource source; the views have changed since on purpose (counts as BIGINT,
     `step_funnel.step_type`, `time_to_first_reply.sequence`, the marts' measures and words in
-    every funnel view), the tables not at all."""
+    every funnel view, each view's `workspace`), the tables not at all."""
     server = unify(enrollments=600, seed=42)
     load = loader(server.base_url)
     settings = {"backfill": "bulk", "enrollment_steps": True, "steps_refresh_minutes": 0,
