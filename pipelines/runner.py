@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import dlt
 import filelock
+from dlt.common.pipeline import get_dlt_pipelines_dir
 from dlt.common.runtime.collector import NULL_COLLECTOR
 
 from pipelines import lake
@@ -64,15 +65,21 @@ def make_pipeline(
     dataset_name: str,
     pipelines_dir: str | None,
 ) -> dlt.Pipeline:
-    return dlt.pipeline(
-        pipeline_name=pipeline_name,
-        destination=resolve_destination(destination)
-        if isinstance(destination, str)
-        else destination,
-        dataset_name=dataset_name,
-        pipelines_dir=pipelines_dir,
-        progress=NULL_COLLECTOR,  # the CLI reports its own progress (pipelines.progress)
-    )
+    """The pipeline, made by one process at a time: dlt creates a new pipeline's folder refusing
+    one that exists, so two processes making it at once (two builds of the funnel, two
+    workspaces' runs started together) failed the second with FileExistsError."""
+    root = Path(pipelines_dir or get_dlt_pipelines_dir())
+    root.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(root / f"{pipeline_name}.create.lock"):
+        return dlt.pipeline(
+            pipeline_name=pipeline_name,
+            destination=resolve_destination(destination)
+            if isinstance(destination, str)
+            else destination,
+            dataset_name=dataset_name,
+            pipelines_dir=pipelines_dir,
+            progress=NULL_COLLECTOR,  # the CLI reports its own progress (pipelines.progress)
+        )
 
 
 @contextmanager
