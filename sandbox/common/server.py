@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import uvicorn
@@ -90,3 +91,22 @@ class Served:
 def serve_forever(app: Any, sock: socket.socket, log_level: str = "info") -> None:
     """Serve in the foreground until interrupted (the `python -m sandbox` path)."""
     uvicorn.Server(_config(app, log_level)).run(sockets=[sock])
+
+
+async def by_header(
+    scope: dict[str, Any], receive: Any, send: Any, header: bytes, default: Any,
+    chosen: Callable[[str], Any], refused: Callable[[str], bytes],
+) -> None:  # fmt: skip
+    """An ASGI app over several sandboxes (an Instantly group, a Sequenzy account): the request
+    goes to `default` without `header`, else to the app `chosen(value)` gives, or is a 403 with
+    body `refused(value)` when it gives none."""
+    value = dict(scope.get("headers") or []).get(header) if scope["type"] == "http" else None
+    if value is None:
+        return await default(scope, receive, send)
+    text = value.decode("latin-1").strip()
+    app = chosen(text)
+    if app is not None:
+        return await app(scope, receive, send)
+    await send({"type": "http.response.start", "status": 403,
+                "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+    await send({"type": "http.response.body", "body": refused(text)})

@@ -11,12 +11,13 @@ from typing import Any
 
 from sandbox.common.clock import format_rfc3339
 from sandbox.common.ids import IdSpace
-from sandbox.common.server import Served
+from sandbox.common.server import Served, by_header
 from sandbox.instantly import ALL_SCOPES, DEFAULT_API_KEY, InstantlySandbox
 from sandbox.instantly.app import PREFIX
 from sandbox.instantly.protocol import error_body
 
 HEADER = b"x-as-workspace"
+REFUSED = "Workspace is not a member of your workspace group"
 
 
 @dataclass
@@ -72,13 +73,10 @@ class InstantlyGroup(Served):
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """The admin workspace, or with `x-as-workspace` the member it names."""
-        chosen = dict(scope.get("headers") or []).get(HEADER) if scope["type"] == "http" else None
-        if chosen is None:
-            return await self.admin.app(scope, receive, send)
-        member = self._by_id.get(chosen.decode("latin-1").strip().lower())
-        if member is not None:
-            return await member.app(scope, receive, send)
-        body = error_body(403, "Workspace is not a member of your workspace group")
-        await send({"type": "http.response.start", "status": 403,
-                    "headers": [(b"content-type", b"application/json")]})  # fmt: skip
-        await send({"type": "http.response.body", "body": body})
+
+        def member(value: str) -> Any:
+            found = self._by_id.get(value.lower())
+            return found.app if found is not None else None
+
+        await by_header(scope, receive, send, HEADER, self.admin.app, member,
+                        lambda _: error_body(403, REFUSED))  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.common.server import Served
+from sandbox.common.server import Served, by_header
 from sandbox.sequenzy import ALL_SCOPES, DEFAULT_API_KEY, SequenzySandbox
 from sandbox.sequenzy.app import PREFIX
 from sandbox.sequenzy.protocol import error_body
@@ -61,13 +61,14 @@ class SequenzyAccount(Served):
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """The company `x-company-id` names, else the key's current one (the first)."""
-        chosen = dict(scope.get("headers") or []).get(HEADER) if scope["type"] == "http" else None
-        if chosen is None:
-            return await next(iter(self.companies.values())).app(scope, receive, send)
-        company = self._by_id.get(chosen.decode("latin-1").strip())
-        if company is not None:
-            return await company.app(scope, receive, send)
-        body = error_body(403, f"API key has no access to company {chosen.decode('latin-1')}")
-        await send({"type": "http.response.start", "status": 403,
-                    "headers": [(b"content-type", b"application/json")]})  # fmt: skip
-        await send({"type": "http.response.body", "body": body})
+
+        def company(value: str) -> Any:
+            found = self._by_id.get(value)
+            return found.app if found is not None else None
+
+        current = next(iter(self.companies.values())).app
+
+        def refused(value: str) -> bytes:
+            return error_body(403, f"API key has no access to company {value}")
+
+        await by_header(scope, receive, send, HEADER, current, company, refused)
