@@ -189,11 +189,10 @@ def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
         with interruptible():
             space = workspaces.acted_on(chosen, args.workspace)
             secrets += space.secrets
-            if args.destination == "duckdb":
-                destinations.wait_for_duckdb(destinations.duckdb_file(), args.wait, say=say)
             result = acting.act(chosen.name, args.action, args.select, apply=args.apply,
                                 most=args.most, destination=args.destination,
-                                dataset_name=args.dataset_name, workspace=space)  # fmt: skip
+                                dataset_name=args.dataset_name, workspace=space,
+                                wait=args.wait, say=say)  # fmt: skip
     except (Exception, RunInterrupted) as exc:
         message, code = errors.explain(exc, secrets)
         print(f"error: {message}", file=sys.stderr)

@@ -19,7 +19,7 @@ from dlt.common.destination.exceptions import UnknownDestinationModule
 from pipelines import held_file
 from pipelines.destinations import DESTINATIONS
 from pipelines.interrupts import RunInterrupted
-from pipelines.runner import RunInProgressError
+from pipelines.turns import RunInProgressError
 from sources.common.errors import ConfigurationError, ConnectorError
 from sources.common.http import redact
 

@@ -21,7 +21,7 @@ from sources.common.stats import RunStats
 from sources.common.vendors import VendorSpec
 
 # a parallel load's children take turns on a DuckDB file: each waits for the ones before it
-DUCKDB_TURNS_WAIT = 6 * 3600.0
+TURNS_WAIT = 6 * 3600.0
 
 
 def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
@@ -79,14 +79,12 @@ def _load_in_parallel(chosen: VendorSpec, args: argparse.Namespace,
                       spaces: list[workspaces.Workspace], at_once: int,
                       runs: WorkspacesSummary) -> None:  # fmt: skip
     """Each workspace in a child (pipelines.parallel), `at_once` at a time, each summary printed
-    as it ends; into a DuckDB file they take turns, each waiting for the one before."""
-    given = argparse.Namespace(**vars(args))
-    if args.destination == "duckdb":
-        given.wait = max(args.wait, DUCKDB_TURNS_WAIT)
+    as it ends; into a DuckDB file they take turns, each waiting for the one before
+    (pipelines.workspace_load)."""
     shares = workspaces.shares(chosen, spaces, at_once)
     try:
         with interruptible():
-            parallel.load_all(given, shares, at_once, runs.workspaces, say=print)
+            parallel.load_all(args, shares, at_once, runs.workspaces, say=print)
     except RunInterrupted as exc:
         runs.interrupted = exc.exit_code
     for name, summary in runs.workspaces.items():
@@ -101,11 +99,12 @@ def load_workspace(
     *,
     build: bool,
     rate_share: float = 1.0,
+    turn_wait: float | None = None,
 ) -> RunSummary:
-    """One workspace's run: the destination checked, the files busy-waited, the source loaded
-    under the pipeline's lock with progress, and with `build` the dbt models built when
-    something changed; a failure is one line, and what a failed run created for nothing is
-    removed."""
+    """One workspace's run: the destination checked, the source loaded under the pipeline's
+    lock and in the DuckDB file's turn (waiting for the turn up to `turn_wait` seconds when
+    given, else --wait) with progress, and with `build` the dbt models built when something
+    changed; a failure is one line, and what a failed run created for nothing is removed."""
     dataset, name = args.dataset_name or space.dataset, args.pipeline_name or space.dataset
     secrets = (
         errors.configured_secrets(
@@ -128,8 +127,6 @@ def load_workspace(
             source = chosen.source(run_stats=stats, **options)
             pipeline = runner.make_pipeline(name, args.destination, dataset, args.pipelines_dir)
             destinations.check_destination(pipeline)
-            if database is not None:
-                destinations.wait_for_duckdb(str(database), args.wait, say=say)
             loaded = pipeline
 
             def check() -> None:  # the values no document names, read under the run's lock
@@ -138,7 +135,8 @@ def load_workspace(
 
             with RunProgress(stats, enabled=not args.quiet):
                 runner.run(pipeline, source, full_refresh=args.full_refresh, stats=stats,
-                           summary=summary, wait=args.wait, say=say, then=check,
+                           summary=summary, wait=args.wait, turn_wait=turn_wait, say=say,
+                           then=check,
                            again=lambda: chosen.source(run_stats=stats, **options))  # fmt: skip
             if build and funnel.enabled():  # the vendor's report views and the marts
                 built = _build(chosen, args, [dataset])

@@ -4,6 +4,7 @@ printed as terminal tables (and with --html, a page)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from typing import Any
 
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 
-from pipelines import destinations, errors, funnel, reporting, runner
+from pipelines import destinations, errors, funnel, reporting, runner, turns
 from pipelines.summary import OK
 from sources.common.errors import ConfigurationError
 from sources.common.vendors import VendorSpec
@@ -89,10 +90,13 @@ def show(args: argparse.Namespace, hint: str, render: Callable[[Any], str]) -> i
             print(f"error: no DuckDB file at {where}: run a load first ({hint}), or set"
                   " DESTINATION__DUCKDB__CREDENTIALS to the file", file=sys.stderr)  # fmt: skip
         return errors.CONFIG_ERROR
+    turn = (  # a reader: in the DuckDB file's turn, it waits for a writer only
+        turns.duckdb_turn(database, args.wait, say, read_only=True)
+        if database is not None
+        else contextlib.nullcontext()
+    )
     try:
-        if database is not None:  # a reader: it waits for a writer only
-            destinations.wait_for_duckdb(database, args.wait, read_only=True, say=say)
-        with tempfile.TemporaryDirectory(prefix="sequence-funnel-report-") as scratch:
+        with turn, tempfile.TemporaryDirectory(prefix="sequence-funnel-report-") as scratch:
             pipeline = runner.make_pipeline(
                 args.pipeline_name, destination, args.dataset_name, scratch
             )

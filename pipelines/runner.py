@@ -19,16 +19,10 @@ from dlt.common.runtime.collector import NULL_COLLECTOR
 from pipelines import lake
 from pipelines.destinations import file_format, location, resolve_destination
 from pipelines.summary import RunSummary
-from sources.common.errors import ConnectorError
+from pipelines.turns import exclusive, one_writer
 from sources.common.stats import RunStats
 
 log = logging.getLogger(__name__)
-
-
-class RunInProgressError(ConnectorError):
-    """Another run of the same pipeline holds its lock: this one did nothing."""
-
-    exit_code = 4  # busy: retry later (also a DuckDB file held elsewhere, pipelines.errors)
 
 
 # Arrow tables skip dlt's normaliser, which otherwise stamps every row with its load id: ask
@@ -80,86 +74,6 @@ def make_pipeline(
             pipelines_dir=pipelines_dir,
             progress=NULL_COLLECTOR,  # the CLI reports its own progress (pipelines.progress)
         )
-
-
-@contextmanager
-def exclusive(pipeline: dlt.Pipeline, wait: float = 0.0) -> Iterator[None]:
-    """One run at a time per pipeline: a second run started by an overlapping schedule
-    refuses (after waiting up to `wait` seconds) instead of interleaving with the first one's
-    state and load packages. The OS releases the lock when its holder dies, so a killed run
-    never leaves it stuck."""
-    path = Path(pipeline.pipelines_dir) / f"{pipeline.pipeline_name}.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    refusal = (
-        f"Another run of pipeline '{pipeline.pipeline_name}' is in progress (lock {path});"
-        " this run did nothing: let it finish, add --wait SECONDS, or schedule runs"
-        " further apart"
-    )
-    with _locked(str(path), wait, refusal):
-        yield
-
-
-@contextmanager
-def one_writer(
-    pipeline: dlt.Pipeline,
-    wait: float = 0.0,
-    say: Callable[[str], None] | None = None,
-    where: str | None = None,
-) -> Iterator[None]:
-    """One run at a time writes a DuckDB file, whatever its vendor: two vendors' loads (or a
-    load and the funnel's build) scheduled at once on one file take turns, the second waiting
-    up to `wait` seconds (saying so: a line when it starts waiting, one when its turn comes),
-    instead of one failing on DuckDB's lock half-way. Other destinations take concurrent
-    writers: nothing to wait for. `where`: the pipeline's location, when the caller has it."""
-    if pipeline.destination.destination_name != "duckdb":
-        yield
-        return
-    database = where or location(pipeline)
-    if database is None or database.startswith(":"):
-        yield
-        return
-    refusal = (
-        f"Another run writes the DuckDB file {database} (lock {database}.lock); this run"
-        " did nothing: let it finish, add --wait SECONDS, or schedule runs apart"
-    )
-    lines = (
-        f"another run writing the DuckDB file {database}",
-        f"the DuckDB file {database} is free",
-    )
-    with _locked(f"{database}.lock", wait, refusal, say, lines):
-        yield
-
-
-@contextmanager
-def _locked(
-    path: str,
-    wait: float,
-    refusal: str,
-    say: Callable[[str], None] | None = None,
-    lines: tuple[str, str] = ("", ""),
-) -> Iterator[None]:
-    """The lock at `path` for the block, waiting up to `wait` seconds for its holder (and with
-    `say`, a line when the wait starts and one when it ends: `lines`, what is waited for and
-    what is then free); RunInProgressError(`refusal`) when it does not come."""
-    lock = filelock.FileLock(path, timeout=0)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        if wait <= 0:
-            raise RunInProgressError(refusal) from None
-        started = time.monotonic()
-        if say is not None:
-            say(f"waiting up to {wait:.0f} s for {lines[0]}")
-        try:
-            lock.acquire(timeout=wait)
-        except filelock.Timeout:
-            raise RunInProgressError(refusal) from None
-        if say is not None:
-            say(f"{lines[1]} after {time.monotonic() - started:.0f} s")
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def discard_unneeded(created: list[Path], pipeline: dlt.Pipeline | None, loaded: bool) -> None:
@@ -240,11 +154,13 @@ def run(
     stats: RunStats,
     summary: RunSummary | None = None,
     wait: float = 0.0,
+    turn_wait: float | None = None,
     again: Callable[[], Any] | None = None,
     say: Callable[[str], None] | None = None,
     then: Callable[[], None] | None = None,
 ) -> RunSummary:
-    """Run `source` under the pipeline's lock (waiting for it up to `wait` seconds), after
+    """Run `source` under the pipeline's lock and in the DuckDB file's turn (pipelines.turns:
+    waiting for each up to `wait` seconds, for the file's turn `turn_wait` when given), after
     finishing any interrupted load; fills `summary` as it goes, so a failed run still reports
     its requests and duration. `stats` are the source instance's own (its `run_stats`).
 
@@ -260,7 +176,8 @@ def run(
     summary.location = location(pipeline)
     started = time.perf_counter()
     try:
-        with exclusive(pipeline, wait), one_writer(pipeline, wait, say, summary.location):
+        turn = wait if turn_wait is None else turn_wait
+        with exclusive(pipeline, wait), one_writer(pipeline, turn, say, summary.location, wait):
             summary.completed_pending_packages = complete_pending(pipeline)
             refresh: Literal["drop_sources"] | None = "drop_sources" if full_refresh else None
             stats.take_pending()

@@ -34,7 +34,14 @@ def _child(argv: list[str]) -> int:
         summary = RunSummary(pipeline=name)
         summary.failed(*explain(exc, []))
     else:
-        summary = loading.load_workspace(chosen, args, space, build=False, rate_share=share)
+        summary = loading.load_workspace(
+            chosen,
+            args,
+            space,
+            build=False,
+            rate_share=share,
+            turn_wait=max(args.wait, loading.TURNS_WAIT),
+        )
     summary.write_json(out)
     return summary.exit_code
 

@@ -297,7 +297,7 @@ def test_two_vendors_jobs_at_once_on_one_duckdb_file_take_turns_and_both_load(
     for job, (_, err) in zip(jobs, outputs, strict=True):
         assert job.returncode == 0, err[-3000:]
     said = "".join(err for _, err in outputs)
-    assert "waiting up to 1800 s for another run writing the DuckDB file" in said  # took turns
+    assert "waiting up to 1800 s for another run using the DuckDB file" in said  # took turns
     warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     unify_truth(warehouse, servers["unify"].state)
     sequenzy_truth(warehouse, servers["sequenzy"].state)

@@ -30,7 +30,7 @@ import filelock
 from dagster_dlt import DagsterDltResource, dlt_assets
 from dlt.common.pipeline import get_dlt_pipelines_dir
 
-from pipelines import destinations, errors, funnel, loading, runner, workspaces
+from pipelines import destinations, errors, funnel, loading, runner, turns, workspaces
 from pipelines.cli import build_parser
 from pipelines.destinations import file_format
 from sources.common.vendors import VendorSpec, specs
@@ -65,7 +65,7 @@ def vendor_assets(chosen: VendorSpec) -> dg.AssetsDefinition:
         # the CLI's guarantees: one run at a time per pipeline and per DuckDB file, an
         # interrupted load finished first; and its one-line errors
         try:
-            with runner.exclusive(pipeline, WAIT), runner.one_writer(pipeline, WAIT, say):
+            with turns.exclusive(pipeline, WAIT), turns.one_writer(pipeline, WAIT, say):
                 runner.complete_pending(pipeline)
                 with runner.load_config():
                     yield from dlt.run(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,11 +112,15 @@ def act(
     destination: Any = "duckdb",
     dataset_name: str | None = None,
     workspace: Workspace | None = None,
+    wait: float = 0.0,
+    say: Callable[[str], None] | None = None,
 ) -> ActResult:
     """Plan `action_name` for the targets `select` names in the workspace's dataset (the
     vendor's single one unless given); with `apply`, act on them through the workspace's own
-    key and settings. Raises ConfigurationError (one line) for a bad select or plan."""
-    from pipelines import runner
+    key and settings, in the DuckDB file's turn (pipelines.turns: it waits up to `wait`
+    seconds for it, and `say` hears the wait). Raises ConfigurationError (one line) for a bad
+    select or plan."""
+    from pipelines import runner, turns
     from sources.common.vendors import spec
 
     chosen = spec(vendor_name)
@@ -127,7 +132,7 @@ def act(
     dataset = dataset_name or workspace.dataset
     with tempfile.TemporaryDirectory(prefix="sequence-funnel-act-") as scratch:  # no state kept
         pipeline = runner.make_pipeline(f"{chosen.name}_actions", destination, dataset, scratch)
-        with pipeline.sql_client() as sql:
+        with turns.one_writer(pipeline, wait, say), pipeline.sql_client() as sql:
             plan = select_targets(sql, chosen.name, action, select, most, workspace.name)
             result = ActResult(plan)
             if apply:

@@ -189,7 +189,7 @@ def build(
     build at a time per pipelines dir: another vendor's load finishing at the same moment waits
     (up to `wait` seconds) for this one, then finds the models built."""
     from pipelines.destinations import location, wait_for_duckdb
-    from pipelines.runner import exclusive, one_writer
+    from pipelines.turns import exclusive, one_writer
 
     pipeline = funnel_pipeline(destination, pipelines_dir)
     name = pipeline.destination.destination_name

@@ -9,9 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from pipelines import runner
+from pipelines import runner, turns
 from sandbox.unify import DEFAULT_API_KEY, FaultConfig
 from sources import unify as unify_source_module
 from tests.support.cli import BUILDS_MODELS, ROOT, cli, run_cli
@@ -80,6 +81,36 @@ def test_a_reader_holding_the_duckdb_file_is_named_exit_4_and_wait_outlasts_it(u
     finally:
         reader.wait(timeout=60)
     assert_matches_truth(DuckDBWarehouse(database), server.state)
+
+
+@pytest.mark.parametrize("command", ["load", "report", "act"])
+def test_a_run_waiting_for_its_turn_on_the_duckdb_file_leaves_the_file_alone_meanwhile(
+    unify, tmp_path, command
+):
+    """While another run of ours holds the file's turn, a waiting run does not open the file:
+    opened between two of the writer's connections, it took DuckDB's lock and failed the writer
+    (a parallel load of 20 workspaces lost five that way)."""
+    server = unify(enrollments=300)
+    env = cli_env(server.base_url, tmp_path) | BUILDS_MODELS
+    assert run_cli(tmp_path, env).returncode == 0
+    database = str(tmp_path / "warehouse.duckdb")
+    args = {"act": ("pause-enrollment", "--select", "select id from unify.enrollments limit 1")}
+    with turns.duckdb_turn(database):  # a load of ours, writing
+        waiting = subprocess.Popen(
+            cli(tmp_path, *args.get(command, ()), "--wait", "120", command=command),
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert waiting.stderr is not None
+        first = waiting.stderr.readline()
+        assert first.startswith(
+            f"waiting up to 120 s for another run using the DuckDB file {database}"
+        )
+        for _ in range(40):  # the writer's connections come and go, as a dlt load's do
+            duckdb.connect(database).close()
+            time.sleep(0.05)
+    _, rest = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, rest
+    assert rest.splitlines()[0].startswith(f"the DuckDB file {database} is free after")
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
