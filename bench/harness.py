@@ -66,13 +66,16 @@ class Result:
 
 
 class Sandbox:
-    """`python -m sandbox <vendor>` on a free loopback port, clock frozen, without rate limits
-    unless `limited` (then the vendor's documented ones)."""
+    """`python -m sandbox <vendor>` on a free loopback port, clock frozen unless not `frozen`,
+    without rate limits unless `limited` (then the vendor's documented ones)."""
 
-    def __init__(self, vendor: str, world: list[str], limited: bool = False) -> None:
+    def __init__(
+        self, vendor: str, world: list[str], limited: bool = False, frozen: bool = True
+    ) -> None:
         limits = [] if limited else ["--no-rate-limit"]
-        command = [PY, "-m", "sandbox", vendor, "--port", "0", *world, *limits,
-                   "--frozen-clock", "--seed", "42"]  # fmt: skip
+        clock = ["--frozen-clock"] if frozen else []
+        command = [PY, "-m", "sandbox", vendor, "--port", "0", *world, *limits, *clock,
+                   "--seed", "42"]  # fmt: skip
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         for line in self.process.stdout:
