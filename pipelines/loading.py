@@ -49,10 +49,12 @@ def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
     if at_once > 1:
         _load_in_parallel(chosen, args, spaces, at_once, runs)
     else:
-        for space in spaces:
-            print(f"{chosen.title} workspace {space.name}:")
-            runs.workspaces[space.name] = load_workspace(chosen, args, space, build=False)
-    if funnel.enabled() and runs.loaded:
+        _load_one_by_one(chosen, args, spaces, runs)
+    for space in spaces:  # the run was stopped (or its workers ended) before them
+        if space.name not in runs.workspaces:
+            runs.workspaces[space.name] = RunSummary(pipeline=space.dataset, dataset=space.dataset)
+            runs.workspaces[space.name].failed("not loaded: the run ended before it", 1)
+    if funnel.enabled() and runs.loaded and not runs.interrupted:
         try:
             with interruptible():
                 built = _build(chosen, args, runs.loaded)
@@ -75,11 +77,27 @@ def default_parallel(args: argparse.Namespace) -> int:
     return 1 if args.destination == "duckdb" else os.cpu_count() or 1
 
 
+def _load_one_by_one(
+    chosen: VendorSpec,
+    args: argparse.Namespace,
+    spaces: list[workspaces.Workspace],
+    runs: WorkspacesSummary,
+) -> None:
+    """Each workspace in this process, one after the other, until one is stopped by a signal:
+    the run then stops."""
+    for space in spaces:
+        print(f"{chosen.title} workspace {space.name}:")
+        runs.workspaces[space.name] = done = load_workspace(chosen, args, space, build=False)
+        if done.exit_code >= 128:
+            runs.interrupted = done.exit_code
+            return
+
+
 def _load_in_parallel(chosen: VendorSpec, args: argparse.Namespace,
                       spaces: list[workspaces.Workspace], at_once: int,
                       runs: WorkspacesSummary) -> None:  # fmt: skip
-    """Each workspace in a child (pipelines.parallel), `at_once` at a time, each summary printed
-    as it ends; into a DuckDB file they take turns, each waiting for the one before
+    """The workspaces loaded by `at_once` worker processes (pipelines.parallel), each summary
+    printed as it ends; into a DuckDB file they take turns, each waiting for the one before
     (pipelines.workspace_load)."""
     shares = workspaces.shares(chosen, spaces, at_once)
     try:

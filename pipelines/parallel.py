@@ -1,12 +1,15 @@
-"""`load <vendor> --parallel N`: each workspace's load in a child process of its own, N at a
-time, the funnel models built once by the parent after them.
+"""`load <vendor> --parallel N`: the workspaces loaded by N worker processes, each taking the
+next workspace nobody has taken until none is left; the funnel models built once by the parent
+after them.
 
-A process per workspace, not a thread: dlt's configuration overrides for a load
-(runner.load_config) are process-wide, and a workspace that fails or is killed takes nothing
-else with it. Each child (`python -m pipelines.workspace_load`) dies with the parent
-(pipelines.children), reads the command's arguments from a file the parent wrote (no key is
-in them: each child reads its workspace's key from the configuration, as the parent did), and
-writes its run summary as JSON, which the parent reads back.
+Processes, not threads: dlt's configuration overrides for a load (runner.load_config) are
+process-wide, and a worker that fails or is killed takes no other worker with it. A worker per
+slot, not per workspace: each process pays the imports (about 1.5 s of CPU), which made
+`--parallel 4` of 20 small workspaces slower than one at a time on two cores (bench/WORKSPACES.md).
+Each worker (`python -m pipelines.workspace_load`) dies with the parent (pipelines.children),
+reads the command's arguments from a file the parent wrote (no key is in them: each worker reads
+its workspaces' keys from the configuration, as the parent did), takes a workspace by creating
+its claim file (O_EXCL: one taker), and writes its run summary as JSON, which the parent reads.
 """
 
 from __future__ import annotations
@@ -26,9 +29,21 @@ from pathlib import Path
 from pipelines.children import kill_group
 from pipelines.summary import RunSummary
 
-CHILD = "pipelines.workspace_load"  # the child's module
+WORKER = "pipelines.workspace_load"  # the worker's module
 POLL_SECONDS = 0.05
-STOP_SECONDS = 15.0  # a child told to stop (SIGTERM) has this long to write its summary
+STOP_SECONDS = 15.0  # a worker told to stop (SIGTERM) has this long to write its summary
+
+
+def claim(folder: Path, name: str, worker: int) -> bool:
+    """Whether `worker` took workspace `name` (its claim file created, naming the worker), or
+    another worker had."""
+    try:
+        handle = os.open(folder / f"{name}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    with os.fdopen(handle, "w") as written:
+        written.write(str(worker))
+    return True
 
 
 def load_all(
@@ -38,62 +53,85 @@ def load_all(
     done: dict[str, RunSummary],
     say: Callable[[str], None],
 ) -> None:
-    """Each workspace of `shares` loaded by a child, `parallel` at a time, its summary put in
-    `done` as it ends; `shares[name]`: the part of the vendor's rate limits the workspace's load
-    may use (several loads on one budget split it). On an exception (an interrupt) the children
-    still running are stopped, and each writes its summary as interrupted."""
+    """Each workspace of `shares` loaded by one of `parallel` workers, its summary put in `done`
+    as it ends (none for a workspace no worker took: they all ended before it). `shares[name]`:
+    the part of the vendor's rate limits the workspace's load may use (several loads on one
+    budget split it). On an exception (an interrupt) the workers are stopped, and each writes
+    its workspace's summary as interrupted."""
     names = list(shares)
     with tempfile.TemporaryDirectory(prefix="sequence-funnel-workspaces-") as scratch:
         folder = Path(scratch)
-        given = folder / "args.json"
-        given.write_text(json.dumps(vars(args)))
-        waiting, running = list(names), dict[str, subprocess.Popen]()
+        (folder / "args.json").write_text(json.dumps(vars(args)))
+        (folder / "shares.json").write_text(json.dumps(shares))
+        workers = {k: _start(folder, k) for k in range(min(parallel, len(names)))}
+        started: set[str] = set()
         try:
-            while waiting or running:
-                while waiting and len(running) < parallel:
-                    name = waiting.pop(0)
-                    running[name] = _start(folder, given, name, shares[name])
-                    say(f"{name}: loading")
-                for name, child in list(running.items()):
-                    if child.poll() is not None:
-                        kill_group(running.pop(name))
-                        done[name] = _summary(folder, name, child.returncode)
-                        say(f"{name}: {_outcome(done[name])}")
+            while workers:
+                _follow(folder, names, started, done, say)
+                for k, worker in list(workers.items()):
+                    if worker.poll() is not None:
+                        kill_group(workers.pop(k))
+                        _follow(folder, names, started, done, say)
+                        for name in _taken_by(folder, names, k, done):
+                            done[name] = _summary(folder, name, k, worker.returncode)
+                            say(f"{name}: {_outcome(done[name])}")
                 time.sleep(POLL_SECONDS)
         finally:
-            _stop(running)
-            for name in running:
-                done[name] = _summary(folder, name, running[name].returncode)
+            _stop(workers)
+            for k, worker in workers.items():
+                for name in _taken_by(folder, names, k, done):
+                    done[name] = _summary(folder, name, k, worker.returncode)
 
 
-def _start(folder: Path, given: Path, name: str, share: float) -> subprocess.Popen:
-    argv = [sys.executable, "-m", CHILD, str(os.getpid()), str(given), name, str(share),
-            str(folder / f"{name}.json")]  # fmt: skip
+def _start(folder: Path, worker: int) -> subprocess.Popen:
+    argv = [sys.executable, "-m", WORKER, str(os.getpid()), str(folder), str(worker)]
     env = os.environ | {"FUNNEL__BUILD": "false"}  # the parent builds once, after them all
-    with open(folder / f"{name}.log", "wb") as output:
+    with open(folder / f"worker-{worker}.log", "wb") as output:
         return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=output,
                                 stderr=subprocess.STDOUT, process_group=0)  # fmt: skip
 
 
-def _stop(running: dict[str, subprocess.Popen]) -> None:
-    """Tell each child to stop as an interrupted run does (it writes its summary), then kill
+def _follow(folder: Path, names: list[str], started: set[str], done: dict[str, RunSummary],
+            say: Callable[[str], None]) -> None:  # fmt: skip
+    """A line for each workspace a worker has taken, and for each one it has finished."""
+    for name in names:
+        if name not in started and (folder / f"{name}.claim").is_file():
+            started.add(name)
+            say(f"{name}: loading")
+        written = folder / f"{name}.json"
+        if name not in done and written.is_file():
+            done[name] = RunSummary(**json.loads(written.read_text()))
+            say(f"{name}: {_outcome(done[name])}")
+
+
+def _taken_by(folder: Path, names: list[str], worker: int,
+              done: dict[str, RunSummary]) -> list[str]:  # fmt: skip
+    """The workspaces `worker` took and left without a summary (it was killed, or it ended)."""
+    taken = [n for n in names if n not in done and (folder / f"{n}.claim").is_file()]
+    return [n for n in taken if (folder / f"{n}.claim").read_text() == str(worker)]
+
+
+def _stop(workers: dict[int, subprocess.Popen]) -> None:
+    """Tell each worker to stop as an interrupted run does (it writes its summary), then kill
     what is left of it."""
-    for child in running.values():
+    for worker in workers.values():
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signal.SIGTERM)
+            os.killpg(worker.pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_SECONDS
-    for child in running.values():
+    for worker in workers.values():
         with contextlib.suppress(subprocess.TimeoutExpired):
-            child.wait(timeout=max(0.0, deadline - time.monotonic()))
-        kill_group(child)
+            worker.wait(timeout=max(0.0, deadline - time.monotonic()))
+        kill_group(worker)
 
 
-def _summary(folder: Path, name: str, code: int | None) -> RunSummary:
-    """The child's own summary, or when it wrote none (killed), one that says how it ended."""
+def _summary(folder: Path, name: str, worker: int, code: int | None) -> RunSummary:
+    """The worker's summary of `name`, or when it wrote none (killed), one that says how the
+    worker ended."""
     written = folder / f"{name}.json"
     if written.is_file():
         return RunSummary(**json.loads(written.read_text()))
-    lines = (folder / f"{name}.log").read_text(errors="replace").strip().splitlines()
+    log = (folder / f"worker-{worker}.log").read_text(errors="replace")
+    lines = log.strip().splitlines()
     ended = int(code if code is not None else -signal.SIGKILL)
     how = f"signal {-ended}" if ended < 0 else f"exit {ended}"
     summary = RunSummary()

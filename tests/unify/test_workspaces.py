@@ -4,13 +4,17 @@ exact; one whose key is refused fails alone; the funnel is their union, tagged b
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sandbox.unify import UnifySandbox
+import pytest
+
+from sandbox.unify import FaultConfig, UnifySandbox
 from tests.funnel.test_kills import assert_none_left, ours
 from tests.support.cli import BUILDS_MODELS, ROOT, cli, files_containing, kill_when, run_cli
 from tests.support.served import served
@@ -20,6 +24,7 @@ from tests.unify.fixtures import UnifyServer
 from tests.unify.truth import assert_matches_truth
 
 NAMES = ("acme", "beta", "gamma")
+NOT_REACHED = "not loaded: the run ended before it"
 
 
 def workspaces_env(servers: dict[str, Any], tmp_path: Path, keys: dict[str, str]) -> dict[str, str]:
@@ -188,6 +193,48 @@ def test_a_parallel_load_killed_leaves_no_load_running_and_the_rerun_is_exact(
         children = lambda: [p for p in ours(tmp_path) if p.pid != load.pid]  # noqa: E731
         assert kill_when(load, lambda: len(children()) >= 3) == -9
         assert_none_left(tmp_path)
+        rerun = run_cli(tmp_path, env)
+        assert rerun.returncode == 0, rerun.stderr
+        warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+        for name in NAMES:
+            assert_matches_truth(warehouse, servers[name].state, f"unify_{name}")
+
+
+@pytest.mark.parametrize("parallel", ["1", "2"])
+def test_a_stopped_load_of_workspaces_takes_no_more_says_interrupted_and_the_rerun_is_exact(
+    tmp_path: Path, parallel: str
+) -> None:
+    """SIGTERM (a scheduler's stop) while the first workspaces load: the run stops there, as a
+    single load does. No workspace is begun after it, none is left running, the summary says
+    interrupted (exit 143) and names those never reached."""
+    keys = {name: f"unify-key-{name}" for name in NAMES}
+    with served_worlds(keys, {"acme": 400, "beta": 400, "gamma": 400}) as servers:
+        for server in servers.values():  # loads of several seconds: the signal lands in one
+            server.sandbox.faults.configure(FaultConfig(latency_ms=150))
+        served = lambda name: servers[name].sandbox.faults.stats["requests"]  # noqa: E731
+        env = workspaces_env(servers, tmp_path, keys)
+        summary = tmp_path / "summary.json"
+        load = subprocess.Popen(cli(tmp_path, "--parallel", parallel, "--json-summary",
+                                    str(summary)), cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not any(served(name) for name in NAMES):
+            assert time.monotonic() < deadline and load.poll() is None
+            time.sleep(0.02)
+        load.send_signal(signal.SIGTERM)
+        assert load.wait(timeout=120) == 143
+        assert_none_left(tmp_path)
+        assert len([name for name in NAMES if served(name)]) <= int(parallel)
+        said = json.loads(summary.read_text())
+        assert said["status"] == "interrupted" and said["exit_code"] == 143
+        assert said["models"] is None  # no build after a stop
+        errors = {name: said["workspaces"][name]["error"] for name in NAMES}
+        never = [name for name, error in errors.items() if error == NOT_REACHED]
+        assert len(never) >= len(NAMES) - int(parallel)  # none begun after the signal
+        for name in set(NAMES) - set(never):  # each one begun says it was stopped
+            assert errors[name].startswith(f"workspace {name}: interrupted by SIGTERM")
+        for server in servers.values():
+            server.sandbox.faults.configure(FaultConfig())
         rerun = run_cli(tmp_path, env)
         assert rerun.returncode == 0, rerun.stderr
         warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
