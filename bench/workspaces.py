@@ -118,7 +118,7 @@ def render(results: dict[str, list[tuple[str, float, str]]]) -> str:
         "clock running), list backfill, no enrollment steps, no models' build. Ratio: the sum of",
         "the single loads over the run's wall time (higher is faster). A single load's command",
         "pays the imports (about 1.5 s) once per workspace, a run of all of them once, and",
-        "`--parallel` once per child. The second round adds",
+        "`--parallel N` once per worker. The second round adds",
         f"{LATENCY_MS} ms to every response, as an API across the internet answers.", "",
     ]  # fmt: skip
     for destination, rows in results.items():
