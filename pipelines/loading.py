@@ -20,7 +20,7 @@ from sources.common.errors import ConfigurationError
 from sources.common.stats import RunStats
 from sources.common.vendors import VendorSpec
 
-# a parallel load's children take turns on a DuckDB file: each waits for the ones before it
+# a parallel load's workers take turns on a DuckDB file: each waits for the ones before it
 TURNS_WAIT = 6 * 3600.0
 
 
@@ -88,7 +88,7 @@ def _load_one_by_one(
     for space in spaces:
         print(f"{chosen.title} workspace {space.name}:")
         runs.workspaces[space.name] = done = load_workspace(chosen, args, space, build=False)
-        if done.exit_code >= 128:
+        if done.status == "interrupted":
             runs.interrupted = done.exit_code
             return
 

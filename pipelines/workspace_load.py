@@ -47,7 +47,7 @@ def _worker(argv: list[str]) -> int:
             )
         summary.write_json(str(folder / f"{name}.json"))  # whole or absent, as the parent reads
         code = summary.exit_code or code
-        if summary.exit_code >= 128:  # stopped by a signal: take no other workspace
+        if summary.status == "interrupted":  # stopped by a signal: take no other workspace
             break
     return code
 
