@@ -10,10 +10,11 @@ import dlt
 
 from sources.common.configuration import INSTANT, ApiSettings, at_least
 from sources.common.http import ApiClient
+from sources.common.ratelimit import RateLimits
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
-from sources.instantly.helpers import make_client
+from sources.instantly.helpers import make_client, rate_limits
 from sources.instantly.settings import (
     DEFAULT_BASE_URL,
     EMAILS_LIMIT,
@@ -67,11 +68,16 @@ class InstantlySettings(ApiSettings):
 class InstantlyRun:
     settings: InstantlySettings
     stats: RunStats
+    limits: RateLimits = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limits = rate_limits(self.settings.emails_limit, self.settings.rate_share)
 
     def client(self) -> ApiClient:
+        """A client on the run's one set of limiters, which every resource shares."""
         s = self.settings
-        return make_client(s.api_key, s.base_url, s.policy, self.stats, s.emails_limit,
-                           s.rate_share, s.as_workspace)  # fmt: skip
+        return make_client(s.api_key, s.base_url, s.policy, self.stats, self.limits,
+                           s.as_workspace)  # fmt: skip
 
     @staticmethod
     def known_types() -> KnownTypes:

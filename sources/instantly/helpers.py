@@ -19,6 +19,7 @@ from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.instantly.settings import (
     BASE_SETTING,
+    EMAILS_LIMIT,
     EMAILS_PATH,
     KEY_SETTING,
     PAGE_LIMIT,
@@ -31,25 +32,32 @@ def check_settings(api_key: str, base_url: str) -> None:
     check_key_and_url("Instantly", "instantly", api_key, base_url, KEY_SETTING)
 
 
+def rate_limits(
+    emails_limit: tuple[int, int] = EMAILS_LIMIT, rate_share: float = 1.0
+) -> RateLimits:
+    """The workspace's limits and the emails endpoint's own, `rate_share` of each: one set for
+    every client of a run, since its resources are read in turn within the same second."""
+    return RateLimits(
+        *(RequestLimiter(*limit) for limit in WORKSPACE_LIMITS),
+        per_path={EMAILS_PATH: [RequestLimiter(*emails_limit)]},
+    ).part(rate_share)
+
+
 def make_client(
     api_key: str,
     base_url: str,
     policy: RetryPolicy | None = None,
     stats: RunStats | None = None,
-    emails_limit: tuple[int, int] = (20, 60),
-    rate_share: float = 1.0,
+    limits: RateLimits | None = None,
     as_workspace: str | None = None,
 ) -> ApiClient:
-    """A client within the workspace's limits, and the emails endpoint's own (`rate_share` of
-    each); with `as_workspace`, an admin key's client acting on that member of its group."""
+    """A client within `limits` (by default the documented ones, its own); with
+    `as_workspace`, an admin key's client acting on that member of its group."""
     check_settings(api_key, base_url)
     headers = {"authorization": f"Bearer {api_key.strip()}"}
     if as_workspace:
         headers["x-as-workspace"] = as_workspace.strip()
-    limits = RateLimits(
-        *(RequestLimiter(*limit) for limit in WORKSPACE_LIMITS),
-        per_path={EMAILS_PATH: [RequestLimiter(*emails_limit)]},
-    ).part(rate_share)
+    limits = limits or rate_limits()
     return ApiClient(
         base_url, vendor="Instantly", auth_headers=headers,
         key_setting=KEY_SETTING, base_setting=BASE_SETTING, policy=policy, limits=limits,

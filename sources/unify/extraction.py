@@ -17,11 +17,12 @@ import dlt
 from sources.common.configuration import INSTANT, ApiSettings, at_least, between, one_of
 from sources.common.http import ApiClient
 from sources.common.instants import format_instant, parse_instant, server_time
+from sources.common.ratelimit import RateLimits
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
 from sources.unify import sequence_rows
-from sources.unify.helpers import make_client, pages
+from sources.unify.helpers import make_client, pages, rate_limits
 from sources.unify.query_jobs import JobSettings
 from sources.unify.settings import (
     CLOCK_SKEW_SECONDS,
@@ -96,10 +97,15 @@ class UnifyRun:
     stats: RunStats
     _listing: Listing | None = None
     _listing_decided: bool = False
+    limits: RateLimits = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limits = rate_limits(self.settings.rate_share)
 
     def client(self, concurrency: int = 1) -> ApiClient:
+        """A client on the run's one limiter, which every resource shares."""
         s = self.settings
-        return make_client(s.api_key, s.base_url, s.policy, concurrency, self.stats, s.rate_share)
+        return make_client(s.api_key, s.base_url, s.policy, concurrency, self.stats, self.limits)
 
     @staticmethod
     def selected(resource: str) -> bool:

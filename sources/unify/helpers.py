@@ -54,14 +54,20 @@ def check_settings(api_key: str, base_url: str) -> None:
     check_key_and_url("Unify", "unify", api_key, base_url, KEY_SETTING)
 
 
+def rate_limits(rate_share: float = 1.0) -> RateLimits:
+    """The key's documented limit, `rate_share` of it: one for every client of a run."""
+    return RateLimits(RequestLimiter(*RATE_LIMIT)).part(rate_share)
+
+
 def make_client(
     api_key: str,
     base_url: str,
     policy: RetryPolicy | None = None,
     concurrency: int = 1,
     stats: RunStats | None = None,
-    rate_share: float = 1.0,
+    limits: RateLimits | None = None,
 ) -> ApiClient:
+    """A client within `limits`: by default the documented one, its own."""
     check_settings(api_key, base_url)
     return ApiClient(
         base_url,
@@ -71,7 +77,7 @@ def make_client(
         base_setting=BASE_SETTING,
         errors=UnifyErrors(),
         policy=policy,
-        limits=RateLimits(RequestLimiter(*RATE_LIMIT)).part(rate_share),
+        limits=limits or rate_limits(),
         stats=stats,
         max_connections=concurrency + 2,
     )

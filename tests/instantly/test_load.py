@@ -62,6 +62,19 @@ def test_the_client_keeps_within_the_emails_limit_and_a_429_without_retry_after_
     assert emails == [(other.state.counts()["emails"],)]
 
 
+def test_the_resources_of_one_load_share_the_workspace_limit(instantly, tmp_path):
+    """dlt takes items from the resources in turn, so leads, emails, analytics and the catalog
+    are all being read in the same second: the workspace's 100 a second is for all of them.
+    Scaled down (10 a second on the server; the client's share 8, a margin for jitter), a full
+    load is never refused."""
+    server = instantly(leads=600, rate_limits=(WindowLimit(10, 1.0),))
+    summary = instantly_loader(tmp_path, server.base_url).run(
+        rate_share=0.08, emails_requests_per_window=1_000
+    )
+    assert summary.requests > 40 and summary.retries == 0
+    assert server.sandbox.faults.stats["limited"] == 0
+
+
 def test_the_loaded_analytics_agree_with_the_loaded_rows(instantly, loader):
     server = instantly(leads=700)
     load = loader(server.base_url)
