@@ -239,6 +239,7 @@ SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (sco
     ("get", "/metrics/sequences/{sequenceId}"): ("sequences:read", metrics.sequence_metrics),
     ("get", "/metrics/sequences/{sequenceId}/events"): ("sequences:read",
                                                         metrics.list_sequence_events),
+    ("get", "/metrics/emails"): ("sequences:read", metrics.list_email_metrics),
     ("get", "/conversations"): ("conversations:read", conversations.list_conversations),
     ("post", "/sequences/{sequenceId}/enrollments/cancel"): ("sequences:write",
                                                               _write(writes.cancel)),

@@ -37,6 +37,8 @@ def _window(request: Request, now: int, default: int | None) -> tuple[int, int] 
             raise ApiError(400, "The range from start to end must be positive and at most 90 days")
         return low, high
     if "period" in query:
+        if query["period"] not in PERIODS:
+            raise ApiError(400, f"period must be one of {', '.join(PERIODS)}")
         return now - PERIODS[query["period"]] * 1_000_000, now
     return None if default is None else (now - default * 1_000_000, now)
 
@@ -119,4 +121,63 @@ def sequence_metrics(world: SequenzyWorld, now: int, request: Request) -> Any:
     }
     if "period" in request.query_params:  # "echoed back when period is provided"
         answer["period"] = request.query_params["period"]
+    return answer
+
+
+SORTS = ("sent", "delivered", "opened", "clicked", "openRate", "clickRate", "unsubscribed",
+         "conversions", "revenue", "step", "name")  # fmt: skip
+_SORT_KEYS = {"revenue": "revenueCents", "conversions": "conversions"}
+
+
+def list_email_metrics(world: SequenzyWorld, now: int, request: Request) -> Any:
+    """One row per email: each sequence's email steps (this world sends no campaigns), each with
+    the funnel of its sends in the window (all time unless asked), as the steps of
+    `sequence_metrics` count them (the SDK's ListEmailMetricsResponse). Sorted by `sort`
+    (`sent` unless asked), `order` (`desc` unless asked), then by sequence and step."""
+    query = request.query_params
+    if query.get("campaignId") and (query.get("sequenceId") or "step" in query):
+        raise ApiError(400, "campaignId cannot be combined with sequenceId or step")
+    wanted = {s.strip().lower() for s in (query.get("sequenceId") or "").split(",") if s.strip()}
+    step = int_param(request, "step", 0) or None
+    window = _window(request, now, None)
+    found = []
+    if query.get("emailType") != "campaign" and not query.get("campaignId"):
+        for position, sequence in enumerate(world.sequences):
+            if wanted and sequence.body["id"] not in wanted:
+                continue
+            sent = events.sequence_events(world, position, now)
+            if window is not None:
+                sent = events.where(sent, (sent.sent >= window[0]) & (sent.sent <= window[1]))
+            for j, email in enumerate(sequence.emails):
+                if step is not None and email["stepNumber"] != step:
+                    continue
+                stats = events.stats(events.where(sent, sent.email == j))
+                found.append({
+                    "emailId": email["emailId"], "emailType": "sequence", "name": email["name"],
+                    "sequenceId": sequence.body["id"], "sequenceName": sequence.body["name"],
+                    "automationNodeId": email["nodeId"], "campaignId": None,
+                    "step": email["stepNumber"], "stats": stats,
+                    "conversions": stats["conversions"], "revenueCents": stats["revenueCents"],
+                })  # fmt: skip
+    sort, descending = query.get("sort") or "sent", (query.get("order") or "desc") == "desc"
+    key = _SORT_KEYS.get(sort, sort)
+    found.sort(key=lambda r: (r["sequenceId"], r["step"]))
+    found.sort(key=lambda r: r[key] if key in r else r["stats"].get(key, 0), reverse=descending)
+    page, limit = int_param(request, "page", 1), int_param(request, "limit", 50)
+    total = len(found)
+    totals: dict[str, Any] = {"emails": total}
+    for name in ("sent", "delivered", "bounced", "opened", "clicked", "unsubscribed", "replies",
+                 "conversions", "revenueCents"):  # fmt: skip
+        totals[name] = sum(r["stats"][name] for r in found)
+    answer = {
+        "success": True, "emailType": query.get("emailType") or "all",
+        "sequenceIds": sorted(wanted), "sort": sort, "order": "desc" if descending else "asc",
+        "emails": found[(page - 1) * limit : page * limit], "totals": totals,
+        "pagination": {"page": page, "limit": limit, "total": total,
+                       "totalPages": -(-total // limit)},
+    }  # fmt: skip
+    if step is not None:
+        answer["step"] = step
+    if "period" in query:
+        answer["period"] = query["period"]
     return answer

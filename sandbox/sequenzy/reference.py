@@ -43,6 +43,7 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "listSubscribers": ("subscribers", "RawSubscribersClient", "list"),
     "getSequenceStats": ("analytics", "RawAnalyticsClient", "get_sequence_metrics"),
     "listSequenceEvents": ("analytics", "RawAnalyticsClient", "list_sequence_events"),
+    "listEmailMetrics": ("analytics", "RawAnalyticsClient", "list_email_metrics"),
     "listConversations": ("conversations", "RawConversationsClient", "list"),
     "listCompanies": ("companies", "RawCompaniesClient", "list"),
     "cancelSequenceEnrollments": ("sequences", "RawSequencesClient", "cancel_enrollments"),
@@ -66,6 +67,8 @@ EXTRAS: dict[tuple[str, str], dict[str, Any]] = {
     ("listSequences", "offset"): {"minimum": 0},
     ("listSubscribers", "limit"): {"minimum": 1, "maximum": 1000},
     ("listSubscribers", "page"): {"minimum": 1},
+    ("listEmailMetrics", "limit"): {"minimum": 1, "maximum": 100},
+    ("listEmailMetrics", "page"): {"minimum": 1},
     ("listConversations", "limit"): {"minimum": 1},
     ("listConversations", "page"): {"minimum": 1},
 }
@@ -78,6 +81,10 @@ ERROR = {
 # (400), a key without the operation's permission or the company's access (403), and the key's
 # rate limits (429, "100 requests per minute per API key and 20 requests per second burst").
 EVERY_OPERATION = (400, 401, 403, 429)
+# And every write this one: a change the sequence's state does not allow (disable an archived
+# sequence, enroll into one that takes no new enrollments). The docs' introduction lists 409
+# among the API's status codes (vendor-apis.md §3.2); the SDK types no error, and retries a 409.
+EVERY_WRITE = (409,)
 
 
 def camel(name: str) -> str:
@@ -186,7 +193,8 @@ def operation(operation_id: str, schemas: dict[Any, str]) -> tuple[str, str, dic
     codes = sorted({int(n.comparators[0].value) for n in ast.walk(ast.parse(textwrap.dedent(
         inspect.getsource(method)))) if isinstance(n, ast.Compare) and n.comparators
         and isinstance(n.comparators[0], ast.Constant) and isinstance(n.comparators[0].value, int)
-        and 400 <= n.comparators[0].value < 600} | set(EVERY_OPERATION))  # fmt: skip
+        and 400 <= n.comparators[0].value < 600} | set(EVERY_OPERATION)
+        | set(EVERY_WRITE if verb.lower() == "post" else ()))  # fmt: skip
     responses: dict[str, Any] = {
         "200": {"description": docstring.split("Returns\n-------")[-1].split("\n", 2)[-1].strip()
                 or "OK",

@@ -81,6 +81,14 @@ def test_the_reads_parse_whole_and_carry_what_the_source_reads(sdk):
     assert not _extras(metrics) and metrics.stats and metrics.steps
     assert metrics.enrollment_counts is not None
     assert all(n.current_node_id for n in metrics.enrollment_counts.by_current_node)
+    emails = client.analytics.list_email_metrics(email_type="sequence", sort="step", order="asc",
+                                                 limit=100, page=1)  # fmt: skip
+    assert not _extras(emails) and emails.emails and emails.pagination
+    assert all(e.sequence_id and e.automation_node_id and e.stats for e in emails.emails)
+    mine = {e.automation_node_id: (e.stats["sent"], e.stats["opened"]) for e in emails.emails
+            if e.sequence_id == live and e.stats}  # fmt: skip
+    steps = {s.node_id: (s.stats.sent, s.stats.opened) for s in metrics.steps if s.stats}
+    assert mine == steps and any(sent for sent, _ in mine.values())  # "match the steps array"
 
 
 def reference_event_types() -> tuple[str, ...]:
@@ -115,6 +123,7 @@ def test_the_writes_the_actions_make_parse_whole(sdk):
 def test_every_operation_the_document_lists_is_driven_here():
     """The document lists exactly what these tests call through the SDK."""
     called = {"list", "get", "list_enrollments", "list_sequence_events", "get_sequence_metrics",
+              "list_email_metrics",
               "cancel_enrollments", "pause_subscribers", "resume_subscribers", "pause_enrollments",
               "resume_enrollments", "disable", "enable", "enroll_subscribers_in"}  # fmt: skip
     assert {method for _, _, method in reference.OPERATIONS.values()} == called
