@@ -13,6 +13,8 @@ sequence, state keeps the settled prefix (every token before the first unfinishe
 loaded, and the token just before it as the anchor), and a run reads from there on. A token
 whose `lastUpdatedAt` is what the destination holds is not loaded again. A long read commits
 every `chunk_seconds` and goes on in another load (`RunStats.pending`), from where it stopped.
+A sequence whose activity stands since its last complete read is skipped for a while
+(sources.sequenzy.activity).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def enrollments(run: SequenzyRun) -> Iterator[Any]:
         read = False
         for summary in run.listing().sequences:
             entry = kept.setdefault(summary["id"], {"settled": 0, "anchor": None})
+            if "resume" not in entry and run.quiet(entry, summary["id"]):
+                continue
             if read and run.out_of_time():
                 run.stats.pending("enrollments")
                 return
@@ -104,6 +108,7 @@ def _sequence(
                 entry["settled"], entry["anchor"] = progress.offset, progress.anchor
             else:
                 entry["settled"], entry["anchor"] = progress.first_live, progress.live_anchor
+            run.read_whole(entry, sequence_id)
     except NotFoundError:
         pass  # the sequence was deleted since it was listed: its tokens stay as loaded
     if batch:

@@ -9,7 +9,8 @@ after later events) up to the API's clock at the run's start (its Date header), 
 `eventTime`, as the SDK's EmailEvent names them). A first load starts at
 the sequence's creation, or `initial_since`. Events re-read within the lookback exactly as the
 last run loaded them are not loaded again (sources.common.recent). A long read commits every
-`chunk_seconds` and goes on from the window and page where it stopped.
+`chunk_seconds` and goes on from the window and page where it stopped. A sequence whose
+activity stands since its last complete read is skipped for a while (sources.sequenzy.activity).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def events(run: SequenzyRun) -> Iterator[Any]:
                 run.stats.pending("events")
                 return
             entry = kept.setdefault(summary["id"], {})
+            if "window" not in entry and run.quiet(entry, summary["id"]):
+                continue
             read = (yield from _sequence(run, client, summary, entry, listing.now, known)) or read
 
 
@@ -97,6 +100,8 @@ def _sequence(run: SequenzyRun, client: ApiClient, summary: dict[str, Any],
                 first_page = 1
                 continue
             break
+        else:
+            run.read_whole(entry, sequence_id)
     except NotFoundError:
         pass  # deleted since it was listed: its events stay as loaded
     entry["recent"] = recent.state(mark.value)

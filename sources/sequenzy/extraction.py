@@ -15,9 +15,10 @@ from sources.common.http import ApiClient
 from sources.common.instants import server_time
 from sources.common.ratelimit import RateLimits
 from sources.common.retries import RetryPolicy
+from sources.common.state import due, mark_done
 from sources.common.stats import RunStats
 from sources.common.tables import KnownTypes, schema_types
-from sources.sequenzy import helpers
+from sources.sequenzy import activity, helpers
 from sources.sequenzy.settings import (
     CLIENT_LIMITS,
     DEFAULT_BASE_URL,
@@ -33,7 +34,8 @@ class SequenzySettings(ApiSettings):
     (sources.common.configuration). `company_id`: the company an account-scoped key reads
     (`x-company-id`). `initial_since`: a first load reads events since then (default: each
     sequence's creation). The refresh settings say how often the subscribers, the
-    conversations and the metrics are read again (0: every run). `requests_per_minute`,
+    conversations and the metrics are read again, and a sequence whose counts and listing have
+    not moved (0: every run). `requests_per_minute`,
     `requests_per_second`: the client's pace (the key's documented limits, 100 and 20, are the
     defaults; lower them when other clients share the key). `companies`: an account key's loads
     cover every company it reaches (`all`) or those listed (ids, comma-separated), each a
@@ -53,6 +55,8 @@ class SequenzySettings(ApiSettings):
     subscribers_refresh_minutes: float = 60.0  # a full read: no updated-since filter
     conversations_refresh_minutes: float = 60.0  # a full read: no updated-since filter
     metrics_refresh_minutes: float = 60.0
+    # a sequence whose activity stands is read again this often (sources.sequenzy.activity)
+    quiet_refresh_minutes: float = 15.0
     # a long enrollments or events read commits this often
     chunk_seconds: float = field(default=300.0, metadata=at_least(0))
     requests_per_minute: int = field(default=CLIENT_LIMITS[0][0], metadata=at_least(1))
@@ -78,6 +82,8 @@ class SequenzyRun:
     started: float = field(default_factory=time.monotonic)
     _limits: RateLimits | None = None
     _listing: Listing | None = None
+    _activity: dict[str, str] | None = None
+    _activity_read: bool = False
 
     def client(self) -> ApiClient:
         """A client on the instance's one set of limiters: the key's 100 requests a minute
@@ -95,6 +101,28 @@ class SequenzyRun:
             self.stats.add("rows", len(found))
             self._listing = Listing(found, server_time(response.headers, timedelta(0)))
         return self._listing
+
+    def activity(self) -> dict[str, str] | None:
+        """Each listed sequence's activity, read once per instance, before any of its
+        enrollments or events (sources.sequenzy.activity); None when it cannot be told."""
+        if not self._activity_read:
+            listed = self.listing().sequences
+            with self.client() as client:
+                emails = helpers.email_metrics(client)
+            self._activity, self._activity_read = activity.digests(listed, emails), True
+        return self._activity
+
+    def quiet(self, entry: dict[str, Any], sequence_id: str) -> bool:
+        """Whether a resource may skip the sequence this run: its last complete read saw the
+        same activity, less than `quiet_refresh_minutes` ago."""
+        seen = self.activity()
+        return (seen is not None and entry.get(activity.ACTIVITY) == seen.get(sequence_id)
+                and not due(entry, activity.READ_AT, self.settings.refresh("quiet")))  # fmt: skip
+
+    def read_whole(self, entry: dict[str, Any], sequence_id: str) -> None:
+        """Record a complete read of the sequence, and the activity it started from."""
+        entry[activity.ACTIVITY] = (self.activity() or {}).get(sequence_id)
+        mark_done(entry, activity.READ_AT)
 
     def out_of_time(self) -> bool:
         """Whether this instance has read for its chunk: it commits and the runner loads again."""

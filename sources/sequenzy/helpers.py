@@ -20,11 +20,13 @@ from sources.common.paging import anchored_offset_pages
 from sources.common.ratelimit import RateLimits, RequestLimiter
 from sources.common.retries import RetryPolicy
 from sources.common.stats import RunStats
+from sources.sequenzy import activity
 from sources.sequenzy.rows import keyed
 from sources.sequenzy.settings import (
     BASE_SETTING,
     CLIENT_LIMITS,
     CONVERSATIONS_LIMIT,
+    EMAIL_METRICS_LIMIT,
     ENROLLMENT_STATUSES,
     ENROLLMENTS_LIMIT,
     EVENT_TYPES,
@@ -189,6 +191,24 @@ def event_pages(
         pagination = response.body.get("pagination") or {}
         if not events or page >= int(pagination.get("totalPages") or 0):
             return
+        page += 1
+
+
+def email_metrics(client: ApiClient) -> list[dict[str, Any]] | None:
+    """Every sequence email step with its all-time counts (`GET /metrics/emails`), in pages
+    sorted by step, a field no send moves; None when the pages do not hold each step once
+    (sources.sequenzy.activity.whole)."""
+    found: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        params = {"emailType": "sequence", "sort": "step", "order": "asc",
+                  "limit": EMAIL_METRICS_LIMIT, "page": page}  # fmt: skip
+        response = client.get("/metrics/emails", params=params, collection=True)
+        rows = listed(client, "/metrics/emails", response, "emails")
+        found += rows
+        pagination = response.body.get("pagination") or {}
+        if not rows or page >= int(pagination.get("totalPages") or 0):
+            return found if activity.whole(found, pagination.get("total")) else None
         page += 1
 
 

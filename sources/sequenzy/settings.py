@@ -26,6 +26,7 @@ SEQUENCES_LIMIT = 100  # "capped at 100"
 ENROLLMENTS_LIMIT = 500  # "values above 500 are capped"
 SUBSCRIBERS_LIMIT = 1_000  # with `cursor` ("limit up to 1000")
 EVENTS_LIMIT = 500  # "limit (default 100, max 500)"
+EMAIL_METRICS_LIMIT = 100  # "Emails per page" (the SDK names no bound)
 CONVERSATIONS_LIMIT = 100  # "Results per page" (the SDK names no bound)
 MAX_WINDOW_DAYS = 90  # "start+end (ISO, max 90 days)"
 # The listing answers `active,waiting,paused` unless asked; every status, always.

@@ -30,17 +30,6 @@ def test_a_full_load_equals_the_world_table_by_table(sequenzy, loader):
     assert_matches_truth(load.warehouse, server.state)
 
 
-def test_a_nothing_new_run_is_the_listing_and_two_requests_a_sequence(sequenzy, loader):
-    """Within the refresh intervals (subscribers and metrics: an hour), a run where nothing
-    changed reads the sequences listing, and per sequence the unsettled enrollments (one page)
-    and the events since the mark (one page): 1 + 2 * 4 requests, and loads nothing."""
-    server = sequenzy(enrollments=600)
-    load = loader(server.base_url)
-    load.run(**DEFAULT_REFRESH)
-    again = load.run(**DEFAULT_REFRESH)
-    assert again.requests == 1 + 2 * 4 and again.rows == {}
-
-
 def test_pages_that_shift_while_the_source_reads_them_lose_and_repeat_nothing(
     sequenzy, loader, monkeypatch
 ):
