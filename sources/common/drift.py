@@ -100,3 +100,15 @@ def columns(name: str, values: list[Any], known: str | None) -> list[tuple[pa.Fi
         variant = [v if k == misfit else None for v, k in zip(values, kinds, strict=True)]
         out.append(_field(f"{name}__v_{misfit}", _array(variant, misfit), misfit))
     return out
+
+
+def built_type(schema: pa.Schema, column: str) -> str | None:
+    """The data type `columns` gave field `column` in a table of `schema`: None when the table
+    has no such field, or only nulls in it (no type yet)."""
+    index = schema.get_field_index(column)
+    if index < 0:
+        return None
+    field = schema.field(index)
+    if field.metadata == JSON_FIELD:
+        return "json"
+    return next((name for name, arrow_type in ARROW.items() if field.type == arrow_type), None)

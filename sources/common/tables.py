@@ -84,6 +84,53 @@ class Tables:
         return arrow.typed(self.contracts[table], columns)
 
 
+class Batched:
+    """Arrow tables of one table gathered into batches of at least `rows` rows before dlt sees
+    them: dlt computes and validates a table's schema for every item it is given, about 6 ms
+    each (measured: 4 s of a 20,000-lead Instantly backfill, 17 % of its run, when each page of
+    100 emails was an item). Tables whose schemas differ (a new field became JSON text) are
+    never joined: the batch held is given first. What is held is given by `flush`, which the
+    resource calls before it ends, so the rows are in the same load as the state it commits."""
+
+    def __init__(self, tables: Tables, table: str, rows: int) -> None:
+        self._tables, self._table, self._rows = tables, table, rows
+        self._held: list[pa.Table] = []
+        self._count = 0
+
+    def add(self, arrow_table: pa.Table) -> Iterator[Any]:
+        if self._held and not self._held[0].schema.equals(arrow_table.schema, check_metadata=True):
+            yield from self.flush()
+        self._held.append(arrow_table)
+        self._count += arrow_table.num_rows
+        if self._count >= self._rows:
+            yield from self.flush()
+
+    def known_types(self, known: KnownTypes) -> KnownTypes:
+        """`known`, and for this table the types of the rows held: the type an earlier page of
+        this run gave a new field, which dlt would know had it been given that page already (a
+        value that does not fit it then goes to a variant column, sources.common.drift)."""
+
+        def of_table(table: str) -> drift.KnownType:
+            outer = known(table)
+            if table != self._table:
+                return outer
+
+            def type_of(column: str) -> str | None:
+                held = self._held[0].schema if self._held else None
+                return outer(column) or (drift.built_type(held, column) if held else None)
+
+            return type_of
+
+        return of_table
+
+    def flush(self) -> Iterator[Any]:
+        if not self._held:
+            return
+        joined = self._held[0] if len(self._held) == 1 else pa.concat_tables(self._held)
+        self._held, self._count = [], 0
+        yield self._tables.tagged(self._table, joined)
+
+
 def snake_cased(objects: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """API objects with their fields under dlt's snake_case names (`effectiveStatus` →
     `effective_status`), the names a camelCase API's table contracts use."""

@@ -24,10 +24,11 @@ from sources.common import arrow
 from sources.common.instants import format_instant
 from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
+from sources.common.tables import Batched
 from sources.instantly import rows
 from sources.instantly.extraction import InstantlyRun
 from sources.instantly.helpers import pages
-from sources.instantly.settings import EMAILS_PATH, INSTANTLY_TABLES
+from sources.instantly.settings import BATCH_ROWS, EMAILS_PATH, INSTANTLY_TABLES
 
 MARK = "emails_created_at"
 RESUME = "emails_resume"  # a chunked read under way: {"from": instant, "after": email id}
@@ -51,16 +52,18 @@ def emails(run: InstantlyRun) -> Iterator[Any]:
         state.get("recent_emails"), settings.lookback, cursor="timestamp_created"
     )
     newest, started = mark.value, time.monotonic()
-    known = run.known_types()
+    batched = Batched(INSTANTLY_TABLES, "emails", BATCH_ROWS)
+    known = batched.known_types(run.known_types())
     state.pop(RESUME, None)
     with run.client() as client:
         for page, after in pages(client, EMAILS_PATH, params):
             run.stats.add("rows", len(page))
-            newest = yield from _emit(page, newest, recent, settings.bodies, known)
+            newest = yield from _emit(page, newest, recent, settings.bodies, known, batched)
             if after is not None and time.monotonic() - started >= settings.email_chunk_seconds:
                 state[RESUME] = {"from": low, "after": after}
                 run.stats.pending("emails")
                 break
+    yield from batched.flush()
     mark.set(newest)
     state["recent_emails"] = recent.state(newest)
 
@@ -71,6 +74,7 @@ def _emit(
     recent: RecentVersions,
     bodies: bool,
     known: Any,
+    batched: Batched,
 ) -> Generator[Any, None, datetime | None]:
     changed, unchanged = recent.split(page)
     for batch, table in ((unchanged, None), (changed, rows.email_table(changed, bodies, known))):
@@ -82,7 +86,7 @@ def _emit(
             else arrow.timestamps([e["timestamp_created"] for e in batch])
         )
         if table is not None:
-            yield INSTANTLY_TABLES.tagged("emails", table)
+            yield from batched.add(table)
         newest = arrow.newest(instants, than=newest)
         recent.remember([e["id"] for e in batch], [e["timestamp_created"] for e in batch],
                         instants, newest)  # fmt: skip
