@@ -194,13 +194,13 @@ class Bench:
     def ours(
         self, name: str, label: str, fresh: bool = True, ceiling: str = "a", **env: str
     ) -> Result:
-        """`sequence-funnel load <vendor>` into a DuckDB file, compared with `ceiling`; a
-        scenario ending in a digit reuses the folder (and so the pipeline state) of the one it
-        is named after."""
+        """`sequence-funnel load <vendor>` into a DuckDB file, as a runtime-only virtualenv runs
+        it (bench.runtime_only), compared with `ceiling`; a scenario ending in a digit reuses
+        the folder (and so the pipeline state) of the one it is named after."""
         folder = self.folder(name, fresh)
         database = folder / "warehouse.duckdb"
         child_env = self.base_env | {"DESTINATION__DUCKDB__CREDENTIALS": str(database)} | env
-        command = [PY, "-m", "pipelines.cli", "load", self.vendor, "--quiet",
+        command = [PY, "-m", "bench.runtime_only", "load", self.vendor, "--quiet",
                    "--pipelines-dir", str(folder / "p")]  # fmt: skip
         seconds, rss, requests, text = self.measure(command, child_env)
         tables = (self.counted,) if isinstance(self.counted, str) else self.counted

@@ -54,7 +54,7 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 
 def load(work: Path, env: dict[str, str], *args: str) -> list[str]:
-    return [PY, "-m", "pipelines.cli", "load", "unify", "--quiet",
+    return [PY, "-m", "bench.runtime_only", "load", "unify", "--quiet",
             "--pipelines-dir", str(work / "p"), *args]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.runtime_only import normalized, pins
 from sources.common.vendors import spec
 from tests.support.cli import run_cli
 from tests.support.harness import VendorUnderTest
@@ -106,16 +107,8 @@ def test_the_github_workflow_load_step_runs_twice_on_fresh_runners_into_postgres
     assert 0 < summary["rows"][vendor.harness.counted] < 800  # the second run was incremental
 
 
-def _pins(lock: Path) -> dict[str, str]:
-    found = re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", lock.read_text(), re.MULTILINE)
-    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found}
-
-
 def _requirement_names(requirements: list[str]) -> set[str]:
-    return {
-        re.sub(r"[-_.]+", "-", re.split(r"[\[<>=~! ;]", r, maxsplit=1)[0]).lower()
-        for r in requirements
-    }
+    return {normalized(re.split(r"[\[<>=~! ;]", r, maxsplit=1)[0]) for r in requirements}
 
 
 def test_the_github_workflow_installs_the_runtime_lock_and_caches_the_virtualenv(
@@ -132,7 +125,7 @@ def test_the_github_workflow_installs_the_runtime_lock_and_caches_the_virtualenv
 
 def test_the_runtime_lock_is_the_whole_lock_less_the_development_packages() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    runtime, whole = _pins(ROOT / "requirements-runtime.lock"), _pins(ROOT / "requirements.lock")
+    runtime, whole = pins(ROOT / "requirements-runtime.lock"), pins(ROOT / "requirements.lock")
     assert {k: (v, whole.get(k)) for k, v in runtime.items() if whole.get(k) != v} == {}
     assert _requirement_names(project["dependencies"]) <= set(runtime)
     extras = {
@@ -143,35 +136,17 @@ def test_the_runtime_lock_is_the_whole_lock_less_the_development_packages() -> N
     assert {"alembic", "grpcio", "ipykernel", "pillow", "sqlalchemy"} & set(runtime) == set()
 
 
-# A load in this (development) virtualenv with every distribution that the runtime lock does
-# not install hidden, as if they were not there: optional imports (dlt tries SQLAlchemy, for
-# one) fail as they would in a runtime-only virtualenv.
-RUNTIME_ONLY_LOAD = """
-import importlib.abc, importlib.metadata, json, re, runpy, sys
-allowed = set(json.loads(sys.argv.pop(1)))
-def norm(name): return re.sub(r"[-_.]+", "-", name).lower()
-hidden = {top for top, dists in importlib.metadata.packages_distributions().items()
-          if not any(norm(d) in allowed for d in dists)}
-class Hide(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in hidden:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-sys.meta_path.insert(0, Hide())
-sys.argv[0] = "sequence-funnel"
-runpy.run_module("pipelines.cli", run_name="__main__")
-"""
-
-
 def test_a_load_needs_only_what_the_runtime_lock_installs(
     vendor: VendorUnderTest, tmp_path: Path
 ) -> None:
-    """What a runtime-only virtualenv (`make install`, the GitHub recipe) must hold."""
+    """What a runtime-only virtualenv (`make install`, the GitHub recipe) must hold: a load
+    here with every distribution the runtime lock does not pin hidden (bench.runtime_only),
+    so that optional imports (dlt tries SQLAlchemy, pyarrow pandas) fail as they would there."""
     server = vendor.start(300)
-    runtime = [*_pins(ROOT / "requirements-runtime.lock"), "sequence-funnel"]
     argv = ["load", vendor.name, "--quiet", "--pipelines-dir", str(tmp_path / "p"),
             "--json-summary", str(tmp_path / "s.json")]  # fmt: skip
     result = subprocess.run(
-        [sys.executable, "-c", RUNTIME_ONLY_LOAD, json.dumps(runtime), *argv], cwd=ROOT,
+        [sys.executable, "-m", "bench.runtime_only", *argv], cwd=ROOT,
         env=vendor.env(server, tmp_path), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
