@@ -56,7 +56,7 @@ class Progress:
 def enrollments(run: SequenzyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
     kept: dict[str, dict[str, Any]] = state.setdefault("sequences", {})
-    before = loaded.latest_values("enrollments", "id", "last_updated_at") or {}
+    before: dict[str, datetime] | None = None  # read from the destination once it is needed
     known = run.known_types()
     with run.client() as client:
         read = False
@@ -64,6 +64,8 @@ def enrollments(run: SequenzyRun) -> Iterator[Any]:
             entry = kept.setdefault(summary["id"], {"settled": 0, "anchor": None})
             if "resume" not in entry and run.quiet(entry, summary["id"]):
                 continue
+            if before is None:
+                before = loaded.latest_values("enrollments", "id", "last_updated_at") or {}
             if read and run.out_of_time():
                 run.stats.pending("enrollments")
                 return
