@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from bench import runtime_only
 from bench.harness import ROOT, Bench, Result, Sandbox
 from sources.common.vendors import specs
 
@@ -40,7 +41,7 @@ def run_all(
     # loads leave the funnel models alone unless a scenario builds them: a backfill is compared
     # with fetching its pages, and the models' build is a scenario of its own where there is one
     base_env |= {"RUNTIME__DLTHUB_TELEMETRY": "false", "FUNNEL__BUILD": "false"}
-    base_env |= scenarios.environment(sandbox.base_url)
+    base_env |= scenarios.environment(sandbox.base_url) | runtime_only.environment()
     bench = Bench(vendor, scenarios.COUNTED, sandbox, work, base_env)
     try:
         results = scenarios.scenarios(bench, skip)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import runtime_only
 from bench.harness import PY, ROOT, Sandbox, source_env
 from bench.run import machine
 
@@ -38,6 +39,7 @@ LATENCY_MS = 150  # added to each response in the second round: an API across th
 def workspaces_env(base_url: str, count: int) -> dict[str, str]:
     """`count` workspaces `w01`.., each its key (the sandbox takes one: one world for all)."""
     env = os.environ | {"RUNTIME__DLTHUB_TELEMETRY": "false", "FUNNEL__BUILD": "false"}
+    env |= runtime_only.environment()
     env |= source_env("unify", "unused", base_url, backfill="list", enrollment_steps="false")
     del env["SOURCES__UNIFY__API_KEY"]
     for k in range(1, count + 1):
