@@ -83,7 +83,8 @@ ERROR = {
 EVERY_OPERATION = (400, 401, 403, 429)
 # And every write this one: a change the sequence's state does not allow (disable an archived
 # sequence, enroll into one that takes no new enrollments). The docs' introduction lists 409
-# among the API's status codes (vendor-apis.md §3.2); the SDK types no error, and retries a 409.
+# among the API's status codes (docs/vendors/sequenzy.md); the SDK types no error, and retries
+# a 409.
 EVERY_WRITE = (409,)
 
 
