@@ -62,7 +62,7 @@ def enrollments(run: SequenzyRun) -> Iterator[Any]:
         read = False
         for summary in run.listing().sequences:
             entry = kept.setdefault(summary["id"], {"settled": 0, "anchor": None})
-            if "resume" not in entry and run.quiet(entry, summary["id"]):
+            if run.quiet(entry, summary["id"]) and "resume" not in entry:
                 continue
             if before is None:
                 before = loaded.latest_values("enrollments", "id", "last_updated_at") or {}

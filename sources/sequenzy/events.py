@@ -47,7 +47,7 @@ def events(run: SequenzyRun) -> Iterator[Any]:
                 run.stats.pending("events")
                 return
             entry = kept.setdefault(summary["id"], {})
-            if "window" not in entry and run.quiet(entry, summary["id"]):
+            if run.quiet(entry, summary["id"]) and "window" not in entry:
                 continue
             read = (yield from _sequence(run, client, summary, entry, listing.now, known)) or read
 

@@ -114,14 +114,21 @@ class SequenzyRun:
 
     def quiet(self, entry: dict[str, Any], sequence_id: str) -> bool:
         """Whether a resource may skip the sequence this run: its last complete read saw the
-        same activity, less than `quiet_refresh_minutes` ago."""
-        seen = self.activity()
-        return (seen is not None and entry.get(activity.ACTIVITY) == seen.get(sequence_id)
-                and not due(entry, activity.READ_AT, self.settings.refresh("quiet")))  # fmt: skip
+        same activity, less than `quiet_refresh_minutes` ago (0: never, and the counts are not
+        read at all). A resource asks before it reads any sequence, a read under way included,
+        so that the activity a read records was taken before it."""
+        refresh = self.settings.refresh("quiet")
+        if refresh <= timedelta(0):
+            return False
+        seen = self.activity()  # asked before the run reads any sequence, whether due or not
+        if seen is None or due(entry, activity.READ_AT, refresh):
+            return False
+        return entry.get(activity.ACTIVITY) == seen.get(sequence_id)
 
     def read_whole(self, entry: dict[str, Any], sequence_id: str) -> None:
         """Record a complete read of the sequence, and the activity it started from."""
-        entry[activity.ACTIVITY] = (self.activity() or {}).get(sequence_id)
+        seen = self.activity() if self.settings.refresh("quiet") > timedelta(0) else None
+        entry[activity.ACTIVITY] = (seen or {}).get(sequence_id)
         mark_done(entry, activity.READ_AT)
 
     def out_of_time(self) -> bool:

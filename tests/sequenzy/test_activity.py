@@ -89,6 +89,8 @@ def test_changes_the_counts_cannot_show_wait_for_the_refresh_and_none_is_lost(se
     assert all(loaded[k] != "cancelled" for k in cancelled)
     due = load.run(**DEFAULT_REFRESH | {"quiet_refresh_minutes": 0})
     assert due.rows["enrollments"] == 1 + len(cancelled) + 1
+    sequences = len(state.world.sequences)
+    assert due.requests == 1 + 2 * sequences  # every sequence read: the counts are not asked
     load.run(*LISTINGS, **EVERY_RUN)
     assert_matches_truth(load.warehouse, state)
 
