@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
             help="load this configured workspace only (default: every one, docs/workspaces.md)",
         )  # fmt: skip
         one.add_argument(
+            "--after-act", action="store_true",
+            help="read now what an action may have changed (what `act` runs after an apply)",
+        )  # fmt: skip
+        one.add_argument(
             "--parallel", type=_positive, default=None, metavar="N",
             help="load N workspaces at once (default: one per core; one into a DuckDB file)",
         )  # fmt: skip
@@ -200,7 +204,7 @@ def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
     print("\n".join(result.lines))
     if not (args.apply and args.refresh and result.outcomes[acting.Outcome.DONE.value]):
         return result.exit_code
-    refresh = ["load", chosen.name, "--quiet", "--destination", args.destination]
+    refresh = ["load", chosen.name, "--quiet", "--after-act", "--destination", args.destination]
     if args.workspace:
         refresh += ["--workspace", args.workspace]
     for flag, value in (("--dataset-name", args.dataset_name),

@@ -78,6 +78,9 @@ class VendorSpec:
     # does not say: every workspace's loads share one budget)
     rate_budget: str = "vendor"
     members: VendorMembers | None = None  # the workspaces an account key reaches, if any
+    # settings of the load `act` runs after an apply: what makes it read now what an action may
+    # have changed, where a schedule's load may wait for a refresh interval
+    after_act: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def secret_keys(self) -> tuple[str, ...]:

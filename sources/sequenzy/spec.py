@@ -53,4 +53,7 @@ SPEC = VendorSpec(
     # an account-scoped key picks a company with `x-company-id` (the SDK's account docs); its
     # companies are the workspaces, none of them the key's own
     members=VendorMembers(asked="companies", listed=members, setting="company_id", own=False),
+    # a cancel or a pause moves no count: after one, every sequence is read, not only those
+    # whose counts moved (sources.sequenzy.activity)
+    after_act={"quiet_refresh_minutes": 0},
 )  # fmt: skip
