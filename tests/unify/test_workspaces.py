@@ -269,7 +269,7 @@ def test_an_action_names_its_workspace_and_acts_there_only(tmp_path: Path) -> No
         assert mixed.returncode == 2 and "rows of workspace beta" in mixed.stderr
         applied = act("--workspace", "acme", "--select", running, "--apply")
         assert applied.returncode == 0, applied.stderr
-        assert "refreshing: sequence-funnel load unify --quiet --destination duckdb" \
+        assert "refreshing: sequence-funnel load unify --quiet --after-act --destination duckdb" \
                " --workspace acme" in applied.stdout  # fmt: skip
         assert paused("acme") == before["acme"] | chosen and len(chosen) == 4
         assert paused("beta") == before["beta"]  # the other client's workspace: untouched
