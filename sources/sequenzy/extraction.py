@@ -80,19 +80,20 @@ class SequenzyRun:
     settings: SequenzySettings
     stats: RunStats
     started: float = field(default_factory=time.monotonic)
-    _limits: RateLimits | None = None
     _listing: Listing | None = None
     _activity: dict[str, str] | None = None
     _activity_read: bool = False
+    limits: RateLimits = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limits = helpers.rate_limits(self.settings.limits).part(self.settings.rate_share)
 
     def client(self) -> ApiClient:
         """A client on the instance's one set of limiters: the key's 100 requests a minute
         are shared by every resource."""
         s = self.settings
-        if self._limits is None:
-            self._limits = helpers.rate_limits(s.limits).part(s.rate_share)
         return helpers.make_client(s.api_key, s.base_url, s.policy, self.stats, s.company_id,
-                                   self._limits)  # fmt: skip
+                                   self.limits)  # fmt: skip
 
     def listing(self) -> Listing:
         if self._listing is None:
