@@ -59,14 +59,19 @@ class Hide(importlib.abc.MetaPathFinder):
         return None
 
 
+def runtime_hidden() -> set[str]:
+    """The modules a runtime-only virtualenv would not have."""
+    return hidden_modules({*pins(RUNTIME_LOCK), PROJECT})
+
+
 def environment() -> dict[str, str]:
     """What a parent sets for its children: the hidden modules, found once."""
-    return {HIDDEN_ENV: ",".join(sorted(hidden_modules({*pins(RUNTIME_LOCK), PROJECT})))}
+    return {HIDDEN_ENV: ",".join(sorted(runtime_hidden()))}
 
 
 def main() -> None:
     given = os.environ.get(HIDDEN_ENV)
-    hidden = set(given.split(",")) if given else hidden_modules({*pins(RUNTIME_LOCK), PROJECT})
+    hidden = set(given.split(",")) if given else runtime_hidden()
     sys.meta_path.insert(0, Hide(hidden))
     sys.argv[0] = PROJECT
     from pipelines.cli import script  # the console script's entry point
