@@ -55,4 +55,8 @@ SPEC = VendorSpec(
     # workspace-group guide); the admin's own workspace is loaded too
     members=VendorMembers(asked="workspace_group", listed=members, setting="as_workspace",
                           own=True),
+    # every action changes a campaign, a subsequence or a lead: after one, the catalog and the
+    # leads are read now, not when their refresh intervals come round (sources.instantly.catalog,
+    # .leads)
+    after_act={"catalog_refresh_minutes": 0, "leads_refresh_minutes": 0},
 )  # fmt: skip
