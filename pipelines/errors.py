@@ -56,10 +56,14 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def _environment_key(field: str, traces: Iterable[LookupTrace | LookupTraces]) -> str:
     """The environment variable dlt looked `field` up under that names one section
-    (`SOURCES__UNIFY__API_KEY`: what the docs document), else the most specific one."""
+    (`SOURCES__UNIFY__API_KEY`: what the docs document), else the most specific one. Once a
+    pipeline is active in the process (a run's second workspace), dlt looks under the
+    pipeline's name first (`UNIFY__SOURCES__API_KEY`): not the key to tell a person."""
     keys = [t.key for t in traces if isinstance(t, LookupTrace) and "nvironment" in t.provider]
     sectioned = [k for k in keys if k.count("__") == 2]
-    return (sectioned or sorted(keys, key=lambda k: -k.count("__")) or [field.upper()])[0]
+    documented = [k for k in sectioned if k.startswith("SOURCES__")]
+    return (documented or sectioned or sorted(keys, key=lambda k: -k.count("__"))
+            or [field.upper()])[0]  # fmt: skip
 
 
 def _missing(cause: ConfigFieldMissingException) -> str:

@@ -24,8 +24,9 @@ pytest_plugins = fixture_modules()
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[ThrowawayPostgres]:
-    """A real PostgreSQL server on loopback for the whole session (skipped, with the reason
-    shown in the summary, only when the server binaries are not installed)."""
+    """A real PostgreSQL server on loopback for the whole session, one per xdist worker
+    (skipped, with the reason shown in the summary, only when the server binaries are not
+    installed)."""
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         pytest.skip(
@@ -34,20 +35,27 @@ def postgres_server() -> Iterator[ThrowawayPostgres]:
         )
     # not pytest's tmp dirs: their parents are private to root, and the server runs as postgres
     server = ThrowawayPostgres(bin_dir, Path(tempfile.mkdtemp(prefix="sf-postgres-"))).start()
-    POSTGRES_SEEN.append(server.version())
     yield server
     server.stop()
 
 
-POSTGRES_SEEN: list[str] = []
-POSTGRES_TESTS: set[str] = set()
+POSTGRES = "postgres"  # the user property of a test run against the PostgreSQL server
+
+
+def counts_as_postgres(request: pytest.FixtureRequest) -> Any:
+    """The session's server, the test marked as run against it for the summary's PostgreSQL
+    line (a report's user property, which reaches the xdist controller). Marked first, so that
+    a skip is counted too."""
+    request.node.user_properties.append((POSTGRES, None))
+    server = request.getfixturevalue("postgres_server")
+    request.node.user_properties.append((POSTGRES, server.version()))
+    return server
 
 
 @pytest.fixture
 def postgres_database(request: pytest.FixtureRequest) -> Any:
     """A new database on the session's server, for one test."""
-    POSTGRES_TESTS.add(request.node.nodeid)  # first, so that a skip is counted too
-    return request.getfixturevalue("postgres_server").new_database()
+    return counts_as_postgres(request).new_database()
 
 
 def pytest_report_header() -> str:
@@ -60,16 +68,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say plainly whether the PostgreSQL tests ran against a real server."""
     reports = [
         r for key in ("passed", "failed", "skipped") for r in terminalreporter.stats.get(key, [])
-        if r.nodeid in POSTGRES_TESTS and (r.when == "call" or r.skipped)
+        if any(name == POSTGRES for name, _ in r.user_properties)
+        and (r.when == "call" or r.skipped)
     ]  # fmt: skip
     if not reports:
         return
     outcomes = {
         key: sum(r.outcome == key for r in reports) for key in ("passed", "failed", "skipped")
     }
+    versions = {v for r in reports for name, v in r.user_properties if name == POSTGRES and v}
     where = (
-        f"against a PostgreSQL {POSTGRES_SEEN[0]} server on 127.0.0.1"
-        if POSTGRES_SEEN
+        f"against a PostgreSQL {', '.join(sorted(versions))} server on 127.0.0.1"
+        if versions
         else "without a server"
     )
     terminalreporter.write_line(

@@ -3,6 +3,9 @@ environment, a pipelines dir under the test's tmp_path."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import random
 import shutil
@@ -39,10 +42,69 @@ def cli(tmp_path: Path, *args: str, command: str = "load", vendor: str = "unify"
 
 
 def run_cli(
-    tmp_path: Path, env: dict[str, str], *args: str, command: str = "load", vendor: str = "unify"
+    tmp_path: Path,
+    env: dict[str, str],
+    *args: str,
+    command: str = "load",
+    vendor: str = "unify",
+    process: bool = False,
 ) -> subprocess.CompletedProcess:
+    """`sequence-funnel <command> <vendor> ...` run to its end: in this process (`main`, as the
+    console script calls it) unless `process`, a child process as a scheduler runs it. A child
+    costs each call the interpreter's start and the imports (about a second and a half), and
+    proves nothing more to a test of what the command does; tests of processes (kills, signals,
+    exit paths, what a fresh interpreter prints) make one."""
     argv = cli(tmp_path, *args, command=command, vendor=vendor)
-    return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if process:
+        return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+    return in_process(argv, env)
+
+
+def in_process(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`argv` (`python -m pipelines.cli ...`) run by `pipelines.cli.main` in this process, with
+    `env` as its whole environment and the checkout as its directory, for the call: its exit
+    code, and what it wrote to standard output and error (its log lines among them)."""
+    from pipelines.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    saved = dict(os.environ)
+    # as in a new process, the root logger has no handler, and main's logging.basicConfig
+    # makes one (pytest's own are put back after); dlt's logger writes to its own handler's
+    # stream, chosen when dlt first logged
+    root = logging.getLogger()
+    rooted, level = list(root.handlers), root.level
+    streams = {h: h.setStream(stderr) for h in _dlt_handlers()}
+    try:
+        for handler in rooted:
+            root.removeHandler(handler)
+        os.environ.clear()
+        os.environ.update(env)
+        with (
+            contextlib.chdir(ROOT),
+            contextlib.redirect_stdout(stdout),
+            contextlib.redirect_stderr(stderr),
+        ):
+            try:
+                code = main(argv[3:])  # after `python -m pipelines.cli`
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in rooted:
+            root.addHandler(handler)
+        root.setLevel(level)
+        for handler, stream in streams.items():
+            handler.setStream(stream)
+    return subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
+
+
+def _dlt_handlers() -> list[logging.StreamHandler]:
+    """The stream handlers of dlt's logger (`dlt`, made when dlt first logs)."""
+    return [h for h in logging.getLogger("dlt").handlers if type(h) is logging.StreamHandler]
 
 
 def loaded_then_reported(tmp_path: Path, env: dict[str, str], vendor: str) -> str:
@@ -105,7 +167,7 @@ def kill_then_rerun(
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         killed.append((round(delay, 2), process.returncode))
-        result = run_cli(tmp_path, env, vendor=vendor)
+        result = run_cli(tmp_path, env, vendor=vendor, process=True)
         assert result.returncode == 0, (killed, result.stderr)
         check()
     assert any(code == -signal.SIGKILL for _, code in killed), killed

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pipelines import reporting
-from tests.conftest import POSTGRES_TESTS
+from tests.conftest import counts_as_postgres
 from tests.funnel import truth
 from tests.support.cli import BUILDS_MODELS, ROOT, run_cli
 from tests.support.warehouses import DuckDBWarehouse
@@ -79,7 +79,7 @@ def reported_world(request, unify_for_module, tmp_path_factory):
 @pytest.fixture
 def reported(request, reported_world):
     if request.node.callspec.params["reported_world"] == "postgres":
-        POSTGRES_TESTS.add(request.node.nodeid)  # counted in the session's PostgreSQL line
+        counts_as_postgres(request)  # counted in the session's PostgreSQL line
     return reported_world
 
 
