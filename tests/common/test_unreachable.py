@@ -23,10 +23,17 @@ def _client(base_url: str) -> ApiClient:
                      base_setting="SOURCES__UNIFY__BASE_URL")  # fmt: skip
 
 
+class _Quiet(http.server.BaseHTTPRequestHandler):
+    """Logs nothing: its thread's stderr is a CLI's run in this process (tests.support.cli)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 @pytest.fixture
 def plain_http() -> Iterator[int]:
     """A plain-HTTP server on 127.0.0.1: its port."""
-    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server.server_address[1]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 
 from sandbox.unify import FaultConfig
 from tests.support.cli import BUILDS_MODELS, ROOT, cli, kill_when, run_cli
@@ -103,7 +104,7 @@ def kill_at_each_point(
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         codes[point] = kill_when(load, lambda d=run_dir, p=point: _reached(p, d), timeout=120)
         assert_none_left(run_dir)
-        rerun = run_cli(run_dir, env, *args)
+        rerun = run_cli(run_dir, env, *args, process=True)  # the next scheduled run
         assert rerun.returncode == 0, (point, rerun.stderr)
         assert_none_left(run_dir)
         warehouse = warehouse_for(run_dir)
@@ -112,20 +113,22 @@ def kill_at_each_point(
     return codes
 
 
-def test_a_load_killed_anywhere_leaves_nothing_running_and_the_rerun_builds(unify, tmp_path):
+@pytest.mark.parametrize("point", list(POINTS))
+def test_a_load_killed_anywhere_leaves_nothing_running_and_the_rerun_builds(unify, tmp_path, point):
     from tests.support.warehouses import DuckDBWarehouse
 
     server = unify(enrollments=3000, faults=FaultConfig(latency_ms=10))
     codes = kill_at_each_point(
         server, tmp_path, lambda d: cli_env(server.base_url, d),
-        lambda d: DuckDBWarehouse(d / "warehouse.duckdb"), list(POINTS),
+        lambda d: DuckDBWarehouse(d / "warehouse.duckdb"), [point],
     )  # fmt: skip
-    # the kills landed in running loads, the build's three among them
+    # the kill landed in a running load (the build's three points among them)
     assert all(code == -9 for code in codes.values()), codes
 
 
+@pytest.mark.parametrize("point", ["build start", "build middle", "build end"])
 def test_a_load_into_postgres_killed_in_its_build_leaves_nothing_and_the_rerun_builds(
-    unify, tmp_path, postgres_server
+    unify, tmp_path, postgres_server, point
 ):
     server = unify(enrollments=800)
     databases: dict[Path, Any] = {}
@@ -137,9 +140,8 @@ def test_a_load_into_postgres_killed_in_its_build_leaves_nothing_and_the_rerun_b
         dsn = warehouse(run_dir).dsn
         return cli_env(server.base_url, run_dir) | {"DESTINATION__POSTGRES__CREDENTIALS": dsn}
 
-    points = ["build start", "build middle", "build end"]
     codes = kill_at_each_point(
-        server, tmp_path, env, warehouse, points, args=("--destination", "postgres")
+        server, tmp_path, env, warehouse, [point], args=("--destination", "postgres")
     )
     assert all(code == -9 for code in codes.values()), codes
 

@@ -1,5 +1,5 @@
-"""The command line as a scheduler runs it: a child process in the checkout, its own
-environment, a pipelines dir under the test's tmp_path."""
+"""The command line as a scheduler runs it: its own environment, the checkout as its directory, a
+pipelines dir under the test's tmp_path; in this process, or a child where a test needs one."""
 
 from __future__ import annotations
 

@@ -268,3 +268,14 @@ def test_progress_off_a_terminal_is_a_line_a_period_with_the_bulk_total_and_not_
     shares = [int(share) for x in lines for share in re.findall(r"\((\d+) %\)", x)]
     assert shares and max(shares) <= 100
     assert "Resources:" not in result.stderr and "Jobs:" not in result.stderr  # dlt's collector
+
+
+def test_a_missing_key_is_named_as_documented_after_a_pipeline_ran_in_the_process(unify, tmp_path):
+    """As a run's later workspace meets it: dlt then looks under the pipeline's name first."""
+    server = unify(enrollments=50)
+    env = cli_env(server.base_url, tmp_path)
+    assert run_cli(tmp_path, env).returncode == 0  # in this process: its pipeline is active
+    keyless = {k: v for k, v in env.items() if k != "SOURCES__UNIFY__API_KEY"}
+    result = run_cli(tmp_path, keyless)
+    assert result.returncode == 2, result.stderr
+    assert "Missing api_key: set SOURCES__UNIFY__API_KEY (" in result.stderr, result.stderr
