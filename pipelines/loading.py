@@ -140,7 +140,7 @@ def load_workspace(
             if build and funnel.enabled():
                 funnel.project_dir()  # a missing dbt project is said before a request is spent
             stats, options = RunStats(), {**space.arguments, **chosen.options(args)}
-            if getattr(args, "after_act", False):
+            if args.after_act:
                 options |= chosen.after_act
             if rate_share < 1:  # one of several loads at once on one budget
                 options["rate_share"] = rate_share

@@ -48,7 +48,7 @@ def counts_as_postgres(request: pytest.FixtureRequest) -> Any:
     a skip is counted too."""
     request.node.user_properties.append((POSTGRES, None))
     server = request.getfixturevalue("postgres_server")
-    request.node.user_properties.append((POSTGRES, server.version()))
+    request.node.user_properties.append((POSTGRES, server.version))
     return server
 
 

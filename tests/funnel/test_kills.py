@@ -89,28 +89,23 @@ def assert_models_built(warehouse: Any) -> None:
     assert view == warehouse.rows(mart)[0][0] > 0
 
 
-def kill_at_each_point(
-    server: Any, tmp_path: Path, env_for: Callable[[Path], dict[str, str]],
-    warehouse_for: Callable[[Path], Any], points: list[str], args: tuple[str, ...] = (),
-) -> dict[str, int]:  # fmt: skip
-    """For each point, a first load into a new warehouse, killed there; then the checks.
-    Returns the killed load's exit code per point."""
-    codes = {}
-    for k, point in enumerate(points):
-        run_dir = tmp_path / f"kill{k}"
-        run_dir.mkdir()
-        env = env_for(run_dir) | BUILDS_MODELS
-        load = subprocess.Popen(cli(run_dir, *args), cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        codes[point] = kill_when(load, lambda d=run_dir, p=point: _reached(p, d), timeout=120)
-        assert_none_left(run_dir)
-        rerun = run_cli(run_dir, env, *args, process=True)  # the next scheduled run
-        assert rerun.returncode == 0, (point, rerun.stderr)
-        assert_none_left(run_dir)
-        warehouse = warehouse_for(run_dir)
-        assert_matches_truth(warehouse, server.state)
-        assert_models_built(warehouse)
-    return codes
+def killed_at(
+    server: Any, run_dir: Path, env: dict[str, str], warehouse: Any, point: str,
+    args: tuple[str, ...] = (),
+) -> int:  # fmt: skip
+    """A first load into a new warehouse, killed at `point`; then the checks. Returns the
+    killed load's exit code."""
+    env = env | BUILDS_MODELS
+    load = subprocess.Popen(cli(run_dir, *args), cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    code = kill_when(load, lambda: _reached(point, run_dir), timeout=120)
+    assert_none_left(run_dir)
+    rerun = run_cli(run_dir, env, *args, process=True)  # the next scheduled run
+    assert rerun.returncode == 0, (point, rerun.stderr)
+    assert_none_left(run_dir)
+    assert_matches_truth(warehouse, server.state)
+    assert_models_built(warehouse)
+    return code
 
 
 @pytest.mark.parametrize("point", list(POINTS))
@@ -118,12 +113,9 @@ def test_a_load_killed_anywhere_leaves_nothing_running_and_the_rerun_builds(unif
     from tests.support.warehouses import DuckDBWarehouse
 
     server = unify(enrollments=3000, faults=FaultConfig(latency_ms=10))
-    codes = kill_at_each_point(
-        server, tmp_path, lambda d: cli_env(server.base_url, d),
-        lambda d: DuckDBWarehouse(d / "warehouse.duckdb"), [point],
-    )  # fmt: skip
-    # the kill landed in a running load (the build's three points among them)
-    assert all(code == -9 for code in codes.values()), codes
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    code = killed_at(server, tmp_path, cli_env(server.base_url, tmp_path), warehouse, point)
+    assert code == -9  # the kill landed in a running load (the build's three points among them)
 
 
 @pytest.mark.parametrize("point", ["build start", "build middle", "build end"])
@@ -131,19 +123,10 @@ def test_a_load_into_postgres_killed_in_its_build_leaves_nothing_and_the_rerun_b
     unify, tmp_path, postgres_server, point
 ):
     server = unify(enrollments=800)
-    databases: dict[Path, Any] = {}
-
-    def warehouse(run_dir: Path) -> Any:
-        return databases.setdefault(run_dir, postgres_server.new_database())
-
-    def env(run_dir: Path) -> dict[str, str]:
-        dsn = warehouse(run_dir).dsn
-        return cli_env(server.base_url, run_dir) | {"DESTINATION__POSTGRES__CREDENTIALS": dsn}
-
-    codes = kill_at_each_point(
-        server, tmp_path, env, warehouse, [point], args=("--destination", "postgres")
-    )
-    assert all(code == -9 for code in codes.values()), codes
+    warehouse = postgres_server.new_database()
+    env = cli_env(server.base_url, tmp_path) | {"DESTINATION__POSTGRES__CREDENTIALS": warehouse.dsn}
+    code = killed_at(server, tmp_path, env, warehouse, point, args=("--destination", "postgres"))
+    assert code == -9
 
 
 def test_a_sigterm_in_the_build_ends_dbt_with_the_run(unify, tmp_path):

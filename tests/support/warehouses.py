@@ -6,6 +6,7 @@ The PostgreSQL server is a throwaway cluster in a temp dir (Debian's postgresql 
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import pwd
@@ -114,6 +115,7 @@ class ThrowawayPostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
+    @functools.cached_property
     def version(self) -> str:
         return PostgresWarehouse(self.dsn()).rows("show server_version")[0][0].split()[0]
 
