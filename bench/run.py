@@ -4,7 +4,8 @@
 (bench/<vendor>/) is a fresh child process (wall time and peak RSS from wait4), against one
 sandbox process on loopback (requests counted by the sandbox). Results go to
 bench/results/<vendor>.json and the vendor's RESULTS document, bench/<vendor>/RESULTS.md (its
-vendor page in the docs includes it).
+vendor page in the docs includes it); a run of every vendor at the default size also writes the
+speed goals' table, bench/GOALS.md (bench.goals).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from bench import runtime_only
+from bench import goals, runtime_only
 from bench.harness import ROOT, Bench, Result, Sandbox
 from sources.common.vendors import specs
 
@@ -134,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{vendor}: no scenarios (bench/{vendor}/): not measured")
             continue
         bench_vendor(vendor, args)
+    if args.vendor is None and args.size == goals.SIZE and not args.no_write:
+        print(f"\nThe speed goals\n\n{goals.write(machine())}")
     return 0
 
 

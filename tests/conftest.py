@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,38 @@ def counts_as_postgres(request: pytest.FixtureRequest) -> Any:
 def postgres_database(request: pytest.FixtureRequest) -> Any:
     """A new database on the session's server, for one test."""
     return counts_as_postgres(request).new_database()
+
+
+SUITE_STARTED = pytest.StashKey[float]()
+SUITE_TIME = Path(__file__).resolve().parents[1] / "bench" / "results" / "suite.json"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[SUITE_STARTED] = time.monotonic()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep the wall time of a run of the whole suite for the speed goals of `make bench`
+    (bench/goals.py): on xdist's controller only, and not for a selection of the tests."""
+    config = session.config
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    whole = (
+        config.args_source == pytest.Config.ArgsSource.TESTPATHS
+        and not config.getoption("keyword")
+        and not config.getoption("markexpr")
+        and not config.getoption("lf")
+        and not config.getoption("maxfail")
+    )
+    if hasattr(config, "workerinput") or not whole or reporter is None:
+        return
+    count = {key: len(reporter.stats.get(key, [])) for key in ("passed", "failed", "error")}
+    SUITE_TIME.parent.mkdir(exist_ok=True)
+    SUITE_TIME.write_text(json.dumps({
+        "seconds": round(time.monotonic() - config.stash[SUITE_STARTED], 1),
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "passed": count["passed"], "failed": count["failed"] + count["error"],
+        "workers": getattr(config.option, "numprocesses", None) or 0,
+    }))  # fmt: skip
 
 
 def pytest_report_header() -> str:

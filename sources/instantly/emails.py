@@ -22,6 +22,7 @@ import dlt
 
 from sources.common import arrow
 from sources.common.instants import format_instant
+from sources.common.paging import read_ahead
 from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
 from sources.common.tables import Batched
@@ -56,7 +57,7 @@ def emails(run: InstantlyRun) -> Iterator[Any]:
     known = batched.known_types(run.known_types())
     state.pop(RESUME, None)
     with run.client() as client:
-        for page, after in pages(client, EMAILS_PATH, params):
+        for page, after in read_ahead(pages, client, EMAILS_PATH, params):
             run.stats.add("rows", len(page))
             newest = yield from _emit(page, newest, recent, settings.bodies, known, batched)
             if after is not None and time.monotonic() - started >= settings.email_chunk_seconds:

@@ -30,6 +30,7 @@ from sources.common import loaded
 from sources.common.errors import NotFoundError
 from sources.common.http import ApiClient
 from sources.common.notices import notices
+from sources.common.paging import read_ahead
 from sources.common.tables import KnownTypes
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
@@ -86,8 +87,8 @@ def _sequence(
     batch: list[dict[str, Any]] = []
     read = False
     try:
-        for offset, page in helpers.enrollment_pages(client, sequence_id, progress.offset,
-                                                     progress.anchor):  # fmt: skip
+        listing = (client, sequence_id, progress.offset, progress.anchor)
+        for offset, page in read_ahead(helpers.enrollment_pages, *listing):
             run.stats.add("rows", len(page))
             read = True
             _scan(progress, offset, page)

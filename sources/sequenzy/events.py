@@ -25,6 +25,7 @@ from sources.common import arrow
 from sources.common.errors import NotFoundError
 from sources.common.http import ApiClient
 from sources.common.instants import format_instant, parse_instant
+from sources.common.paging import read_ahead
 from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
 from sources.common.tables import KnownTypes
@@ -87,7 +88,8 @@ def _sequence(run: SequenzyRun, client: ApiClient, summary: dict[str, Any],
     read = False
     try:
         for low, high in spans:
-            for number, page in helpers.event_pages(client, sequence_id, low, high, first_page):
+            window = (client, sequence_id, low, high, first_page)
+            for number, page in read_ahead(helpers.event_pages, *window):
                 run.stats.add("rows", len(page))
                 read = True
                 yield from _load(sequence_id, page, recent, high, known)

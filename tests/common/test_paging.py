@@ -1,12 +1,19 @@
-"""Concurrent paging: every page of every query, and a process that can always exit."""
+"""Concurrent paging: every page of every query, and a process that can always exit; one
+cursor listing read a page ahead, in order, its errors raised, never read far past where its
+consumer stopped."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
 
-from sources.common.paging import concurrent_pages
+import pytest
+
+from sources.common.errors import NotFoundError
+from sources.common.paging import concurrent_pages, read_ahead
 from tests.support.cli import ROOT
 
 
@@ -35,3 +42,44 @@ def test_a_consumer_that_stops_between_pages_never_holds_the_process_at_exit():
     run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                          text=True, timeout=60)  # fmt: skip
     assert run.returncode == 0 and "leaving" in run.stdout, run.stderr
+
+
+def test_a_listing_read_ahead_keeps_its_order_and_its_arguments():
+    def listing(start: int, stop: int) -> Iterator[int]:
+        yield from range(start, stop)
+
+    assert list(read_ahead(listing, 3, 40)) == list(range(3, 40))
+
+
+def test_a_listing_read_ahead_raises_its_error_where_the_page_would_have_been():
+    """A sequence deleted mid-read answers 404: its reader catches NotFoundError after the
+    pages before it, as without the thread."""
+
+    def listing() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise NotFoundError("gone")
+
+    seen = []
+    with pytest.raises(NotFoundError, match="gone"):
+        for page in read_ahead(listing):
+            seen.append(page)
+    assert seen == [1, 2]
+
+
+def test_a_consumer_that_stops_ends_the_thread_and_the_listing_a_few_pages_on():
+    """A chunked read stops between pages: the thread stops with it, having asked for at most
+    the pages its hand-over holds and the one in flight, not the rest of the listing."""
+    fetched = []
+
+    def listing() -> Iterator[int]:
+        for page in range(1000):
+            fetched.append(page)
+            yield page
+
+    before = threading.active_count()
+    for page in read_ahead(listing):
+        if page == 5:
+            break
+    assert threading.active_count() == before
+    assert 6 <= len(fetched) <= 6 + 3
