@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import httpx
 
+from bench.replay import ReplayProxy
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
@@ -144,12 +146,18 @@ class Bench:
         return seconds, peak_kb / 1024, after - before, text
 
     def ceiling(
-        self, module: str, api_key: str, label: str, args: tuple[str, ...] = (), name: str = "a"
+        self,
+        module: str,
+        api_key: str,
+        label: str,
+        args: tuple[str, ...] = (),
+        name: str = "a",
+        base_url: str = "",
     ) -> Result:
         """A ceiling (`name`, "a" unless told): `python -m <module> <base URL> <key> <args>`, a
         raw fetch that prints `ROWS=n` and, for each counted table, `<TABLE>=n`; compared with
-        itself."""
-        command = [PY, "-m", module, self.sandbox.base_url, api_key, *args]
+        itself. `base_url`: another address than the sandbox's (a replay proxy's)."""
+        command = [PY, "-m", module, base_url or self.sandbox.base_url, api_key, *args]
         seconds, rss, requests, text = self.measure(command, self.base_env)
         tables = (self.counted,) if isinstance(self.counted, str) else self.counted
         parts = {t: int(found(rf"{t.upper()}=(\d+)", text)) for t in tables if len(tables) > 1}
@@ -177,6 +185,28 @@ class Bench:
             results.append(self.ours("b2", "nothing-new incremental run", fresh=False, ceiling=""))
             results[-1].scenario = "d"
         return results
+
+    def replayed(self, module: str, api_key: str, what: str) -> list[Result]:
+        """(ar) the ceiling and (br) the backfill again, each on the pages its own first run
+        recorded (bench.replay), sent back at once: the sandbox's rendering, which shares the
+        two cores with the connector, is off them, as a real API's is, and what is left is
+        the client alone. `what`: the counted tables, as the labels name them."""
+        proxy = ReplayProxy(self.sandbox.server)
+        base_url = proxy.server + self.sandbox.base_url[len(self.sandbox.server) :]
+        env = {f"SOURCES__{self.vendor.upper()}__BASE_URL": base_url}
+        try:
+            self.ceiling(module, api_key, "recording", name="ar", base_url=base_url)
+            self.ours("br", "recording", **env)
+            proxy.replay(latency_ms=0)
+            runs = [self.ceiling(module, api_key, f"ceiling on replayed pages ({what})",
+                                 name="ar", base_url=base_url),
+                    self.ours("br", "backfill, all tables, on replayed pages", ceiling="ar",
+                              **env)]  # fmt: skip
+        finally:
+            proxy.stop()
+        for run in runs:
+            run.label += f" ({proxy.misses} not recorded)" if proxy.misses else ""
+        return runs
 
     def limited(self, sandbox: Sandbox, label: str, env: dict[str, str]) -> Result:
         """(g) a backfill against `sandbox`, which keeps the vendor's documented limits, with

@@ -13,7 +13,7 @@ KEY = "instantly-sandbox-key"
 WORLD_FLAG = "--leads"
 COUNTED = ("leads", "emails")
 RESULTS = ROOT / "bench" / "instantly" / "RESULTS.md"
-SECONDARY = {"a", "d", "g"}  # left out of the extra, larger run (`--also`)
+SECONDARY = {"a", "d", "g", "r"}  # left out of the extra, larger run (`--also`)
 LIMITED_LEADS = 10_000  # the world of the limited scenario (g)
 EMAILS_WINDOW = 6.0  # seconds for the emails endpoint's 20 requests in (g): 10 x faster
 CAMPAIGNS = 12  # the sandbox's default
@@ -45,6 +45,8 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
             )
         )
     results += bench.backfill_and_nothing_new(skip)
+    if "r" not in skip:
+        results += bench.replayed("bench.instantly.raw_fetch", KEY, "leads, emails")
     if "g" not in skip:
         limited = Sandbox("instantly", [WORLD_FLAG, str(LIMITED_LEADS), "--emails-window",
                                         str(EMAILS_WINDOW)], limited=True)  # fmt: skip
@@ -73,6 +75,9 @@ def targets(results: list[Result], extra: list[Result]) -> list[tuple[str, str, 
     out: list[tuple[str, str, bool | None]] = []
     if "b" in by and by["b"].ratio is not None:
         out.append(("backfill x ceiling (leads + emails)", f"{by['b'].ratio:.2f} x", None))
+    if "br" in by and by["br"].ratio is not None:
+        out.append(("backfill x ceiling, both on replayed pages (leads + emails)",
+                    f"{by['br'].ratio:.2f} x", None))  # fmt: skip
     if "b" in by:
         b = by["b"]
         least = minimum_requests(b.parts["leads"], b.parts["emails"])

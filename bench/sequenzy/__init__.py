@@ -14,7 +14,7 @@ KEY = "sequenzy-sandbox-key"
 WORLD_FLAG = "--enrollments"
 COUNTED = ("enrollments", "events")
 RESULTS = ROOT / "bench" / "sequenzy" / "RESULTS.md"
-SECONDARY = {"a", "d", "g"}  # left out of the extra, larger run (`--also`)
+SECONDARY = {"a", "d", "g", "r"}  # left out of the extra, larger run (`--also`)
 LIMITED_ENROLLMENTS = 100_000  # the world of the limited scenario (g), at the real limits
 PER_MINUTE = 100  # the key's documented limit
 
@@ -59,6 +59,8 @@ def scenarios(bench: Bench, skip: set[str]) -> list[Result]:
             )
         )
     results += bench.backfill_and_nothing_new(skip)
+    if "r" not in skip:
+        results += bench.replayed("bench.sequenzy.raw_fetch", KEY, "enrollments, events")
     if "g" not in skip:
         limited = Sandbox("sequenzy", [WORLD_FLAG, str(LIMITED_ENROLLMENTS)], limited=True)
         env = {"SOURCES__SEQUENZY__BASE_URL": limited.base_url,
@@ -88,6 +90,9 @@ def targets(results: list[Result], extra: list[Result]) -> list[tuple[str, str, 
     out: list[tuple[str, str, bool | None]] = []
     if "b" in by and by["b"].ratio is not None:
         out.append(("backfill x ceiling (enrollments + events)", f"{by['b'].ratio:.2f} x", None))
+    if "br" in by and by["br"].ratio is not None:
+        out.append(("backfill x ceiling, both on replayed pages (enrollments + events)",
+                    f"{by['br'].ratio:.2f} x", None))  # fmt: skip
     if "a" in by and "b" in by:
         made, ceiling = by_table(by["b"].paths), by_table(by["a"].paths)
         least = fewest(made, ceiling)

@@ -57,10 +57,21 @@ def _fits(value_kind: str, target: str) -> bool:
     return target == "json" or value_kind in FITS.get(target, set())
 
 
+NUL_ESCAPE = "\\u0000"  # how orjson writes U+0000 in a string
+
+
 def json_text(value: Any) -> str:
     """A JSON value as text: orjson's, or the standard library's for what orjson refuses
-    (an integer beyond 64 bits, which JSON allows and a vendor may send)."""
-    value = nul.value(value)  # as text: the escape `\u0000` would fail PostgreSQL's JSON too
+    (an integer beyond 64 bits, which JSON allows and a vendor may send). No NUL: as text, its
+    escape `\u0000` would fail PostgreSQL's JSON too. orjson writes it as that escape, so a
+    text without one needs no walk of the value (a third of the time of a page of emails)."""
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        text = NUL_ESCAPE
+    if NUL_ESCAPE not in text:
+        return text
+    value = nul.value(value)
     try:
         return orjson.dumps(value).decode()
     except TypeError:

@@ -28,10 +28,10 @@ from sources.common.instants import format_instant, parse_instant
 from sources.common.paging import read_ahead
 from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
-from sources.common.tables import KnownTypes
+from sources.common.tables import Batched, KnownTypes
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
-from sources.sequenzy.settings import MAX_WINDOW_DAYS, SEQUENZY_TABLES
+from sources.sequenzy.settings import BATCH_ROWS, MAX_WINDOW_DAYS, SEQUENZY_TABLES
 
 WINDOW = timedelta(days=MAX_WINDOW_DAYS)
 
@@ -40,17 +40,20 @@ def events(run: SequenzyRun) -> Iterator[Any]:
     state = dlt.current.resource_state()
     kept: dict[str, dict[str, Any]] = state.setdefault("sequences", {})
     listing = run.listing()
-    known = run.known_types()
+    batched = Batched(SEQUENZY_TABLES, "events", BATCH_ROWS)
+    known = batched.known_types(run.known_types())
     with run.client() as client:
         read = False
         for summary in listing.sequences:
             if read and run.out_of_time():
                 run.stats.pending("events")
-                return
+                break
             entry = kept.setdefault(summary["id"], {})
             if run.quiet(entry, summary["id"]) and "window" not in entry:
                 continue
-            read = (yield from _sequence(run, client, summary, entry, listing.now, known)) or read
+            found = yield from _sequence(run, client, summary, entry, listing.now, known, batched)
+            read = found or read
+    yield from batched.flush()  # in the load that commits the marks the rows moved
 
 
 def windows(low: datetime, high: datetime) -> list[tuple[datetime, datetime]]:
@@ -72,7 +75,7 @@ def _first_start(run: SequenzyRun, summary: dict[str, Any]) -> datetime:
 
 
 def _sequence(run: SequenzyRun, client: ApiClient, summary: dict[str, Any],
-              entry: dict[str, Any], now: datetime, known: KnownTypes
+              entry: dict[str, Any], now: datetime, known: KnownTypes, batched: Batched
               ) -> Generator[Any, None, bool]:  # fmt: skip
     """The sequence's events from where the last read stopped; whether any page was read."""
     sequence_id = summary["id"]
@@ -92,7 +95,7 @@ def _sequence(run: SequenzyRun, client: ApiClient, summary: dict[str, Any],
             for number, page in read_ahead(helpers.event_pages, *window):
                 run.stats.add("rows", len(page))
                 read = True
-                yield from _load(sequence_id, page, recent, high, known)
+                yield from _load(sequence_id, page, recent, high, known, batched)
                 if run.out_of_time():
                     entry["window"] = [format_instant(low), format_instant(high), number + 1]
                     run.stats.pending("events")
@@ -116,6 +119,7 @@ def _load(
     recent: RecentVersions,
     high: datetime,
     known: KnownTypes,
+    batched: Batched,
 ) -> Iterator[Any]:
     for event in page:
         if not event.get("id"):
@@ -125,5 +129,5 @@ def _load(
     same = recent.unchanged(ids, stamps)
     changed = [e for e, s, t in zip(page, same, stamps, strict=True) if not s or t is None]
     if changed:
-        yield SEQUENZY_TABLES.tagged("events", rows.event_table(sequence_id, changed, known))
+        yield from batched.add(rows.event_table(sequence_id, changed, known))
     recent.remember(ids, stamps, arrow.timestamps(stamps), high)
