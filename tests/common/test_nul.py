@@ -32,3 +32,14 @@ def test_an_integer_beyond_64_bits_in_a_row_of_any_depth_becomes_a_float_dlt_can
     assert cleaned == {"id": "c1", "big": float(2**70), "small": -(2**63),
                        "nested": {"list": [float(2**64), 1, True]}}  # fmt: skip
     assert orjson.loads(orjson.dumps(cleaned))["small"] == -(2**63)
+
+
+def test_json_text_replaces_a_nul_at_any_depth_and_keeps_text_that_only_reads_like_one():
+    """orjson writes a NUL as `\\u0000`, which is how json_text knows to walk the value; a
+    text holding a backslash and `u0000` is not a NUL and comes back as it was."""
+    assert orjson.loads(drift.json_text([{"a\x00": {"b": ["x\x00"]}}])) == [
+        {"a\ufffd": {"b": ["x\ufffd"]}}
+    ]
+    literal = {"k": "\\u0000", "big": 2**70}
+    assert orjson.loads(drift.json_text(literal)) == {"k": "\\u0000", "big": float(2**70)}
+    assert drift.json_text([{"address": "a@b.c", "name": ""}]) == '[{"address":"a@b.c","name":""}]'
