@@ -52,13 +52,30 @@ def concurrent_pages(
         handoff.close()
 
 
-def read_ahead(pages_of: Callable[..., Iterable[Page]], *args: Any) -> Iterator[Page]:
+class ReadAhead(Generic[Page]):
     """The pages of one cursor listing, the next fetched by a thread while the consumer works
     on the last. A cursor cannot be split into windows, but its next request can overlap the
-    normalising of the page before it: the API's answer is waited for off the consumer's time
-    (an Instantly backfill of 100,000 leads spent half of it waiting for pages in turn).
-    `pages_of(*args)` pages the listing, in the thread."""
-    return concurrent_pages(lambda _: pages_of(*args), [None], 1)
+    normalising of the page before it: the API's answer is waited for off the consumer's time.
+    `pages_of(*args)` pages the listing, in the thread; iterate once.
+
+    A consumer that must stop early (a chunk's time is up) calls `finish`: no page is asked for
+    after that, and the iteration ends with the pages already asked for. They are paid for, in
+    a budget that bounds the backfill (Instantly's emails: 20 requests a minute), so none is
+    thrown away and asked for again by the next run."""
+
+    def __init__(self, pages_of: Callable[..., Iterable[Page]], *args: Any) -> None:
+        self._handoff: _Handoff[None, Page] = _Handoff(lambda _: pages_of(*args), [None], 1)
+        self.finishing = False
+
+    def __iter__(self) -> Iterator[Page]:
+        try:
+            yield from self._handoff.pages(1)
+        finally:
+            self._handoff.close()
+
+    def finish(self) -> None:
+        self.finishing = True
+        self._handoff.enough.set()
 
 
 _DONE = object()  # a query's last page was handed over
@@ -79,6 +96,7 @@ class _Handoff(Generic[Query, Page]):
         self.pages_of = pages_of
         self.handoff: queue.Queue[Any] = queue.Queue(maxsize=2 * max(1, workers))
         self.stop = threading.Event()
+        self.enough = threading.Event()  # ask for no more pages; hand over those asked for
         self.pending: queue.SimpleQueue[Query] = queue.SimpleQueue()
         for query in queries:
             self.pending.put(query)
@@ -125,6 +143,8 @@ class _Handoff(Generic[Query, Page]):
                 if self.stop.is_set():
                     return
                 self._put(page)
+                if self.enough.is_set():
+                    return
         except BaseException as exc:  # handed to the consumer, which raises it
             self._put(exc)
         finally:

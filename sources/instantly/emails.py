@@ -22,7 +22,7 @@ import dlt
 
 from sources.common import arrow
 from sources.common.instants import format_instant
-from sources.common.paging import read_ahead
+from sources.common.paging import ReadAhead
 from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
 from sources.common.tables import Batched
@@ -57,13 +57,16 @@ def emails(run: InstantlyRun) -> Iterator[Any]:
     known = batched.known_types(run.known_types())
     state.pop(RESUME, None)
     with run.client() as client:
-        for page, after in read_ahead(pages, client, EMAILS_PATH, params):
+        listing, last = ReadAhead(pages, client, EMAILS_PATH, params), None
+        for page, after in listing:
             run.stats.add("rows", len(page))
             newest = yield from _emit(page, newest, recent, settings.bodies, known, batched)
+            last = after
             if after is not None and time.monotonic() - started >= settings.email_chunk_seconds:
-                state[RESUME] = {"from": low, "after": after}
-                run.stats.pending("emails")
-                break
+                listing.finish()  # the pages already asked for are loaded, then the chunk ends
+    if listing.finishing and last is not None:
+        state[RESUME] = {"from": low, "after": last}
+        run.stats.pending("emails")
     yield from batched.flush()
     mark.set(newest)
     state["recent_emails"] = recent.state(newest)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sources.common import loaded
 from sources.common.http import ApiClient
-from sources.common.paging import read_ahead
+from sources.common.paging import ReadAhead
 from sources.common.tables import KnownTypes
 from sources.instantly import rows
 from sources.instantly.extraction import InstantlyRun
@@ -38,7 +38,7 @@ def leads(run: InstantlyRun) -> Iterator[Any]:
         return _deletions(loaded_ids, seen, started)
 
     def pages(client: ApiClient) -> Iterator[list[dict[str, Any]]]:
-        return (page for page, _ in read_ahead(lead_pages, client))
+        return (page for page, _ in ReadAhead(lead_pages, client))
 
     yield from LEADS.read(run, run.settings.refresh("leads"), pages, table, BATCH_ROWS, gone)
 

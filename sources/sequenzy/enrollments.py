@@ -30,7 +30,7 @@ from sources.common import loaded
 from sources.common.errors import NotFoundError
 from sources.common.http import ApiClient
 from sources.common.notices import notices
-from sources.common.paging import read_ahead
+from sources.common.paging import ReadAhead
 from sources.common.tables import KnownTypes
 from sources.sequenzy import helpers, rows
 from sources.sequenzy.extraction import SequenzyRun
@@ -87,8 +87,9 @@ def _sequence(
     batch: list[dict[str, Any]] = []
     read = False
     try:
-        listing = (client, sequence_id, progress.offset, progress.anchor)
-        for offset, page in read_ahead(helpers.enrollment_pages, *listing):
+        listing = ReadAhead(helpers.enrollment_pages, client, sequence_id, progress.offset,
+                            progress.anchor)  # fmt: skip
+        for offset, page in listing:
             run.stats.add("rows", len(page))
             read = True
             _scan(progress, offset, page)
@@ -102,10 +103,11 @@ def _sequence(
             if len(batch) >= BATCH_ROWS:
                 yield SEQUENZY_TABLES.tagged("enrollments", rows.enrollment_table(batch, known))
                 batch = []
-            if run.out_of_time():
-                entry["resume"] = progress.state()  # the rest in the next load
-                run.stats.pending("enrollments")
-                break
+            if not listing.finishing and run.out_of_time():
+                listing.finish()  # the pages already asked for are loaded, then it stops
+        if listing.finishing:
+            entry["resume"] = progress.state()  # the rest in the next load
+            run.stats.pending("enrollments")
         else:
             if progress.first_live is None:
                 entry["settled"], entry["anchor"] = progress.offset, progress.anchor

@@ -25,7 +25,7 @@ from sources.common import arrow
 from sources.common.errors import NotFoundError
 from sources.common.http import ApiClient
 from sources.common.instants import format_instant, parse_instant
-from sources.common.paging import read_ahead
+from sources.common.paging import ReadAhead
 from sources.common.recent import RecentVersions
 from sources.common.state import HighWaterMark
 from sources.common.tables import Batched, KnownTypes
@@ -91,20 +91,20 @@ def _sequence(run: SequenzyRun, client: ApiClient, summary: dict[str, Any],
     read = False
     try:
         for low, high in spans:
-            window = (client, sequence_id, low, high, first_page)
-            for number, page in read_ahead(helpers.event_pages, *window):
+            window = ReadAhead(helpers.event_pages, client, sequence_id, low, high, first_page)
+            for number, page in window:
                 run.stats.add("rows", len(page))
                 read = True
                 yield from _load(sequence_id, page, recent, high, known, batched)
-                if run.out_of_time():
-                    entry["window"] = [format_instant(low), format_instant(high), number + 1]
-                    run.stats.pending("events")
-                    break
-            else:
-                mark.set(high)
-                first_page = 1
-                continue
-            break
+                if not window.finishing and run.out_of_time():
+                    window.finish()  # the pages already asked for are loaded, then it stops
+                first_page = number + 1
+            if window.finishing:
+                entry["window"] = [format_instant(low), format_instant(high), first_page]
+                run.stats.pending("events")
+                break
+            mark.set(high)
+            first_page = 1
         else:
             run.read_whole(entry, sequence_id)
     except NotFoundError:

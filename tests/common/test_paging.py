@@ -1,6 +1,6 @@
 """Concurrent paging: every page of every query, and a process that can always exit; one
-cursor listing read a page ahead, in order, its errors raised, never read far past where its
-consumer stopped."""
+cursor listing read a page ahead, in order, its errors raised, and a listing told to finish
+asks for no more pages and hands over every page it asked for."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from sources.common.errors import NotFoundError
-from sources.common.paging import concurrent_pages, read_ahead
+from sources.common.paging import ReadAhead, concurrent_pages
 from tests.support.cli import ROOT
 
 
@@ -48,7 +48,7 @@ def test_a_listing_read_ahead_keeps_its_order_and_its_arguments():
     def listing(start: int, stop: int) -> Iterator[int]:
         yield from range(start, stop)
 
-    assert list(read_ahead(listing, 3, 40)) == list(range(3, 40))
+    assert list(ReadAhead(listing, 3, 40)) == list(range(3, 40))
 
 
 def test_a_listing_read_ahead_raises_its_error_where_the_page_would_have_been():
@@ -62,14 +62,14 @@ def test_a_listing_read_ahead_raises_its_error_where_the_page_would_have_been():
 
     seen = []
     with pytest.raises(NotFoundError, match="gone"):
-        for page in read_ahead(listing):
+        for page in ReadAhead(listing):
             seen.append(page)
     assert seen == [1, 2]
 
 
 def test_a_consumer_that_stops_ends_the_thread_and_the_listing_a_few_pages_on():
-    """A chunked read stops between pages: the thread stops with it, having asked for at most
-    the pages its hand-over holds and the one in flight, not the rest of the listing."""
+    """A consumer that breaks off (an error on its side) stops the thread with it, having
+    asked for at most the pages its hand-over holds and the one in flight."""
     fetched = []
 
     def listing() -> Iterator[int]:
@@ -78,8 +78,29 @@ def test_a_consumer_that_stops_ends_the_thread_and_the_listing_a_few_pages_on():
             yield page
 
     before = threading.active_count()
-    for page in read_ahead(listing):
+    for page in ReadAhead(listing):
         if page == 5:
             break
     assert threading.active_count() == before
     assert 6 <= len(fetched) <= 6 + 3
+
+
+def test_a_listing_told_to_finish_hands_over_every_page_it_asked_for_and_asks_no_more():
+    """A chunk's time is up: no request is thrown away (each is paid for in a budget, as
+    Instantly's 20 email pages a minute) and the next run goes on after the last page taken."""
+    asked = []
+
+    def listing() -> Iterator[int]:
+        for page in range(1000):
+            asked.append(page)
+            yield page
+
+    before = threading.active_count()
+    pages = ReadAhead(listing)
+    taken = []
+    for page in pages:
+        taken.append(page)
+        if page == 5:
+            pages.finish()
+    assert pages.finishing and taken == asked and len(asked) <= 6 + 3
+    assert threading.active_count() == before
