@@ -1,5 +1,6 @@
-"""Concurrent paging over time windows: a long range split into windows, each followed by its
-own cursor, several at once, pages handed over as they arrive."""
+"""Concurrent paging: a long range split into time windows, each followed by its own cursor,
+several at once, pages handed over as they arrive; one cursor listing read a page ahead; and an
+offset listing that shifts while it is paged."""
 
 from __future__ import annotations
 

@@ -67,18 +67,19 @@ def test_a_listing_read_ahead_raises_its_error_where_the_page_would_have_been():
     assert seen == [1, 2]
 
 
+def _long_listing(asked: list[int]) -> Iterator[int]:
+    """A listing of 1,000 pages that notes each page as it is asked for."""
+    for page in range(1000):
+        asked.append(page)
+        yield page
+
+
 def test_a_consumer_that_stops_ends_the_thread_and_the_listing_a_few_pages_on():
     """A consumer that breaks off (an error on its side) stops the thread with it, having
     asked for at most the pages its hand-over holds and the one in flight."""
-    fetched = []
-
-    def listing() -> Iterator[int]:
-        for page in range(1000):
-            fetched.append(page)
-            yield page
-
+    fetched: list[int] = []
     before = threading.active_count()
-    for page in ReadAhead(listing):
+    for page in ReadAhead(_long_listing, fetched):
         if page == 5:
             break
     assert threading.active_count() == before
@@ -88,15 +89,9 @@ def test_a_consumer_that_stops_ends_the_thread_and_the_listing_a_few_pages_on():
 def test_a_listing_told_to_finish_hands_over_every_page_it_asked_for_and_asks_no_more():
     """A chunk's time is up: no request is thrown away (each is paid for in a budget, as
     Instantly's 20 email pages a minute) and the next run goes on after the last page taken."""
-    asked = []
-
-    def listing() -> Iterator[int]:
-        for page in range(1000):
-            asked.append(page)
-            yield page
-
+    asked: list[int] = []
     before = threading.active_count()
-    pages = ReadAhead(listing)
+    pages = ReadAhead(_long_listing, asked)
     taken = []
     for page in pages:
         taken.append(page)
