@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.harness import ROOT
+from bench.harness import ROOT, machine
 
 RESULTS = ROOT / "bench" / "results"
 DOCUMENT = ROOT / "bench" / "GOALS.md"
@@ -131,7 +131,5 @@ def write(machine: str) -> str:
 
 
 if __name__ == "__main__":  # the table again from the kept results (after a new suite run)
-    from bench.run import machine
-
     print(write(machine()))
     sys.exit(0)

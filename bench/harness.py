@@ -4,6 +4,7 @@ measured for wall time, peak RSS and the requests the sandbox counted, and our C
 from __future__ import annotations
 
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -50,6 +51,20 @@ def high_water_kb(pid: int) -> int:
         return 0
     found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
     return int(found.group(1)) if found else 0
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    if Path("/proc/cpuinfo").exists():
+        names = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = names[0] if names else cpu
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import dlt
+
+    versions = (
+        f"Python {platform.python_version()}, dlt {dlt.__version__}, duckdb {duckdb.__version__}"
+    )
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.platform()}, {versions}"
 
 
 @dataclass

@@ -18,8 +18,7 @@ from pathlib import Path
 import dlt
 import duckdb
 
-from bench.harness import ROOT
-from bench.run import machine
+from bench.harness import ROOT, machine
 
 RESULTS = ROOT / "bench" / "MODELS.md"
 GOALS = {"first": 5.0, "rebuild": 3.0, "unchanged": 0.050}  # seconds

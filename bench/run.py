@@ -15,8 +15,6 @@ import importlib
 import importlib.util
 import json
 import os
-import platform
-import re
 import sys
 import tempfile
 import time
@@ -25,10 +23,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import duckdb
-
 from bench import goals, runtime_only
-from bench.harness import ROOT, Bench, Result, Sandbox
+from bench.harness import ROOT, Bench, Result, Sandbox, machine
 from sources.common.vendors import specs
 
 
@@ -56,20 +52,6 @@ def run_all(
         if ceiling and ceiling.rows_per_s:
             r.ratio = r.rows_per_s / ceiling.rows_per_s
     return results
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    if Path("/proc/cpuinfo").exists():
-        names = re.findall(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-        cpu = names[0] if names else cpu
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    import dlt
-
-    versions = (
-        f"Python {platform.python_version()}, dlt {dlt.__version__}, duckdb {duckdb.__version__}"
-    )
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.platform()}, {versions}"
 
 
 def render(scenarios: ModuleType, results: list[Result], extra: list[Result]) -> str:

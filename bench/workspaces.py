@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import runtime_only
-from bench.harness import PY, ROOT, Sandbox, source_env
-from bench.run import machine
+from bench.harness import PY, ROOT, Sandbox, machine, source_env
 
 RESULTS = ROOT / "bench" / "WORKSPACES.md"
 WORKSPACES = 20
