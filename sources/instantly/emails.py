@@ -5,7 +5,8 @@ Each run reads `sort_order=asc` from the high-water mark less a lookback: the li
 email some time after its `timestamp_created` (the vendor documents no bound; its sandbox lags
 up to 90 s), so the default lookback is ten minutes, and re-read emails already loaded are not
 loaded again (RecentVersions). At 100 emails a page and 20 pages a minute, a backfill of a large
-workspace takes hours: the resource stops after `email_chunk_seconds` (3 minutes), keeps where it
+workspace takes hours: the resource stops after `email_chunk_seconds` (3 minutes) and the pages
+already asked for (read a page ahead, sources.common.paging.ReadAhead), keeps where it
 stopped (the last id, `starting_after`) in its state, and asks the runner for another load
 (`RunStats.pending`), so each chunk is committed with its data and a killed or time-boxed run
 resumes from the last committed chunk, never from the start.
