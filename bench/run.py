@@ -24,7 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from bench import goals, runtime_only
-from bench.harness import ROOT, Bench, Result, Sandbox, machine
+from bench.harness import Bench, Result, Sandbox, machine
 from sources.common.vendors import specs
 
 
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--vendor", choices=list(specs()), action="append",
                         help="this vendor's scenarios (repeatable; default: all)")  # fmt: skip
-    parser.add_argument("--size", "--enrollments", type=int, default=100_000,
+    parser.add_argument("--size", "--enrollments", type=int, default=goals.SIZE,
                         help="records in the sandbox's world (enrollments, leads)")  # fmt: skip
     parser.add_argument("--skip", default="", help="scenarios to leave out, e.g. c,e")
     parser.add_argument(
@@ -140,9 +140,8 @@ def bench_vendor(vendor: str, args: argparse.Namespace) -> None:
     payload = {"vendor": vendor, "size": args.size, "machine": machine(), "at": at,
                "results": [asdict(r) for r in results],
                "extra": [asdict(r) for r in extra]}  # fmt: skip
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"{vendor}.json").write_text(json.dumps(payload, indent=2))
+    goals.RESULTS.mkdir(exist_ok=True)  # where bench.goals reads each vendor's figures
+    (goals.RESULTS / f"{vendor}.json").write_text(json.dumps(payload, indent=2))
     if not args.no_write:
         write_summary(scenarios, payload)
 
