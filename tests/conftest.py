@@ -77,7 +77,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         config.args_source == pytest.Config.ArgsSource.TESTPATHS
         and not config.getoption("keyword")
         and not config.getoption("markexpr")
-        and not config.getoption("lf")
+        and not config.getoption("lf", False)  # none without the cache plugin (-p no:cacheprovider)
         and not config.getoption("maxfail")
     )
     if hasattr(config, "workerinput") or not whole or reporter is None:
