@@ -5,6 +5,7 @@
     sequence-funnel report unify                    # the funnel by sequence, as a table
     sequence-funnel demo                            # the embedded sandbox, a local DuckDB file
     sequence-funnel act unify pause-enrollment --select "select id from ..."  # the plan
+    sequence-funnel guards --plan                   # what each guard would do now
 
 API keys come from the environment (SOURCES__<VENDOR>__API_KEY) or .dlt/secrets.toml.
 """
@@ -21,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines import destinations, errors, funnel, workspaces
+from pipelines.guards import command as guards_command
 from pipelines.interrupts import RunInterrupted, interruptible
 from pipelines.loading import load
 from pipelines.process import finished, started
@@ -82,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the embedded sandboxes into a local DuckDB file")
     _wait(demo, "a process holding the demo's DuckDB file")
     act = commands.add_parser("act", help="act on targets a SQL query selects (plan, then apply)")
+    guards_command.add_parser(commands, _wait)
     acts = act.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
     for name, chosen in specs().items():
         one = loads.add_parser(name, help=f"load {chosen.title}")
@@ -166,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {message}", file=sys.stderr)
             return code
         return run_demo()
+    if args.command == "guards":
+        return guards_command.main(args, main, say)
     if args.command == "report" and (args.all or args.vendor is None):
         return report_all(args, build_parser())
     if args.command == "report" and args.html:  # the page is the funnel across vendors
@@ -204,13 +209,9 @@ def act(chosen: VendorSpec, args: argparse.Namespace) -> int:
     print("\n".join(result.lines))
     if not (args.apply and args.refresh and result.outcomes[acting.Outcome.DONE.value]):
         return result.exit_code
-    refresh = ["load", chosen.name, "--quiet", "--after-act", "--destination", args.destination]
-    if args.workspace:
-        refresh += ["--workspace", args.workspace]
-    for flag, value in (("--dataset-name", args.dataset_name),
-                        ("--pipeline-name", args.pipeline_name),
-                        ("--pipelines-dir", args.pipelines_dir)):  # fmt: skip
-        refresh += [flag, value] if value else []
+    refresh = acting.refresh_argv(chosen.name, args.destination, args.workspace,
+                                  dataset_name=args.dataset_name, pipeline_name=args.pipeline_name,
+                                  pipelines_dir=args.pipelines_dir)  # fmt: skip
     print(f"refreshing: sequence-funnel {' '.join(refresh)}")
     loaded = main(refresh)
     return result.exit_code or loaded

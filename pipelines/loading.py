@@ -15,7 +15,7 @@ from pipelines import checks, destinations, errors, funnel, parallel, runner, wo
 from pipelines.interrupts import RunInterrupted, interruptible
 from pipelines.progress import RunProgress
 from pipelines.reports import say
-from pipelines.summary import RunSummary, WorkspacesSummary
+from pipelines.summary import OK, RunSummary, WorkspacesSummary
 from sources.common.errors import ConfigurationError
 from sources.common.stats import RunStats
 from sources.common.vendors import VendorSpec
@@ -41,9 +41,18 @@ def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
         return code
     if len(spaces) == 1:
         summary = load_workspace(chosen, args, spaces[0], build=True)
+        if summary.exit_code == OK:
+            guard(chosen, args, spaces[0], summary)
         if args.json_summary:
             summary.write_json(args.json_summary)
         return summary.exit_code
+    return _load_workspaces(chosen, args, spaces)
+
+
+def _load_workspaces(
+    chosen: VendorSpec, args: argparse.Namespace, spaces: list[workspaces.Workspace]
+) -> int:
+    """Several workspaces of the vendor, then the models once, then the guards in each."""
     runs = WorkspacesSummary(chosen.name)
     at_once = min(args.parallel or default_parallel(args), len(spaces))
     if at_once > 1:
@@ -65,10 +74,56 @@ def load(chosen: VendorSpec, args: argparse.Namespace) -> int:
             )
             keys = [key for space in spaces for key in space.secrets]
             runs.error, runs.build_exit_code = errors.explain(exc, secrets + keys)
+    for space in spaces:  # the guards, in each workspace that loaded, once the models stand
+        done = runs.workspaces[space.name]
+        if done.exit_code == OK and not runs.error and not runs.interrupted:
+            guard(chosen, args, space, done)
     print("\n".join(runs.lines()))
     if args.json_summary:
         runs.write_json(args.json_summary)
     return runs.exit_code
+
+
+def guard(chosen: VendorSpec, args: argparse.Namespace, space: workspaces.Workspace,
+          summary: RunSummary) -> None:  # fmt: skip
+    """The enabled guards that act in the tool (pipelines.guards), run in the workspace just
+    loaded, their lines printed and their runs in its summary; then, if one acted, the workspace
+    read again (`--after-act`: the funnel shows what was done, and the next run plans nothing).
+    A load after an action runs none."""
+    if args.after_act:
+        return
+    from pipelines.guards.files import read_guards
+    from pipelines.guards.runs import GuardRun, run_guards
+
+    runs: list[GuardRun] = []
+    try:
+        guards = [g for g in read_guards() if g.enabled and chosen.name in g.parts]
+    except ConfigurationError as exc:  # a guard file: the load stands, the file is named
+        guards = []
+        runs.append(GuardRun("guards", chosen.name, space.name, "", "refused", error=str(exc),
+                             exit_code=exc.exit_code))  # fmt: skip
+    if guards:
+        try:
+            with interruptible():
+                runs = run_guards(chosen, [(space, args.dataset_name or space.dataset)],
+                                  destination=args.destination, guards=guards,
+                                  wait=max(args.wait, funnel.BUILD_WAIT), say=say)  # fmt: skip
+        except RunInterrupted as exc:  # the journal has each call: the next run finishes them
+            summary.failed(f"stopped while its guards ran: {exc}", exc.exit_code)
+            print(f"error: {summary.error}", file=sys.stderr)
+            return
+    if not runs:
+        return
+    for run in runs:
+        print("\n".join(run.lines()))
+    summary.guarded([r.as_dict() for r in runs])
+    if any(r.acted for r in runs):
+        again = argparse.Namespace(**{**vars(args), "after_act": True, "quiet": True})
+        print(f"refreshing {chosen.title} workspace {space.name} after its guards acted")
+        refreshed = load_workspace(chosen, again, space, build=True)
+        if refreshed.error:
+            summary.warn(f"the load after the guards acted failed: {refreshed.error}")
+            summary.exit_code = summary.exit_code or refreshed.exit_code
 
 
 def default_parallel(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pipelines.english import count
 from sources.common.notices import NOTICES
@@ -37,6 +38,14 @@ class RunSummary:
     load_ids: list[str] = field(default_factory=list)
     models: str | None = None  # the funnel models: "built in 9.8 s", "unchanged" (pipelines.funnel)
     warnings: list[str] = field(default_factory=list)  # what the run loaded otherwise than sent
+    guards: list[dict[str, Any]] = field(default_factory=list)  # runs after it (pipelines.guards)
+
+    def guarded(self, runs: list[dict[str, Any]]) -> None:
+        """The guards run after this load: a loaded run's exit code becomes the first refused
+        or failed guard's (a schedule hears of it; the load stands, its status says so)."""
+        self.guards += runs
+        if self.exit_code == OK:
+            self.exit_code = next((r["exit_code"] for r in runs if r["exit_code"]), OK)
 
     def warn(self, message: str) -> None:
         if message not in self.warnings and len(self.warnings) < MAX_WARNINGS:
@@ -88,7 +97,7 @@ class RunSummary:
         return out
 
     def write_json(self, path: str) -> None:
-        _write_json(path, asdict(self))
+        write_json(path, asdict(self))
 
 
 @dataclass
@@ -107,17 +116,20 @@ class WorkspacesSummary:
 
     @property
     def failed(self) -> list[str]:
-        return [name for name, run in self.workspaces.items() if run.exit_code != OK]
+        return [name for name, run in self.workspaces.items() if run.status != "ok"]
 
     @property
     def loaded(self) -> list[str]:
         """The datasets of the workspaces that loaded."""
-        return [run.dataset for run in self.workspaces.values() if run.exit_code == OK]
+        return [run.dataset for run in self.workspaces.values() if run.status == "ok"]
 
     @property
     def exit_code(self) -> int:
+        """The signal's, else the first failed workspace's, else the models', else the first
+        refused or failed guard's (RunSummary.guarded)."""
         codes = [self.workspaces[name].exit_code for name in self.failed]
-        return self.interrupted or (codes[0] if codes else self.build_exit_code)
+        guarded = [run.exit_code for run in self.workspaces.values() if run.exit_code != OK]
+        return self.interrupted or (codes or [self.build_exit_code])[0] or (guarded or [OK])[0]
 
     @property
     def status(self) -> str:
@@ -149,10 +161,10 @@ class WorkspacesSummary:
         }  # fmt: skip
 
     def write_json(self, path: str) -> None:
-        _write_json(path, self.as_dict())
+        write_json(path, self.as_dict())
 
 
-def _write_json(path: str, content: object) -> None:
+def write_json(path: str, content: object) -> None:
     """Whole or not at all: a monitor never reads half a file."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from pipelines.workspaces import DEFAULT, Workspace
 from sources.common.actions import Action, Answer, Outcome, State, Target
 from sources.common.errors import ConfigurationError
 from sources.common.http import ApiClient
+from sources.common.vendors import VendorSpec
 
 DEFAULT_MAX = 25  # targets a plan may have unless --max says more
 SOME_FAILED, ALL_FAILED = 5, 6  # exit codes: some targets failed, or every one
@@ -38,6 +40,7 @@ class ActResult:
     applied: bool = False
     outcomes: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)  # "target: why", the first few
+    by_target: dict[str, str] = field(default_factory=dict)  # target key -> its outcome
 
     @property
     def exit_code(self) -> int:
@@ -84,6 +87,7 @@ def _batches(action: Action, targets: list[Target]) -> list[list[Target]]:
 
 def _count(result: ActResult, target: Target, answer: Answer) -> None:
     result.outcomes[answer.outcome.value] += 1
+    result.by_target[target.key] = answer.outcome.value
     if answer.outcome is Outcome.FAILED and len(result.failures) < 10:
         result.failures.append(f"{target.key}: {answer.message}")
 
@@ -100,6 +104,43 @@ def _act_once(action: Action, client: ApiClient, journal: Journal, target: Targe
         answer = action.call(client, target, found.seen_at or "")
     journal.finish(target.key, answer.outcome.value, answer.status, answer.message)
     return answer
+
+
+def action_of(chosen: VendorSpec, action_name: str) -> Action:
+    """The vendor's action of that name; a ConfigurationError naming those it has."""
+    action = chosen.actions.get(action_name)
+    if action is None or chosen.actions_client is None:
+        known = ", ".join(chosen.actions) or "none yet"
+        raise ConfigurationError(f"{chosen.title} has no action {action_name!r} (it has: {known})")
+    return action
+
+
+@contextmanager
+def on_dataset(
+    vendor: str,
+    destination: Any,
+    dataset: str,
+    wait: float = 0.0,
+    say: Callable[[str], None] | None = None,
+) -> Iterator[Any]:
+    """An open sql client of `dataset`, in the DuckDB file's turn (pipelines.turns: waiting up
+    to `wait` seconds for it, `say` hearing the wait): what an action selects from and journals
+    in. No pipeline state is kept."""
+    from pipelines import runner, turns
+
+    with tempfile.TemporaryDirectory(prefix="sequence-funnel-act-") as scratch:
+        pipeline = runner.make_pipeline(f"{vendor}_actions", destination, dataset, scratch)
+        with turns.one_writer(pipeline, wait, say), pipeline.sql_client() as sql:
+            yield sql
+
+
+def apply_in(sql: Any, chosen: VendorSpec, workspace: Workspace, result: ActResult) -> None:
+    """Apply the result's plan through the workspace's own key and settings, journaled in the
+    dataset `sql` is open on."""
+    assert chosen.actions_client is not None
+    journal = Journal(sql, uuid.uuid4().hex, chosen.name, result.plan.action.name)
+    with chosen.actions_client(**workspace.arguments) as client:
+        apply_plan(result.plan, client, journal, result)
 
 
 def act(
@@ -120,23 +161,33 @@ def act(
     key and settings, in the DuckDB file's turn (pipelines.turns: it waits up to `wait`
     seconds for it, and `say` hears the wait). Raises ConfigurationError (one line) for a bad
     select or plan."""
-    from pipelines import runner, turns
     from sources.common.vendors import spec
 
     chosen = spec(vendor_name)
-    action = chosen.actions.get(action_name)
-    if action is None or chosen.actions_client is None:
-        known = ", ".join(chosen.actions) or "none yet"
-        raise ConfigurationError(f"{chosen.title} has no action {action_name!r} (it has: {known})")
+    action = action_of(chosen, action_name)
     workspace = workspace or Workspace(chosen.name, DEFAULT)
     dataset = dataset_name or workspace.dataset
-    with tempfile.TemporaryDirectory(prefix="sequence-funnel-act-") as scratch:  # no state kept
-        pipeline = runner.make_pipeline(f"{chosen.name}_actions", destination, dataset, scratch)
-        with turns.one_writer(pipeline, wait, say), pipeline.sql_client() as sql:
-            plan = select_targets(sql, chosen.name, action, select, most, workspace.name)
-            result = ActResult(plan)
-            if apply:
-                journal = Journal(sql, uuid.uuid4().hex, chosen.name, action.name)
-                with chosen.actions_client(**workspace.arguments) as client:
-                    apply_plan(plan, client, journal, result)
+    with on_dataset(chosen.name, destination, dataset, wait, say) as sql:
+        result = ActResult(select_targets(sql, chosen.name, action, select, most, workspace.name))
+        if apply:
+            apply_in(sql, chosen, workspace, result)
     return result
+
+
+def refresh_argv(
+    vendor: str,
+    destination: str,
+    workspace: str | None,
+    *,
+    dataset_name: str | None = None,
+    pipeline_name: str | None = None,
+    pipelines_dir: str | None = None,
+) -> list[str]:
+    """`sequence-funnel load <vendor> --after-act` of the workspace acted in, after an apply
+    that changed something: the warehouse shows the new states (and runs no guard)."""
+    argv = ["load", vendor, "--quiet", "--after-act", "--destination", destination]
+    named = {"--workspace": workspace, "--dataset-name": dataset_name,
+             "--pipeline-name": pipeline_name, "--pipelines-dir": pipelines_dir}  # fmt: skip
+    for flag, value in named.items():
+        argv += [flag, value] if value else []
+    return argv

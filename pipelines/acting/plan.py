@@ -38,25 +38,39 @@ class Plan:
 
 
 def select_targets(
-    client: Any, vendor: str, action: Action, select: str, most: int, workspace: str
+    client: Any,
+    vendor: str,
+    action: Action,
+    select: str,
+    most: int,
+    workspace: str,
+    guard: str | None = None,
 ) -> Plan:
     """Run `select`; refuse (one line naming the fix) a select without the action's columns,
     a row the action cannot take, more targets than `most`, or a row of another workspace than
-    the one acted on (a select with a `workspace` column: the funnel's marts have one)."""
+    the one acted on (a select with a `workspace` column: the funnel's marts have one).
+
+    A guard's select (`guard`: its file and tool, which the refusals name) must return a
+    `workspace` column, and its rows of other workspaces are left out: it runs in each
+    workspace in turn."""
+    said = f"{guard}: select" if guard else "--select"
     try:
         with client.execute_query(select) as cursor:
             names = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigurationError(f"--select failed: {first}") from None
-    missing = [c for c in action.columns if c not in names]
+        raise ConfigurationError(f"{said} failed: {first}") from None
+    needed = (*action.columns, "workspace") if guard else action.columns
+    missing = [c for c in needed if c not in names]
     if missing:
         raise ConfigurationError(
-            f"--select must return the column(s) {', '.join(action.columns)} for"
+            f"{said} must return the column(s) {', '.join(needed)} for"
             f" {action.name}; it has no {', '.join(missing)}"
         )
-    if "workspace" in names:
+    if guard:
+        rows = [v for v in rows if str(v[names.index("workspace")]) == workspace]
+    elif "workspace" in names:
         others = sorted({str(v[names.index("workspace")]) for v in rows} - {workspace})
         if others:
             raise ConfigurationError(
@@ -70,14 +84,15 @@ def select_targets(
         row: Mapping[str, Any] = {c: values[names.index(c)] for c in action.columns}
         problem = action.validate(row) if all(v is not None for v in row.values()) else "a null"
         if problem:
-            raise ConfigurationError(f"--select row {dict(row)} for {action.name}: {problem}")
+            raise ConfigurationError(f"{said} row {dict(row)} for {action.name}: {problem}")
         key = action.key(row)
         if key not in targets:
             targets[key] = Target(key, row)
             shown[key] = {n: v for n, v in zip(names, values, strict=True) if n not in row}
     if len(targets) > most:
+        fix = f"raise max in {guard}" if guard else "narrow the --select, or raise --max"
+        limit = "its max" if guard else "--max"
         raise ConfigurationError(
-            f"the plan has {len(targets)} targets, more than --max {most}: narrow the --select,"
-            " or raise --max"
+            f"the plan has {len(targets)} targets, more than {limit} {most}: {fix}"
         )
     return Plan(vendor, action, list(targets.values()), len(rows) - len(targets), shown)

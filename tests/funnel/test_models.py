@@ -146,7 +146,13 @@ def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, 
         sum(bool(p[7]) for p in people.values()), sum(p[8] for p in people.values()),
         len(enrollments), len(vendors),
     )]  # fmt: skip
+    stopped = dict(warehouse.rows(
+        "select enrollment_key, person_key from funnel.guard_stop_after_answer"
+    ))  # fmt: skip
+    assert stopped == truth.stopped_after_answer(enrollments)  # the built-in guard's targets
     if len(vendors) == 3:
+        assert stopped, "the worlds hold people still emailed after they answered"
+        assert {p for p, facts in people.items() if facts[8]} <= set(stopped.values())
         assert_readme_questions_answer(warehouse, enrollments)
     for name in vendors:
         assert_the_vendors_report_is_the_marts(warehouse, name, tmp_path)

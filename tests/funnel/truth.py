@@ -314,3 +314,15 @@ def people(enrollments: list[Enrollment]) -> dict[str, tuple]:
             _any(r.positive for r in rows), still,
         )  # fmt: skip
     return out
+
+
+def stopped_after_answer(enrollments: list[Enrollment]) -> dict[str, str]:
+    """The built-in guard's targets (guard_stop_after_answer): enrollment key -> person, for each
+    active enrollment of a person who replied positively, unsubscribed or bounced in another
+    sequence."""
+    answered: dict[str, set[str]] = defaultdict(set)
+    for e in enrollments:
+        if e.positive or e.unsubscribed or e.bounced:
+            answered[e.person].add(e.sequence)
+    return {e.key: e.person for e in enrollments
+            if e.state == "active" and answered[e.person] - {e.sequence}}  # fmt: skip

@@ -1,0 +1,13 @@
+"""Guards: rules that run after every load, each a select over the funnel and the loaded tables
+plus one of a tool's actions, with `act`'s safety (docs/guards.md).
+
+- A guard is a YAML file in the guards folder (pipelines.guards.files), or a built-in one, off
+  until a file enables it: `stop-after-answer`.
+- After each load of a tool (`load <vendor>`), every enabled guard that acts in that tool runs in
+  each workspace loaded: its first run plans, later runs apply when its file says
+  `apply: true`, each target once (`act`'s journal). A guard that acted reads the workspace again
+  (`load <vendor> --after-act`), so that the funnel shows what it did and its next run plans
+  nothing. A load after an action (`--after-act`) runs no guard.
+- `sequence-funnel guards` lists them, `--plan` shows what each would do now in every tool and
+  workspace loaded, `--run` runs them there as a load would.
+"""
