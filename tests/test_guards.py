@@ -138,11 +138,11 @@ def test_the_worked_example_plans_the_people_still_emailed_after_they_answered_t
     assert listed == ["guards"] and preview == ["guards", "--plan"]
     assert first == applied == ["guards", "--run"]
 
-    shown = _guards(tmp_path, env)
+    shown = _guards(tmp_path, env, *listed[1:])
     assert shown.returncode == 0 and "stop-after-answer (on, applies;" in shown.stdout
     unify_sequences = {e["id"]: e["sequence"]["id"] for e in
                        worlds["unify"].state.all_enrollments()}  # fmt: skip
-    plan = _guards(tmp_path, env, "--plan", "--json-summary", str(tmp_path / "plan.json"))
+    plan = _guards(tmp_path, env, *preview[1:], "--json-summary", str(tmp_path / "plan.json"))
     assert plan.returncode == 0, plan.stdout + plan.stderr
     planned = json.loads((tmp_path / "plan.json").read_text())["guards"]
     enrollments = _truth(worlds)
@@ -161,11 +161,11 @@ def test_the_worked_example_plans_the_people_still_emailed_after_they_answered_t
     )}  # fmt: skip
     assert positive == after_positive and positive and positive <= still
 
-    ran = _guards(tmp_path, env, *first)
+    ran = _guards(tmp_path, env, *first[1:])
     assert ran.returncode == 0 and ran.stdout.count("planned only (its first run)") == 2
     assert not _writes(worlds)
 
-    done = _guards(tmp_path, env, *applied, "--json-summary", str(tmp_path / "run.json"))
+    done = _guards(tmp_path, env, *applied[1:], "--json-summary", str(tmp_path / "run.json"))
     assert done.returncode == 0, done.stdout + done.stderr
     runs = json.loads((tmp_path / "run.json").read_text())["guards"]
     assert _planned(runs, unify_sequences) == expected

@@ -125,11 +125,14 @@ def on_dataset(
 ) -> Iterator[Any]:
     """An open sql client of `dataset`, in the DuckDB file's turn (pipelines.turns: waiting up
     to `wait` seconds for it, `say` hearing the wait): what an action selects from and journals
-    in. No pipeline state is kept."""
+    in. No pipeline state is kept. A DuckDB file is opened at DuckDB's defaults, not a load's
+    memory limit: a select may read the funnel's views over every vendor's rows."""
     from pipelines import runner, turns
+    from pipelines.destinations import for_reading, resolve_destination
 
+    chosen = resolve_destination(destination) if isinstance(destination, str) else destination
     with tempfile.TemporaryDirectory(prefix="sequence-funnel-act-") as scratch:
-        pipeline = runner.make_pipeline(f"{vendor}_actions", destination, dataset, scratch)
+        pipeline = runner.make_pipeline(f"{vendor}_actions", for_reading(chosen), dataset, scratch)
         with turns.one_writer(pipeline, wait, say), pipeline.sql_client() as sql:
             yield sql
 
