@@ -90,9 +90,11 @@ def guard(chosen: VendorSpec, args: argparse.Namespace, space: workspaces.Worksp
     loaded, their lines printed and their runs in its summary; then, if one acted, the workspace
     read again (`--after-act`: the funnel shows what was done, and the next run plans nothing).
     A load after an action runs none."""
-    if args.after_act:
+    from pipelines.guards import any_written
+
+    if args.after_act or not any_written():
         return
-    from pipelines.guards.files import read_guards
+    from pipelines.guards.files import read_guards  # a guard's own imports: YAML, the actions
     from pipelines.guards.runs import GuardRun, run_guards
 
     runs: list[GuardRun] = []

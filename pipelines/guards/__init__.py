@@ -11,3 +11,23 @@ plus one of a tool's actions, with `act`'s safety (docs/guards.md).
 - `sequence-funnel guards` lists them, `--plan` shows what each would do now in every tool and
   workspace loaded, `--run` runs them there as a load would.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+
+def guards_dir() -> Path:
+    """The folder of guard files: GUARDS__DIR (or `[guards] dir`), else `guards` here."""
+    configured: Any = dlt.config.get("guards.dir")
+    return Path(str(configured)).expanduser() if configured else Path("guards")
+
+
+def any_written() -> bool:
+    """Whether the guards folder has a guard file: without one no guard is on (the built-in
+    ones are off until a file enables them), and a load reads nothing more."""
+    folder = guards_dir()
+    return folder.is_dir() and any(folder.glob("*.yml"))

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import dlt
 import yaml
 
 from pipelines.acting import DEFAULT_MAX, action_of
+from pipelines.guards import guards_dir
 from sources.common.errors import ConfigurationError
 from sources.common.vendors import specs
 
@@ -67,12 +67,6 @@ class Guard:
         return self.path.parent == BUILTIN
 
 
-def guards_dir() -> Path:
-    """The folder of guard files: GUARDS__DIR (or `[guards] dir`), else `guards` here."""
-    configured: Any = dlt.config.get("guards.dir")
-    return Path(str(configured)).expanduser() if configured else Path("guards")
-
-
 def read_guards(folder: Path | None = None) -> list[Guard]:
     """Every guard: the folder's files by name, then the built-ins no file of the folder names.
     A file that names a built-in, or says `use: <built-in>`, is that guard with the file's
@@ -81,7 +75,7 @@ def read_guards(folder: Path | None = None) -> list[Guard]:
     folder = guards_dir() if folder is None else folder
     builtins = {p.stem: p for p in sorted(BUILTIN.glob("*.yml"))}
     written = sorted(folder.glob("*.yml")) if folder.is_dir() else []
-    guards = []
+    guards, used = [], set()
     for path in written:
         raw = _read(path)
         base = raw.get("use", path.stem if path.stem in builtins else None)
@@ -90,9 +84,9 @@ def read_guards(folder: Path | None = None) -> list[Guard]:
                 f"{path}: use: {base!r} is no built-in guard (there are: {', '.join(builtins)})"
             )
         inherited = _read(builtins[base]) if base is not None else {}
+        used.add(base)
         guards.append(_guard(path.stem, {**inherited, **raw}, path))
-    named = {g.name for g in guards} | {str(_read(p).get("use")) for p in written}
-    guards += [_guard(n, _read(p), p) for n, p in builtins.items() if n not in named]
+    guards += [_guard(n, _read(p), p) for n, p in builtins.items() if n not in used]
     return guards
 
 
