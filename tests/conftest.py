@@ -1,4 +1,5 @@
-"""Shared fixtures: warehouses, and the vendor a vendor-neutral test runs against."""
+"""Shared fixtures: warehouses, the vendor a vendor-neutral test runs against, and the three
+vendors' worlds sharing people (the cross-vendor funnel's)."""
 
 from __future__ import annotations
 
@@ -128,6 +129,19 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     if request.param == "duckdb":
         return DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     return request.getfixturevalue("postgres_database")
+
+
+SHARED_PEOPLE = 60  # people every world of `worlds` has: the same addresses in each tool
+
+
+@pytest.fixture
+def worlds(unify: Any, instantly: Any, sequenzy: Any) -> dict[str, Any]:
+    """Each vendor's sandbox, by name, its world holding SHARED_PEOPLE people the others hold."""
+    return {
+        "unify": unify(enrollments=400, shared_people=SHARED_PEOPLE),
+        "instantly": instantly(leads=300, shared_people=SHARED_PEOPLE),
+        "sequenzy": sequenzy(enrollments=500, shared_people=SHARED_PEOPLE),
+    }
 
 
 @pytest.fixture(params=sorted(HARNESSES))

@@ -27,17 +27,7 @@ from tests.support.cli import BUILDS_MODELS, ROOT, clean_env, in_process, kill_w
 from tests.support.warehouses import DuckDBWarehouse
 from tests.unify.environment import cli_env as unify_env
 
-SHARED = 60  # people every world has: the same addresses in each tool
 GUARDED = ("unify", "sequenzy")  # the tools the built-in guard acts in
-
-
-@pytest.fixture
-def worlds(unify: Any, instantly: Any, sequenzy: Any) -> dict[str, Any]:
-    return {
-        "unify": unify(enrollments=400, shared_people=SHARED),
-        "instantly": instantly(leads=300, shared_people=SHARED),
-        "sequenzy": sequenzy(enrollments=500, shared_people=SHARED),
-    }
 
 
 def _environment(worlds: dict[str, Any], tmp_path: Path) -> dict[str, str]:

@@ -20,17 +20,16 @@ from tests.sequenzy.loading import sequenzy_loader
 from tests.support.cli import ROOT, files_containing
 from tests.unify.loading import LIST_PATH, STEPS, Loader
 
-SHARED = 60  # people every world has: the same addresses in each tool
 MEASURES = truth.MEASURES
 
 
-def _load(vendors: tuple[str, ...], servers: dict[str, Any], warehouse: Any, tmp_path: Path,
+def _load(vendors: tuple[str, ...], worlds: dict[str, Any], warehouse: Any, tmp_path: Path,
           unify_steps: bool) -> tuple[list[truth.Enrollment], list[truth.Touch]]:  # fmt: skip
     """Each vendor's world loaded into `warehouse`, and its truth."""
     enrollments: list[truth.Enrollment] = []
     touches: list[truth.Touch] = []
     for name in vendors:
-        server, where = servers[name], tmp_path / name
+        server, where = worlds[name], tmp_path / name
         if name == "unify":
             Loader(where, server.base_url, warehouse).run(**(STEPS if unify_steps else LIST_PATH))
             rows, seen = truth.unify(server.state, unify_steps)
@@ -45,15 +44,6 @@ def _load(vendors: tuple[str, ...], servers: dict[str, Any], warehouse: Any, tmp
     return enrollments, touches
 
 
-@pytest.fixture
-def servers(unify: Any, instantly: Any, sequenzy: Any) -> dict[str, Any]:
-    return {
-        "unify": unify(enrollments=400, shared_people=SHARED),
-        "instantly": instantly(leads=300, shared_people=SHARED),
-        "sequenzy": sequenzy(enrollments=500, shared_people=SHARED),
-    }
-
-
 @pytest.mark.parametrize(
     ("vendors", "unify_steps"),
     [
@@ -63,8 +53,8 @@ def servers(unify: Any, instantly: Any, sequenzy: Any) -> dict[str, Any]:
     ],
     ids=["one", "two", "three"],
 )
-def test_every_view_equals_the_worlds(vendors, unify_steps, servers, warehouse, tmp_path):
-    enrollments, touches = _load(vendors, servers, warehouse, tmp_path, unify_steps)
+def test_every_view_equals_the_worlds(vendors, unify_steps, worlds, warehouse, tmp_path):
+    enrollments, touches = _load(vendors, worlds, warehouse, tmp_path, unify_steps)
     built = funnel.build(warehouse.destination(), pipelines_dir=str(tmp_path / "pipelines"))
     assert built.status == "built" and built.nodes > 30
     if warehouse.name == "postgres":  # dbt had the password (DLT__CREDENTIALS__*): it kept none
@@ -193,20 +183,20 @@ def assert_the_vendors_report_is_the_marts(warehouse: Any, name: str, tmp_path: 
 
 
 def test_a_build_waits_for_a_change_of_the_models_or_the_loaded_tables(
-    servers, tmp_path, monkeypatch
+    worlds, tmp_path, monkeypatch
 ):
     from tests.support.warehouses import DuckDBWarehouse
 
     warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     pipelines_dir = str(tmp_path / "pipelines")
-    _load(("sequenzy",), servers, warehouse, tmp_path, False)
+    _load(("sequenzy",), worlds, warehouse, tmp_path, False)
     assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
-    sequenzy_loader(tmp_path / "sequenzy", servers["sequenzy"].base_url, warehouse).run()
+    sequenzy_loader(tmp_path / "sequenzy", worlds["sequenzy"].base_url, warehouse).run()
     # new rows, the same tables: nothing to build
     assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "unchanged"
     enrolled = warehouse.rows("select count(*) from funnel.enrollments")[0][0]
 
-    _load(("instantly",), servers, warehouse, tmp_path, False)  # a vendor's tables appear
+    _load(("instantly",), worlds, warehouse, tmp_path, False)  # a vendor's tables appear
     assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
     assert warehouse.rows("select count(*) from funnel.enrollments")[0][0] > enrolled
 
@@ -224,12 +214,12 @@ def test_a_build_waits_for_a_change_of_the_models_or_the_loaded_tables(
     assert warehouse.rows("select distinct edited from funnel.funnel_by_vendor") == [(1,)]
 
 
-def test_when_only_tables_changed_only_the_models_that_read_them_are_rebuilt(servers, tmp_path):
+def test_when_only_tables_changed_only_the_models_that_read_them_are_rebuilt(worlds, tmp_path):
     from tests.support.warehouses import DuckDBWarehouse
 
     warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
     pipelines_dir = str(tmp_path / "pipelines")
-    _load(("unify", "instantly"), servers, warehouse, tmp_path, False)
+    _load(("unify", "instantly"), worlds, warehouse, tmp_path, False)
     everything = funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir)
     by_vendor = warehouse.rows("select * from funnel.funnel_by_vendor order by vendor")
 
@@ -290,11 +280,11 @@ def assert_readme_questions_answer(warehouse: Any, enrollments: list[truth.Enrol
 
 
 def test_on_a_warehouse_the_heavy_marts_are_tables_rebuilt_after_each_load_with_rows(
-    servers, postgres_database, tmp_path, monkeypatch
+    worlds, postgres_database, tmp_path, monkeypatch
 ):
     warehouse, pipelines_dir = postgres_database, str(tmp_path / "pipelines")
-    server = servers["unify"]
-    _load(("unify",), servers, warehouse, tmp_path, False)
+    server = worlds["unify"]
+    _load(("unify",), worlds, warehouse, tmp_path, False)
     assert funnel.build(warehouse.destination(), pipelines_dir=pipelines_dir).status == "built"
     by_vendor = "select * from funnel.funnel_by_vendor order by vendor"
     as_views = warehouse.rows(by_vendor)
