@@ -139,7 +139,7 @@ def worlds(unify: Any, instantly: Any, sequenzy: Any) -> dict[str, Any]:
     """Each vendor's sandbox, by name, its world holding SHARED_PEOPLE people the others hold."""
     return {
         "unify": unify(enrollments=400, shared_people=SHARED_PEOPLE),
-        "instantly": instantly(leads=300, shared_people=SHARED_PEOPLE),
+        "instantly": instantly(leads=600, shared_people=SHARED_PEOPLE),
         "sequenzy": sequenzy(enrollments=500, shared_people=SHARED_PEOPLE),
     }
 

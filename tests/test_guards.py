@@ -27,7 +27,7 @@ from tests.support.cli import BUILDS_MODELS, ROOT, clean_env, in_process, kill_w
 from tests.support.warehouses import DuckDBWarehouse
 from tests.unify.environment import cli_env as unify_env
 
-GUARDED = ("unify", "sequenzy")  # the tools the built-in guard acts in
+GUARDED = ("unify", "instantly", "sequenzy")  # the tools the built-in guard acts in
 
 
 def _environment(worlds: dict[str, Any], tmp_path: Path) -> dict[str, str]:
@@ -63,10 +63,11 @@ def _truth(worlds: dict[str, Any]) -> list[truth.Enrollment]:
 
 
 def _expected(enrollments: list[truth.Enrollment]) -> set[tuple[str, str, str]]:
-    """(tool, sequence key, person) of each target of the built-in guard, from the worlds."""
+    """(tool, sequence key, person) of each target of the built-in guard, from the worlds; in
+    Instantly, which blocks a person in every campaign at once, (tool, "", person)."""
     stopped = truth.stopped_after_answer(enrollments)
-    return {(e.vendor, e.sequence, e.person) for e in enrollments
-            if e.key in stopped and e.vendor in GUARDED}  # fmt: skip
+    return {(e.vendor, "" if e.vendor == "instantly" else e.sequence, e.person)
+            for e in enrollments if e.key in stopped and e.vendor in GUARDED}  # fmt: skip
 
 
 def _planned(runs: list[dict[str, Any]], enrollments: dict[str, str]) -> set[tuple[str, str, str]]:
@@ -76,6 +77,9 @@ def _planned(runs: list[dict[str, Any]], enrollments: dict[str, str]) -> set[tup
         for target in run["targets"]:
             if run["vendor"] == "unify":
                 sequence = f"unify:{enrollments[target['id']]}"
+            elif run["vendor"] == "instantly":
+                assert target["email"] == target["person_key"]  # one block per person
+                sequence = ""
             else:
                 sequence = f"sequenzy:{target['sequence_id']}"
             found.add((run["vendor"], sequence, target["person_key"]))
@@ -87,8 +91,11 @@ def _paused(worlds: dict[str, Any], runs: list[dict[str, Any]]) -> bool:
     unify = {e["id"]: e for e in worlds["unify"].state.all_enrollments()}
     sequenzy = {(e["sequenceId"], e["subscriberId"]): e["status"]
                 for e in worlds["sequenzy"].state.enrollments_now()}  # fmt: skip
+    blocked = Counter(e["bl_value"] for e in worlds["instantly"].state.world.blocklist.entries)
     for run in runs:
         for t in run["targets"]:
+            if run["vendor"] == "instantly" and blocked[t["email"]] != 1:  # once, not twice
+                return False
             if run["vendor"] == "unify" and not unify[t["id"]]["is_paused"]:
                 return False
             if run["vendor"] == "sequenzy" and sequenzy[(t["sequence_id"], t["subscriber_id"])] \
@@ -152,7 +159,7 @@ def test_the_worked_example_plans_the_people_still_emailed_after_they_answered_t
     assert positive == after_positive and positive and positive <= still
 
     ran = _guards(tmp_path, env, *first[1:])
-    assert ran.returncode == 0 and ran.stdout.count("planned only (its first run)") == 2
+    assert ran.returncode == 0 and ran.stdout.count("planned only (its first run)") == 3
     assert not _writes(worlds)
 
     done = _guards(tmp_path, env, *applied[1:], "--json-summary", str(tmp_path / "run.json"))
@@ -164,13 +171,15 @@ def test_the_worked_example_plans_the_people_still_emailed_after_they_answered_t
     unify_writes = Counter(p.split("/")[-2] for p in _writes(worlds).elements() if "unify" in p)
     assert unify_writes == Counter(t["id"] for r in runs if r["vendor"] == "unify"
                                    for t in r["targets"])  # each paused once  # fmt: skip
-    assert done.stdout.count("--after-act") == 2  # read again: the funnel shows the pauses
+    blocks = sum(len(r["targets"]) for r in runs if r["vendor"] == "instantly")
+    assert _writes(worlds)["instantly POST /api/v2/block-lists-entries"] == blocks > 0
+    assert done.stdout.count("--after-act") == 3  # read again: the funnel shows the pauses
 
     writes = _writes(worlds)
     after = _guards(tmp_path, env, "--run", "--json-summary", str(tmp_path / "after.json"))
-    assert after.returncode == 0 and after.stdout.count("applied: nothing to do") == 2
+    assert after.returncode == 0 and after.stdout.count("applied: nothing to do") == 3
     assert [r["targets"] for r in json.loads((tmp_path / "after.json").read_text())["guards"]] \
-        == [[], []]  # fmt: skip
+        == [[], [], []]  # fmt: skip
     assert _writes(worlds) == writes
 
 
@@ -184,13 +193,14 @@ def test_a_guard_runs_after_each_load_never_writes_without_apply_and_acts_once_a
     first = "planned only (its first run)"
     assert "guard stop-after-answer (unify pause-enrollment, workspace default): " + first \
         in unify_out  # fmt: skip
-    assert "guard " not in instantly_out  # it acts in Unify and Sequenzy
+    assert "guard stop-after-answer (instantly block-email, workspace default): " + first \
+        in instantly_out  # fmt: skip
     assert "guard stop-after-answer (sequenzy pause-subscribers, workspace default): " + first \
         in sequenzy_out  # fmt: skip
     summary = json.loads((tmp_path / "sequenzy.json").read_text())
     assert summary["guards"][0]["mode"] == "planned" and summary["guards"][0]["targets"]
     again = _guards(tmp_path, env, "--run")
-    assert again.stdout.count("planned only (its file has no apply: true)") == 2
+    assert again.stdout.count("planned only (its file has no apply: true)") == 3
     assert not _writes(worlds)  # never, without apply: true
 
     _write_guard(tmp_path, guard)
@@ -216,7 +226,7 @@ def test_a_guard_runs_after_each_load_never_writes_without_apply_and_acts_once_a
             " and outcome = 'done'"
         ))  # fmt: skip
     assert done == Counter(targets)  # each acted on once, across the kill
-    assert _guards(tmp_path, env, "--run").stdout.count("applied: nothing to do") == 2
+    assert _guards(tmp_path, env, "--run").stdout.count("applied: nothing to do") == 3
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ class InstantlyState:
         with self.lock:
             now, index = self.clock.now_us(), self.world.emails
             return [render.email(self.world, j, False) for j in range(len(index))
-                    if index.listed[j] <= now]  # fmt: skip
+                    if index.listed[j] <= now and self.world.sent(j)]  # fmt: skip
 
     def counts(self) -> dict[str, int]:
         now = self.clock.now_us()
@@ -132,7 +132,8 @@ class InstantlySandbox(Served):
         world = InstantlyWorld.generate(
             seed, campaigns=campaigns, accounts=accounts, leads=leads, anchor_us=clock.anchor_us
         )
-        world.leads.shared = shared_people  # addresses other worlds share
+        started = int((world.leads.created <= clock.anchor_us).sum())  # arrival order
+        world.leads.shared = range(max(0, started - shared_people), started)
         state = InstantlyState(world, clock, threading.RLock())
         keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: ALL_SCOPES}
         api = InstantlyApi(world, clock, keys, paid_plan, state.lock)

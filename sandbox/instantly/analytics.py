@@ -60,6 +60,9 @@ def events(world: InstantlyWorld, window: Window) -> Events:
     log, leads = world.log, world.leads
     extra = [(t, k, kind, s, v, x) for k, rows in leads.extra.items() for t, kind, s, v, x in rows]
     columns = [log.time, log.lead, log.kind, log.step, log.variant, log.value]
+    if leads.held:
+        planned = leads.unheld(log.lead, log.time)
+        columns = [c[planned] for c in columns]
     if extra:
         added = np.array(extra, dtype=np.int64).T
         columns = [np.concatenate([c.astype(np.int64), added[i]]) for i, c in enumerate(columns)]

@@ -55,13 +55,14 @@ class InstantlyApi:
         parameter the sandbox does not implement (`refused`) is a 400, never ignored."""
         specs = openapi.parameters(document, path, method)
         schema = openapi.body_schema(document, path, method)
+        required = bool(document["paths"][path][method].get("requestBody", {}).get("required"))
         bad_path = validation.bad_path_status(document, path, method)
 
         @functools.wraps(handler)
         async def run(request: Request) -> Response:
             try:
                 self._authorise(request.headers.get("authorization"), scope)
-                body = await self._body(request) if schema is not None else None
+                body = await self._body(request, required) if schema is not None else None
                 try:
                     openapi.refuse(refused, request.query_params)
                     openapi.check(specs, {**request.query_params, **request.path_params})
@@ -78,10 +79,16 @@ class InstantlyApi:
 
         return run
 
-    async def _body(self, request: Request) -> Any:
+    async def _body(self, request: Request, required: bool) -> Any:
         raw = await request.body()
+        if not raw and "json" in request.headers.get("content-type", ""):
+            # Fastify's answer to an empty body sent as JSON (a DELETE's, most often)
+            raise ApiError(400, "Body cannot be empty when content-type is set to "
+                                "'application/json'")  # fmt: skip
         if not raw:
-            raise ApiError(400, "body must be object")
+            if required:
+                raise ApiError(400, "body must be object")
+            return None
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -170,6 +177,13 @@ def get_account(world: InstantlyWorld, now: int, request: Request, body: Any) ->
     return found
 
 
+def list_block_list(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
+    limit, after = paging(request)
+    query = request.query_params
+    rows = world.blocklist.listing(query.get("search") or "", query.get("domains_only") == "true")
+    return page(rows, "id", limit, after)
+
+
 def _query(read: Callable[[InstantlyWorld, int, Request], Any]) -> Handler:
     return lambda world, now, request, body: read(world, now, request)
 
@@ -209,6 +223,21 @@ SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (sco
                                            _on_id(writes.set_campaign_status, 1)),
     ("post", "/leads/subsequence/move"): ("leads:update", _on_body(writes.move_lead)),
     ("post", "/leads/subsequence/remove"): ("leads:update", _on_body(writes.remove_lead)),
+    ("get", "/block-lists-entries"): ("block_list_entries:read", list_block_list),
+    ("post", "/block-lists-entries"): (
+        "block_list_entries:create",
+        lambda world, now, request, body: world.blocklist.create(world.leads, now,
+                                                                 body["bl_value"]),
+    ),
+    ("get", "/block-lists-entries/{id}"): (
+        "block_list_entries:read",
+        lambda world, now, request, body: world.blocklist.get(request.path_params["id"]),
+    ),
+    ("delete", "/block-lists-entries/{id}"): (
+        "block_list_entries:delete",
+        lambda world, now, request, body: world.blocklist.delete(world.leads, now,
+                                                                 request.path_params["id"]),
+    ),
 }  # fmt: skip
 
 

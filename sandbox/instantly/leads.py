@@ -105,9 +105,14 @@ class Leads:
     traits: np.ndarray  # (n, 6) int64: first, last, company, title, verification, esp
     deleted: np.ndarray  # int64 µs when deleted, NEVER while it exists
     order: np.ndarray = field(init=False)  # positions in id order
-    shared: int = 0  # the first leads have addresses other worlds share (sandbox.common.people)
+    # the leads with addresses other worlds share (sandbox.common.people): the latest ones the
+    # world starts with, as a team enrolls its best prospects in its newest campaigns
+    shared: range = range(0)
     # Events the API's writes and the sandbox's controls add after generation, per lead.
     extra: dict[int, list[tuple[int, int, int, int, int]]] = field(default_factory=dict)
+    # Per lead, the spans (from, until] its email or domain was on the block list: its planned
+    # events in them never happen (sandbox.instantly.blocklist)
+    held: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.order = np.lexsort((self.id_lo, self.id_hi))
@@ -132,6 +137,18 @@ class Leads:
 
     def __len__(self) -> int:
         return len(self.created)
+
+    def unheld(self, lead: np.ndarray, time: np.ndarray) -> np.ndarray:
+        """Which planned events (by their leads and instants) a block did not hold back."""
+        keep = np.ones(len(lead), bool)
+        for k, spans in self.held.items():
+            mine = lead == k
+            for start, end in spans:
+                keep &= ~(mine & (time > start) & (time <= end))
+        return keep
+
+    def is_held(self, k: int, time: int) -> bool:
+        return any(start < time <= end for start, end in self.held.get(k, ()))
 
     def id_of(self, k: int) -> str:
         return _hex_id(int(self.id_hi[k]), int(self.id_lo[k]))
@@ -170,11 +187,11 @@ class Leads:
         first, last, company, title = (int(v) for v in self.traits[k, :4])
         domain = ascii_fold(COMPANIES[company]).replace(" ", "") + ".example.com"
         email: str | None = f"{ascii_fold(FIRST[first])}.{ascii_fold(LAST[last])}.{k}@{domain}"
-        if k < self.shared:
-            email = shared_address(k)
+        if k in self.shared:
+            email = shared_address(k - self.shared.start)
         elif without_email(k):
             email = None
-        named = k < self.shared or not without_name(k)
+        named = k in self.shared or not without_name(k)
         return {
             "first_name": FIRST[first] if named else None,
             "last_name": LAST[last] if named else None,
@@ -228,6 +245,8 @@ def lead_events(leads: Leads, log: ev.EventLog, k: int, now: int) -> list[tuple[
             strict=True,
         )
     )
+    if k in leads.held:
+        rows = [r for r in rows if not leads.is_held(k, r[0])]
     extra: list[tuple[int, ...]] = [e for e in leads.extra.get(k, ()) if e[0] <= now]
     return sorted(rows + extra) if extra else rows
 

@@ -139,7 +139,7 @@ def get_email(world: InstantlyWorld, now: int, request: Request) -> Any:
         j, found = world.emails.rank(request.path_params["id"].lower())
     except ValueError:
         found = False
-    if not found or world.emails.listed[j] > now:
+    if not found or world.emails.listed[j] > now or not world.sent(j):
         raise ApiError(404, "Email not found")
     return render.email(world, j, False)
 
@@ -222,6 +222,7 @@ def list_emails(world: InstantlyWorld, now: int, request: Request) -> Any:
     for at in range(0, 0 if nothing else len(positions), CHUNK):
         js = np.asarray(positions[at : at + CHUNK], dtype=np.int64)
         js = js[index.listed[js] <= now]
+        js = js[leads.unheld(log.lead[index.event[js]], log.time[index.event[js]])]
         if campaign is not None:
             js = js[leads.campaign[log.lead[index.event[js]]] == campaign]
         if kinds is not None:

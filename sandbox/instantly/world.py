@@ -18,6 +18,7 @@ from sandbox.common.clock import US, format_rfc3339
 from sandbox.common.ids import IdSpace
 from sandbox.common.text import ascii_fold
 from sandbox.instantly.activity import MINUTE, SUB_ADD, CampaignShape, EventLog, ms, plan
+from sandbox.instantly.blocklist import BlockList
 from sandbox.instantly.emails import EmailIndex
 from sandbox.instantly.leads import Leads, without_email
 
@@ -46,6 +47,10 @@ class InstantlyWorld:
     deleted: set[str] = field(default_factory=set)  # ids of deleted campaigns, subsequences
     # an admin workspace's group: its members (WorkspaceGroupMember), in id order
     group_members: list[dict[str, Any]] = field(default_factory=list)
+    blocklist: BlockList = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.blocklist = BlockList(self.organization, self.seed)
 
     @classmethod
     def generate(
@@ -75,6 +80,11 @@ class InstantlyWorld:
         joins = [np.sort(log.time[added & (log.value == k)]) for k in range(len(subs))]
         return cls(seed, organization, mailboxes, made, subs, table, log,
                    EmailIndex.build(generator, log), rendered, joins)  # fmt: skip
+
+    def sent(self, j: int) -> bool:
+        """Whether email `j` of the index happened: no block held it back."""
+        event = int(self.emails.event[j])
+        return not self.leads.is_held(int(self.log.lead[event]), int(self.log.time[event]))
 
     def live(self, entity: dict[str, Any]) -> bool:
         """Not deleted, nor (for a subsequence) under a deleted campaign."""

@@ -1,4 +1,5 @@
-"""The `campaigns` and `accounts` resources: what a workspace sends from, listed in full.
+"""The `campaigns`, `accounts` and `block_list` resources: what a workspace sends from, and to
+whom it sends nothing, listed in full.
 
 Campaigns, their steps, their subsequences (listed per campaign, by `parent_campaign`) and
 those subsequences' steps are small: each listing reads them all, when the catalog is due
@@ -6,6 +7,11 @@ those subsequences' steps are small: each listing reads them all, when the catal
 flagged `is_deleted`, from what state remembers of it (its object without the step copy). Steps
 a campaign no longer has are deleted from its steps table (a `removed` row, dlt's hard delete),
 so the steps table is always the campaign's current sequence.
+
+The block list (`GET /block-lists-entries`: the emails and domains the workspace sends nothing
+to) is listed in full with the catalog. An entry gone from it (unblocked) is deleted from its
+table (dlt's hard delete, from the ids state kept of the last listing), so the table is the
+block list as it now stands: the models read a lead on it as held (docs/guards.md).
 """
 
 from __future__ import annotations
@@ -86,4 +92,18 @@ def accounts(run: InstantlyRun) -> Iterator[Any]:
     with run.client() as client:
         for page, _ in pages(client, "/accounts"):
             yield INSTANTLY_TABLES.tagged("accounts", [rows.account_row(a) for a in page])
+    mark_done(state, CATALOG_LISTED)
+
+
+def block_list(run: InstantlyRun) -> Iterator[Any]:
+    state = dlt.current.resource_state()
+    if not due(state, CATALOG_LISTED, run.settings.refresh("catalog")):
+        return
+    with run.client() as client:
+        listed = [e for page, _ in pages(client, "/block-lists-entries") for e in page]
+    ids = {e["id"] for e in listed}
+    gone = [{"id": i, "removed": True} for i in state.get("ids", []) if i not in ids]
+    if listed or gone:
+        yield INSTANTLY_TABLES.tagged("block_list_entries", [dict(e) for e in listed] + gone)
+    state["ids"] = sorted(ids)
     mark_done(state, CATALOG_LISTED)

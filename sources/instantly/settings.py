@@ -50,6 +50,9 @@ SCOPES = OperationScopes({
     "POST /campaigns/{id}/activate": _scopes("campaigns", "update"),
     "POST /leads/subsequence/move": _scopes("leads", "update"),
     "POST /leads/subsequence/remove": _scopes("leads", "update"),
+    "GET /block-lists-entries": _scopes("block_list_entries", "read"),
+    "POST /block-lists-entries": _scopes("block_list_entries", "create"),
+    "DELETE /block-lists-entries/{id}": _scopes("block_list_entries", "delete"),
 })  # fmt: skip
 # 8 attempts from 1 s, each wait at most a minute: a 429 without Retry-After backs off to about
 # a minute and a half
@@ -182,6 +185,9 @@ TABLES: dict[str, dict[str, dict[str, Any]]] = {
         subsequence_id=ID, campaign_id=TEXT, emails_sent=INT, unique_opens=INT,
         unique_replies=INT,
     ),
+    # The workspace's block list: an email, or a domain (`is_domain`), it sends nothing to
+    "block_list_entries": _columns(id=ID, timestamp_created=TS, organization_id=TEXT,
+                                   bl_value=TEXT, is_domain=BOOL, removed=REMOVED),
 }  # fmt: skip
 KEYS: dict[str, str | list[str]] = {
     "campaign_steps": ["campaign_id", "step", "variant"],

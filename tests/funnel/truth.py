@@ -108,16 +108,19 @@ def instantly(state: Any) -> tuple[list[Enrollment], list[Touch]]:
     for m in emails:
         if m["ue_type"] == 1 and m["lead_id"]:
             sent[m["lead_id"]].append(_iso(m["timestamp_email"]))
+    blocked = {e["bl_value"].lower() for e in state.world.blocklist.entries}
     rows = []
     for lead in state.leads_now():
         if not lead["campaign"]:
             continue
         first = min(sent[lead["id"]]) if sent[lead["id"]] else None
+        email = (lead["email"] or "").lower()
+        held = lead["status"] == 1 and bool({email, email.rpartition("@")[2]} & blocked)
         rows.append(Enrollment(
             "instantly", f"instantly:{lead['id']}", lead["id"], f"instantly:{lead['campaign']}",
             lead["email"].lower() if lead["email"] else f"instantly-lead:{lead['id']}",
             _iso(lead["timestamp_created"]),
-            INSTANTLY_STATES[lead["status"]],
+            "paused" if held else INSTANTLY_STATES[lead["status"]],
             bool(lead["timestamp_last_contact"]) or first is not None,
             lead["email_open_count"] > 0, lead["email_reply_count"] > 0,
             lead.get("lt_interest_status") in (1, 2, 3, 4), lead["status"] == -1,

@@ -20,7 +20,8 @@ IMPLEMENTED = (
     "getDailyCampaignAnalytics", "getCampaignStepsAnalytics", "getSubsequenceAnalytics",
     "pauseSubsequence", "resumeSubsequence", "pauseCampaign", "activateCampaign",
     "moveLeadToSubsequence", "removeLeadFromSubsequence", "getLead", "getEmail", "getAccount",
-    "countLaunched", "searchByContact", "listWorkspaceGroupMember",
+    "countLaunched", "searchByContact", "listWorkspaceGroupMember", "listBlockListEntry",
+    "createBlockListEntry", "getBlockListEntry", "deleteBlockListEntry",
 )  # fmt: skip
 
 

@@ -3,12 +3,16 @@
     interest status (Interested, Meeting Booked, Meeting Completed, Won), so they hold however far
     the emails backfill has got; the first send and reply times come from the emails. Instantly
     gives no time of an open. A lead without an email (the vendor's `Lead.email` is nullable)
-    is a person of its own, keyed by its lead id, which matches no other tool's person. -#}
+    is a person of its own, keyed by its lead id, which matches no other tool's person. An
+    active lead whose email or email's domain is on the workspace's block list is held: Instantly
+    sends it nothing more (vendor status `1 blocked`, paused in the status map). -#}
 {% call(ws) for_each_workspace('instantly') %}
 {% if vendor_loaded('instantly', 'leads', ws) %}
 {% set emails = vendor_table('instantly', 'emails', ws,
                              [('lead_id', 'varchar'), ('ue_type', 'bigint'),
                               ('timestamp_email', 'timestamp with time zone')]) %}
+{% set blocked = vendor_table('instantly', 'block_list_entries', ws,
+                              [('bl_value', 'varchar')]) %}
 with sends as (
     select lead_id, min(timestamp_email) as first_sent_at
     from {{ emails }} m where ue_type = 1 group by lead_id
@@ -22,7 +26,12 @@ select 'instantly' as vendor, {{ workspace_name(ws) }} as workspace,
        l.campaign as vendor_sequence_id,
        {{ person_key(ws, "coalesce(lower(nullif(trim(l.email), '')), 'instantly-lead:' || l.id)") }}
            as person_key,
-       l.timestamp_created as enrolled_at, cast(l.status as varchar) as vendor_status,
+       l.timestamp_created as enrolled_at,
+       case when l.status = 1 and exists (
+                select 1 from {{ blocked }} b
+                where lower(b.bl_value) in (lower(trim(l.email)),
+                                            split_part(lower(trim(l.email)), '@', 2))
+            ) then '1 blocked' else cast(l.status as varchar) end as vendor_status,
        (l.timestamp_last_contact is not null or s.first_sent_at is not null) as reached,
        coalesce(l.email_open_count, 0) > 0 as opened,
        s.first_sent_at, cast(null as timestamp with time zone) as first_opened_at,
