@@ -31,9 +31,15 @@ from sources.instantly.settings import INSTANTLY_TABLES
 CATALOG_LISTED = "catalog_listed_at"
 
 
+def _due(run: InstantlyRun) -> dict[str, Any] | None:
+    """The resource's state when the catalog is due for a listing, else None."""
+    state: dict[str, Any] = dlt.current.resource_state()
+    return state if due(state, CATALOG_LISTED, run.settings.refresh("catalog")) else None
+
+
 def campaigns(run: InstantlyRun) -> Iterator[Any]:
-    state = dlt.current.resource_state()
-    if not due(state, CATALOG_LISTED, run.settings.refresh("catalog")):
+    state = _due(run)
+    if state is None:
         return
     with run.client() as client:
         listed = [c for page, _ in pages(client, "/campaigns") for c in page]
@@ -86,8 +92,8 @@ def _family(
 
 
 def accounts(run: InstantlyRun) -> Iterator[Any]:
-    state = dlt.current.resource_state()
-    if not due(state, CATALOG_LISTED, run.settings.refresh("catalog")):
+    state = _due(run)
+    if state is None:
         return
     with run.client() as client:
         for page, _ in pages(client, "/accounts"):
@@ -96,8 +102,8 @@ def accounts(run: InstantlyRun) -> Iterator[Any]:
 
 
 def block_list(run: InstantlyRun) -> Iterator[Any]:
-    state = dlt.current.resource_state()
-    if not due(state, CATALOG_LISTED, run.settings.refresh("catalog")):
+    state = _due(run)
+    if state is None:
         return
     with run.client() as client:
         listed = [e for page, _ in pages(client, "/block-lists-entries") for e in page]

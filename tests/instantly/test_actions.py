@@ -137,3 +137,40 @@ def test_under_faults_leads_are_moved_and_subsequences_paused_all_the_same(insta
     assert {lead: where[lead] for lead, _ in rows} == dict(rows)
     status = {s["id"]: s["status"] for s in server.state.world.subsequences}
     assert [status[i] for i in chosen] == [2] * len(chosen)
+
+
+def test_emails_are_blocked_once_though_answers_are_lost_and_nothing_more_is_sent_to_them(
+    instantly, tmp_path
+):
+    server, env, warehouse = _loaded(instantly, tmp_path)
+    select = ("select distinct lower(email) as email from instantly.leads"
+              " where status = 1 and email is not null order by 1 limit 6")  # fmt: skip
+    emails = [r[0] for r in warehouse.rows(select)]
+    assert len(emails) == 6
+    server.sandbox.faults.configure(FaultConfig(writes_only=True, truncate=0.3, bad_json=0.2,
+                                                drop=0.2, seed=3))  # fmt: skip
+    blocked = _act(tmp_path, env, "block-email", select, "--apply")
+    assert blocked.returncode == 0 and "applied: 6 done" in blocked.stdout, blocked.stderr
+    stats = server.sandbox.faults.stats
+    assert stats["truncate"] + stats["bad_json"] > 0  # a block made whose answer was lost
+    server.sandbox.faults.configure(FaultConfig())
+    world = server.state.world
+    assert Counter(e["bl_value"] for e in world.blocklist.entries) == Counter(emails)  # once each
+    loaded = warehouse.rows("select bl_value from instantly.block_list_entries order by 1")
+    assert [r[0] for r in loaded] == emails  # the refresh after the apply
+
+    before = {m["id"] for m in server.state.emails_now()}
+    server.state.advance(30 * 86_400)
+    new = [m for m in server.state.emails_now() if m["id"] not in before]
+    assert new and not [m for m in new if m["ue_type"] in (1, 3) and m["lead"] in emails]
+
+    chosen = ("select distinct lower(email) as email from instantly.leads"
+              f" where lower(email) in ({', '.join(repr(e) for e in emails)})")  # fmt: skip
+    freed = f"select email from ({chosen}) s order by email limit 2"
+    unblocked = _act(tmp_path, env, "unblock-email", freed, "--apply")
+    assert unblocked.returncode == 0 and "applied: 2 done" in unblocked.stdout, unblocked.stderr
+    assert sorted(e["bl_value"] for e in world.blocklist.entries) == emails[2:]
+    loaded = warehouse.rows("select bl_value from instantly.block_list_entries order by 1")
+    assert [r[0] for r in loaded] == emails[2:]  # an entry gone is deleted from the table
+    again = _act(tmp_path, env, "block-email", chosen, "--apply", "--no-refresh")
+    assert again.returncode == 0 and "applied: 2 done, 4 skipped" in again.stdout

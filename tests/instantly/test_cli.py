@@ -10,7 +10,15 @@ from tests.instantly.truth import assert_matches_truth
 from tests.support.cli import files_containing, kill_then_rerun, run_cli
 
 GOOD_KEY = "inst-live-GOOD-0123456789abcdef"
-READS = frozenset({"campaigns:read", "subsequences:read", "accounts:read", "emails:read"})
+READS = frozenset(
+    {
+        "campaigns:read",
+        "subsequences:read",
+        "accounts:read",
+        "emails:read",
+        "block_list_entries:read",
+    }
+)
 
 
 def _run(tmp_path, server, key=GOOD_KEY, *args):

@@ -17,14 +17,15 @@ from sources.instantly.settings import SCOPES
 def test_every_operation_names_the_scopes_the_vendors_document_requires():
     document = load_document(DOCUMENT)
     served = {f"{method.upper()} {path}" for method, path in app.SERVED}
-    # the sandbox serves the source's and the actions' operations, and three reads (a lead, an
-    # email, an account) that only other clients make
+    # the sandbox serves the source's and the actions' operations, and reads (a lead, an email,
+    # an account, a block list entry, ...) that only other clients make
     client_only = {
         "GET /leads/{id}",
         "GET /emails/{id}",
         "GET /accounts/{email}",
         "GET /campaigns/count-launched",
         "GET /campaigns/search-by-contact",
+        "GET /block-lists-entries/{id}",
     }
     assert set(SCOPES.scopes) == served - client_only
     for operation, scopes in SCOPES.scopes.items():

@@ -86,6 +86,8 @@ def test_the_instantly_sandbox_sends_only_what_the_vendor_documents():
         ids = {"id": world.campaigns[0]["id"], "email": world.accounts[0]["email"]}
         leads = httpx.post(base + "/leads/list", json={"limit": 100}, headers=headers).json()
         emails = httpx.get(base + "/emails", params={"limit": 20}, headers=headers).json()
+        entry = httpx.post(base + "/block-lists-entries", json={"bl_value": "example.org"},
+                           headers=headers).json()  # fmt: skip
         for method, path in instantly_app.SERVED:
             if method != "get":
                 continue
@@ -96,6 +98,8 @@ def test_the_instantly_sandbox_sends_only_what_the_vendor_documents():
                 concrete = f"/leads/{leads['items'][0]['id']}"
             elif path == "/emails/{id}":
                 concrete = f"/emails/{emails['items'][0]['id']}"
+            elif path == "/block-lists-entries/{id}":
+                concrete = f"/block-lists-entries/{entry['id']}"
             params = ({"parent_campaign": ids["id"]} if path == "/subsequences" else
                       {"campaign_id": ids["id"]} if path == "/subsequences/analytics" else {})  # fmt: skip
             answer = httpx.get(base + concrete, params=params, headers=headers)
