@@ -6,6 +6,7 @@
     sequence-funnel demo                            # the embedded sandbox, a local DuckDB file
     sequence-funnel act unify pause-enrollment --select "select id from ..."  # the plan
     sequence-funnel guards --plan                   # what each guard would do now
+    sequence-funnel listen                          # receive Instantly's and Sequenzy's webhooks
 
 API keys come from the environment (SOURCES__<VENDOR>__API_KEY) or .dlt/secrets.toml.
 """
@@ -24,6 +25,7 @@ import pyarrow as pa
 from pipelines import destinations, errors, funnel, workspaces
 from pipelines.guards import command as guards_command
 from pipelines.interrupts import RunInterrupted, interruptible
+from pipelines.listen import command as listen_command
 from pipelines.loading import load
 from pipelines.process import finished, started
 from pipelines.reports import report, report_all, say
@@ -85,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _wait(demo, "a process holding the demo's DuckDB file")
     act = commands.add_parser("act", help="act on targets a SQL query selects (plan, then apply)")
     guards_command.add_parser(commands, _wait)
+    listen_command.add_parser(commands)
     acts = act.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
     for name, chosen in specs().items():
         one = loads.add_parser(name, help=f"load {chosen.title}")
@@ -171,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo()
     if args.command == "guards":
         return guards_command.main(args, main, say)
+    if args.command == "listen":
+        return listen_command.main(args, say)
     if args.command == "report" and (args.all or args.vendor is None):
         return report_all(args, build_parser())
     if args.command == "report" and args.html:  # the page is the funnel across vendors

@@ -1,0 +1,92 @@
+"""`sequence-funnel listen`: the webhook receiver, served by uvicorn until stopped (SIGTERM or
+Ctrl-C end it cleanly; a kill -9 loses nothing acknowledged, pipelines.listen.intake).
+
+Its settings, from the environment or `.dlt/secrets.toml` like every key:
+- `LISTEN__SEQUENZY__SIGNING_SECRETS`: Sequenzy's signing secrets, comma-separated (every active
+  one while a secret is rotated);
+- `LISTEN__INSTANTLY__SECRET`: the value of the header Instantly's webhooks are registered with.
+A vendor without its setting is not listened to; with neither, the command stops in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.common.pipeline import get_dlt_pipelines_dir
+
+from pipelines.summary import OK
+from sources.common.errors import ConfigurationError
+
+SEQUENZY_SECRETS = "listen.sequenzy.signing_secrets"
+INSTANTLY_SECRET = "listen.instantly.secret"
+SETTINGS = "LISTEN__SEQUENZY__SIGNING_SECRETS or LISTEN__INSTANTLY__SECRET"
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "listen", help="receive Instantly's and Sequenzy's webhooks (stored before acknowledged)"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8787, help="port to listen on (8787)")
+    parser.add_argument("--destination", default="duckdb", help="any dlt destination (duckdb)")
+    parser.add_argument("--pipelines-dir", default=None, help="where dlt keeps pipeline state")
+    parser.add_argument(
+        "--batch-seconds", type=float, default=2.0, metavar="SECONDS",
+        help="load what came in into <vendor>.webhook_events this often (2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tolerance", type=float, default=300.0, metavar="SECONDS",
+        help="how far a Sequenzy delivery's timestamp may be from now (300)",
+    )  # fmt: skip
+
+
+def intake_path(pipelines_dir: str | None) -> Path:
+    """The intake's file, beside the pipelines' state: durable where they are."""
+    return Path(pipelines_dir or get_dlt_pipelines_dir()) / "listen" / "intake.sqlite"
+
+
+def _secret(key: str) -> Any:
+    try:
+        return dlt.secrets.get(key)
+    except Exception:
+        return None
+
+
+def configured() -> Any:
+    """The secrets deliveries must be signed with (pipelines.listen.app.Secrets)."""
+    from pipelines.listen.app import Secrets
+
+    sequenzy = _secret(SEQUENZY_SECRETS) or []
+    if isinstance(sequenzy, str):
+        sequenzy = sequenzy.split(",")
+    secrets = Secrets([str(s).strip() for s in sequenzy if str(s).strip()],
+                      str(_secret(INSTANTLY_SECRET) or "").strip() or None)  # fmt: skip
+    if not secrets.vendors():
+        raise ConfigurationError(f"listen has no vendor to listen to: set {SETTINGS}")
+    return secrets
+
+
+def main(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    import uvicorn
+
+    from pipelines.listen.app import build_app
+    from pipelines.listen.batches import BatchLoader
+    from pipelines.listen.intake import Intake
+
+    secrets = configured()
+    path = intake_path(args.pipelines_dir)
+    batches = BatchLoader(path, args.destination, args.pipelines_dir, args.batch_seconds, say)
+    with Intake.open(path, replay_window=2 * args.tolerance) as intake, batches:
+        app = build_app(intake, secrets, args.tolerance)
+        config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False,
+                                log_level="warning", lifespan="off")  # fmt: skip
+        server = uvicorn.Server(config)
+        base = f"http://{args.host}:{args.port}/webhooks/"
+        routes = ", ".join(base + vendor for vendor in secrets.vendors())
+        say(f"listening on {routes} (intake {path})")
+        server.run()
+    return OK
