@@ -21,6 +21,7 @@ from pipelines import runner, turns
 from pipelines.destinations import location
 from pipelines.listen.intake import connect
 from pipelines.listen.rows import event_row
+from sources.common.vendors import specs
 
 BATCH_ROWS = 5_000
 COLUMNS: TTableSchemaColumns = {
@@ -45,8 +46,12 @@ def load_batch(db: sqlite3.Connection, destination: str, pipelines_dir: str | No
     """Load what is pending, per vendor, and mark it loaded; returns the rows loaded."""
     batch = pending(db)
     by_vendor: dict[str, list[dict[str, Any]]] = {}
+    hooks = {name: chosen.webhooks for name, chosen in specs().items()}
     for _, vendor, key, kind, received, body in batch:
-        by_vendor.setdefault(vendor, []).append(event_row(vendor, key, kind, received, body))
+        chosen = hooks[vendor]
+        assert chosen is not None  # stored only for a vendor with webhooks
+        row = event_row(chosen, key, kind, received, body)
+        by_vendor.setdefault(vendor, []).append(row)
     for vendor, rows in by_vendor.items():
         pipeline = runner.make_pipeline(f"{vendor}_webhooks", destination, vendor, pipelines_dir)
         resource = dlt.resource(rows, name="webhook_events", write_disposition="merge",

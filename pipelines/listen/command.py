@@ -20,9 +20,9 @@ from dlt.common.pipeline import get_dlt_pipelines_dir
 
 from pipelines.summary import OK
 from sources.common.errors import ConfigurationError
+from sources.common.vendors import specs
+from sources.common.webhooks import Webhooks
 
-SEQUENZY_SECRETS = "listen.sequenzy.signing_secrets"
-INSTANTLY_SECRET = "listen.instantly.secret"
 SETTINGS = "LISTEN__SEQUENZY__SIGNING_SECRETS or LISTEN__INSTANTLY__SECRET"
 
 
@@ -49,25 +49,25 @@ def intake_path(pipelines_dir: str | None) -> Path:
     return Path(pipelines_dir or get_dlt_pipelines_dir()) / "listen" / "intake.sqlite"
 
 
-def _secret(key: str) -> Any:
+def secrets_of(hooks: Webhooks) -> list[str]:
+    """The configured secrets of a vendor's webhooks (a comma-separated list, or a list)."""
     try:
-        return dlt.secrets.get(key)
+        value: Any = dlt.secrets.get(hooks.secret_setting)
     except Exception:
-        return None
+        value = None
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return [str(item).strip() for item in items if str(item).strip()]
 
 
-def configured() -> Any:
-    """The secrets deliveries must be signed with (pipelines.listen.app.Secrets)."""
-    from pipelines.listen.app import Secrets
-
-    sequenzy = _secret(SEQUENZY_SECRETS) or []
-    if isinstance(sequenzy, str):
-        sequenzy = sequenzy.split(",")
-    secrets = Secrets([str(s).strip() for s in sequenzy if str(s).strip()],
-                      str(_secret(INSTANTLY_SECRET) or "").strip() or None)  # fmt: skip
-    if not secrets.vendors():
+def listened() -> dict[str, tuple[Webhooks, list[str]]]:
+    """Each vendor with webhooks and a secret configured, with its secrets."""
+    found = {}
+    for name, chosen in specs().items():
+        if chosen.webhooks is not None and (secrets := secrets_of(chosen.webhooks)):
+            found[name] = (chosen.webhooks, secrets)
+    if not found:
         raise ConfigurationError(f"listen has no vendor to listen to: set {SETTINGS}")
-    return secrets
+    return found
 
 
 def main(args: argparse.Namespace, say: Callable[[str], None]) -> int:
@@ -77,16 +77,16 @@ def main(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     from pipelines.listen.batches import BatchLoader
     from pipelines.listen.intake import Intake
 
-    secrets = configured()
+    chosen = listened()
     path = intake_path(args.pipelines_dir)
     batches = BatchLoader(path, args.destination, args.pipelines_dir, args.batch_seconds, say)
     with Intake.open(path, replay_window=2 * args.tolerance) as intake, batches:
-        app = build_app(intake, secrets, args.tolerance)
+        app = build_app(intake, chosen, args.tolerance)
         config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False,
                                 log_level="warning", lifespan="off")  # fmt: skip
         server = uvicorn.Server(config)
         base = f"http://{args.host}:{args.port}/webhooks/"
-        routes = ", ".join(base + vendor for vendor in secrets.vendors())
+        routes = ", ".join(base + vendor for vendor in chosen)
         say(f"listening on {routes} (intake {path})")
         server.run()
     return OK

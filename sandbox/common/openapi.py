@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,25 @@ UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 class BadQuery(ValueError):
     pass
+
+
+# The draft's formats, and `uri` as ajv-formats (the vendors' Fastify) checks it: ASCII, with a
+# scheme (jsonschema checks it only with an optional package installed)
+FORMATS = jsonschema.FormatChecker()
+URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//[\x21-\x7e]+|[\x21-\x7e]+)$")
+
+
+@FORMATS.checks("uri")
+def _uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(URI_RE.match(value))
+
+
+def _date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def load_document(path: Path) -> dict[str, Any]:
@@ -77,6 +97,8 @@ def _value(label: str, schema: Mapping[str, Any], text: str) -> None:
         value = text == "true"
     elif schema.get("format") == "uuid" and not UUID_RE.match(text):
         raise BadQuery(f'{label} must match format "uuid"')
+    elif schema.get("format") == "date" and not _date(text):
+        raise BadQuery(f'{label} must match format "date"')
     if "enum" in schema and value not in schema["enum"]:
         raise BadQuery(f"{label} must be equal to one of the allowed values")
 
@@ -92,9 +114,7 @@ def body_schema(document: Mapping[str, Any], path: str, method: str) -> dict[str
 
 def check_body(schema: Mapping[str, Any], body: Any) -> None:
     """Raise BadQuery, Fastify's (ajv's) way, for the most relevant error of a JSON body."""
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
     error = jsonschema.exceptions.best_match(validator.iter_errors(body))
     if error is None:
         return

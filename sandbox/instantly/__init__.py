@@ -12,7 +12,7 @@ from sandbox.common.admin import Front
 from sandbox.common.clock import VirtualClock
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import Served
-from sandbox.instantly import activity, render
+from sandbox.instantly import activity, render, webhooks
 from sandbox.instantly.app import PREFIX, InstantlyApi, build_app, is_api_path
 from sandbox.instantly.protocol import error_body
 from sandbox.instantly.world import InstantlyWorld
@@ -34,6 +34,7 @@ class InstantlyState:
     world: InstantlyWorld
     clock: VirtualClock
     lock: threading.RLock
+    hooks: webhooks.InstantlyHooks
 
     def advance(self, seconds: float) -> int:
         """Move the clock on; returns how many planned events fell due (sends, opens, replies,
@@ -43,6 +44,9 @@ class InstantlyState:
             after = self.clock.advance(seconds)
             log, leads = self.world.log, self.world.leads
             due = int(((log.time > before) & (log.time <= after)).sum())
+            if self.hooks.webhooks:
+                for payload in webhooks.happened(self.world, before, after):
+                    self.hooks.emit(payload)
             return due + int(((leads.created > before) & (leads.created <= after)).sum())
 
     def touch(self, count: int, backdate_seconds: float = 0.0) -> list[str]:
@@ -134,9 +138,12 @@ class InstantlySandbox(Served):
         )
         started = int((world.leads.created <= clock.anchor_us).sum())  # arrival order
         world.leads.shared = range(max(0, started - shared_people), started)
-        state = InstantlyState(world, clock, threading.RLock())
+        lock = threading.RLock()
+        hooks = webhooks.InstantlyHooks(world.organization, clock, lock)
+        state = InstantlyState(world, clock, lock, hooks)
         keys = api_keys if api_keys is not None else {DEFAULT_API_KEY: ALL_SCOPES}
-        api = InstantlyApi(world, clock, keys, paid_plan, state.lock)
+        world.hooks = hooks
+        api = InstantlyApi(world, clock, keys, paid_plan, lock)
         return cls(state, api, *FRONT.serve(state, build_app(api), faults, rate_limits))
 
 

@@ -24,7 +24,7 @@ from starlette.routing import Route
 from sandbox.common import openapi
 from sandbox.common.clock import VirtualClock, format_http_date
 from sandbox.common.errors import ApiError
-from sandbox.instantly import reads, validation, writes
+from sandbox.instantly import reads, validation, workspace, writes
 from sandbox.instantly.protocol import error_body, page, paging
 from sandbox.instantly.world import InstantlyWorld
 
@@ -177,13 +177,6 @@ def get_account(world: InstantlyWorld, now: int, request: Request, body: Any) ->
     return found
 
 
-def list_block_list(world: InstantlyWorld, now: int, request: Request, body: Any) -> Any:
-    limit, after = paging(request)
-    query = request.query_params
-    rows = world.blocklist.listing(query.get("search") or "", query.get("domains_only") == "true")
-    return page(rows, "id", limit, after)
-
-
 def _query(read: Callable[[InstantlyWorld, int, Request], Any]) -> Handler:
     return lambda world, now, request, body: read(world, now, request)
 
@@ -223,7 +216,14 @@ SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (sco
                                            _on_id(writes.set_campaign_status, 1)),
     ("post", "/leads/subsequence/move"): ("leads:update", _on_body(writes.move_lead)),
     ("post", "/leads/subsequence/remove"): ("leads:update", _on_body(writes.remove_lead)),
-    ("get", "/block-lists-entries"): ("block_list_entries:read", list_block_list),
+    ("get", "/webhooks"): ("webhooks:read", workspace.list_webhooks),
+    ("post", "/webhooks"): ("webhooks:create",
+                            lambda world, now, request, body: world.hooks.create(body)),
+    ("get", "/webhooks/{id}"): ("webhooks:read", workspace.on_hook("get")),
+    ("delete", "/webhooks/{id}"): ("webhooks:delete", workspace.on_hook("delete")),
+    ("post", "/webhooks/{id}/resume"): ("webhooks:update", workspace.on_hook("resume")),
+    ("get", "/webhook-events"): ("webhook_events:read", workspace.list_webhook_events),
+    ("get", "/block-lists-entries"): ("block_list_entries:read", workspace.list_block_list),
     ("post", "/block-lists-entries"): (
         "block_list_entries:create",
         lambda world, now, request, body: world.blocklist.create(world.leads, now,

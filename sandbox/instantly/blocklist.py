@@ -20,15 +20,8 @@ from typing import Any
 
 from sandbox.common.clock import format_rfc3339
 from sandbox.common.errors import ApiError
-from sandbox.common.ids import splitmix64
+from sandbox.common.ids import uuid7
 from sandbox.instantly.leads import NEVER, Leads
-
-
-def _uuid7(ms: int, n: int, seed: int) -> str:
-    hi = (ms << 16) | 0x7000 | (n & 0xFFF)
-    lo = (0b10 << 62) | (splitmix64(seed ^ n) & ((1 << 62) - 1))
-    h = f"{hi:016x}{lo:016x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def blocks(value: str, email: str | None) -> bool:
@@ -62,7 +55,7 @@ class BlockList:
         if not value or value.startswith("@") or value.endswith("@"):
             raise ApiError(400, "body/bl_value must be an email or a domain")
         self.made += 1
-        entry = {"id": _uuid7(now // 1000, self.made, self.seed),
+        entry = {"id": uuid7(now // 1000, self.made, self.seed),
                  "timestamp_created": format_rfc3339(now), "organization_id": self.organization,
                  "bl_value": value, "is_domain": "@" not in value}  # fmt: skip
         self.entries.append(entry)

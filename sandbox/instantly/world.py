@@ -48,6 +48,7 @@ class InstantlyWorld:
     # an admin workspace's group: its members (WorkspaceGroupMember), in id order
     group_members: list[dict[str, Any]] = field(default_factory=list)
     blocklist: BlockList = field(init=False)
+    hooks: Any = None  # its webhooks (sandbox.instantly.webhooks.InstantlyHooks), once served
 
     def __post_init__(self) -> None:
         self.blocklist = BlockList(self.organization, self.seed)

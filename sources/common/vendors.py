@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sources.common.http import ApiClient
     from sources.common.tables import Tables
     from sources.common.values import DocumentedValues
+    from sources.common.webhooks import Webhooks
 
 SPEC_MODULE = "spec"  # sources/<vendor>/spec.py
 
@@ -81,11 +82,13 @@ class VendorSpec:
     # settings of the load `act` runs after an apply: what makes it read now what an action may
     # have changed, where a schedule's load may wait for a refresh interval
     after_act: Mapping[str, Any] = field(default_factory=dict)
+    webhooks: Webhooks | None = None  # what `sequence-funnel listen` receives of it
 
     @property
     def secret_keys(self) -> tuple[str, ...]:
         """Configuration keys whose values are scrubbed from anything printed."""
-        return (f"sources.{self.name}.api_key",)
+        listened = (self.webhooks.secret_setting,) if self.webhooks else ()
+        return (f"sources.{self.name}.api_key", *listened)
 
 
 def specs() -> dict[str, VendorSpec]:

@@ -18,6 +18,7 @@ from sources.instantly.actions import INSTANTLY_ACTIONS, actions_client
 from sources.instantly.extraction import InstantlySettings
 from sources.instantly.helpers import group_members, make_client
 from sources.instantly.settings import DOCUMENTED_VALUES, INSTANTLY_TABLES, SOURCE_NAME
+from sources.instantly.webhooks import WEBHOOKS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,4 +60,5 @@ SPEC = VendorSpec(
     # leads are read now, not when their refresh intervals come round (sources.instantly.catalog,
     # .leads)
     after_act={"catalog_refresh_minutes": 0, "leads_refresh_minutes": 0},
+    webhooks=WEBHOOKS,
 )  # fmt: skip

@@ -18,6 +18,7 @@ from sources.sequenzy.actions import SEQUENZY_ACTIONS, actions_client
 from sources.sequenzy.extraction import SequenzySettings
 from sources.sequenzy.helpers import companies, make_client
 from sources.sequenzy.settings import DOCUMENTED_VALUES, SEQUENZY_TABLES, SOURCE_NAME
+from sources.sequenzy.webhooks import WEBHOOKS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,4 +57,5 @@ SPEC = VendorSpec(
     # a cancel or a pause moves no count: after one, every sequence is read, not only those
     # whose counts moved (sources.sequenzy.activity)
     after_act={"quiet_refresh_minutes": 0},
+    webhooks=WEBHOOKS,
 )  # fmt: skip

@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import orjson
 
-from pipelines.listen.signatures import INSTANTLY_SECRET, sequenzy_signature
+from sources.instantly.webhooks import SECRET_HEADER
+from sources.sequenzy import webhooks as sequenzy_webhooks
 from tests.support.cli import ROOT, clean_env
 
 SEQUENZY_SECRETS = ("whsec_old_2b7f0c", "whsec_new_91ad44")  # a rotation: both active
@@ -95,10 +96,10 @@ def sequenzy_delivery(event: dict, secrets: tuple[str, ...] = SEQUENZY_SECRETS,
     """A body and the headers Sequenzy sends it with: signed once per active secret."""
     body = orjson.dumps(event)
     timestamp = str(int(time.time() if at is None else at))
-    signature = " ".join(sequenzy_signature(s, timestamp, body) for s in secrets)
+    signature = " ".join(sequenzy_webhooks.signature(s, timestamp, body) for s in secrets)
     return body, {"content-type": "application/json", "x-sequenzy-timestamp": timestamp,
                   "x-sequenzy-signature": signature}  # fmt: skip
 
 
 def instantly_delivery(event: dict, secret: str = INSTANTLY_HEADER) -> tuple[bytes, dict]:
-    return orjson.dumps(event), {"content-type": "application/json", INSTANTLY_SECRET: secret}
+    return orjson.dumps(event), {"content-type": "application/json", SECRET_HEADER: secret}

@@ -21,7 +21,8 @@ IMPLEMENTED = (
     "pauseSubsequence", "resumeSubsequence", "pauseCampaign", "activateCampaign",
     "moveLeadToSubsequence", "removeLeadFromSubsequence", "getLead", "getEmail", "getAccount",
     "countLaunched", "searchByContact", "listWorkspaceGroupMember", "listBlockListEntry",
-    "createBlockListEntry", "getBlockListEntry", "deleteBlockListEntry",
+    "createBlockListEntry", "getBlockListEntry", "deleteBlockListEntry", "listWebhook",
+    "createWebhook", "getWebhook", "deleteWebhook", "resumeWebhook", "listWebhookEvent",
 )  # fmt: skip
 
 

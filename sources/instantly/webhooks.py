@@ -1,0 +1,85 @@
+"""Instantly's webhooks, as the listener receives and registers them.
+
+Instantly signs nothing (the vendor's webhook docs). A webhook is registered with a header of
+ours (`headers` on `POST /webhooks`), `X-Sequence-Funnel-Secret`, whose value each delivery must
+carry: the secret is the listener's `listen.instantly.secret`.
+
+Payloads carry no id. An event's key is the documented fields that together name one
+occurrence: `event_type`, `timestamp`, `workspace`, `campaign_id`, `lead_email` (lower-cased),
+`email_account`, `step`, `variant` and `email_id`, absent ones empty. The vendor's retries send
+the same payload, so a retry has the same key; two events differing in any of them are two.
+
+`POST /webhooks {target_hook_url, event_type: all_events, headers}` registers, `GET /webhooks`
+lists, `DELETE /webhooks/{id}` removes (the vendor's OpenAPI document).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sources.common.http import ApiClient
+from sources.common.webhooks import Registered, Webhooks, text
+from sources.instantly.helpers import pages
+
+SECRET_HEADER = "x-sequence-funnel-secret"
+NAME = "sequence-funnel"
+KEY_FIELDS = ("event_type", "timestamp", "workspace", "campaign_id", "lead_email",
+              "email_account", "step", "variant", "email_id")  # fmt: skip
+
+
+def refusal(headers: Mapping[str, str], body: bytes, secrets: Sequence[str], now: float,
+            tolerance: float) -> str | None:  # fmt: skip
+    """None when the delivery carries the header registered with the webhook."""
+    given = headers.get(SECRET_HEADER)
+    if not given:
+        return "unsigned"
+    return None if any(hmac.compare_digest(given, s) for s in secrets) else "bad signature"
+
+
+def key(event: dict[str, Any], body: bytes) -> tuple[str, str | None]:
+    parts = ["" if event.get(f) is None else str(event[f]) for f in KEY_FIELDS]
+    parts[KEY_FIELDS.index("lead_email")] = parts[KEY_FIELDS.index("lead_email")].strip().lower()
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest(), text(event.get("event_type"))
+
+
+def columns(event: dict[str, Any]) -> dict[str, Any]:
+    email = text(event.get("lead_email"))
+    return {"email": email.lower() if email else None,
+            "sequence_id": text(event.get("campaign_id")), "subscriber_id": None,
+            "occurred_at": text(event.get("timestamp"))}  # fmt: skip
+
+
+def _ours(client: ApiClient, url: str) -> list[dict[str, Any]]:
+    return [h for page, _ in pages(client, "/webhooks") for h in page
+            if h.get("target_hook_url") == url]  # fmt: skip
+
+
+def register(client: ApiClient, url: str, secrets: Sequence[str]) -> Registered:
+    """Ours if it is there and carries the secret, else made (one with another secret is
+    removed: the listener could not check its deliveries)."""
+    for hook in _ours(client, url):
+        if (hook.get("headers") or {}).get(SECRET_HEADER) in secrets:
+            return Registered(hook["id"], False)
+        client.write("DELETE", f"/webhooks/{hook['id']}")
+    body = {"target_hook_url": url, "event_type": "all_events", "name": NAME,
+            "headers": {SECRET_HEADER: secrets[0]}}  # fmt: skip
+    made = client.write("POST", "/webhooks", json=body)
+    assert made is not None
+    return Registered(made.body["id"], True)
+
+
+def unregister(client: ApiClient, url: str) -> list[str]:
+    removed = []
+    for hook in _ours(client, url):
+        client.write("DELETE", f"/webhooks/{hook['id']}")
+        removed.append(hook["id"])
+    return removed
+
+
+WEBHOOKS = Webhooks(
+    secret_setting="listen.instantly.secret", secret_is_list=False, refusal=refusal, key=key,
+    replay_key=lambda headers: None, columns=columns, register=register, unregister=unregister,
+)  # fmt: skip
