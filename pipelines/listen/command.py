@@ -11,11 +11,11 @@ A vendor without its setting is not listened to; with neither, the command stops
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import dlt
 from dlt.common.pipeline import get_dlt_pipelines_dir
 
 from pipelines.summary import OK
@@ -38,6 +38,13 @@ def add_parser(commands: Any) -> None:
         "--batch-seconds", type=float, default=2.0, metavar="SECONDS",
         help="load what came in into <vendor>.webhook_events this often (2)",
     )  # fmt: skip
+    registering = parser.add_mutually_exclusive_group()
+    registering.add_argument(
+        "--register", metavar="URL",
+        help="register the webhooks of every vendor with a key, to URL/webhooks/<vendor>; exit",
+    )  # fmt: skip
+    registering.add_argument("--unregister", metavar="URL",
+                             help="remove the webhooks registered to URL; exit")  # fmt: skip
     parser.add_argument(
         "--tolerance", type=float, default=300.0, metavar="SECONDS",
         help="how far a Sequenzy delivery's timestamp may be from now (300)",
@@ -49,21 +56,13 @@ def intake_path(pipelines_dir: str | None) -> Path:
     return Path(pipelines_dir or get_dlt_pipelines_dir()) / "listen" / "intake.sqlite"
 
 
-def secrets_of(hooks: Webhooks) -> list[str]:
-    """The configured secrets of a vendor's webhooks (a comma-separated list, or a list)."""
-    try:
-        value: Any = dlt.secrets.get(hooks.secret_setting)
-    except Exception:
-        value = None
-    items = value.split(",") if isinstance(value, str) else list(value or [])
-    return [str(item).strip() for item in items if str(item).strip()]
-
-
 def listened() -> dict[str, tuple[Webhooks, list[str]]]:
     """Each vendor with webhooks and a secret configured, with its secrets."""
+    from pipelines.listen import registration
+
     found = {}
     for name, chosen in specs().items():
-        if chosen.webhooks is not None and (secrets := secrets_of(chosen.webhooks)):
+        if chosen.webhooks is not None and (secrets := registration.secrets_of(chosen.webhooks)):
             found[name] = (chosen.webhooks, secrets)
     if not found:
         raise ConfigurationError(f"listen has no vendor to listen to: set {SETTINGS}")
@@ -71,6 +70,23 @@ def listened() -> dict[str, tuple[Webhooks, list[str]]]:
 
 
 def main(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    from pipelines import errors
+    from pipelines.listen import registration
+
+    keys = [key for chosen in specs().values() for key in chosen.secret_keys]
+    try:
+        if args.register:
+            return registration.register(args.register, print)
+        if args.unregister:
+            return registration.unregister(args.unregister, print)
+        return _serve(args, say)
+    except Exception as exc:  # the configuration, a vendor's refusal
+        message, code = errors.explain(exc, errors.configured_secrets(*keys))
+        print(f"error: {message}", file=sys.stderr)
+        return code
+
+
+def _serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     import uvicorn
 
     from pipelines.listen.app import build_app

@@ -41,6 +41,7 @@ class Dispatcher:
         self._order = itertools.count()
         self._wake = threading.Condition()
         self._stopped = False
+        self._sending = 0
         self._thread: threading.Thread | None = None
 
     def send(self, attempt: Attempt, at_us: int | None = None) -> None:
@@ -60,8 +61,11 @@ class Dispatcher:
         return self.clock.now_us() + int(self.backoff[attempt.attempts - 1] * US)
 
     def pending(self) -> int:
+        """Attempts due or being sent: 0 once every delivery so far has ended, or waits for a
+        retry that is not due yet on the clock."""
         with self._wake:
-            return len(self._due)
+            now = self.clock.now_us()
+            return sum(1 for due, _, _ in self._due if due <= now) + self._sending
 
     def stop(self) -> None:
         with self._wake:
@@ -72,6 +76,7 @@ class Dispatcher:
         with self._wake:
             while not self._stopped:
                 if self._due and self._due[0][0] <= self.clock.now_us():
+                    self._sending += 1
                     return heapq.heappop(self._due)[2]
                 self._wake.wait(0.02)  # the clock may be advanced at any moment
             return None
@@ -89,6 +94,7 @@ class Dispatcher:
                 except httpx.HTTPError as exc:
                     status, error = None, type(exc).__name__
                 attempt.done(attempt, status, error)
-                if error is not None and (due := self.retry_at(attempt)) is not None:
-                    with self._wake:
+                with self._wake:
+                    if error is not None and (due := self.retry_at(attempt)) is not None:
                         heapq.heappush(self._due, (due, next(self._order), attempt))
+                    self._sending -= 1

@@ -17,7 +17,7 @@ import orjson
 
 from sources.instantly.webhooks import SECRET_HEADER
 from sources.sequenzy import webhooks as sequenzy_webhooks
-from tests.support.cli import ROOT, clean_env
+from tests.support.cli import clean_env
 
 SEQUENZY_SECRETS = ("whsec_old_2b7f0c", "whsec_new_91ad44")  # a rotation: both active
 INSTANTLY_HEADER = "instantly-header-5e1d"
@@ -30,12 +30,17 @@ def free_port() -> int:
 
 
 class Listener:
-    def __init__(self, tmp_path: Path, secrets: tuple[str, ...] = SEQUENZY_SECRETS) -> None:
-        self.pipelines = tmp_path / "pipelines"
+    """`env`: the listener's settings, by default both vendors' secrets; it runs in `tmp_path`
+    (its `.dlt/secrets.toml` is the one registration writes)."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str] | None = None) -> None:
+        self.cwd = tmp_path
+        self.pipelines = tmp_path / "state"  # not "pipelines": `-m pipelines.cli` runs here
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = clean_env() | {"LISTEN__SEQUENZY__SIGNING_SECRETS": ",".join(secrets),
-                                  "LISTEN__INSTANTLY__SECRET": INSTANTLY_HEADER}  # fmt: skip
+        secrets = {"LISTEN__SEQUENZY__SIGNING_SECRETS": ",".join(SEQUENZY_SECRETS),
+                   "LISTEN__INSTANTLY__SECRET": INSTANTLY_HEADER}  # fmt: skip
+        self.env = clean_env() | (secrets if env is None else env)
         self.process: subprocess.Popen | None = None
         self.log = tmp_path / "listen.log"
         self.database = tmp_path / "warehouse.duckdb"
@@ -45,7 +50,8 @@ class Listener:
         argv = [sys.executable, "-m", "pipelines.cli", "listen", "--port", str(self.port),
                 "--pipelines-dir", str(self.pipelines)]  # fmt: skip
         with self.log.open("a") as log:
-            self.process = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=log)
+            self.process = subprocess.Popen(argv, cwd=self.cwd, env=self.env, stdout=log,
+                                            stderr=log)  # fmt: skip
         deadline = time.monotonic() + 30
         while True:
             assert self.process.poll() is None, self.log.read_text()
@@ -62,6 +68,12 @@ class Listener:
         if self.process.poll() is None:
             self.process.terminate()
         return self.process.wait(timeout=30)
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        """`sequence-funnel listen <args>` to its end, where the listener runs."""
+        argv = [sys.executable, "-m", "pipelines.cli", "listen", *args]
+        return subprocess.run(argv, cwd=self.cwd, env=self.env, capture_output=True, text=True,
+                              timeout=120)  # fmt: skip
 
     def unloaded(self) -> int:
         """Events stored but not yet loaded into the warehouse."""
