@@ -14,7 +14,7 @@ from sandbox.common.admin import Front
 from sandbox.common.clock import VirtualClock
 from sandbox.common.faults import FaultConfig, FaultInjector, WindowLimit
 from sandbox.common.server import Served
-from sandbox.sequenzy import enrollments, events
+from sandbox.sequenzy import enrollments, events, webhooks
 from sandbox.sequenzy.app import PREFIX, SequenzyApi, build_app, is_api_path
 from sandbox.sequenzy.protocol import error_body
 from sandbox.sequenzy.world import CANCELLED, SequenzyWorld
@@ -34,12 +34,17 @@ class SequenzyState:
     world: SequenzyWorld
     clock: VirtualClock
     lock: threading.RLock
+    hooks: webhooks.SequenzyHooks
 
     def advance(self, seconds: float) -> int:
-        """Move the clock; returns how many enrollments started or changed in between."""
+        """Move the clock; returns how many enrollments started or changed in between. The
+        events in between are sent to the webhooks subscribed to them."""
         with self.lock:
             before = self.clock.now_us()
             after = self.clock.advance(seconds)
+            if self.hooks.endpoints:
+                for payload in webhooks.happened(self.world, before, after):
+                    self.hooks.emit(payload)
             e = self.world.enrollments
             moments = np.column_stack([e.started, e.sends, e.outcome_at, e.ends, e.paused_at])
             return int(((moments > before) & (moments <= after)).any(axis=1).sum())
@@ -126,6 +131,7 @@ class SequenzySandbox(Served):
         anchor_us: int | None = None,
         frozen_clock: bool = False,
         shared_people: int = 0,
+        duplicate_webhooks: float = 0.0,
     ) -> SequenzySandbox:
         clock = VirtualClock(anchor_us, frozen=frozen_clock)
         world = SequenzyWorld.generate(
@@ -135,9 +141,12 @@ class SequenzySandbox(Served):
             anchor_us=clock.anchor_us,
             shared_people=shared_people,
         )
-        state = SequenzyState(world, clock, threading.RLock())
+        lock = threading.RLock()
+        hooks = webhooks.SequenzyHooks(world.company, clock, lock, duplicate_webhooks)
+        world.hooks = hooks
+        state = SequenzyState(world, clock, lock, hooks)
         api = SequenzyApi(world, clock, {DEFAULT_API_KEY: ALL_SCOPES} if api_keys is None
-                          else api_keys, state.lock)  # fmt: skip
+                          else api_keys, lock)  # fmt: skip
         injector, app = FRONT.serve(state, build_app(api), faults, rate_limits)
         return cls(state, api, injector, app)
 

@@ -28,7 +28,7 @@ from starlette.routing import Route
 from sandbox.common import openapi
 from sandbox.common.clock import VirtualClock, format_http_date
 from sandbox.common.errors import ApiError
-from sandbox.sequenzy import conversations, enrollments, metrics, writes
+from sandbox.sequenzy import conversations, enrollments, metrics, webhooks, writes
 from sandbox.sequenzy.protocol import error_body, int_param, sequence_position
 from sandbox.sequenzy.world import SequenzyWorld
 
@@ -251,6 +251,7 @@ SERVED: dict[tuple[str, str], tuple[str, Handler]] = {  # (method, path) -> (sco
     **{("post", f"/sequences/{{sequenceId}}/{action}"): ("sequences:activate",
                                                         _write(writes.act, action))
        for action in writes.STATES},
+    **webhooks.SERVED,
 }  # fmt: skip
 
 
@@ -265,10 +266,14 @@ REFUSED = {
 
 def build_app(api: SequenzyApi) -> Starlette:
     document = openapi.load_document(DOCUMENT)
-    routes = [Route(PREFIX + path, api.endpoint(scope, document, PREFIX + path, method, handler,
-                                                REFUSED.get((method, path), frozenset())),
-                    methods=[method.upper()])
-              for (method, path), (scope, handler) in SERVED.items()]  # fmt: skip
+    by_path: dict[str, dict[str, Any]] = {}
+    for (method, path), (scope, handler) in SERVED.items():
+        by_path.setdefault(path, {})[method.upper()] = api.endpoint(
+            scope, document, PREFIX + path, method, handler,
+            REFUSED.get((method, path), frozenset()))  # fmt: skip
+    # one route per path, every method of it: a 405's `Allow` names them all
+    routes = [Route(PREFIX + path, _by_method(endpoints), methods=list(endpoints))
+              for path, endpoints in by_path.items()]  # fmt: skip
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -277,6 +282,14 @@ def build_app(api: SequenzyApi) -> Starlette:
                         dict(exc.headers or {}), media_type="application/json")  # fmt: skip
 
     return Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+
+
+def _by_method(endpoints: dict[str, Any]) -> Any:
+    async def run(request: Request) -> Any:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
+
+    return run
 
 
 def is_api_path(path: str) -> bool:

@@ -54,6 +54,14 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "enableSequence": ("sequences", "RawSequencesClient", "enable"),
     "pauseSequenceEnrollments": ("sequences", "RawSequencesClient", "pause_enrollments"),
     "resumeSequenceEnrollments": ("sequences", "RawSequencesClient", "resume_enrollments"),
+    # the listener's registration and gap healing (pipelines.listen)
+    "listWebhooks": ("webhooks", "RawWebhooksClient", "list"),
+    "createWebhook": ("webhooks", "RawWebhooksClient", "create"),
+    "deleteWebhook": ("webhooks", "RawWebhooksClient", "delete"),
+    "addWebhookSigningSecret": ("webhooks", "RawWebhooksClient", "add_signing_secret"),
+    "removeWebhookSigningSecret": ("webhooks", "RawWebhooksClient", "remove_signing_secret"),
+    "listWebhookDeliveries": ("webhooks", "RawWebhooksClient", "list_deliveries"),
+    "replayWebhookDelivery": ("webhooks", "RawWebhooksClient", "replay_delivery"),
 }
 
 # What the vendor's docs say and the SDK's types cannot: page-size bounds (its docstrings say

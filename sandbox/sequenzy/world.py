@@ -74,6 +74,7 @@ class SequenzyWorld:
     # the companies its key sees (`GET /companies`): this one, or an account's every company
     # (sandbox.sequenzy.account), one list its companies share
     companies: list[dict[str, Any]] = field(default_factory=list)
+    hooks: Any = None  # its webhooks (sandbox.sequenzy.webhooks.SequenzyHooks), once served
 
     @classmethod
     def generate(

@@ -5,6 +5,9 @@ carry values in the fields the connector reads wherever the world has them."""
 
 from __future__ import annotations
 
+import http.server
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +17,7 @@ import pytest
 from sequenzy import Sequenzy
 
 from sandbox.sequenzy import DEFAULT_API_KEY, SequenzySandbox, reference
+from sources.sequenzy.webhooks import refusal
 
 
 def _extras(value: Any, where: str = "") -> list[str]:
@@ -120,10 +124,71 @@ def test_the_writes_the_actions_make_parse_whole(sdk):
     assert not _extras(enrolled) and enrolled.enrolled in (0, 1)
 
 
+def test_webhooks_are_made_signed_delivered_logged_and_replayed_through_the_sdk(sdk):
+    """What the listener's registration and gap healing call (pipelines.listen): an endpoint
+    made (its signing secret shown once), a second secret in a rotation, the world's events
+    delivered signed with every active secret, the delivery log, a replay, the removals."""
+    sandbox, client = sdk
+    got: list[tuple[dict[str, str], bytes]] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            got.append((dict(self.headers), self.rfile.read(int(self.headers["content-length"]))))
+            self.send_response(200 if len(got) > 1 else 500)  # the first attempt fails
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/hook"
+    try:
+        made = client.webhooks.create(name="funnel", url=url, events=["email.replied"])
+        assert not _extras(made) and made.webhook and made.webhook.signing_secret
+        first = made.webhook.signing_secret
+        added = client.webhooks.add_signing_secret(made.webhook.id)
+        assert added.webhook and added.webhook.signing_secret not in (None, first)
+        listed = client.webhooks.list()
+        assert not _extras(listed) and [w.url for w in listed.webhooks or []] == [url]
+        assert len(listed.webhooks[0].signing_secrets or []) == 2
+        state = sandbox.state
+        while not got:  # the clock moves on until someone replies
+            state.advance(3_600)
+            deadline = time.monotonic() + 10
+            while state.hooks.dispatcher.pending() and time.monotonic() < deadline:
+                time.sleep(0.02)
+        headers, body = got[0]
+        lowered = {k.lower(): v for k, v in headers.items()}
+        for secret in (first, added.webhook.signing_secret):  # signed with each
+            assert refusal(lowered, body, [secret], time.time(), 300) is None
+        deliveries = client.webhooks.list_deliveries(made.webhook.id, limit=100)
+        assert not _extras(deliveries)
+        failed = [
+            d for d in deliveries.deliveries or [] if d.attempts == 1 and d.last_status_code == 500
+        ]
+        assert failed and failed[0].status == "pending" and failed[0].next_attempt_at
+        replayed = client.webhooks.replay_delivery(made.webhook.id, failed[0].id)
+        assert not _extras(replayed) and replayed.delivery
+        deadline = time.monotonic() + 10
+        while len(got) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert got[1][1] == body  # the same event, delivered again
+        secret_ids = [s.id for s in listed.webhooks[0].signing_secrets or []]
+        kept = client.webhooks.remove_signing_secret(made.webhook.id, secret_ids[0])
+        assert kept.webhook and len(kept.webhook.signing_secrets or []) == 1
+        gone = client.webhooks.delete(made.webhook.id)
+        assert not _extras(gone) and client.webhooks.list().webhooks == []
+    finally:
+        server.shutdown()
+
+
 def test_every_operation_the_document_lists_is_driven_here():
     """The document lists exactly what these tests call through the SDK."""
     called = {"list", "get", "list_enrollments", "list_sequence_events", "get_sequence_metrics",
               "list_email_metrics",
               "cancel_enrollments", "pause_subscribers", "resume_subscribers", "pause_enrollments",
-              "resume_enrollments", "disable", "enable", "enroll_subscribers_in"}  # fmt: skip
+              "resume_enrollments", "disable", "enable", "enroll_subscribers_in", "create",
+              "delete", "add_signing_secret", "remove_signing_secret", "list_deliveries",
+              "replay_delivery"}  # fmt: skip
     assert {method for _, _, method in reference.OPERATIONS.values()} == called
