@@ -8,8 +8,10 @@ deliveries a second the disk sees a few commits a second, not one per delivery.
 - An event is stored once per (vendor, key): Sequenzy's event `id`, or Instantly's composite
   key (pipelines.listen.events). A delivery of an event already stored is answered 2xx (the
   vendor must stop retrying it) and counted as a duplicate.
-- A delivery whose signature was seen before is a replay: a vendor signs each attempt anew,
-  with its own timestamp, so only a copy repeats one. It is refused and counted.
+- A delivery whose signature was seen before (within twice the tolerance) is a replay: a vendor
+  signs each attempt anew, with its time, so a copy repeats one. It is refused (409) and
+  counted. A vendor's own duplicate sent in the same second as its twin is one too: refused
+  once, it is retried, signed anew, and answered 2xx as a duplicate. Nothing is lost.
 - The counts of what came in (stored, duplicate, and each refusal) are kept beside the events.
 """
 

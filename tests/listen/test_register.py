@@ -1,6 +1,6 @@
-"""`listen --register URL` against the Instantly sandbox: the webhook made once, its secret
-kept in `.dlt/secrets.toml` (never printed), the world's events delivered to the listener and
-stored each once, and `--unregister` removing it."""
+"""`listen --register URL` against the Instantly and Sequenzy sandboxes: the webhook made once,
+its secret kept in `.dlt/secrets.toml` (never printed), the world's events delivered to the
+listener and stored each once, and `--unregister` removing it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 
 from tests.instantly.environment import cli_env
 from tests.listen.listener import Listener
+from tests.sequenzy.environment import cli_env as sequenzy_env
 
 
 def test_registered_webhooks_deliver_the_world_s_events_each_stored_once(instantly, tmp_path):
@@ -48,3 +49,42 @@ def test_registered_webhooks_deliver_the_world_s_events_each_stored_once(instant
     gone = listener.run("--unregister", listener.url)
     assert gone.returncode == 0 and "Instantly: removed 1 webhook(s)" in gone.stdout
     assert hooks.webhooks == []
+
+
+def test_sequenzy_s_signing_secret_is_kept_once_shown_and_its_signed_deliveries_stored_once(
+    sequenzy, tmp_path
+):
+    server = sequenzy(enrollments=500, duplicate_webhooks=0.2)
+    hooks = server.state.hooks
+    env = {k: v for k, v in sequenzy_env(server.base_url, tmp_path).items()
+           if k.startswith("SOURCES__SEQUENZY__")}  # fmt: skip
+    listener = Listener(tmp_path, env)
+    made = listener.run("--register", listener.url)
+    assert made.returncode == 0 and "Sequenzy: registered" in made.stdout, made.stderr
+    [endpoint] = hooks.endpoints
+    [secret] = [k["secret"] for k in hooks.keys[endpoint["id"]]]
+    assert secret in (tmp_path / ".dlt" / "secrets.toml").read_text()
+    assert secret not in made.stdout + made.stderr
+    assert "email.replied" in endpoint["events"]
+    assert "Sequenzy: already registered" in listener.run("--register", listener.url).stdout
+
+    listener.start()
+    try:
+        server.state.advance(86_400)
+        deadline = time.monotonic() + 60
+        # a duplicate sent in the same second as its twin carries the same signature: refused
+        # as a replay (409), it is retried later, signed anew, and acknowledged as a duplicate
+        while hooks.dispatcher.pending() or any(d["status"] != "succeeded"
+                                                for d in hooks.deliveries):  # fmt: skip
+            assert time.monotonic() < deadline, "never delivered"
+            time.sleep(0.1)
+            if not hooks.dispatcher.pending():
+                server.state.advance(600)  # the retries fall due
+        assert {d["lastStatusCode"] for d in hooks.deliveries} == {200}
+        events = {d["eventId"] for d in hooks.deliveries}
+        assert len(hooks.deliveries) > len(events)  # some delivered twice
+        assert sorted(listener.stored("sequenzy")) == sorted(events)  # each once
+    finally:
+        listener.stop()
+    assert listener.run("--unregister", listener.url).returncode == 0
+    assert hooks.endpoints == []
