@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,11 @@ def add_parser(commands: Any) -> None:
     )  # fmt: skip
     registering.add_argument("--unregister", metavar="URL",
                              help="remove the webhooks registered to URL; exit")  # fmt: skip
+    parser.add_argument(
+        "--public-url", metavar="URL", default=None,
+        help="the URL the webhooks were registered with: on start, heal from each vendor's"
+             " delivery log what failed to reach it",
+    )  # fmt: skip
     parser.add_argument(
         "--tolerance", type=float, default=300.0, metavar="SECONDS",
         help="how far a Sequenzy delivery's timestamp may be from now (300)",
@@ -86,6 +93,25 @@ def main(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         return code
 
 
+def _heal_when_up(server: Any, intake: Any, public_url: str, chosen: Any,
+                  say: Callable[[str], None]) -> None:  # fmt: skip
+    """Once the listener answers (Sequenzy's replays come to it), heal what it missed."""
+    from pipelines.listen.healing import heal_all
+
+    while not server.started:
+        if server.should_exit:
+            return
+        time.sleep(0.05)
+    try:
+        heal_all(intake, public_url, chosen, say)
+    except Exception as exc:  # the next start heals again; the vendors' retries go on
+        from pipelines import errors
+
+        keys = [key for one in specs().values() for key in one.secret_keys]
+        message, _ = errors.explain(exc, errors.configured_secrets(*keys))
+        say(f"warning: gaps not healed: {message}")
+
+
 def _serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     import uvicorn
 
@@ -104,5 +130,8 @@ def _serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         base = f"http://{args.host}:{args.port}/webhooks/"
         routes = ", ".join(base + vendor for vendor in chosen)
         say(f"listening on {routes} (intake {path})")
+        if args.public_url:
+            threading.Thread(target=_heal_when_up, args=(server, intake, args.public_url, chosen,
+                                                          say), daemon=True).start()  # fmt: skip
         server.run()
     return OK

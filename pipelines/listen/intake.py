@@ -90,6 +90,12 @@ class Intake:
         """`stored`, `duplicate` or `replay`, once the outcome is committed."""
         return await self._submit(delivery)
 
+    def store_now(self, delivery: Delivery) -> str:
+        """`store`, from a thread that is no event loop's (healing from a vendor's log)."""
+        done: Future[str] = Future()
+        self._queue.put((delivery, done))
+        return done.result()
+
     async def refused(self, vendor: str, reason: str) -> None:
         await self._submit((vendor, reason))
 

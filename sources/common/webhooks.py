@@ -42,6 +42,10 @@ class Webhooks:
     # second registration makes nothing
     register: Callable[[ApiClient, str, Sequence[str]], Registered]
     unregister: Callable[[ApiClient, str], list[str]]  # (client, url) -> the ids removed
+    # (client, url, store) -> how many deliveries the vendor's log shows failed to `url` were
+    # healed: stored through `store(raw body)` from the log (Instantly keeps the payload), or
+    # sent again by the vendor (Sequenzy's replay); after the listener was down
+    heal: Callable[[ApiClient, str, Callable[[bytes], None]], int]
 
 
 def text(value: Any) -> str | None:

@@ -17,14 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
+import orjson
+
 from sources.common.http import ApiClient
+from sources.common.instants import server_time
 from sources.common.webhooks import Registered, Webhooks, text
 from sources.instantly.helpers import pages
 
 SECRET_HEADER = "x-sequence-funnel-secret"
+HEAL_DAYS = 7  # how far back the log is read for failed deliveries
 NAME = "sequence-funnel"
 KEY_FIELDS = ("event_type", "timestamp", "workspace", "campaign_id", "lead_email",
               "email_account", "step", "variant", "email_id")  # fmt: skip
@@ -79,7 +84,22 @@ def unregister(client: ApiClient, url: str) -> list[str]:
     return removed
 
 
+def heal(client: ApiClient, url: str, store: Callable[[bytes], None]) -> int:
+    """Every delivery to `url` the log shows failed in the last 7 days by the API's clock (`GET
+    /webhook-events?success=false&search=<url>&from=`), its payload stored from the log: a retry
+    that succeeds later is the same event, stored once."""
+    now = server_time(client.get("/webhooks", {"limit": 1}).headers, timedelta(0))  # its clock
+    since = (now - timedelta(days=HEAL_DAYS)).date().isoformat()
+    params = {"success": "false", "search": url, "from": since}
+    failed = [e for page, _ in pages(client, "/webhook-events", params) for e in page
+              if e.get("webhook_url") == url and isinstance(e.get("payload"), dict)]  # fmt: skip
+    for event in failed:
+        store(orjson.dumps(event["payload"]))
+    return len(failed)
+
+
 WEBHOOKS = Webhooks(
     secret_setting="listen.instantly.secret", secret_is_list=False, refusal=refusal, key=key,
     replay_key=lambda headers: None, columns=columns, register=register, unregister=unregister,
+    heal=heal,
 )  # fmt: skip

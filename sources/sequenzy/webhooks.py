@@ -22,7 +22,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sources.common.http import ApiClient
@@ -118,8 +118,27 @@ def unregister(client: ApiClient, url: str) -> list[str]:
     return removed
 
 
+def heal(client: ApiClient, url: str, store: Callable[[bytes], None]) -> int:
+    """Every recent delivery to `url` not acknowledged (`webhooks.list_deliveries`: failed, or
+    pending after a failed attempt) replayed (`replay_delivery`): Sequenzy sends it again,
+    signed, and the listener stores it once. The log shows the latest 100 deliveries (the SDK
+    takes only a `limit`); what a longer downtime missed comes with Sequenzy's own retries,
+    over 7 days."""
+    healed = 0
+    for hook in _ours(client, url):
+        listed = client.get(f"/webhooks/{hook['id']}/deliveries", {"limit": 100}).body
+        for delivery in listed.get("deliveries") or []:
+            failed = delivery.get("status") == "failed" or (
+                delivery.get("status") == "pending" and delivery.get("lastError")
+            )
+            if failed:
+                client.write("POST", f"/webhooks/{hook['id']}/deliveries/{delivery['id']}/replay")
+                healed += 1
+    return healed
+
+
 WEBHOOKS = Webhooks(
     secret_setting="listen.sequenzy.signing_secrets", secret_is_list=True, refusal=refusal,
     key=key, replay_key=lambda headers: headers.get(SIGNATURE), columns=columns,
-    register=register, unregister=unregister,
+    register=register, unregister=unregister, heal=heal,
 )  # fmt: skip

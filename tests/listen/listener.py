@@ -3,6 +3,7 @@ signed as each vendor signs them."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -46,9 +47,9 @@ class Listener:
         self.database = tmp_path / "warehouse.duckdb"
         self.env["DESTINATION__DUCKDB__CREDENTIALS"] = str(self.database)
 
-    def start(self) -> None:
+    def start(self, *args: str) -> None:
         argv = [sys.executable, "-m", "pipelines.cli", "listen", "--port", str(self.port),
-                "--pipelines-dir", str(self.pipelines)]  # fmt: skip
+                "--pipelines-dir", str(self.pipelines), *args]  # fmt: skip
         with self.log.open("a") as log:
             self.process = subprocess.Popen(argv, cwd=self.cwd, env=self.env, stdout=log,
                                             stderr=log)  # fmt: skip
@@ -62,6 +63,11 @@ class Listener:
                 pass
             assert time.monotonic() < deadline, "the listener never answered"
             time.sleep(0.05)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
 
     def stop(self) -> int:
         assert self.process is not None

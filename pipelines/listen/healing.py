@@ -1,0 +1,41 @@
+"""Gaps healed after the listener was down: each vendor's delivery log read for what failed to
+reach it (sources/<vendor>/webhooks.py `heal`), once the listener answers again. Instantly's log
+keeps each payload, stored from there; Sequenzy replays its failed deliveries to the listener.
+Either way an event already stored is not stored again (pipelines.listen.intake)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from pipelines.listen.app import parsed
+from pipelines.listen.intake import Delivery, Intake
+from sources.common.errors import ConfigurationError
+from sources.common.vendors import spec
+from sources.common.webhooks import Webhooks
+
+
+def heal_all(intake: Intake, public_url: str,
+             listened: Mapping[str, tuple[Webhooks, Sequence[str]]],
+             say: Callable[[str], None]) -> dict[str, int]:  # fmt: skip
+    """Per vendor, how many failed deliveries its log showed and were healed."""
+    healed = {}
+    for name, (hooks, _) in listened.items():
+        chosen = spec(name)
+        if chosen.actions_client is None:
+            continue
+        try:
+            client = chosen.actions_client()
+        except ConfigurationError:
+            say(f"{chosen.title}: no API key: gaps in its deliveries are not healed")
+            continue
+
+        def store(body: bytes, vendor: str = name, of: Webhooks = hooks) -> None:
+            event = parsed(body)
+            if event is not None:
+                key, kind = of.key(event, body)
+                intake.store_now(Delivery(vendor, key, kind, body, None))
+
+        with client:
+            healed[name] = hooks.heal(client, f"{public_url.rstrip('/')}/webhooks/{name}", store)
+        say(f"{chosen.title}: {healed[name]} failed deliveries healed from its log")
+    return healed
