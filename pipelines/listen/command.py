@@ -11,6 +11,7 @@ A vendor without its setting is not listened to; with neither, the command stops
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 import time
@@ -26,6 +27,7 @@ from sources.common.vendors import specs
 from sources.common.webhooks import Webhooks
 
 SETTINGS = "LISTEN__SEQUENZY__SIGNING_SECRETS or LISTEN__INSTANTLY__SECRET"
+DEFAULT_PORT = 8787
 
 
 def add_parser(commands: Any) -> None:
@@ -33,7 +35,8 @@ def add_parser(commands: Any) -> None:
         "listen", help="receive Instantly's and Sequenzy's webhooks (stored before acknowledged)"
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8787, help="port to listen on (8787)")
+    parser.add_argument("--port", type=int, default=None,
+                        help="port to listen on (LISTEN__PORT, else 8787)")  # fmt: skip
     parser.add_argument("--destination", default="duckdb", help="any dlt destination (duckdb)")
     parser.add_argument("--pipelines-dir", default=None, help="where dlt keeps pipeline state")
     parser.add_argument(
@@ -112,6 +115,18 @@ def _heal_when_up(server: Any, intake: Any, public_url: str, chosen: Any,
         say(f"warning: gaps not healed: {message}")
 
 
+def _port(given: int | None) -> int:
+    import dlt
+
+    configured: Any = dlt.config.get("listen.port")
+    try:
+        return int(given or configured or DEFAULT_PORT)
+    except ValueError:
+        raise ConfigurationError(
+            f"LISTEN__PORT must be a port number, not {configured!r}"
+        ) from None
+
+
 def _serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     import uvicorn
 
@@ -124,14 +139,19 @@ def _serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     batches = BatchLoader(path, args.destination, args.pipelines_dir, args.batch_seconds, say)
     with Intake.open(path, replay_window=2 * args.tolerance) as intake, batches:
         app = build_app(intake, chosen, args.tolerance)
-        config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False,
+        port = _port(args.port)
+        config = uvicorn.Config(app, host=args.host, port=port, access_log=False,
                                 log_level="warning", lifespan="off")  # fmt: skip
         server = uvicorn.Server(config)
-        base = f"http://{args.host}:{args.port}/webhooks/"
+        base = f"http://{args.host}:{port}/webhooks/"
         routes = ", ".join(base + vendor for vendor in chosen)
         say(f"listening on {routes} (intake {path})")
         if args.public_url:
             threading.Thread(target=_heal_when_up, args=(server, intake, args.public_url, chosen,
                                                           say), daemon=True).start()  # fmt: skip
+        # uvicorn stops gracefully on SIGTERM and Ctrl-C, then raises the signal again under
+        # the handlers it found: these let the last batch load and the run end with 0
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop, lambda *_: None)
         server.run()
     return OK
