@@ -89,8 +89,9 @@ clean:
 
 # The benchmark (not part of `make test`): prints the tables, writes each vendor's
 # bench/<vendor>/RESULTS.md, the models' build (bench/MODELS.md) and many workspaces
-# (bench/WORKSPACES.md).
+# (bench/WORKSPACES.md), and the webhook listener under load (bench/LISTEN.md).
 bench: setup
 	$(PY) -m bench.run
 	$(PY) -m bench.models
 	$(PY) -m bench.workspaces
+	$(PY) -m bench.listen

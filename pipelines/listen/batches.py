@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,9 +88,13 @@ class BatchLoader:
         self._thread.join()
 
     def _run(self) -> None:
+        """A batch starts every `every` seconds, or as soon as the one before ended when that
+        took longer: what waits is loaded at once, not a whole interval after."""
         db = connect(self._path)
         try:
-            while not self._stop.wait(self._every):
+            due = time.monotonic() + self._every
+            while not self._stop.wait(max(0.0, due - time.monotonic())):
+                due = time.monotonic() + self._every
                 try:
                     load_batch(db, self._destination, self._dir)
                 except Exception as exc:  # the next batch tries again; nothing is lost

@@ -40,8 +40,8 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--destination", default="duckdb", help="any dlt destination (duckdb)")
     parser.add_argument("--pipelines-dir", default=None, help="where dlt keeps pipeline state")
     parser.add_argument(
-        "--batch-seconds", type=float, default=2.0, metavar="SECONDS",
-        help="load what came in into <vendor>.webhook_events this often (2)",
+        "--batch-seconds", type=float, default=1.0, metavar="SECONDS",
+        help="load what came in into <vendor>.webhook_events this often (1)",
     )  # fmt: skip
     registering = parser.add_mutually_exclusive_group()
     registering.add_argument(
