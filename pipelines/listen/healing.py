@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 from pipelines.listen.app import parsed
 from pipelines.listen.intake import Delivery, Intake
-from sources.common.errors import ConfigurationError
-from sources.common.vendors import spec
+from pipelines.listen.registration import reached
+from sources.common.vendors import VendorSpec
 from sources.common.webhooks import Webhooks
 
 
@@ -18,24 +18,22 @@ def heal_all(intake: Intake, public_url: str,
              listened: Mapping[str, tuple[Webhooks, Sequence[str]]],
              say: Callable[[str], None]) -> dict[str, int]:  # fmt: skip
     """Per vendor, how many failed deliveries its log showed and were healed."""
-    healed = {}
-    for name, (hooks, _) in listened.items():
-        chosen = spec(name)
-        if chosen.actions_client is None:
-            continue
-        try:
-            client = chosen.actions_client()
-        except ConfigurationError:
+    healed: dict[str, int] = {}
+
+    def skipped(chosen: VendorSpec, exc: Exception) -> None:
+        if chosen.name in listened:
             say(f"{chosen.title}: no API key: gaps in its deliveries are not healed")
+
+    for chosen, hooks, target, client in reached(public_url, skipped):
+        if chosen.name not in listened:
             continue
 
-        def store(body: bytes, vendor: str = name, of: Webhooks = hooks) -> None:
+        def store(body: bytes, vendor: str = chosen.name, of: Webhooks = hooks) -> None:
             event = parsed(body)
             if event is not None:
                 key, kind = of.key(event, body)
                 intake.store_now(Delivery(vendor, key, kind, body, None))
 
-        with client:
-            healed[name] = hooks.heal(client, f"{public_url.rstrip('/')}/webhooks/{name}", store)
-        say(f"{chosen.title}: {healed[name]} failed deliveries healed from its log")
+        healed[chosen.name] = hooks.heal(client, target, store)
+        say(f"{chosen.title}: {healed[chosen.name]} failed deliveries healed from its log")
     return healed

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets as tokens
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import tomlkit
 
 from pipelines.summary import OK
 from sources.common.errors import ConfigurationError
+from sources.common.http import ApiClient
 from sources.common.vendors import VendorSpec, specs
 from sources.common.webhooks import Webhooks
 
@@ -58,27 +59,32 @@ def keep(hooks: Webhooks, secret: str, path: Path = SECRETS_FILE) -> None:
     os.replace(temporary, path)
 
 
-def _vendors() -> list[VendorSpec]:
-    return [s for s in specs().values() if s.webhooks is not None and s.actions_client]
+def reached(url: str, skipped: Callable[[VendorSpec, Exception], None]
+            ) -> Iterator[tuple[VendorSpec, Webhooks, str, ApiClient]]:  # fmt: skip
+    """Each vendor with webhooks whose API key is set: its spec, webhooks, the URL its
+    deliveries go to under `url`, and a client (closed after); `skipped` hears the others."""
+    for chosen in specs().values():
+        if chosen.webhooks is None or chosen.actions_client is None:
+            continue
+        try:
+            client = chosen.actions_client()
+        except ConfigurationError as exc:
+            skipped(chosen, exc)
+            continue
+        with client:
+            yield chosen, chosen.webhooks, f"{url.rstrip('/')}/webhooks/{chosen.name}", client
 
 
 def register(url: str, say: Callable[[str], None]) -> int:
     done = 0
-    for chosen in _vendors():
-        hooks = chosen.webhooks
-        assert hooks is not None and chosen.actions_client is not None
-        target = f"{url.rstrip('/')}/webhooks/{chosen.name}"
-        try:
-            client = chosen.actions_client()
-        except ConfigurationError as exc:
-            say(f"{chosen.title}: not registered ({exc})")
-            continue
+    for chosen, hooks, target, client in reached(
+        url, lambda chosen, exc: say(f"{chosen.title}: not registered ({exc})")
+    ):
         known = secrets_of(hooks)
         if not hooks.secret_is_list and not known:  # ours to choose: made here
             known = [tokens.token_urlsafe(32)]
             keep(hooks, known[0])
-        with client:
-            made = hooks.register(client, target, known)
+        made = hooks.register(client, target, known)
         if made.new_secret:
             keep(hooks, made.new_secret)
         verb = "registered" if made.made else "already registered"
@@ -91,15 +97,7 @@ def register(url: str, say: Callable[[str], None]) -> int:
 
 
 def unregister(url: str, say: Callable[[str], None]) -> int:
-    for chosen in _vendors():
-        hooks = chosen.webhooks
-        assert hooks is not None and chosen.actions_client is not None
-        target = f"{url.rstrip('/')}/webhooks/{chosen.name}"
-        try:
-            client = chosen.actions_client()
-        except ConfigurationError:
-            continue
-        with client:
-            removed = hooks.unregister(client, target)
+    for chosen, hooks, target, client in reached(url, lambda chosen, exc: None):
+        removed = hooks.unregister(client, target)
         say(f"{chosen.title}: removed {len(removed)} webhook(s) of {target}")
     return OK

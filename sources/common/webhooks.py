@@ -51,3 +51,10 @@ class Webhooks:
 def text(value: Any) -> str | None:
     """A payload's text field, stripped; None for anything else or an empty one."""
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def delete_each(client: ApiClient, hooks: list[dict[str, Any]]) -> list[str]:
+    """`DELETE /webhooks/{id}` for each webhook (both vendors' path); the ids removed."""
+    for hook in hooks:
+        client.write("DELETE", f"/webhooks/{hook['id']}")
+    return [hook["id"] for hook in hooks]

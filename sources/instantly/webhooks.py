@@ -25,7 +25,7 @@ import orjson
 
 from sources.common.http import ApiClient
 from sources.common.instants import server_time
-from sources.common.webhooks import Registered, Webhooks, text
+from sources.common.webhooks import Registered, Webhooks, delete_each, text
 from sources.instantly.helpers import pages
 
 SECRET_HEADER = "x-sequence-funnel-secret"
@@ -77,11 +77,7 @@ def register(client: ApiClient, url: str, secrets: Sequence[str]) -> Registered:
 
 
 def unregister(client: ApiClient, url: str) -> list[str]:
-    removed = []
-    for hook in _ours(client, url):
-        client.write("DELETE", f"/webhooks/{hook['id']}")
-        removed.append(hook["id"])
-    return removed
+    return delete_each(client, _ours(client, url))
 
 
 def heal(client: ApiClient, url: str, store: Callable[[bytes], None]) -> int:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sources.common.http import ApiClient
-from sources.common.webhooks import Registered, Webhooks, text
+from sources.common.webhooks import Registered, Webhooks, delete_each, text
 
 TIMESTAMP, SIGNATURE = "x-sequenzy-timestamp", "x-sequenzy-signature"
 NAME = "sequence-funnel"
@@ -111,11 +111,7 @@ def _secret(body: dict[str, Any]) -> str | None:
 
 
 def unregister(client: ApiClient, url: str) -> list[str]:
-    removed = []
-    for hook in _ours(client, url):
-        client.write("DELETE", f"/webhooks/{hook['id']}")
-        removed.append(hook["id"])
-    return removed
+    return delete_each(client, _ours(client, url))
 
 
 def heal(client: ApiClient, url: str, store: Callable[[bytes], None]) -> int:
