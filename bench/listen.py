@@ -71,7 +71,9 @@ def run() -> dict[str, float]:
         port = 18000 + os.getpid() % 1000
         env = os.environ | {"LISTEN__SEQUENZY__SIGNING_SECRETS": SECRET, "LISTEN__PORT": str(port),
                             "DESTINATION__DUCKDB__CREDENTIALS": database,
-                            "RUNTIME__DLTHUB_TELEMETRY": "false"}  # fmt: skip
+                            "RUNTIME__DLTHUB_TELEMETRY": "false",
+                            # the steady state: no models' build at the first batch
+                            "FUNNEL__BUILD": "false"}  # fmt: skip
         argv = [PY, "-m", "pipelines.cli", "listen", "--pipelines-dir", str(work / "state")]
         process = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)  # fmt: skip

@@ -18,7 +18,7 @@ from typing import Any
 import dlt
 from dlt.common.schema.typing import TTableSchemaColumns
 
-from pipelines import runner, turns
+from pipelines import funnel, runner, turns
 from pipelines.destinations import location
 from pipelines.listen.intake import connect
 from pipelines.listen.rows import event_row
@@ -43,8 +43,13 @@ def pending(db: sqlite3.Connection, limit: int = BATCH_ROWS) -> list[tuple[Any, 
 
 
 def load_batch(db: sqlite3.Connection, destination: str, pipelines_dir: str | None,
-               wait: float = 600.0) -> int:  # fmt: skip
-    """Load what is pending, per vendor, and mark it loaded; returns the rows loaded."""
+               wait: float = 600.0, models_read: set[str] | None = None) -> int:  # fmt: skip
+    """Load what is pending, per vendor, and mark it loaded; returns the rows loaded.
+
+    The funnel's models are views: once built over `webhook_events` they show each new row as
+    it lands. So after the first batch of a vendor (`models_read` keeps which), the models are
+    built (pipelines.funnel.build: only those reading what changed, nothing when nothing did),
+    unless FUNNEL__BUILD=false."""
     batch = pending(db)
     by_vendor: dict[str, list[dict[str, Any]]] = {}
     hooks = {name: chosen.webhooks for name, chosen in specs().items()}
@@ -66,6 +71,12 @@ def load_batch(db: sqlite3.Connection, destination: str, pipelines_dir: str | No
                 pipeline.run(resource)
     if batch:
         db.execute("update events set loaded = 1 where loaded = 0 and seq <= ?", (batch[-1][0],))
+    unread = set(by_vendor) - (models_read if models_read is not None else set(by_vendor))
+    if unread and funnel.enabled():
+        funnel.build(destination, pipelines_dir=pipelines_dir,
+                     datasets={vendor: [vendor] for vendor in unread}, wait=wait)  # fmt: skip
+    if models_read is not None:
+        models_read |= unread
     return len(batch)
 
 
@@ -91,14 +102,18 @@ class BatchLoader:
         """A batch starts every `every` seconds, or as soon as the one before ended when that
         took longer: what waits is loaded at once, not a whole interval after."""
         db = connect(self._path)
+        models_read: set[str] = set()
         try:
             due = time.monotonic() + self._every
             while not self._stop.wait(max(0.0, due - time.monotonic())):
                 due = time.monotonic() + self._every
                 try:
-                    load_batch(db, self._destination, self._dir)
+                    before = set(models_read)
+                    load_batch(db, self._destination, self._dir, models_read=models_read)
+                    for vendor in sorted(models_read - before):
+                        self._say(f"the funnel's models read {vendor}.webhook_events")
                 except Exception as exc:  # the next batch tries again; nothing is lost
                     self._say(f"warning: webhook events not loaded yet: {exc}")
-            load_batch(db, self._destination, self._dir)  # what came in last
+            load_batch(db, self._destination, self._dir, models_read=models_read)  # the last
         finally:
             db.close()

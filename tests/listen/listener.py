@@ -31,12 +31,15 @@ def free_port() -> int:
 
 
 class Listener:
-    """`env`: the listener's settings, by default both vendors' secrets; it runs in `tmp_path`
+    """`env`: the listener's settings, by default both vendors' secrets; it runs in `cwd`
     (its `.dlt/secrets.toml` is the one registration writes)."""
 
     def __init__(self, tmp_path: Path, env: dict[str, str] | None = None) -> None:
-        self.cwd = tmp_path
-        self.pipelines = tmp_path / "state"  # not "pipelines": `-m pipelines.cli` runs here
+        # a folder of its own: `-m pipelines.cli` there must not find a `pipelines` folder (a
+        # load's pipelines dir) before the package
+        self.cwd = tmp_path / "listener"
+        self.cwd.mkdir(exist_ok=True)
+        self.pipelines = tmp_path / "state"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         secrets = {"LISTEN__SEQUENZY__SIGNING_SECRETS": ",".join(SEQUENZY_SECRETS),

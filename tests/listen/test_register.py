@@ -23,7 +23,7 @@ def test_registered_webhooks_deliver_the_world_s_events_each_stored_once(instant
     target = f"{listener.url}/webhooks/instantly"
     assert f"Instantly: registered {target}" in made.stdout
     assert "Sequenzy: not registered" in made.stdout  # no key for it
-    secrets_file = tmp_path / ".dlt" / "secrets.toml"
+    secrets_file = listener.cwd / ".dlt" / "secrets.toml"
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
     [hook] = hooks.webhooks
     secret = hook["headers"]["x-sequence-funnel-secret"]
@@ -63,7 +63,7 @@ def test_sequenzy_s_signing_secret_is_kept_once_shown_and_its_signed_deliveries_
     assert made.returncode == 0 and "Sequenzy: registered" in made.stdout, made.stderr
     [endpoint] = hooks.endpoints
     [secret] = [k["secret"] for k in hooks.keys[endpoint["id"]]]
-    assert secret in (tmp_path / ".dlt" / "secrets.toml").read_text()
+    assert secret in (listener.cwd / ".dlt" / "secrets.toml").read_text()
     assert secret not in made.stdout + made.stderr
     assert "email.replied" in endpoint["events"]
     assert "Sequenzy: already registered" in listener.run("--register", listener.url).stdout

@@ -1,8 +1,9 @@
 {#- One row per Sequenzy enrollment token (one run of a subscriber through a sequence). Sends,
     opens, bounces and unsubscribes come from the event stream; replies from the inbox
-    (stg_sequenzy__replies). Replied is unknown (null) where that cannot be said: before the
-    conversations are loaded, or in a sequence whose name another shares (a conversation names
-    the sequence, not its id). Sequenzy classifies no reply: positive is unknown. -#}
+    and its webhooks (stg_sequenzy__replies). Replied is unknown (null) where no reply is known
+    and that cannot be said: before the conversations are loaded, or in a sequence whose name
+    another shares (a conversation names the sequence, not its id). Sequenzy classifies no
+    reply: positive is unknown. -#}
 -- depends_on: {{ ref('stg_sequenzy__events') }}
 -- depends_on: {{ ref('stg_sequenzy__replies') }}
 {% call(ws) for_each_workspace('sequenzy') %}
@@ -33,12 +34,11 @@ select 'sequenzy' as vendor, {{ workspace_name(ws) }} as workspace,
        f.first_sent_at is not null as reached, f.first_opened_at is not null as opened,
        f.first_sent_at, f.first_opened_at,
        rp.first_replied_at,
+       case when rp.enrollment_id is not null then true
 {%- if replies_known %}
-       case when sq.name in (select name from shared_names) then null
-            else rp.enrollment_id is not null end as replied,
-{%- else %}
-       cast(null as boolean) as replied,
+            when sq.name in (select name from shared_names) then null else false
 {%- endif %}
+       end as replied,
        cast(null as boolean) as positive,
        coalesce(f.bounced, 0) = 1 as bounced, coalesce(f.unsubscribed, 0) = 1 as unsubscribed
 from {{ vendor_relation('sequenzy', 'enrollments', ws) }} e
