@@ -56,9 +56,9 @@ select 'instantly' as vendor, {{ workspace_name(ws) }} as workspace,
        s.first_sent_at, cast(null as timestamp with time zone) as first_opened_at,
        coalesce(r.first_replied_at, hd.replied_at) as first_replied_at,
        coalesce(l.email_reply_count, 0) > 0 or hd.replied_at is not null as replied,
-       coalesce(l.lt_interest_status in (1, 2, 3, 4), false) or hd.positive = 1 as positive,
-       coalesce(l.status = -1, false) or hd.bounced = 1 as bounced,
-       coalesce(l.status = -2, false) or hd.unsubscribed = 1 as unsubscribed
+       coalesce(l.lt_interest_status in (1, 2, 3, 4) or hd.positive = 1, false) as positive,
+       coalesce(l.status = -1 or hd.bounced = 1, false) as bounced,
+       coalesce(l.status = -2 or hd.unsubscribed = 1, false) as unsubscribed
 from {{ vendor_relation('instantly', 'leads', ws) }} l
 left join sends s on s.lead_id = l.id
 left join replies r on r.lead_id = l.id
