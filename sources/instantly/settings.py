@@ -53,6 +53,11 @@ SCOPES = OperationScopes({
     "GET /block-lists-entries": _scopes("block_list_entries", "read"),
     "POST /block-lists-entries": _scopes("block_list_entries", "create"),
     "DELETE /block-lists-entries/{id}": _scopes("block_list_entries", "delete"),
+    # the listener's registration and gap healing (sources/instantly/webhooks.py)
+    "GET /webhooks": (),  # the document names none
+    "POST /webhooks": _scopes("webhooks", "create"),
+    "DELETE /webhooks/{id}": _scopes("webhooks", "delete"),
+    "GET /webhook-events": _scopes("webhook_events", "read"),
 })  # fmt: skip
 # 8 attempts from 1 s, each wait at most a minute: a 429 without Retry-After backs off to about
 # a minute and a half

@@ -26,6 +26,8 @@ def test_every_operation_names_the_scopes_the_vendors_document_requires():
         "GET /campaigns/count-launched",
         "GET /campaigns/search-by-contact",
         "GET /block-lists-entries/{id}",
+        "GET /webhooks/{id}",
+        "POST /webhooks/{id}/resume",
     }
     assert set(SCOPES.scopes) == served - client_only
     for operation, scopes in SCOPES.scopes.items():

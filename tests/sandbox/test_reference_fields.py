@@ -88,6 +88,8 @@ def test_the_instantly_sandbox_sends_only_what_the_vendor_documents():
         emails = httpx.get(base + "/emails", params={"limit": 20}, headers=headers).json()
         entry = httpx.post(base + "/block-lists-entries", json={"bl_value": "example.org"},
                            headers=headers).json()  # fmt: skip
+        hook = httpx.post(base + "/webhooks", json={"target_hook_url": "https://a.example/h"},
+                          headers=headers).json()  # fmt: skip
         for method, path in instantly_app.SERVED:
             if method != "get":
                 continue
@@ -100,6 +102,8 @@ def test_the_instantly_sandbox_sends_only_what_the_vendor_documents():
                 concrete = f"/emails/{emails['items'][0]['id']}"
             elif path == "/block-lists-entries/{id}":
                 concrete = f"/block-lists-entries/{entry['id']}"
+            elif path == "/webhooks/{id}":
+                concrete = f"/webhooks/{hook['id']}"
             params = ({"parent_campaign": ids["id"]} if path == "/subsequences" else
                       {"campaign_id": ids["id"]} if path == "/subsequences/analytics" else {})  # fmt: skip
             answer = httpx.get(base + concrete, params=params, headers=headers)
