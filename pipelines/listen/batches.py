@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from pipelines.destinations import location
 from pipelines.listen.intake import connect
 from pipelines.listen.rows import event_row
 from sources.common.vendors import specs
+from sources.common.webhooks import Webhooks
 
 BATCH_ROWS = 5_000
 COLUMNS: TTableSchemaColumns = {
@@ -42,9 +43,11 @@ def pending(db: sqlite3.Connection, limit: int = BATCH_ROWS) -> list[tuple[Any, 
                       " where loaded = 0 order by seq limit ?", (limit,)).fetchall()  # fmt: skip
 
 
-def load_batch(db: sqlite3.Connection, destination: str, pipelines_dir: str | None,
-               wait: float = 600.0, models_read: set[str] | None = None) -> int:  # fmt: skip
-    """Load what is pending, per vendor, and mark it loaded; returns the rows loaded.
+def load_batch(db: sqlite3.Connection, hooks: Mapping[str, Webhooks], destination: str,
+               pipelines_dir: str | None, models_read: set[str], wait: float = 600.0
+               ) -> int:  # fmt: skip
+    """Load what is pending, per vendor (`hooks`: each vendor's webhooks), and mark it loaded;
+    returns the rows loaded.
 
     The funnel's models are views: once built over `webhook_events` they show each new row as
     it lands. So after the first batch of a vendor (`models_read` keeps which), the models are
@@ -52,11 +55,8 @@ def load_batch(db: sqlite3.Connection, destination: str, pipelines_dir: str | No
     unless FUNNEL__BUILD=false."""
     batch = pending(db)
     by_vendor: dict[str, list[dict[str, Any]]] = {}
-    hooks = {name: chosen.webhooks for name, chosen in specs().items()}
     for _, vendor, key, kind, received, body in batch:
-        chosen = hooks[vendor]
-        assert chosen is not None  # stored only for a vendor with webhooks
-        row = event_row(chosen, key, kind, received, body)
+        row = event_row(hooks[vendor], key, kind, received, body)
         by_vendor.setdefault(vendor, []).append(row)
     for vendor, rows in by_vendor.items():
         pipeline = runner.make_pipeline(f"{vendor}_webhooks", destination, vendor, pipelines_dir)
@@ -71,12 +71,11 @@ def load_batch(db: sqlite3.Connection, destination: str, pipelines_dir: str | No
                 pipeline.run(resource)
     if batch:
         db.execute("update events set loaded = 1 where loaded = 0 and seq <= ?", (batch[-1][0],))
-    unread = set(by_vendor) - (models_read if models_read is not None else set(by_vendor))
+    unread = set(by_vendor) - models_read
     if unread and funnel.enabled():
         funnel.build(destination, pipelines_dir=pipelines_dir,
                      datasets={vendor: [vendor] for vendor in unread}, wait=wait)  # fmt: skip
-    if models_read is not None:
-        models_read |= unread
+    models_read |= unread
     return len(batch)
 
 
@@ -102,6 +101,7 @@ class BatchLoader:
         """A batch starts every `every` seconds, or as soon as the one before ended when that
         took longer: what waits is loaded at once, not a whole interval after."""
         db = connect(self._path)
+        hooks = {name: s.webhooks for name, s in specs().items() if s.webhooks is not None}
         models_read: set[str] = set()
         try:
             due = time.monotonic() + self._every
@@ -109,11 +109,11 @@ class BatchLoader:
                 due = time.monotonic() + self._every
                 try:
                     before = set(models_read)
-                    load_batch(db, self._destination, self._dir, models_read=models_read)
+                    load_batch(db, hooks, self._destination, self._dir, models_read)
                     for vendor in sorted(models_read - before):
                         self._say(f"the funnel's models read {vendor}.webhook_events")
                 except Exception as exc:  # the next batch tries again; nothing is lost
                     self._say(f"warning: webhook events not loaded yet: {exc}")
-            load_batch(db, self._destination, self._dir, models_read=models_read)  # the last
+            load_batch(db, hooks, self._destination, self._dir, models_read)  # the last
         finally:
             db.close()

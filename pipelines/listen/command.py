@@ -79,11 +79,17 @@ def listened() -> dict[str, tuple[Webhooks, list[str]]]:
     return found
 
 
-def main(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+def _explained(exc: BaseException) -> tuple[str, int]:
+    """The one line for a failure, every key and listener secret scrubbed, and its exit code."""
     from pipelines import errors
-    from pipelines.listen import registration
 
     keys = [key for chosen in specs().values() for key in chosen.secret_keys]
+    return errors.explain(exc, errors.configured_secrets(*keys))
+
+
+def main(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    from pipelines.listen import registration
+
     try:
         if args.register:
             return registration.register(args.register, print)
@@ -91,7 +97,7 @@ def main(args: argparse.Namespace, say: Callable[[str], None]) -> int:
             return registration.unregister(args.unregister, print)
         return _serve(args, say)
     except Exception as exc:  # the configuration, a vendor's refusal
-        message, code = errors.explain(exc, errors.configured_secrets(*keys))
+        message, code = _explained(exc)
         print(f"error: {message}", file=sys.stderr)
         return code
 
@@ -108,10 +114,7 @@ def _heal_when_up(server: Any, intake: Any, public_url: str, chosen: Any,
     try:
         heal_all(intake, public_url, chosen, say)
     except Exception as exc:  # the next start heals again; the vendors' retries go on
-        from pipelines import errors
-
-        keys = [key for one in specs().values() for key in one.secret_keys]
-        message, _ = errors.explain(exc, errors.configured_secrets(*keys))
+        message, _ = _explained(exc)
         say(f"warning: gaps not healed: {message}")
 
 

@@ -6,7 +6,7 @@ one transaction (a group commit) and only then lets each request answer: at hund
 deliveries a second the disk sees a few commits a second, not one per delivery.
 
 - An event is stored once per (vendor, key): Sequenzy's event `id`, or Instantly's composite
-  key (pipelines.listen.events). A delivery of an event already stored is answered 2xx (the
+  key (sources/<vendor>/webhooks.py). A delivery of an event already stored is answered 2xx (the
   vendor must stop retrying it) and counted as a duplicate.
 - A delivery whose signature was seen before (within twice the tolerance) is a replay: a vendor
   signs each attempt anew, with its time, so a copy repeats one. It is refused (409) and

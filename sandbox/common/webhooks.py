@@ -26,7 +26,8 @@ class Attempt:
     url: str
     body: bytes
     headers: Callable[[], dict[str, str]]  # made anew for each attempt (a fresh signature)
-    done: Callable[[Attempt, int | None, str | None], None]  # (attempt, status, error)
+    # (attempt, status, error, when it is retried on the clock, or None: it ended)
+    done: Callable[[Attempt, int | None, str | None, int | None], None]
     attempts: int = 0
     first_at: int = 0  # the clock's µs when it was first due
     state: dict[str, Any] = field(default_factory=dict)  # the vendor's record of it
@@ -54,7 +55,7 @@ class Dispatcher:
             self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
             self._thread.start()
 
-    def retry_at(self, attempt: Attempt) -> int | None:
+    def _retry_at(self, attempt: Attempt) -> int | None:
         """When the next attempt falls due, or None when the backoff is spent."""
         if attempt.attempts > len(self.backoff):
             return None
@@ -93,8 +94,9 @@ class Dispatcher:
                         error = f"HTTP {status}"
                 except httpx.HTTPError as exc:
                     status, error = None, type(exc).__name__
-                attempt.done(attempt, status, error)
+                due = self._retry_at(attempt) if error is not None else None
+                attempt.done(attempt, status, error, due)
                 with self._wake:
-                    if error is not None and (due := self.retry_at(attempt)) is not None:
+                    if due is not None:
                         heapq.heappush(self._due, (due, next(self._order), attempt))
                     self._sending -= 1

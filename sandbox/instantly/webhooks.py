@@ -112,10 +112,10 @@ class InstantlyHooks:
             sent += 1
         return sent
 
-    def _done(self, attempt: Attempt, status: int | None, error: str | None) -> None:
+    def _done(self, attempt: Attempt, status: int | None, error: str | None,
+              retry: int | None) -> None:  # fmt: skip
         with self.lock:
             now = self.clock.now_us()
-            retry = self.dispatcher.retry_at(attempt) if error is not None else None
             hook = next((h for h in self.webhooks if h["id"] == attempt.state["hook"]), None)
             self.log.append({
                 "id": self._id(), "timestamp_created": format_rfc3339(now),

@@ -197,12 +197,12 @@ class SequenzyHooks:
                           state={"delivery": delivery, "endpoint": endpoint})  # fmt: skip
         self.dispatcher.send(attempt)
 
-    def _done(self, attempt: Attempt, status: int | None, error: str | None) -> None:
+    def _done(self, attempt: Attempt, status: int | None, error: str | None,
+              retry: int | None) -> None:  # fmt: skip
         with self.lock:
             now_us = self.clock.now_us()
             now = format_rfc3339(now_us)
             delivery, endpoint = attempt.state["delivery"], attempt.state["endpoint"]
-            retry = self.dispatcher.retry_at(attempt) if error is not None else None
             delivery.update({"attempts": delivery["attempts"] + 1, "lastAttemptAt": now,
                              "updatedAt": now, "lastStatusCode": status, "lastError": error,
                              "nextAttemptAt": None if retry is None else format_rfc3339(retry),
